@@ -1,0 +1,51 @@
+'use server';
+import { revalidatePath } from 'next/cache';
+import { runAction } from '@/server/http/action';
+import { requirePermission } from '@/server/authz/scopes';
+import { actorOf } from '@/server/audit/actor';
+import { createTenant, createUser, assignTam, unassignTam } from '@/server/admin/manage-tenants';
+
+function done<T>(result: T): T {
+  revalidatePath('/admin');
+  return result;
+}
+
+export async function createTenantAction(input: { slug: string; name: string }) {
+  return done(
+    await runAction(async (user, meta) => {
+      requirePermission(user, 'admin.manage');
+      await createTenant(actorOf(user, meta), input);
+      return undefined;
+    }),
+  );
+}
+
+export async function createUserAction(input: Record<string, string>) {
+  return done(
+    await runAction(async (user, meta) => {
+      requirePermission(user, 'admin.manage');
+      await createUser(actorOf(user, meta), { ...input, tenant: input.tenant || undefined });
+      return undefined;
+    }),
+  );
+}
+
+export async function assignTamAction(input: { tam: string; tenant: string }) {
+  return done(
+    await runAction(async (user, meta) => {
+      requirePermission(user, 'admin.manage');
+      await assignTam(actorOf(user, meta), input.tam, input.tenant);
+      return undefined;
+    }),
+  );
+}
+
+export async function unassignTamAction(input: { tamId: string; tenantId: string }) {
+  return done(
+    await runAction(async (user, meta) => {
+      requirePermission(user, 'admin.manage');
+      await unassignTam(actorOf(user, meta), input.tamId, input.tenantId);
+      return undefined;
+    }),
+  );
+}

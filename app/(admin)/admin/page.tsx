@@ -1,0 +1,86 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
+import { requirePageUser } from '@/server/auth/auth';
+import { can } from '@/server/authz/permissions';
+import { adminOverview } from '@/server/admin/manage-tenants';
+import { ROLES } from '@/server/auth/roles';
+import { AdminForms, UnassignButton } from './admin-forms';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('admin'))('title') };
+}
+
+export default async function AdminPage() {
+  const user = await requirePageUser();
+  if (!can(user.role, 'admin.manage')) notFound();
+  const { tenants, users } = await adminOverview();
+  const t = await getTranslations('admin');
+  const tc = await getTranslations('common');
+  const tams = users.filter((u) => u.role === 'tam');
+  return (
+    <>
+      <h1>{t('title')}</h1>
+      <section className="card" aria-labelledby="tenants-h">
+        <h2 id="tenants-h">{t('tenants')}</h2>
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('slug')}</th>
+                <th scope="col">{t('name')}</th>
+                <th scope="col">{t('members')}</th>
+                <th scope="col">{t('requests')}</th>
+                <th scope="col">{t('tams')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tenants.map((x) => (
+                <tr key={x.id}>
+                  <td className="mono">{x.slug}</td>
+                  <td>{x.name}</td>
+                  <td>{x._count.users}</td>
+                  <td>{x._count.requests}</td>
+                  <td>
+                    {x.tamAssignments.length === 0 && <span className="muted">{t('noTams')}</span>}
+                    {x.tamAssignments.map((a) => (
+                      <span key={a.tamId} className="chip">
+                        {a.tam.name} <UnassignButton tamId={a.tamId} tenantId={x.id} label={t('unassign')} />
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="users-h">
+        <h2 id="users-h">{t('users')}</h2>
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('email')}</th>
+                <th scope="col">{t('name')}</th>
+                <th scope="col">{t('role')}</th>
+                <th scope="col">{t('tenant')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.email}</td>
+                  <td>{u.name}</td>
+                  <td>{tc(`roles.${u.role}` as 'roles.admin')}</td>
+                  <td>{u.tenant?.slug ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <AdminForms tenants={tenants.map((x) => ({ slug: x.slug, name: x.name }))} tams={tams.map((u) => ({ email: u.email, name: u.name }))} roles={[...ROLES]} />
+    </>
+  );
+}

@@ -1,0 +1,19 @@
+'use server';
+import { cookies } from 'next/headers';
+import { revalidatePath } from 'next/cache';
+import { signOut, currentUser } from '@/server/auth/auth';
+import { asLocale, LOCALE_COOKIE } from '@/server/i18n/locales';
+import { saveUserLocale } from '@/server/users/save-user-locale';
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: '/sign-in' });
+}
+
+export async function setLocaleAction(value: string): Promise<void> {
+  const locale = asLocale(value);
+  if (!locale) return;
+  (await cookies()).set(LOCALE_COOKIE, locale, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'lax' });
+  const user = await currentUser();
+  if (user) await saveUserLocale(user.id, locale);
+  revalidatePath('/', 'layout');
+}

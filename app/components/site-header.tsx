@@ -1,0 +1,52 @@
+import Link from 'next/link';
+import { getLocale, getTranslations } from 'next-intl/server';
+import { currentUser } from '@/server/auth/auth';
+import { HOME_BY_ROLE } from '@/server/auth/roles';
+import { LanguageSwitcher } from './language-switcher';
+import { signOutAction } from './session-actions';
+
+const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' }[]> = {
+  'customer-admin': [{ href: '/portal', key: 'portal' }],
+  'customer-member': [{ href: '/portal', key: 'portal' }],
+  tam: [{ href: '/console', key: 'console' }],
+  auditor: [{ href: '/audit', key: 'audit' }],
+  admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }],
+};
+
+export async function SiteHeader() {
+  const user = await currentUser();
+  const t = await getTranslations('common');
+  const locale = await getLocale();
+  return (
+    <header className="site-header">
+      <Link href={user ? HOME_BY_ROLE[user.role] : '/'} className="brand">
+        <span aria-hidden="true" className="brand-mark">✉</span> {t('appName')}
+      </Link>
+      {user && (
+        <nav aria-label={t('nav.main')} className="main-nav">
+          {(NAV[user.role] ?? []).map((item) => (
+            <Link key={item.href} href={item.href}>
+              {t(`nav.${item.key}`)}
+            </Link>
+          ))}
+          <Link href="/profile">{t('nav.profile')}</Link>
+        </nav>
+      )}
+      <div className="header-end">
+        <LanguageSwitcher current={locale} label={t('language')} />
+        {user && (
+          <>
+            <span className="who">
+              {user.name} <span className="muted">· {t(`roles.${user.role}`)}</span>
+            </span>
+            <form action={signOutAction}>
+              <button type="submit" className="button subtle">
+                {t('signOut')}
+              </button>
+            </form>
+          </>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Metadata } from 'next';
+import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
+import { requirePageUser } from '@/server/auth/auth';
+import { listTokens } from '@/server/auth/tokens';
+import { LanguageSwitcher } from '../components/language-switcher';
+import { TokenPanel } from './token-panel';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('profile'))('title') };
+}
+
+export default async function ProfilePage() {
+  const user = await requirePageUser();
+  const t = await getTranslations('profile');
+  const tc = await getTranslations('common');
+  const format = await getFormatter();
+  const tokens = await listTokens(user.id);
+  const when = (d: Date | null) => (d ? format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' }) : t('never'));
+  return (
+    <>
+      <h1>{t('title')}</h1>
+      <section className="card">
+        <p>
+          <strong>{user.name}</strong> · {user.email} · {tc(`roles.${user.role}`)}
+        </p>
+        <h2>{t('language')}</h2>
+        <LanguageSwitcher current={await getLocale()} label={t('language')} />
+      </section>
+      <section className="card" aria-labelledby="tokens-h">
+        <h2 id="tokens-h">{t('tokens')}</h2>
+        <p className="muted">{t('tokensIntro')}</p>
+        <TokenPanel
+          tokens={tokens.map((x) => ({ id: x.id, name: x.name, prefix: x.prefix, created: when(x.createdAt), lastUsed: when(x.lastUsedAt), revoked: x.revokedAt !== null }))}
+        />
+      </section>
+    </>
+  );
+}

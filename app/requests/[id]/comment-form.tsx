@@ -1,0 +1,54 @@
+'use client';
+import { useState, useTransition } from 'react';
+import { useTranslations } from 'next-intl';
+import { addCommentAction } from './actions';
+
+export function CommentForm({ requestId, allowInternal }: { requestId: string; allowInternal: boolean }) {
+  const t = useTranslations('requests');
+  const tf = useTranslations('fields');
+  const te = useTranslations('errors');
+  const [body, setBody] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  return (
+    <form
+      className="form comment-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!body.trim()) return setError(tf('errors.required'));
+        startTransition(async () => {
+          const result = await addCommentAction(requestId, { body, internal });
+          if (result.ok) {
+            setBody('');
+            setInternal(false);
+            setError(null);
+          } else {
+            setError(result.errors.body ? tf(`errors.${result.errors.body}` as 'errors.required') : te(result.code as 'INTERNAL'));
+          }
+        });
+      }}
+    >
+      <div className={`field${error ? ' invalid' : ''}`}>
+        <label htmlFor="comment-body">{t('commentLabel')}</label>
+        <textarea id="comment-body" rows={3} value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'comment-error' : undefined} />
+        {error && (
+          <p id="comment-error" className="field-error">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="actions">
+        {allowInternal && (
+          <label className="checkbox">
+            <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} /> {t('internal')}
+          </label>
+        )}
+        <button type="submit" className="button primary" disabled={pending}>
+          {t('commentSubmit')}
+        </button>
+      </div>
+    </form>
+  );
+}

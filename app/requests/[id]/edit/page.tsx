@@ -1,0 +1,33 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
+import { requirePageUser } from '@/server/auth/auth';
+import { getRequest } from '@/server/requests/get-request';
+import { can } from '@/server/authz/permissions';
+import { orNotFound } from '@/server/http/page-errors';
+import { RequestForm } from '../../../components/request-form';
+import { updateRequestAction } from '../actions';
+
+type Params = { id: string };
+
+export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
+  const user = await requirePageUser();
+  const request = await orNotFound(getRequest(user, (await params).id));
+  return { title: (await getTranslations('requests'))('editTitle', { number: request.number }) };
+}
+
+export default async function EditRequestPage({ params }: { params: Promise<Params> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const request = await orNotFound(getRequest(user, id));
+  if (!can(user.role, 'request.edit') || !['submitted', 'needs_info'].includes(request.status)) notFound();
+  const t = await getTranslations('requests');
+  const { host, encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, hasPassword } = request;
+  const initial = { host, port: String(request.port), encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, hasPassword };
+  return (
+    <>
+      <h1>{t('editTitle', { number: request.number })}</h1>
+      <RequestForm initial={initial} submitLabel="saveChanges" onSubmit={updateRequestAction.bind(null, id)} />
+    </>
+  );
+}

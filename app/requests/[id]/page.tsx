@@ -1,0 +1,119 @@
+import Link from 'next/link';
+import type { Metadata } from 'next';
+import { getFormatter, getTranslations } from 'next-intl/server';
+import { requirePageUser } from '@/server/auth/auth';
+import { getRequest } from '@/server/requests/get-request';
+import { listComments } from '@/server/requests/comments';
+import { requestTimeline } from '@/server/requests/request-timeline';
+import { allowedTransitions } from '@/server/requests/transition-request';
+import { can } from '@/server/authz/permissions';
+import { orNotFound } from '@/server/http/page-errors';
+import { portEncryptionWarning } from '@/lib/smtp-request-schema';
+import { StatusBadge } from '../../components/status-badge';
+import { CommentForm } from './comment-form';
+import { TransitionButtons } from './transition-buttons';
+
+type Params = { id: string };
+
+export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
+  const user = await requirePageUser();
+  const request = await orNotFound(getRequest(user, (await params).id));
+  return { title: request.number };
+}
+
+export default async function RequestPage({ params }: { params: Promise<Params> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const [request, comments, timeline] = await orNotFound(Promise.all([getRequest(user, id), listComments(user, id), requestTimeline(user, id)]));
+  const t = await getTranslations('requests');
+  const tf = await getTranslations('fields');
+  const ts = await getTranslations('statuses');
+  const format = await getFormatter();
+  const when = (iso: string) => format.dateTime(new Date(iso), { dateStyle: 'medium', timeStyle: 'short' });
+  const editable = can(user.role, 'request.edit') && ['submitted', 'needs_info'].includes(request.status);
+  const transitions = allowedTransitions(user, request.status);
+  const warning = portEncryptionWarning(request.port, request.encryption);
+
+  const rows: [string, React.ReactNode][] = [
+    [tf('host'), <span key="host" className="mono">{request.host}</span>],
+    [tf('port'), request.port],
+    [tf('encryption'), tf(`encryptionOptions.${request.encryption}` as 'encryptionOptions.none')],
+    [tf('authMethod'), tf(`authMethodOptions.${request.authMethod}` as 'authMethodOptions.none')],
+    [tf('username'), request.username || '—'],
+    [tf('password'), request.hasPassword ? t('passwordState.set') : t('passwordState.notSet')],
+    [tf('heloDomain'), request.heloDomain || '—'],
+    [tf('noReplyAddress'), request.noReplyName ? `${request.noReplyName} <${request.noReplyAddress}>` : request.noReplyAddress],
+    [tf('supportContact'), request.supportContact || '—'],
+    [tf('testRecipient'), request.testRecipient],
+    [tf('notes'), request.notes ? <span key="notes" className="pre">{request.notes}</span> : '—'],
+    [t('assignee'), request.assignee?.name ?? t('unassigned')],
+    [t('fingerprint'), <code key="fp">{request.fingerprint}</code>],
+  ];
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>
+          <span className="mono">{request.number}</span> <StatusBadge status={request.status} />
+        </h1>
+        <div className="head-actions">
+          {editable && (
+            <Link className="button" href={`/requests/${request.id}/edit`}>
+              {t('edit')}
+            </Link>
+          )}
+        </div>
+      </div>
+      <p className="muted">{request.tenantName}</p>
+      {transitions.length > 0 && <TransitionButtons requestId={request.id} transitions={transitions} />}
+      <div className="two-columns">
+        <section aria-labelledby="details-h" className="card">
+          <h2 id="details-h">{t('details')}</h2>
+          {warning && <p className="alert warning">{tf(`warnings.${warning}`)}</p>}
+          <dl className="details">
+            {rows.map(([label, value]) => (
+              <div key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+        <section aria-labelledby="timeline-h" className="card">
+          <h2 id="timeline-h">{t('timeline')}</h2>
+          <ol className="timeline">
+            {timeline.map((e) => (
+              <li key={e.seq}>
+                <time dateTime={e.at}>{when(e.at)}</time>{' '}
+                <strong>{e.to && e.action !== 'request.edited' ? ts(e.to as 'submitted') : t(`events.${e.action}` as 'events.request.created')}</strong>
+                <span className="muted"> · {e.actor}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+      <section aria-labelledby="comments-h" className="card">
+        <h2 id="comments-h">{t('comments')}</h2>
+        {comments.length === 0 ? (
+          <p className="empty-state">{t('noComments')}</p>
+        ) : (
+          <ol className="comments">
+            {comments.map((c) => (
+              <li key={c.id} className={c.internal ? 'internal' : c.author.staff ? 'staff' : ''}>
+                <div className="comment-head">
+                  <strong>{c.author.name}</strong>
+                  {c.internal && <span className="badge">{t('internalBadge')}</span>}
+                  <time dateTime={c.createdAt} className="muted">
+                    {when(c.createdAt)}
+                  </time>
+                </div>
+                <p className="pre">{c.body}</p>
+              </li>
+            ))}
+          </ol>
+        )}
+        {can(user.role, 'request.comment') && <CommentForm requestId={request.id} allowInternal={can(user.role, 'request.comment.internal')} />}
+      </section>
+    </>
+  );
+}

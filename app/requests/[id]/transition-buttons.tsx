@@ -1,0 +1,81 @@
+'use client';
+import { useState, useTransition } from 'react';
+import { useTranslations } from 'next-intl';
+import { transitionAction } from './actions';
+
+type Target = 'in_review' | 'needs_info' | 'rejected' | 'withdrawn';
+const LABEL: Record<Target, 'take' | 'askInfo' | 'reject' | 'withdraw'> = { in_review: 'take', needs_info: 'askInfo', rejected: 'reject', withdrawn: 'withdraw' };
+const NEEDS_REASON: Target[] = ['needs_info', 'rejected'];
+
+export function TransitionButtons({ requestId, transitions }: { requestId: string; transitions: Target[] }) {
+  const t = useTranslations('requests');
+  const te = useTranslations('errors');
+  const [open, setOpen] = useState<Target | null>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  function run(to: Target, comment?: string) {
+    startTransition(async () => {
+      const result = await transitionAction(requestId, { to, comment });
+      if (result.ok) {
+        setOpen(null);
+        setReason('');
+        setError(null);
+      } else {
+        setError(result.errors.comment ? t('reasonRequired') : te(result.code as 'INTERNAL'));
+      }
+    });
+  }
+
+  return (
+    <div className="transition-bar">
+      <div className="button-row">
+        {transitions.map((to) => (
+          <button
+            key={to}
+            type="button"
+            className={`button${to === 'in_review' ? ' primary' : to === 'rejected' || to === 'withdrawn' ? ' danger' : ''}`}
+            disabled={pending}
+            aria-expanded={NEEDS_REASON.includes(to) ? open === to : undefined}
+            onClick={() => {
+              if (NEEDS_REASON.includes(to)) return setOpen(open === to ? null : to);
+              if (to === 'withdrawn' && !window.confirm(t('withdrawConfirm'))) return;
+              run(to);
+            }}
+          >
+            {t(LABEL[to])}
+          </button>
+        ))}
+      </div>
+      {open && (
+        <form
+          className="form reason-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!reason.trim()) return setError(t('reasonRequired'));
+            run(open, reason);
+          }}
+        >
+          <div className={`field${error ? ' invalid' : ''}`}>
+            <label htmlFor="reason">{t('reasonLabel')}</label>
+            <textarea id="reason" rows={3} value={reason} autoFocus onChange={(e) => setReason(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'reason-error' : undefined} />
+            {error && (
+              <p id="reason-error" className="field-error">
+                {error}
+              </p>
+            )}
+          </div>
+          <button type="submit" className="button primary" disabled={pending}>
+            {t('send')}
+          </button>
+        </form>
+      )}
+      {error && !open && (
+        <p role="alert" className="alert error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

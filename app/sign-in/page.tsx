@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
+import { currentUser } from '@/server/auth/auth';
+import { HOME_BY_ROLE } from '@/server/auth/roles';
+import { SignInForm } from './sign-in-form';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('auth'))('title') };
+}
+
+export default async function SignInPage() {
+  const user = await currentUser();
+  if (user) redirect(HOME_BY_ROLE[user.role]);
+  const t = await getTranslations('auth');
+  return (
+    <section className="narrow card">
+      <h1>{t('title')}</h1>
+      <SignInForm />
+    </section>
+  );
+}

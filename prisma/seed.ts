@@ -1,0 +1,31 @@
+// Demo data: two tenants, one account per role, a TAM assigned to both. Idempotent: a second start keeps the data.
+import { db } from '@/server/db';
+import { SYSTEM_ACTOR } from '@/server/audit/record-event';
+import { createTenant, createUser, assignTam } from '@/server/admin/manage-tenants';
+
+export const DEMO_PASSWORD = 'relaydesk-demo';
+
+export const DEMO_ACCOUNTS = [
+  { email: 'alice@acme.example', name: 'Alice Admin', role: 'customer-admin', tenant: 'acme' },
+  { email: 'mike@acme.example', name: 'Mike Member', role: 'customer-member', tenant: 'acme' },
+  { email: 'gina@globex.example', name: 'Gina Admin', role: 'customer-admin', tenant: 'globex' },
+  { email: 'gus@globex.example', name: 'Gus Member', role: 'customer-member', tenant: 'globex' },
+  { email: 'tam@relaydesk.example', name: 'Taylor TAM', role: 'tam' },
+  { email: 'auditor@relaydesk.example', name: 'Audrey Auditor', role: 'auditor' },
+  { email: 'admin@relaydesk.example', name: 'Ada Admin', role: 'admin' },
+] as const;
+
+const DEMO_TENANTS = [
+  { slug: 'acme', name: 'Acme Corporation' },
+  { slug: 'globex', name: '环球科技 Globex' },
+];
+
+const actor = { ...SYSTEM_ACTOR, label: 'demo seed' };
+
+export async function seedDemo(): Promise<{ created: boolean }> {
+  if (await db.tenant.findUnique({ where: { slug: 'acme' } })) return { created: false };
+  for (const t of DEMO_TENANTS) await createTenant(actor, t);
+  for (const a of DEMO_ACCOUNTS) await createUser(actor, { ...a, password: DEMO_PASSWORD });
+  for (const t of DEMO_TENANTS) await assignTam(actor, 'tam@relaydesk.example', t.slug);
+  return { created: true };
+}

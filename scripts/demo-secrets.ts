@@ -1,0 +1,26 @@
+// The demo's generated secrets live in the data folder, made on first start; CLI commands on the demo
+// database read them too. Outside demo mode they come from the environment only.
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { generateSecretKeyEntry } from '@/server/crypto/secret-keys';
+
+const fileIn = (dataDir: string) => path.join(dataDir, 'demo-secrets.json');
+
+export function ensureDemoSecrets(dataDir: string): void {
+  const file = fileIn(dataDir);
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    const secrets = { RELAYDESK_SECRET_KEYS: generateSecretKeyEntry('demo1'), AUTH_SECRET: randomBytes(32).toString('base64url') };
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  loadDemoSecretsIfPresent(dataDir);
+}
+
+/** Fills in what the environment does not already set. */
+export function loadDemoSecretsIfPresent(dataDir = process.env.RELAYDESK_DATA_DIR ?? './data'): void {
+  const file = fileIn(dataDir);
+  if (!existsSync(file)) return;
+  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  for (const [k, v] of Object.entries(secrets)) process.env[k] ??= v;
+}

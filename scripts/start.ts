@@ -1,0 +1,82 @@
+// `npm start`: build when needed, migrate, seed the demo, then run the web app (and, as they land, the
+// notification worker and the demo SMTP sandbox). Stops everything on Ctrl-C.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readEnv, requireProductionSecrets } from '@/server/env';
+import { ensureDemoSecrets } from './demo-secrets';
+import { migrateDatabase } from '@/server/db-migrate';
+
+const env = readEnv();
+
+function newestSourceMtime(dirs: string[]): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  dirs.forEach(walk);
+  return newest;
+}
+
+function buildIfStale(): void {
+  const buildId = '.next/BUILD_ID';
+  const stale = !existsSync(buildId) || newestSourceMtime(['app', 'server', 'lib', 'messages', 'prisma']) > statSync(buildId).mtimeMs;
+  if (!stale) return;
+  console.log('Building the web app (first start or changed sources)…');
+  const result = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env: process.env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+async function main() {
+  if (env.demo) {
+    ensureDemoSecrets(env.RELAYDESK_DATA_DIR);
+    process.env.RELAYDESK_DEMO = '1';
+  } else {
+    requireProductionSecrets(readEnv());
+  }
+  process.env.DATABASE_URL = env.DATABASE_URL;
+
+  const applied = await migrateDatabase(env.DATABASE_URL);
+  console.log(applied.length ? `Migrated the database: ${applied.join(', ')}` : 'Database is up to date.');
+
+  if (env.demo) {
+    const { seedDemo, DEMO_ACCOUNTS, DEMO_PASSWORD } = await import('@/prisma/seed');
+    const { created } = await seedDemo();
+    console.log(created ? 'Seeded the demo tenants and accounts.' : 'Demo data already present; kept it.');
+    console.log('\nDemo accounts (password for all: ' + DEMO_PASSWORD + '):');
+    for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(16)} ${a.email.padEnd(28)} ${'tenant' in a ? a.tenant : ''}`);
+    console.log('');
+  }
+
+  buildIfStale();
+
+  const children: ChildProcess[] = [];
+  const web = spawn('npx', ['next', 'start', '-p', String(env.PORT)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  children.push(web);
+  web.stdout?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    process.stdout.write(text);
+    if (/Ready|started server/i.test(text)) console.log(`\nRelaydesk is running at http://localhost:${env.PORT}\n`);
+  });
+
+  const stop = () => {
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  web.on('exit', (code) => {
+    console.error(`The web app stopped (exit ${code}).`);
+    stop();
+  });
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

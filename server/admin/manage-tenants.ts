@@ -1,0 +1,87 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { db } from '../db';
+import { AppError } from '../app-error';
+import { fieldErrors } from '@/lib/smtp-request-schema';
+import { recordEvent, type Actor } from '../audit/record-event';
+import { hashPassword } from '../auth/passwords';
+import { TenantSchema, UserSchema } from './admin-schemas';
+
+function invalid(error: import('zod').ZodError): never {
+  throw new AppError('VALIDATION_FAILED', 'Invalid input.', { errors: fieldErrors(error) });
+}
+
+export async function createTenant(actor: Actor, input: unknown) {
+  const parsed = TenantSchema.safeParse(input);
+  if (!parsed.success) invalid(parsed.error);
+  return db.$transaction(async (tx) => {
+    if (await tx.tenant.findUnique({ where: { slug: parsed.data.slug } })) {
+      throw new AppError('CONFLICT', `A tenant "${parsed.data.slug}" already exists.`, { errors: [{ path: 'slug', message: 'taken' }] });
+    }
+    const tenant = await tx.tenant.create({ data: { id: randomUUID(), ...parsed.data } });
+    await recordEvent(tx, actor, { action: 'tenant.created', tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, after: parsed.data });
+    return tenant;
+  });
+}
+
+export async function createUser(actor: Actor, input: unknown) {
+  const parsed = UserSchema.safeParse(input);
+  if (!parsed.success) invalid(parsed.error);
+  const { email, name, password, role, tenant: slug } = parsed.data;
+  const passwordHash = await hashPassword(password);
+  return db.$transaction(async (tx) => {
+    const tenant = slug ? await tx.tenant.findUnique({ where: { slug } }) : null;
+    if (slug && !tenant) throw new AppError('VALIDATION_FAILED', `No tenant "${slug}".`, { errors: [{ path: 'tenant', message: 'tenantUnknown' }] });
+    if (await tx.user.findUnique({ where: { email } })) {
+      throw new AppError('CONFLICT', `A user ${email} already exists.`, { errors: [{ path: 'email', message: 'taken' }] });
+    }
+    const user = await tx.user.create({ data: { id: randomUUID(), email, name, role, passwordHash, tenantId: tenant?.id ?? null } });
+    await recordEvent(tx, actor, { action: 'user.created', tenantId: user.tenantId, targetType: 'user', targetId: user.id, after: { email, name, role, tenant: slug ?? null } });
+    return user;
+  });
+}
+
+export async function assignTam(actor: Actor, tamEmail: string, tenantSlug: string) {
+  return db.$transaction(async (tx) => {
+    const tam = await tx.user.findUnique({ where: { email: tamEmail.trim().toLowerCase() } });
+    if (!tam || tam.role !== 'tam') throw new AppError('VALIDATION_FAILED', `No TAM ${tamEmail}.`, { errors: [{ path: 'tam', message: 'tamUnknown' }] });
+    const tenant = await tx.tenant.findUnique({ where: { slug: tenantSlug } });
+    if (!tenant) throw new AppError('VALIDATION_FAILED', `No tenant "${tenantSlug}".`, { errors: [{ path: 'tenant', message: 'tenantUnknown' }] });
+    const existing = await tx.tamAssignment.findUnique({ where: { tamId_tenantId: { tamId: tam.id, tenantId: tenant.id } } });
+    if (existing) return { tam, tenant, changed: false };
+    await tx.tamAssignment.create({ data: { tamId: tam.id, tenantId: tenant.id } });
+    await recordEvent(tx, actor, { action: 'tam.assigned', tenantId: tenant.id, targetType: 'user', targetId: tam.id, after: { tam: tam.email, tenant: tenant.slug } });
+    return { tam, tenant, changed: true };
+  });
+}
+
+export async function unassignTam(actor: Actor, tamId: string, tenantId: string) {
+  await db.$transaction(async (tx) => {
+    const row = await tx.tamAssignment.findUnique({ where: { tamId_tenantId: { tamId, tenantId } }, include: { tam: true, tenant: true } });
+    if (!row) throw new AppError('NOT_FOUND', 'No such assignment.');
+    await tx.tamAssignment.delete({ where: { tamId_tenantId: { tamId, tenantId } } });
+    await recordEvent(tx, actor, { action: 'tam.unassigned', tenantId, targetType: 'user', targetId: tamId, before: { tam: row.tam.email, tenant: row.tenant.slug } });
+  });
+}
+
+export async function setUserRole(actor: Actor, userId: string, role: string) {
+  await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId } });
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    const staffRoles = ['tam', 'auditor', 'admin'];
+    const customerRoles = ['customer-admin', 'customer-member'];
+    const sameWorld = (staffRoles.includes(user.role) && staffRoles.includes(role)) || (customerRoles.includes(user.role) && customerRoles.includes(role));
+    if (!sameWorld) throw new AppError('VALIDATION_FAILED', 'A role can change only within staff or within a tenant.', { errors: [{ path: 'role', message: 'choose' }] });
+    if (role === user.role) return;
+    await tx.user.update({ where: { id: userId }, data: { role } });
+    await recordEvent(tx, actor, { action: 'user.role_changed', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { role: user.role }, after: { role } });
+  });
+}
+
+export async function adminOverview() {
+  const [tenants, users] = await Promise.all([
+    db.tenant.findMany({ orderBy: { slug: 'asc' }, include: { tamAssignments: { include: { tam: { select: { id: true, email: true, name: true } } } }, _count: { select: { requests: true, users: true } } } }),
+    db.user.findMany({ orderBy: [{ role: 'asc' }, { email: 'asc' }], include: { tenant: { select: { slug: true } } } }),
+  ]);
+  return { tenants, users };
+}

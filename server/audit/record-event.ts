@@ -1,0 +1,59 @@
+import 'server-only';
+// Appends one event to the hash chain, inside the caller's transaction (house style: audit in the same transaction).
+import type { Tx } from '../db';
+import { isPostgres } from '../db';
+import { canonicalJson, eventHash, GENESIS_HASH } from './canonical';
+
+export type Actor = {
+  type: 'user' | 'token' | 'system';
+  id: string | null;
+  label: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+};
+
+export type AuditInput = {
+  action: string;
+  tenantId?: string | null;
+  targetType: string;
+  targetId?: string | null;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+};
+
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'system' };
+
+// Keys whose values are secrets: an event only ever says that they changed.
+const SECRET_KEYS = /password|secret|token|cipher|key/i;
+
+function scrub(value: Record<string, unknown> | null | undefined): string | null {
+  if (!value) return null;
+  const clean = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) && v !== 'changed' && v !== 'unchanged' && v !== 'set' && v !== 'not set' ? 'changed' : v]));
+  return canonicalJson(clean);
+}
+
+export async function recordEvent(tx: Tx, actor: Actor, input: AuditInput): Promise<number> {
+  // PostgreSQL: writers queue on one lock so the chain never forks. SQLite: the database write lock does that.
+  if (isPostgres) await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(727002)');
+  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const fields = {
+    seq: (head?.seq ?? 0) + 1,
+    at: new Date().toISOString(),
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    tenantId: input.tenantId ?? null,
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    before: scrub(input.before),
+    after: scrub(input.after),
+    ip: actor.ip ?? null,
+    userAgent: actor.userAgent?.slice(0, 500) ?? null,
+    requestId: actor.requestId ?? null,
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  await tx.auditEvent.create({ data: { ...fields, at: new Date(fields.at), hash: eventHash(fields) } });
+  return fields.seq;
+}

@@ -1,0 +1,77 @@
+import 'server-only';
+import NextAuth, { CredentialsSignin } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { db } from '../db';
+import { recordEvent } from '../audit/record-event';
+import { checkCredentials } from './sign-in';
+import { loadActiveUser, type CurrentUser } from './load-user';
+import { metaFromRequest } from './current-user';
+
+class ThrottledSignIn extends CredentialsSignin {
+  code = 'throttled';
+}
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  pages: { signIn: '/sign-in' },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(credentials, request) {
+        const email = typeof credentials?.email === 'string' ? credentials.email : '';
+        const password = typeof credentials?.password === 'string' ? credentials.password : '';
+        if (!email || !password) return null;
+        const result = await checkCredentials(email, password, metaFromRequest(request));
+        if (result.ok) return { id: result.userId };
+        if (result.reason === 'throttled') throw new ThrottledSignIn();
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.sub = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+  events: {
+    async signOut(message) {
+      const userId = 'token' in message ? message.token?.sub : undefined;
+      if (!userId) return;
+      const user = await db.user.findUnique({ where: { id: userId } });
+      if (!user) return;
+      const h = await headers();
+      await db.$transaction((tx) =>
+        recordEvent(tx, { type: 'user', id: user.id, label: user.email, ip: h.get('x-forwarded-for'), userAgent: h.get('user-agent') }, {
+          action: 'auth.signed_out',
+          tenantId: user.tenantId,
+          targetType: 'user',
+          targetId: user.id,
+        }),
+      );
+    },
+  },
+});
+
+/** For pages and server actions: the signed-in user, reloaded from the database (role changes apply at once). */
+export async function currentUser(): Promise<CurrentUser | null> {
+  const session = await auth();
+  const id = session?.user?.id;
+  return id ? loadActiveUser(id, 'session') : null;
+}
+
+/** For pages: the signed-in user, or a redirect to sign-in. */
+export async function requirePageUser(): Promise<CurrentUser> {
+  const user = await currentUser();
+  if (!user) redirect('/sign-in');
+  return user;
+}

@@ -1,0 +1,40 @@
+import 'server-only';
+// Who is asking: a browser session (next-auth JWT cookie) or a personal access token (Bearer).
+import { getToken } from 'next-auth/jwt';
+import { AppError } from '../app-error';
+import { findUserByToken } from './tokens';
+import { loadActiveUser, type CurrentUser } from './load-user';
+
+export type { CurrentUser } from './load-user';
+
+export type RequestMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
+
+/** For route handlers: reads the Authorization header or the session cookie from the request itself. */
+export async function userFromRequest(request: Request): Promise<CurrentUser | null> {
+  const authorization = request.headers.get('authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match?.[1]) return null;
+    return findUserByToken(match[1]);
+  }
+  const secret = process.env.AUTH_SECRET;
+  if (!secret) return null;
+  const secureCookie = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+  const token = await getToken({ req: request, secret, secureCookie });
+  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session') : null;
+}
+
+export async function requireUserFromRequest(request: Request): Promise<CurrentUser> {
+  const user = await userFromRequest(request);
+  if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in, or send a personal access token as "Authorization: Bearer <token>".');
+  return user;
+}
+
+export function metaFromRequest(request: Request): RequestMeta {
+  const forwarded = request.headers.get('x-forwarded-for');
+  return {
+    ip: forwarded?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || null,
+    userAgent: request.headers.get('user-agent'),
+    requestId: request.headers.get('x-request-id') ?? crypto.randomUUID(),
+  };
+}

@@ -1,0 +1,26 @@
+// The one table of what each role may do. Scopes (scopes.ts) then decide which objects.
+import type { Role } from '../auth/roles';
+
+export const PERMISSIONS = {
+  'request.create': ['customer-admin'],
+  'request.read': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
+  'request.edit': ['customer-admin'],
+  'request.withdraw': ['customer-admin'],
+  'request.comment': ['customer-admin', 'tam'],
+  'request.comment.internal': ['tam'],
+  'request.review': ['tam'],
+  'audit.read': ['auditor'],
+  'admin.manage': ['admin'],
+  'token.own': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+export const STAFF_ROLES: readonly Role[] = ['tam', 'auditor', 'admin'];
+export function isStaff(role: Role): boolean {
+  return STAFF_ROLES.includes(role);
+}

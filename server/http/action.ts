@@ -1,0 +1,32 @@
+import 'server-only';
+// Server actions return values, never throw to the client: errors become { ok: false, code, errors }
+// with catalog keys the form translates (errors.<code>, fields.errors.<key>).
+import { headers } from 'next/headers';
+import { AppError } from '../app-error';
+import { logError } from '../log';
+import { currentUser } from '../auth/auth';
+import type { CurrentUser, RequestMeta } from '../auth/current-user';
+
+export type ActionResult<T = undefined> =
+  | { ok: true; data: T }
+  | { ok: false; code: string; message: string; errors: Record<string, string> };
+
+export async function actionMeta(): Promise<RequestMeta> {
+  const h = await headers();
+  return { ip: h.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null, userAgent: h.get('user-agent'), requestId: crypto.randomUUID() };
+}
+
+export async function runAction<T>(fn: (user: CurrentUser, meta: RequestMeta) => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    const user = await currentUser();
+    if (!user) throw new AppError('UNAUTHENTICATED');
+    return { ok: true, data: await fn(user, await actionMeta()) };
+  } catch (error) {
+    if (error instanceof AppError) {
+      const errors = Object.fromEntries((error.details.errors ?? []).map((e) => [e.path, e.message]));
+      return { ok: false, code: error.code, message: error.message, errors };
+    }
+    logError('unhandled error in server action', error);
+    return { ok: false, code: 'INTERNAL', message: 'Internal error', errors: {} };
+  }
+}

@@ -1,0 +1,99 @@
+// The OpenAPI document of v1, built from the same zod schemas the routes parse with.
+import { z } from 'zod';
+import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
+
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+
+const RequestView = z.object({
+  id: z.string(),
+  number: z.string().describe('SMTP-1001'),
+  tenant: z.string(),
+  tenantName: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  host: z.string(),
+  port: z.number().int(),
+  encryption: z.string(),
+  authMethod: z.string(),
+  username: z.string(),
+  hasPassword: z.boolean(),
+  heloDomain: z.string(),
+  noReplyAddress: z.string(),
+  noReplyName: z.string(),
+  supportContact: z.string(),
+  testRecipient: z.string(),
+  notes: z.string(),
+  assignee: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const Comment = z.object({
+  id: z.string(),
+  body: z.string(),
+  internal: z.boolean(),
+  author: z.object({ name: z.string(), role: z.string(), staff: z.boolean() }),
+  createdAt: z.string(),
+});
+
+const Problem = z.object({
+  type: z.string(),
+  status: z.number().int(),
+  title: z.string(),
+  detail: z.string(),
+  code: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
+});
+
+const problemResponses = Object.fromEntries(
+  [400, 401, 403, 404, 409, 422, 429].map((s) => [s, { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+);
+const ok = (ref: string, status = 200) => ({ [status]: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } }, ...problemResponses });
+const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Relaydesk API', version: '1' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Personal access token (profile page, or `npm run admin -- create-token`)' } },
+      schemas: {
+        SmtpRequestCreate: schema(SmtpRequestSchema),
+        SmtpRequestPatch: schema(SmtpRequestPatchSchema),
+        SmtpRequest: schema(RequestView, 'output'),
+        SmtpRequestList: schema(z.object({ items: z.array(RequestView), nextCursor: z.string().nullable() }), 'output'),
+        Comment: schema(Comment, 'output'),
+        CommentList: schema(z.object({ items: z.array(Comment) }), 'output'),
+        CommentCreate: schema(CommentSchema),
+        Transition: schema(TransitionSchema),
+        ChainReport: schema(z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }), 'output'),
+        Problem: schema(Problem, 'output'),
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/v1/smtp-requests': {
+        get: {
+          summary: 'List requests visible to you',
+          parameters: ['status', 'tenant', 'cursor', 'limit', 'order'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          responses: ok('SmtpRequestList'),
+        },
+        post: { summary: 'File a request (customer admin)', requestBody: body('SmtpRequestCreate'), responses: ok('SmtpRequest', 201) },
+      },
+      '/api/v1/smtp-requests/{id}': {
+        get: { summary: 'One request', parameters: idParam, responses: ok('SmtpRequest') },
+        patch: { summary: 'Edit while submitted or needs_info (customer admin)', parameters: idParam, requestBody: body('SmtpRequestPatch'), responses: ok('SmtpRequest') },
+      },
+      '/api/v1/smtp-requests/{id}/comments': {
+        get: { summary: 'The thread, oldest first', parameters: idParam, responses: ok('CommentList') },
+        post: { summary: 'Comment (internal: staff only)', parameters: idParam, requestBody: body('CommentCreate'), responses: ok('Comment', 201) },
+      },
+      '/api/v1/smtp-requests/{id}/transitions': {
+        post: { summary: 'Move the request', parameters: idParam, requestBody: body('Transition'), responses: ok('SmtpRequest') },
+      },
+      '/api/v1/audit-events/verify': { get: { summary: 'Verify the audit chain (auditor)', responses: ok('ChainReport') } },
+      '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { db } from '../db';
+import { AppError } from '../app-error';
+import { CommentSchema, fieldErrors } from '@/lib/smtp-request-schema';
+import type { CurrentUser, RequestMeta } from '../auth/current-user';
+import { requirePermission } from '../authz/scopes';
+import { can, isStaff } from '../authz/permissions';
+import { recordEvent } from '../audit/record-event';
+import { actorOf } from '../audit/actor';
+import { findVisibleRequest } from './get-request';
+
+export type CommentView = { id: string; body: string; internal: boolean; author: { name: string; role: string; staff: boolean }; createdAt: string };
+
+export async function addComment(user: CurrentUser, requestId: string, body: unknown, meta?: RequestMeta): Promise<CommentView> {
+  requirePermission(user, 'request.comment');
+  const parsed = CommentSchema.safeParse(body);
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'Invalid comment.', { errors: fieldErrors(parsed.error) });
+  if (parsed.data.internal && !can(user.role, 'request.comment.internal')) {
+    throw new AppError('FORBIDDEN', 'Only staff can write internal comments.');
+  }
+  const request = await findVisibleRequest(user, requestId);
+  const id = randomUUID();
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.comment.create({ data: { id, requestId, authorId: user.id, body: parsed.data.body, internal: parsed.data.internal }, include: { author: true } });
+    // Touch the request so lists sorted by activity show the answer.
+    await tx.smtpRequest.update({ where: { id: requestId }, data: { updatedAt: new Date() } });
+    await recordEvent(tx, actorOf(user, meta), { action: 'request.commented', tenantId: request.tenantId, targetType: 'smtp-request', targetId: requestId, after: { commentId: id, internal: parsed.data.internal } });
+    return created;
+  });
+  return toCommentView(row);
+}
+
+export async function listComments(user: CurrentUser, requestId: string): Promise<CommentView[]> {
+  await findVisibleRequest(user, requestId);
+  const rows = await db.comment.findMany({
+    where: { requestId, ...(isStaff(user.role) ? {} : { internal: false }) },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    include: { author: true },
+  });
+  return rows.map(toCommentView);
+}
+
+function toCommentView(row: { id: string; body: string; internal: boolean; createdAt: Date; author: { name: string; role: string } }): CommentView {
+  return {
+    id: row.id,
+    body: row.body,
+    internal: row.internal,
+    author: { name: row.author.name, role: row.author.role, staff: !['customer-admin', 'customer-member'].includes(row.author.role) },
+    createdAt: row.createdAt.toISOString(),
+  };
+}
