@@ -85,15 +85,15 @@ const fields = {
   port,
   encryption: z.enum(ENCRYPTIONS, { message: 'choose' }),
   authMethod: z.enum(AUTH_METHODS, { message: 'choose' }),
-  username: noControl(z.string().max(254, 'tooLong')).default(''),
+  username: noControl(z.string().max(254, 'tooLong')),
   password: noControl(z.string().max(512, 'tooLong')).optional(),
-  heloDomain: heloDomain.default(''),
+  heloDomain: heloDomain,
   noReplyAddress: email,
-  noReplyName: noControl(z.string().max(100, 'tooLong')).default(''),
-  supportContact: supportContact.default(''),
+  noReplyName: noControl(z.string().max(100, 'tooLong')),
+  supportContact: supportContact,
   testRecipient: email,
   // Notes never reach SMTP: line breaks are fine, NUL is not.
-  notes: z.string().max(4000, 'tooLong').refine((v) => !v.includes('\u0000'), 'controlCharacters').default(''),
+  notes: z.string().max(4000, 'tooLong').refine((v) => !v.includes('\u0000'), 'controlCharacters'),
 };
 
 type Credentials = { authMethod?: string; username?: string; password?: string };
@@ -107,7 +107,14 @@ function requireCredentials(value: Credentials, ctx: z.RefinementCtx) {
 const ALWAYS = { when: () => true };
 
 export const SmtpRequestSchema = z
-  .object(fields)
+  .object({
+    ...fields,
+    username: fields.username.default(''),
+    heloDomain: fields.heloDomain.default(''),
+    noReplyName: fields.noReplyName.default(''),
+    supportContact: fields.supportContact.default(''),
+    notes: fields.notes.default(''),
+  })
   .strict()
   .superRefine((v, ctx) => requireCredentials(v, ctx), ALWAYS);
 export type SmtpRequestInput = z.input<typeof SmtpRequestSchema>;

@@ -1,4 +1,5 @@
 // `npm run admin -- <command>`: operator commands on the database named by DATABASE_URL. Each is audited.
+import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { migrateDatabase } from '@/server/db-migrate';

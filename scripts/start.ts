@@ -1,5 +1,6 @@
 // `npm start`: build when needed, migrate, seed the demo, then run the web app (and, as they land, the
 // notification worker and the demo SMTP sandbox). Stops everything on Ctrl-C.
+import 'dotenv/config';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
