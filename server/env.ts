@@ -15,7 +15,7 @@ const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema> & { demo: boolean };
 
 /** Demo mode is on when asked for, or when nothing else is configured (no database, no keys). */
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -1,0 +1,57 @@
+import 'server-only';
+
+// AUTH PLAIN and LOGIN put the username and password on the wire as base64: a transcript that keeps
+// them "encoded" still hands out the password. The probe replaces whole AUTH payload lines when it
+// records them; redactSecrets is the second net for anything else (server echoes, error messages,
+// logs), looking for each secret in plain text and in every base64 form the mechanisms use.
+
+export const REDACTED = '[redacted]';
+
+/** Shorter plain secrets are not searched for in free text: replacing every "ab" would shred the transcript. */
+const MIN_PLAIN_LENGTH = 3;
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every string that must never appear: plain, base64 (padded and not), and the SASL PLAIN blobs. */
+export function secretForms(username: string, password: string): string[] {
+  const forms = new Set<string>();
+  const addBase64 = (text: string) => {
+    if (!text) return;
+    const encoded = base64(text);
+    forms.add(encoded);
+    forms.add(encoded.replace(/=+$/, ''));
+  };
+  for (const secret of [username, password]) {
+    if (secret.length >= MIN_PLAIN_LENGTH) forms.add(secret);
+    addBase64(secret);
+  }
+  if (username || password) {
+    addBase64(`\0${username}\0${password}`);
+    addBase64(`${username}\0${username}\0${password}`);
+  }
+  // Longest first, so a blob is replaced whole before a shorter form could split it.
+  return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of the given secrets (see secretForms) in text. */
+export function redactSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret) continue;
+    out = out.replace(new RegExp(escapeRegExp(secret), 'gi'), REDACTED);
+  }
+  return out;
+}
+
+/** The line as it may be recorded: AUTH payloads never, whatever they contain. */
+export function redactAuthCommand(line: string): string {
+  const match = /^(AUTH\s+[A-Z0-9-]+)(\s+\S.*)?$/i.exec(line);
+  if (match) return match[2] ? `${match[1]} ${REDACTED}` : line;
+  return line;
+}

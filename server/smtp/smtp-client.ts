@@ -1,0 +1,234 @@
+import 'server-only';
+import net from 'node:net';
+import tls from 'node:tls';
+import { StringDecoder } from 'node:string_decoder';
+import { IoFailure, type SmtpReply } from './probe-errors';
+
+// A deliberately small SMTP line client. nodemailer's SMTPConnection runs the whole conversation as
+// one call; the probe needs each command, each reply and each wait on its own to time and diagnose
+// it, so this client does exactly one thing per call and never decides what comes next.
+
+export type Recorder = (dir: 'C' | 'S' | '*', text: string) => void;
+
+/** A reply line longer than this is not SMTP (RFC 5321 allows 512); refuse to buffer more. */
+const MAX_LINE = 8192;
+const REPLY_LINE = /^(\d{3})([ -]|$)(.*)$/;
+
+type Waiter = { resolve: (reply: SmtpReply) => void; reject: (error: IoFailure) => void };
+
+/** Waits for promise for at most ms, and not past signal; the loser is turned into an IoFailure. */
+export function within<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (signal?.aborted) return Promise.reject(new IoFailure('aborted', 'Cancelled'));
+  if (ms <= 0) return Promise.reject(new IoFailure('timeout', `Timed out waiting for ${what}`));
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(() => reject(new IoFailure('timeout', `No answer within ${ms} ms while waiting for ${what}`))), ms);
+    const onAbort = () => finish(() => reject(new IoFailure('aborted', 'Cancelled')));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function finish(settle: () => void) {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    }
+    promise.then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
+  });
+}
+
+function socketFailure(error: NodeJS.ErrnoException): IoFailure {
+  return new IoFailure('socket', error.message, error.code);
+}
+
+/** Opens a TCP connection to an IP literal (the guard's checked address: no resolver involved). */
+export function openSocket(address: string, port: number, ms: number, signal?: AbortSignal): Promise<net.Socket> {
+  const socket = net.connect({ host: address, port });
+  const connected = new Promise<net.Socket>((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', (error) => reject(socketFailure(error)));
+  });
+  return within(connected, ms, signal, 'the TCP connection').catch((error: unknown) => {
+    socket.destroy();
+    throw error;
+  });
+}
+
+export class SmtpClient {
+  private socket: net.Socket;
+  private decoder = new StringDecoder('utf8');
+  private partial = '';
+  private replyLines: string[] = [];
+  private replies: SmtpReply[] = [];
+  private waiter: Waiter | null = null;
+  private failure: IoFailure | null = null;
+  private sawBytes = false;
+
+  constructor(
+    socket: net.Socket,
+    private readonly record: Recorder,
+  ) {
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  get secure(): boolean {
+    return this.socket instanceof tls.TLSSocket;
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
+  get tlsSocket(): tls.TLSSocket | null {
+    return this.socket instanceof tls.TLSSocket ? this.socket : null;
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    // A TLS record (handshake 0x16 or alert 0x15, version 0x03) where SMTP text should be: the port speaks TLS.
+    if (!this.sawBytes && !this.secure && chunk.length >= 2 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03) {
+      this.fail(new IoFailure('tls-data', 'The server answered with TLS data on a plain-text connection'));
+      return;
+    }
+    this.sawBytes = true;
+    this.partial += this.decoder.write(chunk);
+    let newline: number;
+    while ((newline = this.partial.indexOf('\n')) >= 0) {
+      const line = this.partial.slice(0, newline).replace(/\r$/, '');
+      this.partial = this.partial.slice(newline + 1);
+      this.takeLine(line);
+    }
+    if (this.partial.length > MAX_LINE) this.fail(new IoFailure('protocol', 'The server sent an over-long line'));
+  };
+
+  private readonly onClose = () => this.fail(new IoFailure('closed', 'The server closed the connection'));
+  private readonly onError = (error: NodeJS.ErrnoException) => this.fail(socketFailure(error));
+
+  private attach(socket: net.Socket) {
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+  }
+
+  private detach(socket: net.Socket) {
+    socket.off('data', this.onData);
+    socket.off('close', this.onClose);
+    socket.off('error', this.onError);
+  }
+
+  private takeLine(line: string) {
+    this.record('S', line);
+    const match = REPLY_LINE.exec(line);
+    if (!match) {
+      this.fail(new IoFailure('protocol', `The server sent a line that is not an SMTP reply: ${line.slice(0, 80)}`));
+      return;
+    }
+    this.replyLines.push(line);
+    if (match[2] === '-') return;
+    const reply: SmtpReply = {
+      code: Number(match[1]),
+      lines: this.replyLines.map((l) => l.slice(4)),
+      raw: this.replyLines.join('\n'),
+    };
+    this.replyLines = [];
+    if (this.waiter) {
+      const { resolve } = this.waiter;
+      this.waiter = null;
+      resolve(reply);
+    } else {
+      this.replies.push(reply);
+    }
+  }
+
+  private fail(error: IoFailure) {
+    if (this.failure) return;
+    this.failure = error;
+    this.socket.destroy();
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = null;
+      reject(error);
+    }
+  }
+
+  /** The next complete (possibly multi-line) reply. */
+  readReply(ms: number, signal?: AbortSignal): Promise<SmtpReply> {
+    const queued = this.replies.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.failure) return Promise.reject(this.failure);
+    const next = new Promise<SmtpReply>((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+    return within(next, ms, signal, 'the server').finally(() => {
+      this.waiter = null;
+    });
+  }
+
+  /** Sends one command line. shown is what the transcript records instead (for AUTH payloads). */
+  send(line: string, shown: string = line): void {
+    // A CR or LF inside a value would let a field smuggle a second SMTP command.
+    if (/[\r\n\0]/.test(line)) throw new IoFailure('protocol', 'Refusing to send a line with CR, LF or NUL in it');
+    if (this.failure) throw this.failure;
+    this.record('C', shown);
+    this.socket.write(`${line}\r\n`);
+  }
+
+  async command(line: string, ms: number, signal?: AbortSignal, shown?: string): Promise<SmtpReply> {
+    this.send(line, shown);
+    return this.readReply(ms, signal);
+  }
+
+  /** DATA payload: dot-stuffed (RFC 5321 4.5.2), CRLF-terminated, then the lone dot. */
+  async sendMessage(raw: Buffer, ms: number, signal?: AbortSignal): Promise<SmtpReply> {
+    if (this.failure) throw this.failure;
+    let text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
+    if (!text.endsWith('\r\n')) text += '\r\n';
+    text = text.replace(/(^|\n)\./g, '$1..');
+    this.record('*', `message: ${raw.length} bytes`);
+    this.record('C', '.');
+    this.socket.write(Buffer.from(`${text}.\r\n`, 'latin1'));
+    return this.readReply(ms, signal);
+  }
+
+  /**
+   * Hands the socket to TLS (STARTTLS or implicit TLS). Anything the server sent before the
+   * handshake is thrown away: text injected ahead of TLS must never be read as a protected reply.
+   */
+  async startTls(options: tls.ConnectionOptions, ms: number, signal?: AbortSignal): Promise<tls.TLSSocket> {
+    if (this.failure) throw this.failure;
+    const plain = this.socket;
+    this.detach(plain);
+    // Errors of the wrapped socket surface on the TLS socket; this only keeps them from being unhandled.
+    plain.on('error', () => {});
+    this.partial = '';
+    this.replyLines = [];
+    this.replies = [];
+    const secure = tls.connect({ ...options, socket: plain });
+    const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve(secure));
+      secure.once('error', (error) => reject(socketFailure(error)));
+      secure.once('close', () => reject(new IoFailure('closed', 'The server closed the connection during the TLS handshake')));
+    });
+    try {
+      await within(handshake, ms, signal, 'the TLS handshake');
+    } catch (error) {
+      secure.destroy();
+      plain.destroy();
+      this.failure = error instanceof IoFailure ? error : new IoFailure('socket', String(error));
+      throw error;
+    }
+    this.socket = secure;
+    this.decoder = new StringDecoder('utf8');
+    this.attach(secure);
+    return secure;
+  }
+
+  get open(): boolean {
+    return !this.failure && !this.socket.destroyed;
+  }
+
+  close(): void {
+    this.detach(this.socket);
+    this.socket.on('error', () => {});
+    this.socket.destroy();
+  }
+}

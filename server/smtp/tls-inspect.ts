@@ -1,0 +1,72 @@
+import 'server-only';
+import tls from 'node:tls';
+import { verdict } from './diagnose';
+import type { CertificateInfo, ConfigField, Diagnosis, TlsInfo } from './types';
+
+// The probe connects with rejectUnauthorized: false on purpose: a refused handshake would hide the
+// certificate, and the TAM needs its issuer, names and expiry to explain the failure. verifyPeer then
+// applies the same checks Node would, and the probe stops before sending anything on failure.
+
+type PeerCert = tls.DetailedPeerCertificate;
+
+function formatName(name: tls.Certificate | undefined): string {
+  if (!name) return '';
+  return Object.entries(name)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`)
+    .join(', ');
+}
+
+function altNames(cert: PeerCert): string[] {
+  return cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).filter(Boolean) : [];
+}
+
+function isoDate(text: string): string {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
+
+function describeCertificate(cert: PeerCert): CertificateInfo {
+  return {
+    subject: formatName(cert.subject),
+    subjectAltNames: altNames(cert),
+    issuer: formatName(cert.issuer),
+    validFrom: isoDate(cert.valid_from),
+    validTo: isoDate(cert.valid_to),
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+/** Protocol, cipher and the peer chain, leaf first, walking issuers until a self-signed root. */
+export function describeTls(socket: tls.TLSSocket): TlsInfo {
+  const certificates: CertificateInfo[] = [];
+  let cert: PeerCert | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    certificates.push(describeCertificate(cert));
+    cert = cert.issuerCertificate;
+  }
+  return { protocol: socket.getProtocol() ?? '', cipher: socket.getCipher()?.name ?? '', certificates };
+}
+
+export type PeerVerdict = { ok: true } | { ok: false; diagnosis: Diagnosis; field: ConfigField; reason: string };
+
+const EXPIRY_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/** Chain trust (system roots plus trustedCa), validity dates, then the name the user typed. */
+export function verifyPeer(socket: tls.TLSSocket, info: TlsInfo, servername: string, address: string): PeerVerdict {
+  const leaf = info.certificates[0];
+  const names = leaf?.subjectAltNames.join(', ') || leaf?.subject || '';
+  const params = { issuer: leaf?.issuer ?? '', names, expiry: leaf?.validTo ?? '', host: servername || address };
+  if (!socket.authorized) {
+    const reason = String(socket.authorizationError ?? 'certificate not trusted');
+    const { hint } = verdict(EXPIRY_ERRORS.has(reason) ? 'CERT_EXPIRED' : 'CERT_UNTRUSTED', 'host', params);
+    return { ok: false, diagnosis: hint!, field: 'host', reason };
+  }
+  const identityError = tls.checkServerIdentity(servername || address, socket.getPeerCertificate());
+  if (identityError) {
+    const { hint } = verdict('CERT_NAME_MISMATCH', 'host', { ...params, isIp: servername ? 'no' : 'yes' });
+    return { ok: false, diagnosis: hint!, field: 'host', reason: identityError.message };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,175 @@
+// Shapes of an SMTP probe. Types only (no 'server-only'), so lib/ and the UI can import them.
+
+export type Encryption = 'none' | 'starttls' | 'tls';
+export type AuthMethod = 'auto' | 'plain' | 'login' | 'cram-md5' | 'none';
+
+export type SmtpConfig = {
+  host: string;
+  port: number;
+  encryption: Encryption;
+  authMethod: AuthMethod;
+  username: string;
+  /** Plaintext, decrypted by the caller just for this run; '' when none. */
+  password: string;
+  /** '' = our own default (see probe.ts). */
+  heloDomain: string;
+  noReplyAddress: string;
+  noReplyName: string;
+  testRecipient: string;
+};
+
+export type StepName =
+  | 'dns'
+  | 'connect'
+  | 'greeting'
+  | 'ehlo'
+  | 'starttls'
+  | 'tls'
+  | 'auth'
+  | 'mail'
+  | 'rcpt'
+  | 'data'
+  | 'quit';
+
+/** The request field a user should change to fix a failure. */
+export type ConfigField =
+  | 'host'
+  | 'port'
+  | 'encryption'
+  | 'password'
+  | 'username'
+  | 'authMethod'
+  | 'noReplyAddress'
+  | 'testRecipient'
+  | 'heloDomain';
+
+/** Every code is a key of messages/<locale>/diagnoses.json. */
+export const DIAGNOSIS_CODES = [
+  'DESTINATION_REFUSED',
+  'DNS_FAILED',
+  'CONNECTION_REFUSED',
+  'CONNECTION_TIMEOUT',
+  'CONNECTION_FAILED',
+  'CONNECTION_CLOSED',
+  'NO_GREETING',
+  'TLS_MODE_MISMATCH',
+  'TLS_FAILED',
+  'CERT_UNTRUSTED',
+  'CERT_EXPIRED',
+  'CERT_NAME_MISMATCH',
+  'STARTTLS_NOT_OFFERED',
+  'TLS_REQUIRED',
+  'HELO_REJECTED',
+  'AUTH_NOT_OFFERED',
+  'AUTH_ONLY_AFTER_TLS',
+  'AUTH_METHOD_NOT_OFFERED',
+  'AUTH_FAILED',
+  'AUTH_REQUIRED',
+  'M365_SMTP_AUTH_DISABLED',
+  'GMAIL_APP_PASSWORD',
+  'SENDER_REFUSED',
+  'RECIPIENT_REFUSED',
+  'MESSAGE_TOO_LARGE',
+  'MESSAGE_REJECTED',
+  'TEMPORARY_FAILURE',
+  'SERVER_REJECTED',
+  'SERVER_TIMEOUT',
+  'PROTOCOL_ERROR',
+  'CANCELLED',
+] as const;
+export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
+
+/**
+ * Params every diagnosis of a code carries (some carry more, e.g. reply). Texts in
+ * messages/<locale>/diagnoses.json may use only these, so formatting never meets a missing one.
+ */
+export const DIAGNOSIS_PARAMS: Record<DiagnosisCode, readonly string[]> = {
+  DESTINATION_REFUSED: ['host', 'port', 'why'],
+  DNS_FAILED: ['host', 'reason'],
+  CONNECTION_REFUSED: ['host', 'port'],
+  CONNECTION_TIMEOUT: ['host', 'port'],
+  CONNECTION_FAILED: ['host', 'port', 'reason'],
+  CONNECTION_CLOSED: ['step', 'port'],
+  NO_GREETING: ['port'],
+  TLS_MODE_MISMATCH: ['port', 'encryption', 'suggested'],
+  TLS_FAILED: ['port', 'reason'],
+  CERT_UNTRUSTED: ['issuer', 'names', 'expiry', 'host'],
+  CERT_EXPIRED: ['issuer', 'names', 'expiry', 'host'],
+  CERT_NAME_MISMATCH: ['issuer', 'names', 'expiry', 'host', 'isIp'],
+  STARTTLS_NOT_OFFERED: ['port'],
+  TLS_REQUIRED: ['reply', 'port'],
+  HELO_REJECTED: ['reply', 'port'],
+  AUTH_NOT_OFFERED: ['port'],
+  AUTH_ONLY_AFTER_TLS: ['port'],
+  AUTH_METHOD_NOT_OFFERED: ['method'],
+  AUTH_FAILED: ['reply', 'port'],
+  AUTH_REQUIRED: ['reply', 'port'],
+  M365_SMTP_AUTH_DISABLED: ['reply', 'port'],
+  GMAIL_APP_PASSWORD: ['reply', 'port'],
+  SENDER_REFUSED: ['reply', 'port', 'address'],
+  RECIPIENT_REFUSED: ['reply', 'port', 'address'],
+  MESSAGE_TOO_LARGE: ['reply', 'port'],
+  MESSAGE_REJECTED: ['reply', 'port'],
+  TEMPORARY_FAILURE: ['reply', 'port', 'step'],
+  SERVER_REJECTED: ['reply', 'port', 'step'],
+  SERVER_TIMEOUT: ['step', 'port'],
+  PROTOCOL_ERROR: ['step', 'reason'],
+  CANCELLED: [],
+};
+
+/** A diagnosis the caller translates: t(`diagnoses.${code}`, params). */
+export type Diagnosis = { code: DiagnosisCode; params: Record<string, string | number> };
+
+export type ProbeStep = {
+  step: StepName;
+  ok: boolean;
+  /** Time this step took, in milliseconds. */
+  ms: number;
+  /** The server's reply to this step ('' when there was none), multi-line joined with \n. */
+  reply: string;
+  /** What we did or saw, in English, for the transcript reader (already redacted). */
+  detail: string;
+  hint: Diagnosis | null;
+  field: ConfigField | null;
+};
+
+export type TranscriptLine = {
+  /** Milliseconds since the probe started. */
+  at: number;
+  /** C = client sent, S = server sent, * = what the probe did or saw. */
+  dir: 'C' | 'S' | '*';
+  text: string;
+};
+
+export type CertificateInfo = {
+  subject: string;
+  subjectAltNames: string[];
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+};
+
+export type TlsInfo = {
+  protocol: string;
+  cipher: string;
+  /** Leaf first, then each issuer the server sent or we resolved. */
+  certificates: CertificateInfo[];
+};
+
+export type ProbeKind = 'validate' | 'test-send';
+
+export type ProbeResult = {
+  ok: boolean;
+  kind: ProbeKind;
+  startedAt: string;
+  durationMs: number;
+  steps: ProbeStep[];
+  transcript: TranscriptLine[];
+  tls?: TlsInfo;
+  /** EHLO keywords as the server listed them after the last EHLO, e.g. ['PIPELINING', 'SIZE 10240000', 'AUTH PLAIN LOGIN']. */
+  capabilities?: string[];
+  messageId?: string;
+  /** The server's answer to the end of DATA (test-send only), e.g. '250 2.0.0 Ok: queued as 4F2…'. */
+  finalReply?: string;
+};
