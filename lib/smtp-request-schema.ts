@@ -154,3 +154,5 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export function fieldErrors(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
+
+export const TestSendSchema = z.object({ to: email.optional() }).strict();

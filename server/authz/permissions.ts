@@ -9,9 +9,12 @@ export const PERMISSIONS = {
   'request.comment': ['customer-admin', 'tam'],
   'request.comment.internal': ['tam'],
   'request.review': ['tam'],
+  'request.probe': ['tam'],
+  'probe.read': ['tam', 'auditor', 'admin'],
   'audit.read': ['auditor'],
   'admin.manage': ['admin'],
   'token.own': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
+  'sandbox.use': ['tam', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

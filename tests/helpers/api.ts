@@ -3,6 +3,10 @@ import * as requests from '@/app/api/v1/smtp-requests/route';
 import * as requestById from '@/app/api/v1/smtp-requests/[id]/route';
 import * as comments from '@/app/api/v1/smtp-requests/[id]/comments/route';
 import * as transitions from '@/app/api/v1/smtp-requests/[id]/transitions/route';
+import * as validate from '@/app/api/v1/smtp-requests/[id]/validate/route';
+import * as testSend from '@/app/api/v1/smtp-requests/[id]/test-send/route';
+import * as probeRuns from '@/app/api/v1/smtp-requests/[id]/probe-runs/route';
+import * as bundle from '@/app/api/v1/probe-runs/[id]/bundle/route';
 import * as auditVerify from '@/app/api/v1/audit-events/verify/route';
 import * as openapi from '@/app/api/v1/openapi.json/route';
 
@@ -15,6 +19,10 @@ export const V1_ROUTES: Record<string, RouteModule> = {
   '/api/v1/smtp-requests/[id]': requestById as RouteModule,
   '/api/v1/smtp-requests/[id]/comments': comments as RouteModule,
   '/api/v1/smtp-requests/[id]/transitions': transitions as RouteModule,
+  '/api/v1/smtp-requests/[id]/validate': validate as RouteModule,
+  '/api/v1/smtp-requests/[id]/test-send': testSend as RouteModule,
+  '/api/v1/smtp-requests/[id]/probe-runs': probeRuns as RouteModule,
+  '/api/v1/probe-runs/[id]/bundle': bundle as RouteModule,
   '/api/v1/audit-events/verify': auditVerify as RouteModule,
   '/api/v1/openapi.json': openapi as unknown as RouteModule,
 };

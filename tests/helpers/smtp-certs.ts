@@ -13,6 +13,8 @@ export type TestCerts = {
   wrongName: KeyCert;
   /** CA-signed for TEST_HOST, expired in 2021. */
   expired: KeyCert;
+  /** CA-signed for "localhost", for tests that go through the real resolver (allow-listed loopback). */
+  localhost: KeyCert;
 };
 
 export const TEST_HOST = 'mail.relaydesk.test';
@@ -41,13 +43,14 @@ async function makeCerts(): Promise<TestCerts> {
     const made = await generate([{ name: 'commonName', value: name }], { ...EC, extensions: leafExtensions(name), ...extra });
     return { key: made.private, cert: made.cert };
   };
-  const [valid, selfSigned, wrongName, expired] = await Promise.all([
+  const [valid, selfSigned, wrongName, expired, localhost] = await Promise.all([
     leaf(TEST_HOST, { ca: signer }),
     leaf(TEST_HOST, {}),
     leaf(OTHER_HOST, { ca: signer }),
     leaf(TEST_HOST, { ca: signer, notBeforeDate: new Date('2020-01-01'), notAfterDate: new Date('2021-01-01') }),
+    leaf('localhost', { ca: signer }),
   ]);
-  return { ca: ca.cert, valid, selfSigned, wrongName, expired };
+  return { ca: ca.cert, valid, selfSigned, wrongName, expired, localhost };
 }
 
 let made: Promise<TestCerts> | undefined;

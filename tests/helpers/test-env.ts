@@ -1,5 +1,8 @@
-// Import this FIRST in every test file that touches the database: it gives the file a fresh database
-// (a copy of a migrated SQLite template, or CREATE DATABASE … TEMPLATE on PostgreSQL) before server/db loads.
+// Gives each test process a fresh database (a copy of a migrated SQLite template, or CREATE DATABASE …
+// TEMPLATE on PostgreSQL) before server/db loads. It must be PRELOADED — `node --import
+// ./tests/helpers/test-env.ts` (npm run test:integration does) — because a top-level await in an
+// ordinary import does not hold back the sibling imports: server/db would read DATABASE_URL first.
+// Test files import it too, which then only checks that it was preloaded.
 // TEST_DATABASE=postgres selects PostgreSQL (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, mkdirSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
@@ -62,4 +65,11 @@ function withDatabase(url: string, database: string): string {
 }
 
 export const testDatabaseKind = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
-process.env.DATABASE_URL = testDatabaseKind === 'postgres' ? await postgresDatabase() : await sqliteDatabase();
+if (!process.execArgv.some((arg) => arg.includes('test-env'))) {
+  throw new Error('tests/helpers/test-env.ts must be preloaded: node --import ./tests/helpers/test-env.ts (see npm run test:integration)');
+}
+const state = globalThis as { relaydeskTestDb?: string };
+if (!state.relaydeskTestDb) {
+  state.relaydeskTestDb = testDatabaseKind === 'postgres' ? await postgresDatabase() : await sqliteDatabase();
+  process.env.DATABASE_URL = state.relaydeskTestDb;
+}

@@ -1,0 +1,67 @@
+import 'server-only';
+// The downloadable diagnostics bundle: everything a mail admin needs to read a failure, nothing secret.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CurrentUser } from '../auth/current-user';
+import { db } from '../db';
+import { recordEvent } from '../audit/record-event';
+import { actorOf } from '../audit/actor';
+import { requestNumberLabel } from '../requests/request-view';
+import type { RequestMeta } from '../auth/current-user';
+import { getProbeRunWithRequest } from './list-probe-runs';
+
+const require = createRequire(import.meta.url);
+const versionOf = (pkg: string) => {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+function relaydeskVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function transcriptText(lines: { at: number; dir: string; text: string }[]): string {
+  return lines.map((l) => `${String(l.at).padStart(6)} ms ${l.dir === 'C' ? 'C:' : l.dir === 'S' ? 'S:' : ' *'} ${l.text}`).join('\n');
+}
+
+export async function diagnosticsBundle(user: CurrentUser, runId: string, meta?: RequestMeta) {
+  const { run, request } = await getProbeRunWithRequest(user, runId);
+  await db.$transaction((tx) =>
+    recordEvent(tx, actorOf(user, meta), { action: 'probe.bundle_downloaded', tenantId: request.tenantId, targetType: 'probe-run', targetId: run.id }),
+  );
+  const number = requestNumberLabel(request.number);
+  return {
+    filename: `relaydesk-${number}-${run.kind}-${run.id.slice(0, 8)}.json`,
+    bundle: {
+      generatedAt: new Date().toISOString(),
+      versions: { relaydesk: relaydeskVersion(), node: process.version, nodemailer: versionOf('nodemailer') },
+      request: {
+        number,
+        tenant: request.tenant.slug,
+        status: request.status,
+        fingerprint: request.fingerprint,
+        config: {
+          host: request.host,
+          port: request.port,
+          encryption: request.encryption,
+          authMethod: request.authMethod,
+          username: request.username ? '[redacted]' : '',
+          password: request.passwordCipher ? 'set' : 'not set',
+          heloDomain: request.heloDomain,
+          noReplyAddress: request.noReplyAddress,
+          noReplyName: request.noReplyName,
+          testRecipient: request.testRecipient,
+        },
+      },
+      run: { ...run, transcriptText: transcriptText(run.transcript) },
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import '../helpers/test-env';
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { api } from '../helpers/api';
+import { makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-test-server';
+import { testCerts } from '../helpers/smtp-certs';
+import { resetProbeSettings } from '@/server/probes/probe-settings';
+import { resetProbeBudgets, takeProbeBudget, PROBE_LIMITS } from '@/server/probes/rate-limit';
+import { AppError } from '@/server/app-error';
+
+const SMTP_USER = 'relay-user@acme.test';
+const SMTP_PASSWORD = 'Pr0be-S3cret-Value';
+let server: TestSmtpServer;
+
+before(async () => {
+  const certs = await testCerts();
+  server = await startSmtpServer({ cert: certs.localhost, user: { username: SMTP_USER, password: SMTP_PASSWORD } });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-ca-'));
+  writeFileSync(path.join(dir, 'ca.pem'), certs.ca);
+  process.env.SMTP_TRUSTED_CA_FILE = path.join(dir, 'ca.pem');
+  process.env.SMTP_ALLOWED_HOSTS = `127.0.0.1:${server.port},::1`;
+  resetProbeSettings();
+});
+after(() => server.close());
+
+async function takenRequest(overrides: Record<string, unknown> = {}) {
+  const people = await makeTenantWithPeople();
+  const body = validRequestBody({ host: 'localhost', port: server.port, encryption: 'starttls', authMethod: 'plain', username: SMTP_USER, password: SMTP_PASSWORD, heloDomain: 'relaydesk.test', noReplyAddress: 'noreply@acme.test', noReplyName: 'Acme Notifications', testRecipient: 'ops@acme.test', ...overrides });
+  const created = await api('POST', '/api/v1/smtp-requests', { token: people.admin.token, body });
+  assert.equal(created.status, 201, created.text);
+  const taken = await api('POST', `/api/v1/smtp-requests/${created.body.id}/transitions`, { token: people.tam.token, body: { to: 'in_review' } });
+  assert.equal(taken.status, 200, taken.text);
+  return { ...people, id: created.body.id as string };
+}
+
+const secretForms = [SMTP_PASSWORD, Buffer.from(SMTP_PASSWORD).toString('base64'), Buffer.from(`\0${SMTP_USER}\0${SMTP_PASSWORD}`).toString('base64')];
+function assertNoSecret(text: string, where: string) {
+  for (const form of secretForms) assert.ok(!text.includes(form), `${where} contains a form of the password`);
+}
+
+test('validate, then test-send: steps pass, the request moves to validated then tested, the mail arrives as the pipeline will send it', async () => {
+  resetProbeBudgets();
+  const { tam, admin, id } = await takenRequest();
+  const validated = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
+  assert.equal(validated.status, 200, validated.text);
+  assert.equal(validated.body.ok, true, JSON.stringify(validated.body.steps));
+  assert.deepEqual(validated.body.steps.map((s: { step: string }) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'quit']);
+  assert.equal(validated.body.matchesCurrentConfig, true);
+  assert.ok(validated.body.tls.certificates[0].subjectAltNames.some((n: string) => n.includes('localhost')));
+  assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: admin.token })).body.status, 'validated');
+  assert.equal(server.received.length, 0, 'validation never sends');
+
+  const sent = await api('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token, body: {} });
+  assert.equal(sent.status, 200, sent.text);
+  assert.equal(sent.body.ok, true, JSON.stringify(sent.body.steps));
+  assert.match(sent.body.finalReply, /^250/);
+  assert.ok(sent.body.messageId);
+  assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: admin.token })).body.status, 'tested');
+  const mail = server.received.at(-1)!;
+  assert.deepEqual(mail.rcptTo, ['ops@acme.test'], 'the real recipient is only in the envelope');
+  assert.equal(mail.mailFrom, 'noreply@acme.test');
+  assert.match(mail.raw, /^From: Acme Notifications <noreply@acme\.test>\r?$/im);
+  assert.match(mail.raw, /^To: noreply@acme\.test\r?$/im);
+  assert.ok(!/^To:.*ops@acme\.test/im.test(mail.raw));
+
+  // The TAM may send to their own address, nobody else.
+  const own = await api('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token, body: { to: tam.email } });
+  assert.equal(own.status, 200, own.text);
+  const stranger = await api('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token, body: { to: 'someone@elsewhere.test' } });
+  assert.equal(stranger.status, 422);
+
+  const runs = await api('GET', `/api/v1/smtp-requests/${id}/probe-runs`, { token: tam.token });
+  assert.equal(runs.body.items.length, 3);
+  const audit = await db.auditEvent.findMany({ where: { targetId: id } });
+  assert.deepEqual(audit.filter((e) => e.action.startsWith('probe.')).map((e) => e.action).sort(), ['probe.test_sent', 'probe.test_sent', 'probe.validated']);
+});
+
+test('a wrong password is diagnosed at the password field and the request stays in review; nothing secret is kept', async () => {
+  resetProbeBudgets();
+  const { tam, admin, id } = await takenRequest();
+  await api('PATCH', `/api/v1/smtp-requests/${id}`, { token: admin.token, body: {} }); // no-op: request is in review, edit refused below
+  await db.smtpRequest.update({ where: { id }, data: { status: 'needs_info' } });
+  const edited = await api('PATCH', `/api/v1/smtp-requests/${id}`, { token: admin.token, body: { password: 'wrong-password-1' } });
+  assert.equal(edited.status, 200, edited.text);
+  await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'in_review' } });
+
+  const run = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token, headers: { 'accept-language': 'zh-CN' } });
+  assert.equal(run.body.ok, false);
+  const failed = run.body.steps.at(-1);
+  assert.equal(failed.step, 'auth');
+  assert.equal(failed.hint.code, 'AUTH_FAILED');
+  assert.equal(failed.field, 'password');
+  assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: tam.token })).body.status, 'in_review');
+});
+
+test('the transcript, the stored run, the bundle and the audit trail never hold the password, plain or base64', async () => {
+  resetProbeBudgets();
+  const { tam, id } = await takenRequest({ authMethod: 'login' });
+  const auditor = await makeUser('auditor');
+  const run = await api('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token });
+  assert.equal(run.body.ok, true, run.text);
+  assert.ok(run.body.transcript.some((l: { text: string }) => /AUTH LOGIN/.test(l.text)), 'the AUTH exchange is in the transcript');
+  assertNoSecret(run.text, 'API answer');
+  const stored = await db.probeRun.findUniqueOrThrow({ where: { id: run.body.id } });
+  assertNoSecret(JSON.stringify(stored), 'stored run');
+  const bundle = await api('GET', `/api/v1/probe-runs/${run.body.id}/bundle`, { token: auditor.token });
+  assert.equal(bundle.status, 200);
+  assert.match(bundle.headers.get('content-disposition') ?? '', /attachment; filename="relaydesk-SMTP-\d+-test-send-/);
+  assert.ok(bundle.body.run.transcriptText.includes('C: AUTH LOGIN'));
+  assertNoSecret(bundle.text, 'bundle');
+  assertNoSecret(JSON.stringify(await db.auditEvent.findMany()), 'audit trail');
+});
+
+test('only the assigned TAM probes; others get 403 or 404', async () => {
+  resetProbeBudgets();
+  const { admin, member, id } = await takenRequest();
+  const otherTam = await makeUser('tam');
+  const auditor = await makeUser('auditor');
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: admin.token })).status, 403);
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: member.token })).status, 403);
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: auditor.token })).status, 403);
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: otherTam.token })).status, 404);
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/validate`)).status, 401);
+  assert.equal(await db.probeRun.count({ where: { requestId: id } }), 0);
+});
+
+test('a request that was not taken cannot be probed', async () => {
+  resetProbeBudgets();
+  const { admin, tam } = await makeTenantWithPeople();
+  const created = await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: validRequestBody() });
+  const refused = await api('POST', `/api/v1/smtp-requests/${created.body.id}/validate`, { token: tam.token });
+  assert.equal(refused.status, 409);
+});
+
+test('with Accept: application/x-ndjson the steps stream as they complete, then the run', async () => {
+  resetProbeBudgets();
+  const { tam, id } = await takenRequest();
+  const res = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token, headers: { accept: 'application/x-ndjson' } });
+  assert.equal(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
+  const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
+  const steps = lines.filter((l) => l.type === 'step');
+  assert.ok(steps.length >= 9);
+  assert.equal(lines.at(-1).type, 'run');
+  assert.deepEqual(steps.map((l) => l.step.step), lines.at(-1).run.steps.map((s: { step: string }) => s.step));
+});
+
+test('probe budgets: the destination budget answers 429 with Retry-After', async () => {
+  resetProbeBudgets();
+  const keys = { tam: 't1', tenant: 'x', destination: 'smtp.example.com:587' };
+  for (let i = 0; i < PROBE_LIMITS.destination; i++) takeProbeBudget({ ...keys, tam: `t${i}`, tenant: `x${i}` }, 1_000_000);
+  assert.throws(
+    () => takeProbeBudget(keys, 1_000_000 + 5_000),
+    (e) => e instanceof AppError && e.code === 'RATE_LIMITED' && e.details.retryAfterSeconds === 55,
+  );
+  assert.doesNotThrow(() => takeProbeBudget(keys, 1_000_000 + 61_000), 'the window slides');
+});
