@@ -1,6 +1,6 @@
 // The OpenAPI document of v1, built from the same zod schemas the routes parse with.
 import { z } from 'zod';
-import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
+import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 
@@ -36,6 +36,34 @@ const Comment = z.object({
   createdAt: z.string(),
 });
 
+const STEPS = ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'data', 'quit'] as const;
+const ProbeRun = z.object({
+  id: z.string(),
+  kind: z.enum(['validate', 'test-send']),
+  ok: z.boolean(),
+  fingerprint: z.string(),
+  matchesCurrentConfig: z.boolean(),
+  recipient: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().int(),
+  steps: z.array(
+    z.object({
+      step: z.enum(STEPS),
+      ok: z.boolean(),
+      ms: z.number(),
+      reply: z.string(),
+      detail: z.string(),
+      hint: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
+      field: z.string().nullable(),
+    }),
+  ),
+  transcript: z.array(z.object({ at: z.number(), dir: z.enum(['C', 'S', '*']), text: z.string() })),
+  tls: z.unknown().nullable(),
+  capabilities: z.array(z.string()).nullable(),
+  messageId: z.string().nullable(),
+  finalReply: z.string().nullable(),
+});
+
 const Problem = z.object({
   type: z.string(),
   status: z.number().int(),
@@ -68,6 +96,9 @@ export function openApiDocument() {
         CommentCreate: schema(CommentSchema),
         Transition: schema(TransitionSchema),
         ChainReport: schema(z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }), 'output'),
+        ProbeRun: schema(ProbeRun, 'output'),
+        ProbeRunList: schema(z.object({ items: z.array(ProbeRun) }), 'output'),
+        TestSend: schema(TestSendSchema),
         Problem: schema(Problem, 'output'),
       },
     },
@@ -92,6 +123,14 @@ export function openApiDocument() {
       '/api/v1/smtp-requests/{id}/transitions': {
         post: { summary: 'Move the request', parameters: idParam, requestBody: body('Transition'), responses: ok('SmtpRequest') },
       },
+      '/api/v1/smtp-requests/{id}/validate': {
+        post: { summary: 'Validate against the live server (assigned TAM). Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: ok('ProbeRun') },
+      },
+      '/api/v1/smtp-requests/{id}/test-send': {
+        post: { summary: 'Send the test email (assigned TAM); `to` is the test recipient (default) or your own address', parameters: idParam, requestBody: body('TestSend'), responses: ok('ProbeRun') },
+      },
+      '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
+      '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle (TAM, auditor)', parameters: idParam, responses: { 200: { description: 'JSON attachment' }, ...problemResponses } } },
       '/api/v1/audit-events/verify': { get: { summary: 'Verify the audit chain (auditor)', responses: ok('ChainReport') } },
       '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
     },

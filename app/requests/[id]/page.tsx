@@ -12,6 +12,8 @@ import { portEncryptionWarning } from '@/lib/smtp-request-schema';
 import { StatusBadge } from '../../components/status-badge';
 import { CommentForm } from './comment-form';
 import { TransitionButtons } from './transition-buttons';
+import { ProbePanel } from './probe-panel';
+import { listProbeRuns } from '@/server/probes/list-probe-runs';
 
 type Params = { id: string };
 
@@ -33,6 +35,8 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const editable = can(user.role, 'request.edit') && ['submitted', 'needs_info'].includes(request.status);
   const transitions = allowedTransitions(user, request.status);
   const warning = portEncryptionWarning(request.port, request.encryption);
+  const probeRuns = can(user.role, 'probe.read') ? await listProbeRuns(user, id) : null;
+  const canProbe = can(user.role, 'request.probe') && ['in_review', 'validated', 'tested'].includes(request.status);
 
   const rows: [string, React.ReactNode][] = [
     [tf('host'), <span key="host" className="mono">{request.host}</span>],
@@ -92,6 +96,9 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
           </ol>
         </section>
       </div>
+      {probeRuns && (
+        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} canProbe={canProbe} runs={probeRuns} />
+      )}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>
         {comments.length === 0 ? (
