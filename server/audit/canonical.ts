@@ -30,6 +30,10 @@ export type HashedFields = {
   prevHash: string;
 };
 
+const HASHED_KEYS = ['seq', 'at', 'actorType', 'actorId', 'actorLabel', 'tenantId', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash'] as const satisfies readonly (keyof HashedFields)[];
+
+/** SHA-256 over the canonical form of exactly the hashed fields (a stored row has more, like its own hash). */
 export function eventHash(fields: HashedFields): string {
-  return createHash('sha256').update(canonicalJson(fields), 'utf8').digest('hex');
+  const picked = Object.fromEntries(HASHED_KEYS.map((k) => [k, fields[k]]));
+  return createHash('sha256').update(canonicalJson(picked), 'utf8').digest('hex');
 }
