@@ -2,6 +2,9 @@
 import { db } from '@/server/db';
 import { SYSTEM_ACTOR } from '@/server/audit/record-event';
 import { createTenant, createUser, assignTam } from '@/server/admin/manage-tenants';
+import { loadActiveUser } from '@/server/auth/load-user';
+import { createRequest } from '@/server/requests/create-request';
+import { DEFAULT_SANDBOX_PORT, SANDBOX_USERNAME } from '@/lib/sandbox-modes';
 
 export const DEMO_PASSWORD = 'relaydesk-demo';
 
@@ -27,5 +30,32 @@ export async function seedDemo(): Promise<{ created: boolean }> {
   for (const t of DEMO_TENANTS) await createTenant(actor, t);
   for (const a of DEMO_ACCOUNTS) await createUser(actor, { ...a, password: DEMO_PASSWORD });
   for (const t of DEMO_TENANTS) await assignTam(actor, 'tam@relaydesk.example', t.slug);
+  await seedSandboxRequest();
   return { created: true };
+}
+
+/** Alice's request pointing at the demo SMTP sandbox, so a TAM can validate and test-send right away. */
+async function seedSandboxRequest(): Promise<void> {
+  const password = process.env.SANDBOX_PASSWORD;
+  const alice = await db.user.findUnique({ where: { email: 'alice@acme.example' } });
+  const user = alice && (await loadActiveUser(alice.id, 'session'));
+  if (!password || !user) return;
+  await createRequest(
+    user,
+    {
+      host: 'localhost',
+      port: Number(process.env.SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT),
+      encryption: 'starttls',
+      authMethod: 'plain',
+      username: SANDBOX_USERNAME,
+      password,
+      heloDomain: 'relaydesk.local',
+      noReplyAddress: 'noreply@acme.example',
+      noReplyName: 'Acme Notifications',
+      supportContact: 'https://support.acme.example',
+      testRecipient: 'ops@acme.example',
+      notes: 'Demo request: the server is the local SMTP sandbox that `npm start` runs (see the Sandbox page).',
+    },
+    { ip: null, userAgent: 'demo seed', requestId: null },
+  );
 }

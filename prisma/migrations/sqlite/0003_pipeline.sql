@@ -1,0 +1,71 @@
+CREATE TABLE "ConfigVersion" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "tenantId" TEXT NOT NULL,
+  "version" INTEGER NOT NULL,
+  "requestId" TEXT,
+  "source" TEXT NOT NULL,
+  "host" TEXT NOT NULL,
+  "port" INTEGER NOT NULL,
+  "encryption" TEXT NOT NULL,
+  "authMethod" TEXT NOT NULL,
+  "username" TEXT NOT NULL,
+  "passwordCipher" TEXT,
+  "heloDomain" TEXT NOT NULL,
+  "noReplyAddress" TEXT NOT NULL,
+  "noReplyName" TEXT NOT NULL,
+  "supportContact" TEXT NOT NULL,
+  "testRecipient" TEXT NOT NULL,
+  "fingerprint" TEXT NOT NULL,
+  "appliedById" TEXT,
+  "appliedAt" DATETIME NOT NULL,
+  "copiedFrom" INTEGER
+);
+CREATE UNIQUE INDEX "ConfigVersion_tenantId_version_key" ON "ConfigVersion"("tenantId", "version");
+
+CREATE TABLE "TenantPipeline" (
+  "tenantId" TEXT NOT NULL PRIMARY KEY,
+  "activeVersion" INTEGER,
+  "paused" BOOLEAN NOT NULL DEFAULT false,
+  "pausedReason" TEXT,
+  "pausedAt" DATETIME,
+  "maxConnections" INTEGER NOT NULL DEFAULT 2,
+  "ratePerMinute" INTEGER,
+  "updatedAt" DATETIME NOT NULL
+);
+
+CREATE TABLE "PipelineToken" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "tenantId" TEXT NOT NULL,
+  "tokenHash" TEXT NOT NULL,
+  "prefix" TEXT NOT NULL,
+  "createdById" TEXT,
+  "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "revokedAt" DATETIME
+);
+CREATE UNIQUE INDEX "PipelineToken_tokenHash_key" ON "PipelineToken"("tokenHash");
+
+CREATE TABLE "Notification" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "tenantId" TEXT NOT NULL,
+  "messageId" TEXT NOT NULL,
+  "kind" TEXT NOT NULL,
+  "subject" TEXT NOT NULL,
+  "text" TEXT NOT NULL,
+  "html" TEXT,
+  "recipients" TEXT NOT NULL,
+  "threadId" TEXT,
+  "canary" BOOLEAN NOT NULL DEFAULT false,
+  "status" TEXT NOT NULL,
+  "attempts" INTEGER NOT NULL DEFAULT 0,
+  "nextAttemptAt" DATETIME NOT NULL,
+  "leaseOwner" TEXT,
+  "leaseUntil" DATETIME,
+  "lastReply" TEXT,
+  "configVersion" INTEGER,
+  "createdAt" DATETIME NOT NULL,
+  "sentAt" DATETIME,
+  "deadAt" DATETIME
+);
+CREATE UNIQUE INDEX "Notification_messageId_key" ON "Notification"("messageId");
+CREATE INDEX "Notification_status_nextAttemptAt_idx" ON "Notification"("status", "nextAttemptAt");
+CREATE INDEX "Notification_tenantId_createdAt_idx" ON "Notification"("tenantId", "createdAt");
