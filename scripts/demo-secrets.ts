@@ -7,11 +7,21 @@ import { generateSecretKeyEntry } from '@/server/crypto/secret-keys';
 
 const fileIn = (dataDir: string) => path.join(dataDir, 'demo-secrets.json');
 
+// Each entry is made when missing, so a data folder from an older version gains the newer ones.
+const GENERATORS: Record<string, () => string> = {
+  RELAYDESK_SECRET_KEYS: () => generateSecretKeyEntry('demo1'),
+  AUTH_SECRET: () => randomBytes(32).toString('base64url'),
+  // The demo SMTP sandbox's AUTH password (username relaydesk-demo), printed at start.
+  SANDBOX_PASSWORD: () => randomBytes(12).toString('base64url'),
+};
+
 export function ensureDemoSecrets(dataDir: string): void {
   const file = fileIn(dataDir);
-  if (!existsSync(file)) {
+  const secrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const missing = Object.keys(GENERATORS).filter((k) => !secrets[k]);
+  if (missing.length > 0) {
+    for (const k of missing) secrets[k] = GENERATORS[k]!();
     mkdirSync(dataDir, { recursive: true });
-    const secrets = { RELAYDESK_SECRET_KEYS: generateSecretKeyEntry('demo1'), AUTH_SECRET: randomBytes(32).toString('base64url') };
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   loadDemoSecretsIfPresent(dataDir);

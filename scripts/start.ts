@@ -3,10 +3,13 @@
 import 'dotenv/config';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readEnv, requireProductionSecrets } from '@/server/env';
 import { ensureDemoSecrets } from './demo-secrets';
 import { migrateDatabase } from '@/server/db-migrate';
+import { ensureSandboxCertificates } from '@/server/sandbox/sandbox-ca';
+import { DEFAULT_SANDBOX_PORT, SANDBOX_USERNAME } from '@/lib/sandbox-modes';
 
 const env = readEnv();
 
@@ -33,10 +36,23 @@ function buildIfStale(): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/** Demo mode: the web app may reach the sandbox on loopback (both addresses of `localhost`) and trusts its CA. */
+async function prepareSandbox(): Promise<number> {
+  const port = Number(process.env.SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT);
+  const certs = await ensureSandboxCertificates(env.RELAYDESK_DATA_DIR);
+  const allowed = [process.env.SMTP_ALLOWED_HOSTS, `127.0.0.1:${port}`, `[::1]:${port}`].filter(Boolean);
+  process.env.SMTP_ALLOWED_HOSTS = allowed.join(',');
+  process.env.SMTP_TRUSTED_CA_FILE = certs.caFile;
+  process.env.SANDBOX_PORT = String(port);
+  return port;
+}
+
 async function main() {
+  let sandboxPort = 0;
   if (env.demo) {
     ensureDemoSecrets(env.RELAYDESK_DATA_DIR);
     process.env.RELAYDESK_DEMO = '1';
+    sandboxPort = await prepareSandbox();
   } else {
     requireProductionSecrets(readEnv());
   }
@@ -51,13 +67,30 @@ async function main() {
     console.log(created ? 'Seeded the demo tenants and accounts.' : 'Demo data already present; kept it.');
     console.log('\nDemo accounts (password for all: ' + DEMO_PASSWORD + '):');
     for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(16)} ${a.email.padEnd(28)} ${'tenant' in a ? a.tenant : ''}`);
+    console.log(`\nDemo SMTP sandbox: localhost:${sandboxPort} (STARTTLS, AUTH PLAIN/LOGIN)`);
+    console.log(`  username ${SANDBOX_USERNAME}   password ${process.env.SANDBOX_PASSWORD}`);
+    console.log(`  inbox: http://localhost:${env.PORT}/sandbox (TAM or admin)`);
     console.log('');
   }
 
   buildIfStale();
 
   const children: ChildProcess[] = [];
-  const web = spawn('npx', ['next', 'start', '-p', String(env.PORT)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const stop = (code = 0) => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    process.exit(code);
+  };
+  if (env.demo) {
+    const sandbox = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/sandbox.ts'], { stdio: 'inherit', env: process.env });
+    children.push(sandbox);
+    sandbox.on('exit', (code) => {
+      console.error(`The SMTP sandbox stopped (exit ${code}).`);
+      stop(1);
+    });
+  }
+  // next's own bin, not `npx next`: npx runs it as a grandchild that a signal to npx would not stop.
+  const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+  const web = spawn(process.execPath, [nextBin, 'start', '-p', String(env.PORT)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   children.push(web);
   web.stdout?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
@@ -65,15 +98,11 @@ async function main() {
     if (/Ready|started server/i.test(text)) console.log(`\nRelaydesk is running at http://localhost:${env.PORT}\n`);
   });
 
-  const stop = () => {
-    for (const child of children) child.kill('SIGTERM');
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
   web.on('exit', (code) => {
     console.error(`The web app stopped (exit ${code}).`);
-    stop();
+    stop(1);
   });
 }
 

@@ -1,8 +1,11 @@
 // Reading DATABASE_URL is shared by the app, the migrator and the admin CLI.
-export const DEFAULT_DATABASE_URL = 'file:./data/relaydesk.db';
+// Without one, the embedded database lives in the data folder, beside the demo's keys.
+export function defaultDatabaseUrl(dataDir = process.env.RELAYDESK_DATA_DIR || './data'): string {
+  return `file:${dataDir.replace(/\/+$/, '')}/relaydesk.db`;
+}
 
 export function databaseUrl(): string {
-  return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  return process.env.DATABASE_URL || defaultDatabaseUrl();
 }
 
 export function databaseKind(url: string): 'sqlite' | 'postgres' {

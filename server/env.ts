@@ -1,9 +1,9 @@
 // Environment, validated once at start (PRODUCT.md "Environment contract").
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL } from './db-url';
+import { defaultDatabaseUrl } from './db-url';
 
 const EnvSchema = z.object({
-  DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+  DATABASE_URL: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   RELAYDESK_DEMO: z.enum(['0', '1']).optional(),
   SMTP_ALLOWED_HOSTS: z.string().default(''),
@@ -12,7 +12,7 @@ const EnvSchema = z.object({
   AUTH_SECRET: z.string().optional(),
   RELAYDESK_DATA_DIR: z.string().default('./data'),
 });
-export type Env = z.infer<typeof EnvSchema> & { demo: boolean };
+export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean };
 
 /** Demo mode is on when asked for, or when nothing else is configured (no database, no keys). */
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -21,7 +21,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
-  const env = parsed.data;
+  const env = { ...parsed.data, DATABASE_URL: parsed.data.DATABASE_URL || defaultDatabaseUrl(parsed.data.RELAYDESK_DATA_DIR) };
   const demo = env.RELAYDESK_DEMO ? env.RELAYDESK_DEMO === '1' : !source.DATABASE_URL && !env.RELAYDESK_SECRET_KEYS;
   return { ...env, demo };
 }

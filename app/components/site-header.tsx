@@ -2,15 +2,16 @@ import Link from 'next/link';
 import { getLocale, getTranslations } from 'next-intl/server';
 import { currentUser } from '@/server/auth/auth';
 import { HOME_BY_ROLE } from '@/server/auth/roles';
+import { readEnv } from '@/server/env';
 import { LanguageSwitcher } from './language-switcher';
 import { signOutAction } from './session-actions';
 
-const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' }[]> = {
+const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' }[]> = {
   'customer-admin': [{ href: '/portal', key: 'portal' }],
   'customer-member': [{ href: '/portal', key: 'portal' }],
-  tam: [{ href: '/console', key: 'console' }],
+  tam: [{ href: '/console', key: 'console' }, { href: '/sandbox', key: 'sandbox' }],
   auditor: [{ href: '/audit', key: 'audit' }],
-  admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }],
+  admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }, { href: '/sandbox', key: 'sandbox' }],
 };
 
 export async function SiteHeader() {
@@ -24,7 +25,7 @@ export async function SiteHeader() {
       </Link>
       {user && (
         <nav aria-label={t('nav.main')} className="main-nav">
-          {(NAV[user.role] ?? []).map((item) => (
+          {(NAV[user.role] ?? []).filter((item) => item.key !== 'sandbox' || readEnv().demo).map((item) => (
             <Link key={item.href} href={item.href}>
               {t(`nav.${item.key}`)}
             </Link>

@@ -2,21 +2,83 @@ import 'server-only';
 import { db } from '../db';
 import type { CurrentUser } from '../auth/current-user';
 import { requirePermission } from '../authz/scopes';
+import { auditWhere, parseAuditQuery } from './audit-query';
 
-/** Newest first, keyset-paginated on seq. */
-export async function listAuditEvents(user: CurrentUser, input: { before?: number; limit?: number }) {
-  requirePermission(user, 'audit.read');
-  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  const rows = await db.auditEvent.findMany({
-    where: input.before ? { seq: { lt: input.before } } : {},
-    orderBy: { seq: 'desc' },
-    take: limit + 1,
-  });
-  const tenants = await db.tenant.findMany({ select: { id: true, slug: true } });
-  const slugOf = new Map(tenants.map((t) => [t.id, t.slug]));
-  const page = rows.slice(0, limit);
+export type AuditEventView = {
+  seq: number;
+  at: string;
+  actorType: string;
+  actor: string;
+  tenant: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  prevHash: string;
+  hash: string;
+};
+
+type Row = Awaited<ReturnType<typeof db.auditEvent.findMany>>[number];
+
+export function toAuditEventView(e: Row, slugOf: Map<string, string>): AuditEventView {
   return {
-    items: page.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actorLabel, tenant: e.tenantId ? (slugOf.get(e.tenantId) ?? null) : null, action: e.action, targetType: e.targetType, targetId: e.targetId })),
-    nextBefore: rows.length > limit ? (page[page.length - 1]?.seq ?? null) : null,
+    seq: e.seq,
+    at: e.at.toISOString(),
+    actorType: e.actorType,
+    actor: e.actorLabel,
+    tenant: e.tenantId ? (slugOf.get(e.tenantId) ?? null) : null,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    before: e.before ? (JSON.parse(e.before) as Record<string, unknown>) : null,
+    after: e.after ? (JSON.parse(e.after) as Record<string, unknown>) : null,
+    ip: e.ip,
+    userAgent: e.userAgent,
+    requestId: e.requestId,
+    prevHash: e.prevHash,
+    hash: e.hash,
   };
+}
+
+export async function tenantSlugs(): Promise<Map<string, string>> {
+  const tenants = await db.tenant.findMany({ select: { id: true, slug: true } });
+  return new Map(tenants.map((t) => [t.id, t.slug]));
+}
+
+export async function tenantIdOf(slug: string | undefined): Promise<string | null | undefined> {
+  if (!slug) return undefined;
+  return (await db.tenant.findUnique({ where: { slug }, select: { id: true } }))?.id ?? null;
+}
+
+/** Newest first, keyset-paginated on seq (the cursor is the last seq seen). */
+export async function listAuditEvents(user: CurrentUser, input: Record<string, string | undefined>) {
+  requirePermission(user, 'audit.read');
+  const q = parseAuditQuery(input);
+  const where = auditWhere(q, await tenantIdOf(q.tenant));
+  const rows = await db.auditEvent.findMany({
+    where: q.cursor ? { AND: [where, { seq: { lt: q.cursor } }] } : where,
+    orderBy: { seq: 'desc' },
+    take: q.limit + 1,
+  });
+  const slugOf = await tenantSlugs();
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map((e) => toAuditEventView(e, slugOf)),
+    nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null,
+  };
+}
+
+export async function getAuditEvent(user: CurrentUser, seq: number): Promise<AuditEventView | null> {
+  requirePermission(user, 'audit.read');
+  const row = Number.isInteger(seq) && seq > 0 ? await db.auditEvent.findUnique({ where: { seq } }) : null;
+  return row ? toAuditEventView(row, await tenantSlugs()) : null;
+}
+
+export async function distinctActions(): Promise<string[]> {
+  const rows = await db.auditEvent.groupBy({ by: ['action'], orderBy: { action: 'asc' } });
+  return rows.map((r) => r.action);
 }

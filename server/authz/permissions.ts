@@ -15,6 +15,10 @@ export const PERMISSIONS = {
   'admin.manage': ['admin'],
   'token.own': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
   'sandbox.use': ['tam', 'admin'],
+  'config.read': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
+  'config.apply': ['tam'],
+  'pipeline.manage': ['tam', 'admin'],
+  'deliveries.read': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

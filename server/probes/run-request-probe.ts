@@ -36,9 +36,9 @@ export type ProbeRequestOptions = {
 };
 
 export async function runRequestProbe(user: CurrentUser, requestId: string, options: ProbeRequestOptions): Promise<ProbeRunView> {
-  requirePermission(user, 'request.probe');
   const request = await db.smtpRequest.findFirst({ where: { id: requestId, ...requestsVisibleTo(user) } });
   if (!request) throw new AppError('NOT_FOUND', 'No such request.');
+  requirePermission(user, 'request.probe');
   if (!PROBEABLE_STATUSES.includes(request.status)) {
     throw new AppError('INVALID_TRANSITION', `Take the request (in review) before probing; it is ${request.status}.`);
   }

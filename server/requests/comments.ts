@@ -13,13 +13,13 @@ import { findVisibleRequest } from './get-request';
 export type CommentView = { id: string; body: string; internal: boolean; author: { name: string; role: string; staff: boolean }; createdAt: string };
 
 export async function addComment(user: CurrentUser, requestId: string, body: unknown, meta?: RequestMeta): Promise<CommentView> {
+  const request = await findVisibleRequest(user, requestId);
   requirePermission(user, 'request.comment');
   const parsed = CommentSchema.safeParse(body);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'Invalid comment.', { errors: fieldErrors(parsed.error) });
   if (parsed.data.internal && !can(user.role, 'request.comment.internal')) {
     throw new AppError('FORBIDDEN', 'Only staff can write internal comments.');
   }
-  const request = await findVisibleRequest(user, requestId);
   const id = randomUUID();
   const row = await db.$transaction(async (tx) => {
     const created = await tx.comment.create({ data: { id, requestId, authorId: user.id, body: parsed.data.body, internal: parsed.data.internal }, include: { author: true } });

@@ -21,10 +21,11 @@ const EDITABLE_STATUSES = ['submitted', 'needs_info'];
  * Editing in needs_info resubmits the request to the TAM.
  */
 export async function updateRequest(user: CurrentUser, id: string, body: unknown, meta?: RequestMeta): Promise<RequestView> {
+  // Another tenant's request is "not found" whatever the role; then the role must allow editing.
+  const current = await findVisibleRequest(user, id);
   requirePermission(user, 'request.edit');
   const parsed = SmtpRequestPatchSchema.safeParse(body);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request has invalid fields.', { errors: fieldErrors(parsed.error) });
-  const current = await findVisibleRequest(user, id);
   if (!EDITABLE_STATUSES.includes(current.status)) {
     throw new AppError('INVALID_TRANSITION', `A request can be edited only while submitted or waiting for information; this one is ${current.status}.`);
   }

@@ -7,6 +7,8 @@ import * as validate from '@/app/api/v1/smtp-requests/[id]/validate/route';
 import * as testSend from '@/app/api/v1/smtp-requests/[id]/test-send/route';
 import * as probeRuns from '@/app/api/v1/smtp-requests/[id]/probe-runs/route';
 import * as bundle from '@/app/api/v1/probe-runs/[id]/bundle/route';
+import * as auditEvents from '@/app/api/v1/audit-events/route';
+import * as auditExport from '@/app/api/v1/audit-events/export/route';
 import * as auditVerify from '@/app/api/v1/audit-events/verify/route';
 import * as openapi from '@/app/api/v1/openapi.json/route';
 
@@ -23,6 +25,8 @@ export const V1_ROUTES: Record<string, RouteModule> = {
   '/api/v1/smtp-requests/[id]/test-send': testSend as RouteModule,
   '/api/v1/smtp-requests/[id]/probe-runs': probeRuns as RouteModule,
   '/api/v1/probe-runs/[id]/bundle': bundle as RouteModule,
+  '/api/v1/audit-events': auditEvents as RouteModule,
+  '/api/v1/audit-events/export': auditExport as RouteModule,
   '/api/v1/audit-events/verify': auditVerify as RouteModule,
   '/api/v1/openapi.json': openapi as unknown as RouteModule,
 };

@@ -2,31 +2,88 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
-import { listAuditEvents } from '@/server/audit/list-events';
-import { verifyChain } from '@/server/audit/verify-chain';
+import { listAuditEvents, distinctActions } from '@/server/audit/list-events';
+import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
 import { orNotFound } from '@/server/http/page-errors';
+import { VerifyButton } from './verify-button';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('audit'))('title') };
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+type Search = { tenant?: string; actor?: string; action?: string; target?: string; from?: string; to?: string; cursor?: string };
+const FILTER_KEYS = ['tenant', 'actor', 'action', 'target', 'from', 'to'] as const;
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
-  const { before } = await searchParams;
-  const page = await orNotFound(listAuditEvents(user, { before: before ? Number(before) || undefined : undefined }));
-  const chain = await verifyChain();
+  const search = await searchParams;
+  const filter = Object.fromEntries(FILTER_KEYS.filter((k) => search[k]).map((k) => [k, search[k]!])) as Record<string, string>;
+  const page = await orNotFound(listAuditEvents(user, { ...filter, cursor: search.cursor }));
+  const [tenants, actions] = await Promise.all([listVisibleTenants(user), distinctActions()]);
   const t = await getTranslations('audit');
   const tc = await getTranslations('common');
   const format = await getFormatter();
+  const query = new URLSearchParams(filter).toString();
+  const filtered = Object.keys(filter).length > 0;
   return (
     <>
-      <h1>{t('title')}</h1>
+      <div className="page-head">
+        <h1>{t('title')}</h1>
+        <div className="button-row">
+          <a className="button" href={`/api/v1/audit-events/export?format=csv${query ? `&${query}` : ''}`} download>
+            {t('exportCsv')}
+          </a>
+          <a className="button" href={`/api/v1/audit-events/export?format=jsonl${query ? `&${query}` : ''}`} download>
+            {t('exportJsonl')}
+          </a>
+        </div>
+      </div>
       <p className="muted">{t('intro')}</p>
-      <p className={`alert ${chain.ok ? 'success' : 'error'}`} role="status">
-        {chain.ok ? t('verified', { checked: chain.checked }) : t('broken', { seq: chain.firstBrokenSeq ?? 0 })}
-      </p>
+      <VerifyButton />
+      <form method="get" action="/audit" className="filters audit-filters">
+        <label>
+          {t('filters.tenant')}{' '}
+          <select name="tenant" defaultValue={filter.tenant ?? ''}>
+            <option value="">{tc('all')}</option>
+            {tenants.map((x) => (
+              <option key={x.slug} value={x.slug}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filters.actor')} <input name="actor" defaultValue={filter.actor ?? ''} />
+        </label>
+        <label>
+          {t('filters.action')}{' '}
+          <select name="action" defaultValue={filter.action ?? ''}>
+            <option value="">{tc('all')}</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filters.from')} <input type="datetime-local" name="from" defaultValue={filter.from ?? ''} />
+        </label>
+        <label>
+          {t('filters.to')} <input type="datetime-local" name="to" defaultValue={filter.to ?? ''} />
+        </label>
+        {filter.target && <input type="hidden" name="target" value={filter.target} />}
+        <button type="submit" className="button primary">
+          {t('filters.apply')}
+        </button>
+        {filtered && (
+          <Link href="/audit" className="button subtle">
+            {t('filters.clear')}
+          </Link>
+        )}
+      </form>
       {page.items.length === 0 ? (
-        <p className="empty-state">{t('empty')}</p>
+        <p className="empty-state">{filtered ? t('emptyFiltered') : t('empty')}</p>
       ) : (
         <div className="table-wrap">
           <table className="table">
@@ -43,15 +100,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {page.items.map((e) => (
                 <tr key={e.seq}>
-                  <td className="mono">{e.seq}</td>
+                  <td className="mono">
+                    <Link href={`/audit/events/${e.seq}`}>{e.seq}</Link>
+                  </td>
                   <td>
                     <time dateTime={e.at}>{format.dateTime(new Date(e.at), { dateStyle: 'medium', timeStyle: 'medium' })}</time>
                   </td>
                   <td>{e.actor}</td>
                   <td>{e.tenant ?? '—'}</td>
-                  <td className="mono">{e.action}</td>
                   <td className="mono">
-                    {e.targetType === 'smtp-request' && e.targetId ? <Link href={`/requests/${e.targetId}`}>{e.targetType}</Link> : e.targetType}
+                    <Link href={`/audit/events/${e.seq}`}>{e.action}</Link>
+                  </td>
+                  <td className="mono">
+                    {e.targetId ? <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`}>{e.targetType}</Link> : e.targetType}
                   </td>
                 </tr>
               ))}
@@ -60,9 +121,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
       <nav className="pager" aria-label="pagination">
-        {before && <Link href="/audit">« {tc('previous')}</Link>}
-        {page.nextBefore && (
-          <Link href={`/audit?before=${page.nextBefore}`} rel="next">
+        {search.cursor && <Link href={`/audit${query ? `?${query}` : ''}`}>« {tc('previous')}</Link>}
+        {page.nextCursor && (
+          <Link href={`/audit?${new URLSearchParams({ ...filter, cursor: page.nextCursor }).toString()}`} rel="next">
             {tc('next')} »
           </Link>
         )}

@@ -1,0 +1,43 @@
+// `npm run bench`: runs every registered bench, prints a table and writes bench-results.json
+// (a list of { name, unit, value, baseline, ratio }). To add a bench, write a module that exports a
+// Bench (scripts/bench/bench-types.ts) and list it in BENCHES.
+import { writeFileSync } from 'node:fs';
+import type { Bench, BenchRow } from './bench-types';
+import { probeBench } from './probe-bench';
+
+const BENCHES: Bench[] = [probeBench];
+
+const OUTPUT = 'bench-results.json';
+
+function printTable(rows: { bench: Bench; row: BenchRow }[]): void {
+  const lines = rows.map(({ bench, row }) => {
+    const verdict = bench.maxRatio === undefined ? '' : row.ratio <= bench.maxRatio ? `ok (≤ ${bench.maxRatio})` : `OVER (target ≤ ${bench.maxRatio})`;
+    return [row.name, `${row.value} ${row.unit}`, `${row.baseline} ${row.unit}`, `${row.ratio}×`, verdict];
+  });
+  const header = ['bench', 'relaydesk', 'baseline', 'ratio', 'target'];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(format(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines) console.log(format(line));
+}
+
+async function main() {
+  const results: { bench: Bench; row: BenchRow }[] = [];
+  for (const bench of BENCHES) {
+    const started = performance.now();
+    process.stdout.write(`${bench.name}… `);
+    const rows = await bench.run();
+    console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
+    results.push(...rows.map((row) => ({ bench, row })));
+  }
+  writeFileSync(OUTPUT, `${JSON.stringify(results.map((r) => r.row), null, 2)}\n`);
+  console.log('');
+  printTable(results);
+  console.log(`\nWrote ${OUTPUT}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

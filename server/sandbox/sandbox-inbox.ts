@@ -1,0 +1,126 @@
+import 'server-only';
+import { z } from 'zod';
+import { db } from '../db';
+import { AppError } from '../app-error';
+import type { CurrentUser, RequestMeta } from '../auth/current-user';
+import { requirePermission } from '../authz/scopes';
+import { recordEvent } from '../audit/record-event';
+import { actorOf } from '../audit/actor';
+import { isSandboxMode, SANDBOX_MODES, type SandboxMode } from '@/lib/sandbox-modes';
+import { parseHeaders, textBody, type Header } from './parse-message';
+
+// What the demo sandbox received, for TAMs and admins, and the switch that makes it misbehave.
+
+export type SandboxMessageSummary = {
+  id: string;
+  receivedAt: string;
+  mailFrom: string;
+  rcptTo: string[];
+  headerFrom: string;
+  headerTo: string;
+  subject: string;
+  messageId: string | null;
+  authUser: string | null;
+};
+
+export type SandboxMessageView = SandboxMessageSummary & {
+  headers: Header[];
+  /** The first text/plain part, decoded; null when there is none. */
+  text: string | null;
+  raw: string;
+};
+
+const PAGE_SIZE = 25;
+const MODE_KEY = 'mode';
+
+type Row = Awaited<ReturnType<typeof db.sandboxMessage.findFirstOrThrow>>;
+
+function parseRecipients(json: string): string[] {
+  try {
+    const list: unknown = JSON.parse(json);
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function toSummary(row: Omit<Row, 'raw'>): SandboxMessageSummary {
+  return {
+    id: row.id,
+    receivedAt: row.receivedAt.toISOString(),
+    mailFrom: row.mailFrom,
+    rcptTo: parseRecipients(row.rcptTo),
+    headerFrom: row.headerFrom,
+    headerTo: row.headerTo,
+    subject: row.subject,
+    messageId: row.messageId,
+    authUser: row.authUser,
+  };
+}
+
+type Cursor = { t: string; id: string };
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(value: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.t !== 'string' || typeof c.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error('bad cursor');
+    return c;
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid' }] });
+  }
+}
+
+/** Newest first, keyset-paginated on (receivedAt, id). */
+export async function listSandboxMessages(
+  user: CurrentUser,
+  { cursor }: { cursor?: string } = {},
+): Promise<{ items: SandboxMessageSummary[]; nextCursor: string | null }> {
+  requirePermission(user, 'sandbox.use');
+  const after = cursor ? decodeCursor(cursor) : null;
+  const t = after ? new Date(after.t) : null;
+  const rows = await db.sandboxMessage.findMany({
+    where: t && after ? { OR: [{ receivedAt: { lt: t } }, { receivedAt: t, id: { lt: after.id } }] } : {},
+    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+    take: PAGE_SIZE + 1,
+    omit: { raw: true },
+  });
+  const page = rows.slice(0, PAGE_SIZE);
+  const last = page.at(-1);
+  return {
+    items: page.map(toSummary),
+    nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor({ t: last.receivedAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export async function getSandboxMessage(user: CurrentUser, id: string): Promise<SandboxMessageView> {
+  requirePermission(user, 'sandbox.use');
+  const row = z.uuid().safeParse(id).success ? await db.sandboxMessage.findUnique({ where: { id } }) : null;
+  if (!row) throw new AppError('NOT_FOUND', 'No such sandbox message.');
+  return { ...toSummary(row), headers: parseHeaders(row.raw), text: textBody(row.raw), raw: row.raw };
+}
+
+/** Read by the sandbox at each step of a conversation; 'normal' until someone switches it. */
+export async function getSandboxMode(): Promise<SandboxMode> {
+  const row = await db.sandboxSetting.findUnique({ where: { key: MODE_KEY } });
+  return isSandboxMode(row?.value) ? row.value : 'normal';
+}
+
+export async function setSandboxMode(user: CurrentUser, mode: unknown, meta?: RequestMeta): Promise<SandboxMode> {
+  requirePermission(user, 'sandbox.use');
+  if (!isSandboxMode(mode)) {
+    throw new AppError('VALIDATION_FAILED', 'Unknown sandbox mode.', { errors: [{ path: 'mode', message: `one of ${SANDBOX_MODES.join(', ')}` }] });
+  }
+  await db.$transaction(async (tx) => {
+    const before = await tx.sandboxSetting.findUnique({ where: { key: MODE_KEY } });
+    const previous = isSandboxMode(before?.value) ? before.value : 'normal';
+    await tx.sandboxSetting.upsert({ where: { key: MODE_KEY }, create: { key: MODE_KEY, value: mode }, update: { value: mode } });
+    await recordEvent(tx, actorOf(user, meta), {
+      action: 'sandbox.mode_changed',
+      targetType: 'sandbox',
+      targetId: MODE_KEY,
+      before: { mode: previous },
+      after: { mode },
+    });
+  });
+  return mode;
+}

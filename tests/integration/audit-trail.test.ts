@@ -1,0 +1,127 @@
+import '../helpers/test-env';
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { api } from '../helpers/api';
+import { makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
+import { writeCheckpoint, checkpointsFile } from '@/server/audit/checkpoints';
+import { verifyChain } from '@/server/audit/verify-chain';
+import { isPostgres } from '@/server/db';
+
+before(() => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-audit-'));
+  process.env.RELAYDESK_DATA_DIR = dir;
+  process.env.RELAYDESK_AUDIT_CHECKPOINTS = path.join(dir, 'checkpoints.jsonl');
+});
+
+/** What an attacker with database access could do: switch the append-only guard off for one statement. */
+async function asAttacker(sql: string) {
+  if (isPostgres) {
+    await db.$transaction([db.$executeRawUnsafe('SET LOCAL session_replication_role = replica'), db.$executeRawUnsafe(sql)]);
+  } else {
+    await db.$executeRawUnsafe('DROP TRIGGER IF EXISTS "AuditEvent_no_update"');
+    await db.$executeRawUnsafe('DROP TRIGGER IF EXISTS "AuditEvent_no_delete"');
+    await db.$executeRawUnsafe(sql);
+  }
+}
+
+test('auditors filter by tenant, action and object, page with a cursor, and open one event with its before/after', async () => {
+  const a = await makeTenantWithPeople();
+  const b = await makeTenantWithPeople();
+  const auditor = await makeUser('auditor');
+  const created = await api('POST', '/api/v1/smtp-requests', { token: a.admin.token, body: validRequestBody() });
+  await api('POST', '/api/v1/smtp-requests', { token: b.admin.token, body: validRequestBody() });
+  await api('PATCH', `/api/v1/smtp-requests/${created.body.id}`, { token: a.admin.token, body: { noReplyName: 'Renamed', password: 'n3w-secret-pw' } });
+
+  const forA = await api('GET', `/api/v1/audit-events?tenant=${a.tenant.slug}&limit=200`, { token: auditor.token });
+  assert.equal(forA.status, 200);
+  assert.ok(forA.body.items.length > 0);
+  assert.ok(forA.body.items.every((e: { tenant: string }) => e.tenant === a.tenant.slug));
+
+  const edits = await api('GET', `/api/v1/audit-events?action=request.edited&target=${created.body.id}`, { token: auditor.token });
+  assert.equal(edits.body.items.length, 1);
+  const edit = edits.body.items[0];
+  assert.deepEqual(edit.before, { noReplyName: 'Example Notifications', password: 'set' });
+  assert.deepEqual(edit.after, { noReplyName: 'Renamed', password: 'changed' });
+
+  const prefix = await api('GET', `/api/v1/audit-events?action=request.&tenant=${a.tenant.slug}`, { token: auditor.token });
+  assert.deepEqual(new Set(prefix.body.items.map((e: { action: string }) => e.action)), new Set(['request.created', 'request.edited']));
+
+  const seen: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { body: { items: { seq: number }[]; nextCursor: string | null } } = await api('GET', `/api/v1/audit-events?tenant=${a.tenant.slug}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor.token });
+    seen.push(...page.body.items.map((e) => e.seq));
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  assert.deepEqual(seen, forA.body.items.map((e: { seq: number }) => e.seq), 'keyset pages add up to the whole, newest first');
+
+  assert.equal((await api('GET', '/api/v1/audit-events?from=yesterday', { token: auditor.token })).status, 422);
+  assert.equal((await api('GET', '/api/v1/audit-events', { token: a.tam.token })).status, 403);
+  assert.equal((await api('GET', '/api/v1/audit-events', { token: a.admin.token })).status, 403);
+});
+
+test('export streams the filter as CSV or JSON Lines, and is itself audited', async () => {
+  const a = await makeTenantWithPeople();
+  const auditor = await makeUser('auditor');
+  await api('POST', '/api/v1/smtp-requests', { token: a.admin.token, body: validRequestBody({ noReplyName: '=HYPERLINK("x")' }) });
+  const jsonl = await api('GET', `/api/v1/audit-events/export?format=jsonl&tenant=${a.tenant.slug}`, { token: auditor.token });
+  assert.equal(jsonl.status, 200);
+  assert.match(jsonl.headers.get('content-disposition') ?? '', /attachment; filename="relaydesk-audit-.*\.jsonl"/);
+  const lines = jsonl.text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length >= 4);
+  assert.ok(lines.every((e) => e.tenant === a.tenant.slug));
+  assert.deepEqual(lines.map((e) => e.seq), [...lines.map((e) => e.seq)].sort((x, y) => x - y), 'oldest first');
+
+  const csv = await api('GET', `/api/v1/audit-events/export?format=csv&tenant=${a.tenant.slug}`, { token: auditor.token });
+  const rows = csv.text.trim().split('\r\n');
+  assert.equal(rows[0], 'seq,at,actorType,actor,tenant,action,targetType,targetId,before,after,ip,userAgent,requestId,prevHash,hash');
+  assert.equal(rows.length, lines.length + 1);
+  assert.ok(!csv.text.includes(',=HYPERLINK'), 'a formula is never a cell of its own');
+
+  const exported = await db.auditEvent.findFirst({ where: { action: 'audit.exported', actorId: auditor.id }, orderBy: { seq: 'desc' } });
+  assert.ok(exported);
+  assert.equal((await api('GET', '/api/v1/audit-events/export?format=xml', { token: auditor.token })).status, 422);
+});
+
+test('a clean chain verifies; an edited event is reported at its sequence number', async () => {
+  const a = await makeTenantWithPeople();
+  await api('POST', '/api/v1/smtp-requests', { token: a.admin.token, body: validRequestBody() });
+  const clean = await verifyChain();
+  assert.equal(clean.ok, true);
+  assert.equal(clean.checked, await db.auditEvent.count());
+
+  const victim = await db.auditEvent.findFirstOrThrow({ where: { action: 'request.created' }, orderBy: { seq: 'desc' } });
+  await assert.rejects(db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorLabel" = 'someone else' WHERE seq = ${victim.seq}`), 'the append-only guard refuses UPDATE');
+  await assert.rejects(db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE seq = ${victim.seq}`), 'and DELETE');
+
+  await asAttacker(`UPDATE "AuditEvent" SET "actorLabel" = 'someone else' WHERE seq = ${victim.seq}`);
+  const report = await verifyChain();
+  assert.equal(report.ok, false);
+  assert.equal(report.firstBrokenSeq, victim.seq);
+  await asAttacker(`UPDATE "AuditEvent" SET "actorLabel" = '${victim.actorLabel}' WHERE seq = ${victim.seq}`);
+  assert.equal((await verifyChain()).ok, true, 'restoring the field restores the chain');
+});
+
+test('cutting off the newest events is caught by the signed checkpoint; a forged checkpoint is caught too', async () => {
+  // A fresh chain segment on top of whatever came before, then a checkpoint of its head.
+  const a = await makeTenantWithPeople();
+  await api('POST', '/api/v1/smtp-requests', { token: a.admin.token, body: validRequestBody() });
+  const checkpoint = await writeCheckpoint();
+  assert.ok(checkpoint);
+  assert.equal(await writeCheckpoint(), null, 'no new checkpoint while the head has not moved');
+
+  const original = readFileSync(checkpointsFile(), 'utf8');
+  const forged = original.replace(/"hash":"[0-9a-f]+"/g, `"hash":"${'f'.repeat(64)}"`);
+  writeFileSync(checkpointsFile(), forged);
+  assert.equal((await verifyChain()).ok, false);
+  writeFileSync(checkpointsFile(), original);
+
+  const head = checkpoint!.seq;
+  await asAttacker(`DELETE FROM "AuditEvent" WHERE seq >= ${head - 1}`);
+  const report = await verifyChain();
+  assert.equal(report.ok, false);
+  assert.equal(report.firstBrokenSeq, head - 1);
+});
