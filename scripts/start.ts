@@ -75,9 +75,20 @@ async function main() {
 
   buildIfStale();
 
+  // The audit chain head is signed at least once a minute and when Relaydesk stops (docs/decisions/007).
+  const { writeCheckpoint } = await import('@/server/audit/checkpoints');
+  const checkpoint = () => writeCheckpoint().catch((error: Error) => console.error(`Audit checkpoint failed: ${error.message}`));
+  await checkpoint();
+  const checkpointTimer = setInterval(checkpoint, 60_000);
+
   const children: ChildProcess[] = [];
-  const stop = (code = 0) => {
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(checkpointTimer);
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await checkpoint();
     process.exit(code);
   };
   if (env.demo) {
