@@ -34,13 +34,20 @@ function toInput(v: Values): Record<string, unknown> {
   return { ...rest, ...(password ? { password } : {}) };
 }
 
+// Only the form's fields: `hasPassword` in the values would make the strict schema refuse every edit.
+function initialValues(initial: Props['initial']): Values {
+  if (!initial) return EMPTY;
+  const { hasPassword: _hasPassword, ...fields } = initial;
+  return { ...fields, password: '' };
+}
+
 export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   const t = useTranslations('fields');
   const tr = useTranslations('requests');
   const tp = useTranslations('providers');
   const te = useTranslations('errors');
   const router = useRouter();
-  const [values, setValues] = useState<Values>(initial ? { ...initial, password: '' } : EMPTY);
+  const [values, setValues] = useState<Values>(() => initialValues(initial));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [preset, setPreset] = useState<string>('');
@@ -215,8 +222,20 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
         <label htmlFor="notes">
           {t('notes')} <span className="muted">({t('optional')})</span>
         </label>
-        <textarea id="notes" name="notes" rows={3} value={values.notes} onChange={(e) => set('notes', e.target.value)} />
-        {fieldMessage('notes') && <p className="field-error">{fieldMessage('notes')}</p>}
+        <textarea
+          id="notes"
+          name="notes"
+          rows={3}
+          value={values.notes}
+          aria-invalid={fieldMessage('notes') ? true : undefined}
+          aria-describedby={fieldMessage('notes') ? 'notes-error' : undefined}
+          onChange={(e) => set('notes', e.target.value)}
+        />
+        {fieldMessage('notes') && (
+          <p id="notes-error" className="field-error">
+            {fieldMessage('notes')}
+          </p>
+        )}
       </div>
       <div className="actions">
         <button type="submit" className="button primary" disabled={pending}>

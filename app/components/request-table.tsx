@@ -57,7 +57,7 @@ export async function RequestTable({ items, nextCursor, baseQuery, showTenant, e
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="pagination">
+      <nav className="pager" aria-label={tc('pagination')}>
         {!isFirstPage && <Link href={firstHref}>« {tc('previous')}</Link>}
         {nextHref && (
           <Link href={nextHref} rel="next">

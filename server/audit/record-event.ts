@@ -24,13 +24,19 @@ export type AuditInput = {
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, label: 'system' };
 
-// Keys whose values are secrets: an event only ever says that they changed.
-const SECRET_KEYS = /password|secret|token|cipher|key/i;
+// Fields whose values are secrets, at any depth: an event only ever says whether they changed.
+const SECRET_FIELDS = new Set(['password', 'passwordcipher', 'token', 'tokenhash', 'secret', 'apikey', 'privatekey']);
+const SECRET_STATES = new Set(['changed', 'unchanged', 'set', 'not set']);
+
+function scrubValue(key: string, value: unknown): unknown {
+  if (SECRET_FIELDS.has(key.toLowerCase())) return typeof value === 'string' && SECRET_STATES.has(value) ? value : 'changed';
+  if (Array.isArray(value)) return value.map((v) => scrubValue('', v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(k, v)]));
+  return value;
+}
 
 function scrub(value: Record<string, unknown> | null | undefined): string | null {
-  if (!value) return null;
-  const clean = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) && v !== 'changed' && v !== 'unchanged' && v !== 'set' && v !== 'not set' ? 'changed' : v]));
-  return canonicalJson(clean);
+  return value ? canonicalJson(scrubValue('', value)) : null;
 }
 
 export async function recordEvent(tx: Tx, actor: Actor, input: AuditInput): Promise<number> {

@@ -8,6 +8,7 @@ import { recordEvent } from '../audit/record-event';
 import { checkCredentials } from './sign-in';
 import { loadActiveUser, type CurrentUser } from './load-user';
 import { metaFromRequest } from './current-user';
+import { logError } from '../log';
 
 class ThrottledSignIn extends CredentialsSignin {
   code = 'throttled';
@@ -17,6 +18,14 @@ export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
+  // A wrong password is an expected outcome (audited as auth.sign_in_failed), not an error to log with a stack.
+  logger: {
+    error(error) {
+      if (error.name !== 'CredentialsSignin') logError('auth', error);
+    },
+    warn() {},
+    debug() {},
+  },
   session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/sign-in' },
   providers: [

@@ -150,8 +150,10 @@ class ProbeRun {
     const { config, options } = this;
     let ok = false;
     let message: TestMessage | undefined;
+    // Composed while the network steps wait on the server; MAIL FROM needs its SIZE, DATA its bytes.
+    const composing = buildTestMessage(config, this.recipient, { locale: options.locale });
+    composing.catch(() => {}); // awaited in the mail step; a run that stops earlier never needs it
     try {
-      message = await buildTestMessage(config, this.recipient, { locale: options.locale });
       const destination = await this.step('dns', () => this.resolve());
       const socket = await this.step('connect', () => this.connect(destination));
       this.client = new SmtpClient(socket, this.record);
@@ -165,7 +167,7 @@ class ProbeRun {
       }
       if (this.wantsAuth()) await this.step('auth', () => this.authenticate());
       else this.record('*', 'AUTH skipped: the configuration has no authentication');
-      await this.step('mail', () => this.mailFrom(message!));
+      await this.step('mail', async () => this.mailFrom((message = await composing)));
       await this.step('rcpt', () => this.rcptTo());
       if (options.kind === 'test-send') await this.step('data', () => this.data(message!));
       await this.step('quit', () => this.quit());

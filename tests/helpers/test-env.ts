@@ -14,6 +14,10 @@ import { migrateDatabase } from '@/server/db-migrate';
 process.env.RELAYDESK_SECRET_KEYS ??= `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 process.env.AUTH_SECRET ??= 'test-auth-secret-test-auth-secret-0123456789';
 process.env.RELAYDESK_DEMO = '0';
+// Audit checkpoints and the signing key of a test process live in its own temp folder, never in ./data.
+const testDataDir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-data-'));
+process.env.RELAYDESK_DATA_DIR = testDataDir;
+process.env.RELAYDESK_AUDIT_CHECKPOINTS = path.join(testDataDir, 'audit-checkpoints.jsonl');
 
 function migrationsHash(kind: string): string {
   const dir = path.join('prisma', 'migrations', kind);

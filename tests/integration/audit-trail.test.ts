@@ -1,20 +1,12 @@
 import '../helpers/test-env';
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { api } from '../helpers/api';
 import { makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
 import { writeCheckpoint, checkpointsFile } from '@/server/audit/checkpoints';
 import { verifyChain } from '@/server/audit/verify-chain';
 import { isPostgres } from '@/server/db';
-
-before(() => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-audit-'));
-  process.env.RELAYDESK_DATA_DIR = dir;
-  process.env.RELAYDESK_AUDIT_CHECKPOINTS = path.join(dir, 'checkpoints.jsonl');
-});
 
 /** What an attacker with database access could do: switch the append-only guard off for one statement. */
 async function asAttacker(sql: string) {

@@ -1,5 +1,5 @@
 'use client';
-import { useState, useTransition } from 'react';
+import { useId, useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import type { ActionResult } from '@/server/http/action';
 import { createTenantAction, createUserAction, assignTamAction, unassignTamAction } from './actions';
@@ -29,18 +29,24 @@ function useSubmit() {
 }
 
 function Field({ name, label, errors, type = 'text', children }: { name: string; label: string; errors: Record<string, string>; type?: string; children?: React.ReactNode }) {
-  const id = `admin-${name}-${label.length}`;
+  // useId: two forms on the page have a "Name" and two a "Tenant" field; ids must stay unique.
+  const id = useId();
+  const errorId = errors[name] ? `${id}-error` : undefined;
   return (
     <div className={`field${errors[name] ? ' invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       {children ? (
-        <select id={id} name={name}>
+        <select id={id} name={name} aria-invalid={errors[name] ? true : undefined} aria-describedby={errorId}>
           {children}
         </select>
       ) : (
-        <input id={id} name={name} type={type} aria-invalid={errors[name] ? true : undefined} />
+        <input id={id} name={name} type={type} aria-invalid={errors[name] ? true : undefined} aria-describedby={errorId} />
       )}
-      {errors[name] && <p className="field-error">{errors[name]}</p>}
+      {errors[name] && (
+        <p id={errorId} className="field-error">
+          {errors[name]}
+        </p>
+      )}
     </div>
   );
 }

@@ -45,7 +45,7 @@ export default async function AdminPage() {
                     {x.tamAssignments.length === 0 && <span className="muted">{t('noTams')}</span>}
                     {x.tamAssignments.map((a) => (
                       <span key={a.tamId} className="chip">
-                        {a.tam.name} <UnassignButton tamId={a.tamId} tenantId={x.id} label={t('unassign')} />
+                        {a.tam.name} <UnassignButton tamId={a.tamId} tenantId={x.id} label={t('unassignLabel', { tam: a.tam.name, tenant: x.name })} />
                       </span>
                     ))}
                   </td>

@@ -120,7 +120,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </table>
         </div>
       )}
-      <nav className="pager" aria-label="pagination">
+      <nav className="pager" aria-label={tc('pagination')}>
         {search.cursor && <Link href={`/audit${query ? `?${query}` : ''}`}>« {tc('previous')}</Link>}
         {page.nextCursor && (
           <Link href={`/audit?${new URLSearchParams({ ...filter, cursor: page.nextCursor }).toString()}`} rel="next">

@@ -204,7 +204,7 @@ function RunDetails({ run, open }: { run: ProbeRunView; open: boolean }) {
       )}
       <h4>{t('transcript')}</h4>
       <p className="help">{t('transcriptHelp')}</p>
-      <pre className="transcript" data-testid="transcript">
+      <pre className="transcript" data-testid="transcript" tabIndex={0} aria-label={t('transcript')}>
         {run.transcript.map((l) => `${String(l.at).padStart(5)} ms ${l.dir === '*' ? ' *' : `${l.dir}:`} ${l.text}`).join('\n')}
       </pre>
       <a className="button" href={`/api/v1/probe-runs/${run.id}/bundle`} download>

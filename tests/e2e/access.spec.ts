@@ -1,0 +1,72 @@
+// Sessions, tenant isolation on pages, what a member may not do, and the remembered language.
+// (Each role's sign-in and home page is checked by auth.setup.ts.)
+import { test, expect } from '@playwright/test';
+import { ACCOUNTS, DEMO_PASSWORD, fileRequest, pageAs } from './support';
+
+test('a wrong password is refused with a message and no session', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email', { exact: true }).fill(ACCOUNTS.mike.email);
+  await page.getByLabel('Password', { exact: true }).fill(`${DEMO_PASSWORD}-wrong`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByLabel('Email', { exact: true })).toHaveValue(ACCOUNTS.mike.email);
+  await page.goto('/portal');
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test('signing out ends the session: /portal then sends to sign-in', async ({ browser }) => {
+  const page = await pageAs(browser, 'alice');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  await page.goto('/portal');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Relaydesk' })).toBeVisible();
+  await page.context().close();
+});
+
+test("another tenant's request is not found; a member reads but cannot file or edit", async ({ browser }) => {
+  const alice = await pageAs(browser, 'alice');
+  const request = await fileRequest(alice);
+  await alice.context().close();
+
+  const gina = await pageAs(browser, 'gina', 'zh-CN');
+  for (const path of [`/requests/${request.id}`, `/requests/${request.id}/edit`]) {
+    expect((await gina.goto(path))?.status()).toBe(404);
+    await expect(gina.getByRole('heading', { level: 1, name: '未找到' })).toBeVisible();
+    await expect(gina.getByText('此页面不存在，或您无权访问。')).toBeVisible();
+    await expect(gina.getByText(request.number)).toHaveCount(0);
+    await expect(gina.getByText('smtp.acme.example')).toHaveCount(0);
+  }
+  await gina.goto('/portal');
+  await expect(gina.getByRole('link', { name: request.number })).toHaveCount(0);
+  await gina.context().close();
+
+  const mike = await pageAs(browser, 'mike');
+  await expect(mike.getByRole('link', { name: request.number })).toBeVisible();
+  await expect(mike.getByRole('link', { name: 'New request' })).toHaveCount(0);
+  expect((await mike.goto('/portal/requests/new'))?.status()).toBe(404);
+  await mike.goto(`/requests/${request.id}`);
+  await expect(mike.getByRole('heading', { level: 1 })).toContainText(request.number);
+  await expect(mike.getByRole('link', { name: 'Edit', exact: true })).toHaveCount(0);
+  await expect(mike.getByRole('button', { name: 'Withdraw request' })).toHaveCount(0);
+  expect((await mike.goto(`/requests/${request.id}/edit`))?.status()).toBe(404);
+  await mike.context().close();
+});
+
+test('the language choice is saved for the user and wins over the browser language', async ({ browser }) => {
+  const page = await pageAs(browser, 'mike');
+  await expect(page.getByRole('heading', { level: 1, name: 'SMTP configuration requests' })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await expect(page.getByRole('heading', { level: 1, name: 'SMTP 配置请求' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await page.context().close();
+
+  // Another browser (no language cookie, English Accept-Language): the saved choice still applies.
+  const again = await pageAs(browser, 'mike', 'en-US');
+  await expect(again.getByRole('heading', { level: 1, name: 'SMTP 配置请求' })).toBeVisible();
+  await again.getByRole('combobox', { name: '语言' }).selectOption('en');
+  await expect(again.getByRole('heading', { level: 1, name: 'SMTP configuration requests' })).toBeVisible();
+  await again.context().close();
+});

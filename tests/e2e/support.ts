@@ -1,0 +1,112 @@
+// Shared steps of the browser tests: demo accounts, sign-in, the request form, axe and README screenshots.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Browser, type Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'relaydesk-demo';
+
+export const ACCOUNTS = {
+  alice: { email: 'alice@acme.example', name: 'Alice Admin', home: '/portal' },
+  mike: { email: 'mike@acme.example', name: 'Mike Member', home: '/portal' },
+  gina: { email: 'gina@globex.example', name: 'Gina Admin', home: '/portal' },
+  tam: { email: 'tam@relaydesk.example', name: 'Taylor TAM', home: '/console' },
+  auditor: { email: 'auditor@relaydesk.example', name: 'Audrey Auditor', home: '/audit' },
+  admin: { email: 'admin@relaydesk.example', name: 'Ada Admin', home: '/admin' },
+} as const;
+
+export type Account = keyof typeof ACCOUNTS;
+type Lang = 'en' | 'zh-CN';
+
+const SIGN_IN_TEXT: Record<Lang, { email: string; password: string; submit: string }> = {
+  en: { email: 'Email', password: 'Password', submit: 'Sign in' },
+  'zh-CN': { email: '电子邮件', password: '密码', submit: '登录' },
+};
+
+/** Signs in through the form and waits for the role's home page. */
+export async function signIn(page: Page, account: Account, lang: Lang = 'en'): Promise<void> {
+  const text = SIGN_IN_TEXT[lang];
+  await page.goto('/sign-in');
+  await page.getByLabel(text.email, { exact: true }).fill(ACCOUNTS[account].email);
+  await page.getByLabel(text.password, { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: text.submit, exact: true }).click();
+  await page.waitForURL((url) => url.pathname === ACCOUNTS[account].home);
+}
+
+/** Where auth.setup.ts keeps each account's signed-in session (inside the data folder each run starts fresh). */
+export function storageStateOf(account: Account): string {
+  return path.join('.e2e-data', 'auth', `${account}.json`);
+}
+
+/** A new browser context (its own cookies) already signed in as `account`, or signed out with null. */
+export async function pageAs(browser: Browser, account: Account | null, locale: 'en-US' | 'zh-CN' = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ locale, ...(account ? { storageState: storageStateOf(account) } : {}) });
+  const page = await context.newPage();
+  if (account) {
+    await page.goto(ACCOUNTS[account].home);
+    await expect(page.locator('.who')).toContainText(ACCOUNTS[account].name);
+  }
+  return page;
+}
+
+/** A request that passes validation; `overrides` replace single fields. */
+export const VALID_REQUEST = {
+  host: 'smtp.acme.example',
+  port: '587',
+  username: 'relay@acme.example',
+  password: 'correct horse battery staple',
+  noReplyAddress: 'noreply@acme.example',
+  testRecipient: 'it-ops@acme.example',
+};
+
+/** Files a request on the English form as the signed-in customer admin; returns its id and number. */
+export async function fileRequest(page: Page, overrides: Partial<typeof VALID_REQUEST> = {}): Promise<{ id: string; number: string }> {
+  const v = { ...VALID_REQUEST, ...overrides };
+  await page.goto('/portal/requests/new');
+  await page.getByLabel('SMTP server address').fill(v.host);
+  await page.getByLabel('Port', { exact: true }).fill(v.port);
+  await page.getByLabel('Username').fill(v.username);
+  await page.getByLabel('Password', { exact: true }).fill(v.password);
+  await page.getByLabel('No-reply address').fill(v.noReplyAddress);
+  await page.getByLabel('Test recipient').fill(v.testRecipient);
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  return readRequestPage(page);
+}
+
+/** Waits for a request page and reads its id (from the URL) and number (from the heading). */
+export async function readRequestPage(page: Page): Promise<{ id: string; number: string }> {
+  await page.waitForURL(/\/requests\/[^/]+$/);
+  const heading = page.getByRole('heading', { level: 1 });
+  await expect(heading).toContainText(/SMTP-\d+/);
+  const number = /SMTP-\d+/.exec((await heading.textContent()) ?? '')?.[0] ?? '';
+  const id = new URL(page.url()).pathname.split('/').pop() ?? '';
+  return { id, number };
+}
+
+/**
+ * Runs axe with the WCAG 2 A and AA rules, and checks ids are unique (axe no longer does: a duplicated id
+ * silently takes the label away from the second field); fails listing each problem with its elements.
+ */
+export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  const report = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}  ${n.failureSummary?.split('\n').join(' ') ?? ''}`).join('\n')}`);
+  const duplicateIds = await page.evaluate(() => {
+    const seen = new Map<string, number>();
+    for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
+    return [...seen].filter(([, count]) => count > 1).map(([id, count]) => `duplicate id "${id}" (${count} elements)`);
+  });
+  expect([...report, ...duplicateIds], `accessibility problems on ${what}`).toEqual([]);
+}
+
+/** README screenshots, written only with SCREENSHOTS=1 so that ordinary runs leave the tree clean. */
+export async function screenshotForReadme(page: Page, name: string, fullPage = false): Promise<void> {
+  if (process.env.SCREENSHOTS !== '1') return;
+  const dir = path.join('docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Let fonts settle so the PNG does not catch a fallback face.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+  });
+  await page.screenshot({ path: path.join(dir, name), fullPage, animations: 'disabled', caret: 'hide' });
+}

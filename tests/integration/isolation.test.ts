@@ -1,0 +1,402 @@
+import '../helpers/test-env';
+// The isolation table: every v1 route × method × role × own/other tenant → the status a user sees,
+// and every server action → the domain function and permission it relies on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { api, V1_ROUTES } from '../helpers/api';
+import { makeTenantWithPeople, makeUser, validRequestBody, db, unique, TEST_PASSWORD, type TestUser } from '../helpers/factories';
+import { assertFreshDatabase } from '../helpers/fresh-database';
+import { createRequest } from '@/server/requests/create-request';
+import { updateRequest } from '@/server/requests/update-request';
+import { addComment } from '@/server/requests/comments';
+import { transitionRequest } from '@/server/requests/transition-request';
+import { createTenant, createUser, assignTam, unassignTam } from '@/server/admin/manage-tenants';
+import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens';
+import { checkCredentials } from '@/server/auth/sign-in';
+import { saveUserLocale } from '@/server/users/save-user-locale';
+import { setSandboxMode } from '@/server/sandbox/sandbox-inbox';
+import { requirePermission } from '@/server/authz/scopes';
+import { can, PERMISSIONS, type Permission } from '@/server/authz/permissions';
+import { actorOf } from '@/server/audit/actor';
+import { AppError } from '@/server/app-error';
+import { SYSTEM_ACTOR } from '@/server/audit/record-event';
+import type { CurrentUser } from '@/server/auth/current-user';
+import type { Role } from '@/server/auth/roles';
+
+await assertFreshDatabase(db);
+
+// ── The world: tenant A is "own" (its customers, and the TAM assigned to it); tenant B is "other".
+// The unassigned TAM works tenant C only, so for them both A and B are someone else's.
+const ACTORS = ['anonymous', 'customer admin', 'customer member', 'assigned TAM', 'unassigned TAM', 'auditor', 'admin'] as const;
+type Actor = (typeof ACTORS)[number];
+type Scope = 'own' | 'other';
+
+const own = await makeTenantWithPeople();
+const other = await makeTenantWithPeople();
+const third = await makeTenantWithPeople();
+const auditor = await makeUser('auditor');
+const admin = await makeUser('admin');
+
+const USERS: Record<Exclude<Actor, 'anonymous'>, TestUser> = {
+  'customer admin': own.admin,
+  'customer member': own.member,
+  'assigned TAM': own.tam,
+  'unassigned TAM': third.tam,
+  auditor,
+  admin,
+};
+const TENANT_OF: Record<Scope, typeof own> = { own, other };
+
+async function requestIn(scope: Scope) {
+  return createRequest(TENANT_OF[scope].admin, validRequestBody({ notes: `isolation ${unique('n')}` }));
+}
+// Read rows share one request per tenant; write rows each get a fresh one, so no row depends on another.
+const shared: Record<Scope, { id: string }> = { own: await requestIn('own'), other: await requestIn('other') };
+// A finished probe run per tenant, stored as the probe stores it (a real probe needs a live SMTP server).
+async function probeRunIn(scope: Scope) {
+  const request = await db.smtpRequest.findUniqueOrThrow({ where: { id: shared[scope].id } });
+  return db.probeRun.create({
+    data: {
+      id: crypto.randomUUID(), requestId: request.id, tenantId: request.tenantId, kind: 'validate', ok: false, fingerprint: request.fingerprint,
+      recipient: request.testRecipient, startedAt: new Date(), durationMs: 12, steps: '[]', transcript: '[]', actorId: TENANT_OF[scope].tam.id,
+    },
+  });
+}
+const sharedRun: Record<Scope, { id: string }> = { own: await probeRunIn('own'), other: await probeRunIn('other') };
+
+// ── The table. [own, other] per actor for routes that address a request; one status for the others.
+// "listed"/"hidden": 200, and the tenant's request is (not) in the list, across every page.
+type Outcome = number | 'listed' | 'hidden';
+type Expect = Outcome | readonly [own: Outcome, other: Outcome];
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+type CaseOptions = {
+  variant?: string;
+  body?: (scope: Scope) => unknown;
+  object?: 'probe run';
+  /** For routes addressed by something other than a request or probe run id (e.g. a tenant slug). */
+  url?: (scope: Scope) => string | Promise<string>;
+};
+type Case = CaseOptions & { method: Method; pattern: string; expect: Record<Actor, Expect> };
+
+function route(method: Method, pattern: string, opts: CaseOptions, ...e: [Expect, Expect, Expect, Expect, Expect, Expect, Expect]): Case {
+  return { method, pattern, ...opts, expect: Object.fromEntries(ACTORS.map((a, i) => [a, e[i]!])) as Record<Actor, Expect> };
+}
+const L = 'listed';
+const H = 'hidden';
+const R = '/api/v1/smtp-requests';
+const comment = { body: 'a comment from the isolation table' };
+
+// Rules: anonymous → 401; another tenant's object → 404, never 403, whatever the role;
+// a role that may not do this, on an object it can see → 403.
+// Probes: the TAM's own-tenant row answers 409 because a fresh request is "submitted" and must be taken
+// first — the permission and the scope let the TAM through, and no SMTP connection is attempted.
+const CASES: Case[] = [
+  //                                                                                                 anonymous     customer admin  customer member  assigned TAM  unassigned TAM  auditor     admin
+  route('GET', '/api/v1/openapi.json', {},                                                           200,          200,            200,             200,          200,            200,        200),
+  route('GET', '/api/v1/audit-events', {},                                                           401,          403,            403,             403,          403,            200,        403),
+  route('GET', '/api/v1/audit-events/export', {},                                                    401,          403,            403,             403,          403,            200,        403),
+  route('GET', '/api/v1/audit-events/verify', {},                                                    401,          403,            403,             403,          403,            200,        403),
+  route('GET', R, {},                                                                                [401, 401],   [L, H],         [L, H],          [L, H],       [H, H],         [L, L],     [L, L]),
+  route('POST', R, { body: () => validRequestBody() },                                               401,          201,            403,             403,          403,            403,        403),
+  route('POST', R, { variant: 'naming another tenant', body: () => validRequestBody({ tenant: other.tenant.slug }) },
+                                                                                                     401,          422,            403,             403,          403,            403,        403),
+  route('GET', `${R}/[id]`, {},                                                                      [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('PATCH', `${R}/[id]`, { body: () => ({ notes: 'edited by the isolation table' }) },          [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('GET', `${R}/[id]/comments`, {},                                                             [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('POST', `${R}/[id]/comments`, { body: () => comment },                                       [401, 401],   [201, 404],     [403, 404],      [201, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/comments`, { variant: 'internal', body: () => ({ ...comment, internal: true }) },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [201, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/transitions`, { variant: 'to in_review', body: () => ({ to: 'in_review' }) },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/transitions`, { variant: 'to rejected', body: () => ({ to: 'rejected', comment: 'Not a supported provider.' }) },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/transitions`, { variant: 'to withdrawn', body: () => ({ to: 'withdrawn' }) },
+                                                                                                     [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/validate`, {},                                                            [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/test-send`, { body: () => ({}) },                                         [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('GET', `${R}/[id]/probe-runs`, {},                                                           [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('GET', '/api/v1/probe-runs/[id]/bundle', { object: 'probe run' },                            [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+];
+
+type Row = Case & { actor: Actor; scope: Scope | null; outcome: Outcome };
+const ROWS: Row[] = CASES.flatMap((c) =>
+  ACTORS.flatMap((actor): Row[] => {
+    const e = c.expect[actor];
+    return typeof e === 'object'
+      ? (['own', 'other'] as const).map((scope, i) => ({ ...c, actor, scope, outcome: e[i]! }))
+      : [{ ...c, actor, scope: null, outcome: e }];
+  }),
+);
+
+const rowName = (r: Row) =>
+  `${r.method} ${r.pattern}${r.variant ? ` (${r.variant})` : ''} · ${r.actor}${r.scope ? ` · ${r.scope} tenant` : ''} → ${typeof r.outcome === 'number' ? r.outcome : `200 ${r.outcome}`}`;
+
+const isWrite = (m: Method) => m !== 'GET';
+
+async function snapshot(requestId: string | null) {
+  const [requests, comments, audit, target] = await Promise.all([
+    db.smtpRequest.count(),
+    db.comment.count(),
+    db.auditEvent.count(),
+    requestId ? db.smtpRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, updatedAt: true, notes: true, fingerprint: true, assigneeId: true, passwordCipher: true } }) : null,
+  ]);
+  return { requests, comments, audit, target };
+}
+
+async function listedIds(token: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const page = await api('GET', `${R}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    assert.equal(page.status, 200, page.text);
+    for (const item of page.body.items as { id: string }[]) ids.add(item.id);
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return ids;
+}
+
+test('the isolation table: every v1 route × role × own/other tenant', async (t) => {
+  for (const row of ROWS) {
+    await t.test(rowName(row), async () => {
+      const token = row.actor === 'anonymous' ? undefined : USERS[row.actor].token;
+      const addressed = row.pattern.includes('[id]');
+      const run = row.object === 'probe run' && row.scope ? sharedRun[row.scope] : null;
+      const target = addressed && row.scope && !run && !row.url ? (isWrite(row.method) ? await requestIn(row.scope) : shared[row.scope]) : null;
+      const url = row.url && row.scope ? await row.url(row.scope) : row.pattern.replace('[id]', (run ?? target)?.id ?? '');
+      const before = await snapshot(target?.id ?? null);
+
+      const res = await api(row.method, url, { token, body: row.body?.(row.scope ?? 'own') });
+
+      const status = typeof row.outcome === 'number' ? row.outcome : 200;
+      assert.equal(res.status, status, `${rowName(row)}: got ${res.status} ${res.text.slice(0, 300)}`);
+      if (res.status >= 400) {
+        assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.equal(res.body.status, res.status);
+        assert.equal(typeof res.body.detail, 'string');
+      }
+      if (typeof row.outcome === 'string' && row.scope && token) {
+        const ids = await listedIds(token);
+        assert.equal(ids.has(shared[row.scope].id), row.outcome === 'listed', `the ${row.scope} tenant's request should be ${row.outcome}`);
+      }
+      const after = await snapshot(target?.id ?? null);
+      if (res.status >= 400) {
+        assert.deepEqual(after, before, 'a refused call changes nothing: no row, no comment, no audit event, same updatedAt and status');
+      } else if (isWrite(row.method)) {
+        assert.ok(after.audit > before.audit, 'an accepted write is audited');
+        if (target) assert.notDeepEqual(after.target, before.target, 'an accepted write changes the request');
+      }
+    });
+  }
+});
+
+test('a garbage or revoked token is anonymous on every authenticated route', async () => {
+  const user = await makeUser('auditor');
+  const revokable = await createToken(user.id, 'to revoke', SYSTEM_ACTOR);
+  await revokeToken(user.id, revokable.id, SYSTEM_ACTOR);
+  for (const token of ['rdk_not-a-real-token', 'not even the prefix', revokable.token]) {
+    for (const c of CASES.filter((x) => x.expect.anonymous !== 200)) {
+      const url = c.url ? await c.url('own') : c.pattern.replace('[id]', (c.object === 'probe run' ? sharedRun : shared).own.id);
+      const res = await api(c.method, url, { token, body: c.body?.('own') });
+      assert.equal(res.status, 401, `${c.method} ${c.pattern} with token ${token.slice(0, 12)}…`);
+    }
+  }
+});
+
+// ── Every route on disk is in the table (and the api() helper), and the table lists nothing that is gone.
+const HTTP_METHODS: Method[] = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
+
+function walk(dir: string, keep: (file: string) => boolean): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : walk(full, keep);
+    return keep(full) ? [full] : [];
+  });
+}
+
+function urlPattern(routeFile: string): string {
+  const segments = path.relative('app', path.dirname(routeFile)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s));
+  return `/${segments.join('/')}`;
+}
+
+test('every route handler on disk is in the isolation table, method by method', async () => {
+  const onDisk = new Set<string>();
+  for (const file of walk(path.join('app', 'api'), (f) => /^route\.tsx?$/.test(path.basename(f)))) {
+    const pattern = urlPattern(file);
+    if (pattern === '/api/auth/[...nextauth]') continue; // next-auth's own handlers, not ours
+    const handlers = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+    const methods = HTTP_METHODS.filter((m) => typeof handlers[m] === 'function');
+    assert.ok(methods.length > 0, `${file} exports no HTTP method`);
+    for (const m of methods) onDisk.add(`${m} ${pattern}`);
+    assert.ok(pattern in V1_ROUTES, `${pattern} is missing from V1_ROUTES in tests/helpers/api.ts`);
+  }
+  const inTable = new Set(CASES.map((c) => `${c.method} ${c.pattern}`));
+  assert.deepEqual([...onDisk].filter((r) => !inTable.has(r)).sort(), [], 'routes that exist but are not in the isolation table');
+  assert.deepEqual([...inTable].filter((r) => !onDisk.has(r)).sort(), [], 'rows in the isolation table for routes that no longer exist');
+  for (const c of CASES) assert.deepEqual(Object.keys(c.expect).sort(), [...ACTORS].sort(), `${c.method} ${c.pattern} must name every actor`);
+});
+
+// ── Server actions. An action needs a Next request context (cookies, headers, the next-auth session), so it
+// cannot be called in-process. What can be checked honestly: (1) every exported action is listed below with
+// the domain function it wraps and the permission it relies on; (2) the action's source really calls that
+// function (and, where the guard lives in the action, calls requirePermission with that permission first);
+// (3) that domain function, called with each role's CurrentUser, admits and refuses exactly as the
+// permission table and the tenant scopes say. runAction supplies the session user and answers
+// UNAUTHENTICATED without one, so "anonymous" never reaches the domain function.
+type Guard = 'domain' | 'action' | 'self' | 'public';
+type DomainCall = (user: CurrentUser, target: { id: string } | null) => Promise<unknown>;
+type ActionRow = {
+  file: string;
+  action: string;
+  domain: string | null;
+  permission: Permission | 'public' | 'signed-in (own record)';
+  guard: Guard;
+  addresses?: 'request';
+  call?: DomainCall;
+  variant?: string;
+};
+
+const ACTIONS: ActionRow[] = [
+  { file: 'app/(portal)/portal/requests/new/actions.ts', action: 'createRequestAction', domain: 'createRequest', permission: 'request.create', guard: 'domain',
+    call: (u) => createRequest(u, validRequestBody()) },
+  { file: 'app/requests/[id]/actions.ts', action: 'updateRequestAction', domain: 'updateRequest', permission: 'request.edit', guard: 'domain', addresses: 'request',
+    call: (u, r) => updateRequest(u, r!.id, { notes: 'edited through the action path' }) },
+  { file: 'app/requests/[id]/actions.ts', action: 'addCommentAction', domain: 'addComment', permission: 'request.comment', guard: 'domain', addresses: 'request',
+    call: (u, r) => addComment(u, r!.id, comment) },
+  { file: 'app/requests/[id]/actions.ts', action: 'addCommentAction', variant: 'internal', domain: 'addComment', permission: 'request.comment.internal', guard: 'domain', addresses: 'request',
+    call: (u, r) => addComment(u, r!.id, { ...comment, internal: true }) },
+  { file: 'app/requests/[id]/actions.ts', action: 'transitionAction', variant: 'to in_review', domain: 'transitionRequest', permission: 'request.review', guard: 'domain', addresses: 'request',
+    call: (u, r) => transitionRequest(u, r!.id, { to: 'in_review' }) },
+  { file: 'app/requests/[id]/actions.ts', action: 'transitionAction', variant: 'to withdrawn', domain: 'transitionRequest', permission: 'request.withdraw', guard: 'domain', addresses: 'request',
+    call: (u, r) => transitionRequest(u, r!.id, { to: 'withdrawn' }) },
+  // The admin domain functions take an Actor, not a user: they carry no check of their own, so the
+  // action's requirePermission is the only gate. call() replays exactly that guard, then the function.
+  { file: 'app/(admin)/admin/actions.ts', action: 'createTenantAction', domain: 'createTenant', permission: 'admin.manage', guard: 'action',
+    call: async (u) => (requirePermission(u, 'admin.manage'), createTenant(actorOf(u), { slug: unique('act'), name: 'Via action path' })) },
+  { file: 'app/(admin)/admin/actions.ts', action: 'createUserAction', domain: 'createUser', permission: 'admin.manage', guard: 'action',
+    call: async (u) => (requirePermission(u, 'admin.manage'), createUser(actorOf(u), { email: `${unique('act')}@example.test`, name: 'Via action', password: TEST_PASSWORD, role: 'auditor' })) },
+  { file: 'app/(admin)/admin/actions.ts', action: 'assignTamAction', domain: 'assignTam', permission: 'admin.manage', guard: 'action',
+    call: async (u) => (requirePermission(u, 'admin.manage'), assignTam(actorOf(u), (await makeUser('tam')).email, other.tenant.slug)) },
+  { file: 'app/(admin)/admin/actions.ts', action: 'unassignTamAction', domain: 'unassignTam', permission: 'admin.manage', guard: 'action',
+    call: async (u) => {
+      requirePermission(u, 'admin.manage');
+      const tam = await makeUser('tam');
+      await assignTam(SYSTEM_ACTOR, tam.email, other.tenant.slug);
+      return unassignTam(actorOf(u), tam.id, other.tenant.id);
+    } },
+  { file: 'app/profile/actions.ts', action: 'createTokenAction', domain: 'createToken', permission: 'token.own', guard: 'action',
+    call: async (u) => {
+      requirePermission(u, 'token.own');
+      const { token } = await createToken(u.id, 'via action path', actorOf(u));
+      assert.equal((await findUserByToken(token))?.id, u.id, 'the new token is the caller’s');
+    } },
+  { file: 'app/profile/actions.ts', action: 'revokeTokenAction', domain: 'revokeToken', permission: 'token.own', guard: 'action',
+    call: async (u) => {
+      requirePermission(u, 'token.own');
+      const mine = await createToken(u.id, 'mine', SYSTEM_ACTOR);
+      await revokeToken(u.id, mine.id, actorOf(u));
+      assert.equal(await findUserByToken(mine.token), null, 'revoked');
+      // Someone else's token is not found, and keeps working.
+      const theirs = await createToken(admin.id === u.id ? auditor.id : admin.id, 'theirs', SYSTEM_ACTOR);
+      await assert.rejects(revokeToken(u.id, theirs.id, actorOf(u)), (e) => e instanceof AppError && e.code === 'NOT_FOUND');
+      assert.ok(await findUserByToken(theirs.token), 'another user’s token survives');
+    } },
+  { file: 'app/sign-in/actions.ts', action: 'signInAction', domain: 'signIn', permission: 'public', guard: 'public',
+    // next-auth's signIn runs the Credentials provider, whose authorize() is checkCredentials.
+    call: async (u) => assert.deepEqual(await checkCredentials(u.email, TEST_PASSWORD, { ip: null, userAgent: null, requestId: null }), { ok: true, userId: u.id }) },
+  { file: 'app/components/session-actions.ts', action: 'setLocaleAction', domain: 'saveUserLocale', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const bystander = await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { locale: true } });
+      await saveUserLocale(u.id, 'zh-CN');
+      assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).locale, 'zh-CN');
+      assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { locale: true } }), bystander, 'only the caller’s own record changes');
+      await saveUserLocale(u.id, 'en');
+    } },
+  { file: 'app/(console)/sandbox/actions.ts', action: 'setSandboxModeAction', domain: 'setSandboxMode', permission: 'sandbox.use', guard: 'domain',
+    call: (u) => setSandboxMode(u, 'normal') },
+  // next-auth's signOut clears the session cookie; there is no domain function of ours to call.
+  { file: 'app/components/session-actions.ts', action: 'signOutAction', domain: 'signOut', permission: 'signed-in (own record)', guard: 'self' },
+];
+
+function isUseServerFile(source: string): boolean {
+  const code = source.replace(/^(\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
+  return /^['"]use server['"]/.test(code);
+}
+
+function exportedAsyncFunctions(source: string): string[] {
+  return [...source.matchAll(/export\s+(?:async\s+function\s+(\w+)|const\s+(\w+)\s*=\s*async\b)/g)].map((m) => (m[1] ?? m[2])!);
+}
+
+function functionSource(source: string, name: string): string {
+  const start = source.search(new RegExp(`export\\s+(async\\s+function\\s+${name}\\b|const\\s+${name}\\s*=)`));
+  assert.ok(start >= 0, `${name} not found`);
+  const next = source.slice(start + 1).search(/\nexport\s/);
+  return next < 0 ? source.slice(start) : source.slice(start, start + 1 + next);
+}
+
+test('every server action is in the actions table, and each calls the domain function and guard it names', () => {
+  const sources = walk('app', (f) => /\.tsx?$/.test(f));
+  const inline = sources.filter((f) => !isUseServerFile(readFileSync(f, 'utf8')) && /['"]use server['"]/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(inline, [], 'inline server actions escape this table: move them into an actions.ts file');
+  const files = sources.filter((f) => isUseServerFile(readFileSync(f, 'utf8')));
+  const onDisk = new Set(files.flatMap((f) => exportedAsyncFunctions(readFileSync(f, 'utf8')).map((name) => `${f.split(path.sep).join('/')}#${name}`)));
+  const inTable = new Set(ACTIONS.map((a) => `${a.file}#${a.action}`));
+  assert.deepEqual([...onDisk].filter((a) => !inTable.has(a)).sort(), [], 'server actions that are not in the actions table');
+  assert.deepEqual([...inTable].filter((a) => !onDisk.has(a)).sort(), [], 'actions table rows for actions that no longer exist');
+
+  for (const row of ACTIONS) {
+    const body = functionSource(readFileSync(row.file, 'utf8'), row.action);
+    const call = body.search(new RegExp(`\\b${row.domain}\\(`));
+    assert.ok(call >= 0, `${row.action} should call ${row.domain}()`);
+    if (row.guard === 'domain' || row.guard === 'action') assert.match(body, /\brunAction\(/, `${row.action} should run through runAction (session user, UNAUTHENTICATED without one)`);
+    if (row.guard === 'action') {
+      const guard = body.indexOf(`requirePermission(user, '${row.permission}')`);
+      assert.ok(guard >= 0 && guard < call, `${row.action} should call requirePermission(user, '${row.permission}') before ${row.domain}()`);
+    }
+  }
+  for (const row of ACTIONS) {
+    assert.ok(row.permission in PERMISSIONS || row.guard === 'public' || row.guard === 'self', `${row.action}: unknown permission ${row.permission}`);
+  }
+});
+
+const ROLE_ACTORS = ACTORS.filter((a): a is Exclude<Actor, 'anonymous'> => a !== 'anonymous');
+const roleOf = (a: Exclude<Actor, 'anonymous'>): Role => USERS[a].role;
+
+/** What the permission table and the scopes say: out of scope → NOT_FOUND first, then the role. */
+function expectedOutcome(row: ActionRow, actor: Exclude<Actor, 'anonymous'>, scope: Scope | null): 'ok' | 'FORBIDDEN' | 'NOT_FOUND' {
+  if (row.addresses === 'request') {
+    const visible = actor === 'auditor' || actor === 'admin' || (scope === 'own' && actor !== 'unassigned TAM');
+    if (!visible) return 'NOT_FOUND';
+  }
+  if (row.permission === 'public' || row.permission === 'signed-in (own record)') return 'ok';
+  const role = roleOf(actor);
+  // An internal comment is a comment first.
+  if (row.permission === 'request.comment.internal' && !can(role, 'request.comment')) return 'FORBIDDEN';
+  return can(role, row.permission) ? 'ok' : 'FORBIDDEN';
+}
+
+test('each action’s domain function admits and refuses each role as the permission table says', async (t) => {
+  for (const row of ACTIONS.filter((a) => a.call)) {
+    for (const actor of ROLE_ACTORS) {
+      for (const scope of row.addresses ? (['own', 'other'] as const) : [null]) {
+        const expected = expectedOutcome(row, actor, scope);
+        const name = `${row.action}${row.variant ? ` (${row.variant})` : ''} → ${row.domain} [${row.permission}] · ${actor}${scope ? ` · ${scope} tenant` : ''} → ${expected}`;
+        await t.test(name, async () => {
+          const target = scope ? await requestIn(scope) : null;
+          const before = await snapshot(target?.id ?? null);
+          let outcome: string = 'ok';
+          try {
+            await row.call!(USERS[actor], target);
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            outcome = error.code;
+          }
+          assert.equal(outcome, expected);
+          if (outcome !== 'ok') assert.deepEqual(await snapshot(target?.id ?? null), before, 'a refused action changes nothing');
+        });
+      }
+    }
+  }
+});

@@ -1,0 +1,133 @@
+import '../helpers/test-env';
+// The SMTP password is write-only: no response, problem detail, audit event, log line or stored column
+// carries it, in plain text or in base64 (alone, or in the SASL PLAIN / "user:pass" blobs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { api } from '../helpers/api';
+import { assertFreshDatabase } from '../helpers/fresh-database';
+import { makeTenant, makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
+import { captureConsole } from '../helpers/console-capture';
+import { leakedForms, passwordForms } from '../helpers/secret-forms';
+import { createRequest } from '@/server/requests/create-request';
+import { decryptSecret } from '@/server/crypto/secret-box';
+import { passwordBinding } from '@/server/requests/request-fields';
+
+await assertFreshDatabase(db);
+
+const USERNAME = `mailer-${randomBytes(3).toString('hex')}@example.com`;
+const PASSWORD = `Fi3ld-${randomBytes(6).toString('hex')}-Secret`;
+const PASSWORD_2 = `S3cond-${randomBytes(6).toString('hex')}-Secret`;
+const FORMS = [...passwordForms(PASSWORD, USERNAME), ...passwordForms(PASSWORD_2, USERNAME)];
+
+function assertClean(label: string, text: string) {
+  assert.deepEqual(leakedForms(text, FORMS), [], `${label} leaks the password`);
+}
+
+test('the password appears in no response, problem detail, audit event, log line or column', async () => {
+  const log = captureConsole();
+  try {
+    const { tenant, admin, member, tam } = await makeTenantWithPeople();
+    const auditor = await makeUser('auditor');
+    const staffAdmin = await makeUser('admin');
+    const responses: [string, string][] = [];
+    const call = async (label: string, method: string, url: string, token: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) => {
+      const res = await api(method, url, { token, ...opts });
+      responses.push([`${label} (${res.status})`, `${JSON.stringify([...res.headers])}\n${res.text}`]);
+      return res;
+    };
+
+    // Refused creates that carry the password.
+    await call('create with a bad host', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD, host: 'bad host' }) });
+    await call('create with a CR in the password', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: `${PASSWORD}\r\n` }) });
+    await call('create by a member', 'POST', '/api/v1/smtp-requests', member.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD }) });
+    await call('create, broken JSON', 'POST', '/api/v1/smtp-requests', admin.token, { rawBody: `{"username":"${USERNAME}","password":"${PASSWORD}",` });
+    await call('create, too large', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD, notes: 'n'.repeat(70_000) }) });
+    await call('create, unknown field', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD, pass: PASSWORD }) });
+
+    const created = await call('create', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD }) });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.body.hasPassword, true);
+    const id = created.body.id as string;
+    const url = `/api/v1/smtp-requests/${id}`;
+
+    for (const [who, user] of [['admin', admin], ['member', member], ['tam', tam], ['auditor', auditor], ['staff admin', staffAdmin]] as const) {
+      const one = await call(`get as ${who}`, 'GET', url, user.token);
+      assert.equal(one.status, 200);
+      assert.deepEqual(Object.keys(one.body).filter((k) => /password|cipher|secret/i.test(k)), ['hasPassword'], 'only hasPassword is said about the password');
+      await call(`list as ${who}`, 'GET', '/api/v1/smtp-requests?limit=100', user.token);
+      await call(`comments as ${who}`, 'GET', `${url}/comments`, user.token);
+    }
+
+    // Edits: kept, refused (in two languages), and replaced.
+    assert.equal((await call('patch notes', 'PATCH', url, admin.token, { body: { notes: 'password stays' } })).body.hasPassword, true);
+    await call('patch host, no password', 'PATCH', url, admin.token, { body: { host: 'smtp.changed.example' } });
+    await call('patch bad port with new password', 'PATCH', url, admin.token, { body: { port: 'abc', password: PASSWORD_2 } });
+    await call('patch bad host with new password, zh-CN', 'PATCH', url, admin.token, { body: { host: 'bad host', password: PASSWORD_2 }, headers: { 'accept-language': 'zh-CN' } });
+    await call('patch over-long password', 'PATCH', url, admin.token, { body: { password: `${PASSWORD_2}${'x'.repeat(600)}` } });
+    await call('patch password with NUL', 'PATCH', url, admin.token, { body: { password: `${PASSWORD_2}\0` } });
+    await call('patch by member', 'PATCH', url, member.token, { body: { password: PASSWORD_2 } });
+    await call('patch by tam', 'PATCH', url, tam.token, { body: { password: PASSWORD_2 } });
+    await call('patch, broken JSON', 'PATCH', url, admin.token, { rawBody: `{"password":"${PASSWORD_2}"` });
+    const replaced = await call('patch new password', 'PATCH', url, admin.token, { body: { password: PASSWORD_2 } });
+    assert.equal(replaced.status, 200, replaced.text);
+
+    // The conversation around it, and a comment that mentions a password by name.
+    await call('comment', 'POST', `${url}/comments`, admin.token, { body: { body: 'We rotated the password yesterday.' } });
+    await call('internal comment', 'POST', `${url}/comments`, tam.token, { body: { body: 'Asked for an app password.', internal: true } });
+    await call('take', 'POST', `${url}/transitions`, tam.token, { body: { to: 'in_review' } });
+    await call('needs_info', 'POST', `${url}/transitions`, tam.token, { body: { to: 'needs_info', comment: 'Is SMTP AUTH enabled for the mailbox?' } });
+    await call('bad transition', 'POST', `${url}/transitions`, tam.token, { body: { to: 'applied', password: PASSWORD_2 } });
+    await call('resubmit', 'PATCH', url, admin.token, { body: { notes: 'enabled it' } });
+    await call('comments after', 'GET', `${url}/comments`, tam.token);
+    await call('withdraw', 'POST', `${url}/transitions`, admin.token, { body: { to: 'withdrawn' } });
+    await call('verify', 'GET', '/api/v1/audit-events/verify', auditor.token);
+    await call('get after', 'GET', url, admin.token);
+
+    assert.ok(responses.length > 40);
+    for (const [label, text] of responses) assertClean(`response "${label}"`, text);
+
+    const row = await db.smtpRequest.findUniqueOrThrow({ where: { id } });
+    for (const [label, text] of responses) assert.ok(!text.includes(row.passwordCipher!), `response "${label}" carries the ciphertext`);
+
+    const events = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    assert.ok(events.some((e) => e.action === 'request.edited' && e.targetId === id && e.after?.includes('"password":"changed"')), 'the password change is audited as "changed"');
+    for (const e of events) assertClean(`audit event ${e.seq} (${e.action})`, JSON.stringify(e));
+
+    // Every column of every table, ciphertext included: none holds the password in a readable form.
+    const tables = await Promise.all([
+      db.tenant.findMany(), db.user.findMany(), db.tamAssignment.findMany(), db.apiToken.findMany(), db.signInThrottle.findMany(),
+      db.counter.findMany(), db.smtpRequest.findMany(), db.comment.findMany(), db.auditEvent.findMany(),
+    ]);
+    assertClean('the database', JSON.stringify(tables));
+
+    assertClean('the console', log.text());
+    assert.equal(tenant.id, row.tenantId);
+  } finally {
+    log.restore();
+  }
+});
+
+test('the stored password is ciphertext that decrypts only on its own tenant and request', async () => {
+  const tenant = await makeTenant();
+  const admin = await makeUser('customer-admin', tenant.slug);
+  const elsewhere = { tenant: await makeTenant() };
+  const elsewhereAdmin = await makeUser('customer-admin', elsewhere.tenant.slug);
+  const mine = await createRequest(admin, validRequestBody({ username: USERNAME, password: PASSWORD }));
+  const sibling = await createRequest(admin, validRequestBody({ password: 'Sibling-Pa55' }));
+  const foreign = await createRequest(elsewhereAdmin, validRequestBody({ password: 'Foreign-Pa55' }));
+
+  const { passwordCipher } = await db.smtpRequest.findUniqueOrThrow({ where: { id: mine.id } });
+  assert.ok(passwordCipher);
+  assert.deepEqual(leakedForms(passwordCipher, FORMS), []);
+  assert.equal(decryptSecret(passwordCipher, passwordBinding(tenant.id, mine.id)), PASSWORD);
+
+  // Copied onto another request row, of the same tenant or of another, the ciphertext does not open.
+  for (const [target, tenantId] of [[sibling, tenant.id], [foreign, elsewhere.tenant.id]] as const) {
+    await db.smtpRequest.update({ where: { id: target.id }, data: { passwordCipher } });
+    const copied = (await db.smtpRequest.findUniqueOrThrow({ where: { id: target.id } })).passwordCipher!;
+    assert.throws(() => decryptSecret(copied, passwordBinding(tenantId, target.id)), /unable to authenticate|auth/i);
+  }
+  // Nor under its own request id with another tenant's binding.
+  assert.throws(() => decryptSecret(passwordCipher, passwordBinding(elsewhere.tenant.id, mine.id)));
+});
