@@ -4,8 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Bench, BenchRow } from './bench-types';
 import { probeBench } from './probe-bench';
+import { auditBench } from './audit-bench';
 
-const BENCHES: Bench[] = [probeBench];
+const BENCHES: Bench[] = [probeBench, auditBench];
 
 const OUTPUT = 'bench-results.json';
 

@@ -47,3 +47,14 @@ test('the PostgreSQL schema is generated from the SQLite one and differs only in
   const strip = (s: string) => s.split('\n').filter((l) => !/provider|output|^\/\//.test(l)).join('\n').trim();
   assert.equal(strip(readFileSync('prisma/postgres/schema.prisma', 'utf8')), strip(readFileSync('prisma/schema.prisma', 'utf8')));
 });
+
+test('the event hash covers the canonical JSON of exactly the hashed fields', async () => {
+  const { canonicalEventText, canonicalJson: canon, eventHash } = await import('@/server/audit/canonical');
+  const fields = {
+    seq: 7, at: '2026-01-01T00:00:00.000Z', actorType: 'user', actorId: null, actorLabel: 'a@b.c', tenantId: 't', action: 'x.y',
+    targetType: 'smtp-request', targetId: 'r', before: '{"a":1}', after: null, ip: '192.0.2.1', userAgent: 'ua "quoted"', requestId: null, prevHash: '0'.repeat(64),
+  };
+  assert.equal(canonicalEventText(fields), canon(fields));
+  assert.equal(eventHash({ ...fields, hash: 'ignored' } as typeof fields), eventHash(fields));
+  assert.notEqual(eventHash({ ...fields, actorLabel: 'someone else' }), eventHash(fields));
+});

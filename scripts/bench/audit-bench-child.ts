@@ -1,0 +1,120 @@
+// Child of audit-bench.ts. Prints progress on stderr and the result rows as one JSON line on stdout.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrateDatabase } from '@/server/db-migrate';
+import { canonicalEventText, canonicalJson, eventHash, GENESIS_HASH, type HashedFields } from '@/server/audit/canonical';
+import { row, type BenchRow } from './bench-types';
+
+const N = Number(process.env.AUDIT_BENCH_N ?? 1_000_000);
+const TENANTS = 50;
+const ACTIONS = ['request.created', 'request.edited', 'request.commented', 'request.status_changed', 'probe.validated', 'probe.test_sent', 'auth.signed_in', 'config.applied'];
+const log = (m: string) => process.stderr.write(`  ${m}\n`);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-audit-bench-'));
+process.env.DATABASE_URL = `file:${path.join(dir, 'bench.db')}`;
+process.env.RELAYDESK_DATA_DIR = dir;
+process.env.RELAYDESK_SECRET_KEYS = `bench:${Buffer.alloc(32, 3).toString('base64')}`;
+await migrateDatabase(process.env.DATABASE_URL);
+
+// Seed N chained events straight into SQLite (the same hash the app computes), in one transaction.
+const tenantIds = Array.from({ length: TENANTS }, () => randomUUID());
+const sqlite = new Database(path.join(dir, 'bench.db'));
+sqlite.exec('DROP TRIGGER "AuditEvent_no_update"; DROP TRIGGER "AuditEvent_no_delete";');
+const insertTenant = sqlite.prepare('INSERT INTO "Tenant" (id, slug, name) VALUES (?, ?, ?)');
+tenantIds.forEach((id, i) => insertTenant.run(id, `t${i}`, `Tenant ${i}`));
+const insert = sqlite.prepare(
+  'INSERT INTO "AuditEvent" (seq, at, "actorType", "actorId", "actorLabel", "tenantId", action, "targetType", "targetId", before, after, ip, "userAgent", "requestId", "prevHash", hash) VALUES (@seq, @at, @actorType, @actorId, @actorLabel, @tenantId, @action, @targetType, @targetId, @before, @after, @ip, @userAgent, @requestId, @prevHash, @hash)',
+);
+let started = performance.now();
+sqlite.transaction(() => {
+  let prevHash = GENESIS_HASH;
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  for (let seq = 1; seq <= N; seq++) {
+    const fields: HashedFields = {
+      seq,
+      at: new Date(t0 + seq * 1000).toISOString(),
+      actorType: 'user',
+      actorId: null,
+      actorLabel: `user${seq % 300}@example.test`,
+      tenantId: tenantIds[seq % TENANTS]!,
+      action: ACTIONS[seq % ACTIONS.length]!,
+      targetType: 'smtp-request',
+      targetId: `req-${seq % 20000}`,
+      before: canonicalJson({ port: 587 }),
+      after: canonicalJson({ port: 2525 }),
+      ip: '192.0.2.10',
+      userAgent: 'bench',
+      requestId: null,
+      prevHash,
+    };
+    const hash = eventHash(fields);
+    insert.run({ ...fields, hash });
+    prevHash = hash;
+  }
+})();
+log(`seeded ${N} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+sqlite.close();
+
+// The app's own code from here on (imported after DATABASE_URL is set).
+const { createUser } = await import('@/server/admin/manage-tenants');
+const { createToken } = await import('@/server/auth/tokens');
+const { SYSTEM_ACTOR } = await import('@/server/audit/record-event');
+const { verifyChain } = await import('@/server/audit/verify-chain');
+const list = await import('@/app/api/v1/audit-events/route');
+const health = await import('@/app/api/health/route');
+const auditor = await createUser(SYSTEM_ACTOR, { email: 'bench-auditor@example.test', name: 'Bench', password: 'bench-password-1', role: 'auditor' });
+const { token } = await createToken(auditor.id, 'bench', SYSTEM_ACTOR);
+
+async function p95(fn: () => Promise<unknown>, runs = 200): Promise<number> {
+  for (let i = 0; i < 10; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(runs * 0.95)]!;
+}
+
+const headers = { authorization: `Bearer ${token}` };
+const ctx = { params: Promise.resolve({}) };
+let k = 0;
+const filtered = () => {
+  const url = `http://bench.test/api/v1/audit-events?tenant=t${k++ % TENANTS}&action=request.edited&limit=50`;
+  return list.GET(new Request(url, { headers }), ctx).then((r) => r.text());
+};
+const trivial = () => Promise.resolve(health.GET()).then((r) => r.text());
+const filteredP95 = await p95(filtered);
+const trivialP95 = await p95(trivial);
+log(`filtered page p95 ${filteredP95.toFixed(2)} ms, trivial route p95 ${trivialP95.toFixed(3)} ms`);
+
+started = performance.now();
+const report = await verifyChain();
+const verifySeconds = (performance.now() - started) / 1000;
+if (!report.ok) throw new Error(`bench chain does not verify: ${JSON.stringify(report)}`);
+
+// Bare SHA-256 over the same canonical bytes the verifier hashes (built outside the timing).
+const sample = Math.min(N, 200_000);
+const reader = new Database(path.join(dir, 'bench.db'), { readonly: true });
+const texts: string[] = [];
+for (const e of reader.prepare('SELECT * FROM "AuditEvent" WHERE seq <= ? ORDER BY seq').iterate(sample) as Iterable<HashedFields & { at: string | number }>) {
+  texts.push(canonicalEventText({ ...e, at: new Date(e.at).toISOString() }));
+}
+reader.close();
+started = performance.now();
+for (const text of texts) createHash('sha256').update(text, 'utf8').digest('hex');
+const shaPerSecond = sample / ((performance.now() - started) / 1000);
+const verifyPerSecond = N / verifySeconds;
+log(`verify ${Math.round(verifyPerSecond)} events/s, bare SHA-256 ${Math.round(shaPerSecond)} events/s`);
+
+const rows: BenchRow[] = [
+  row('audit: filtered page p95 vs trivial route p95', 'ms', filteredP95, trivialP95),
+  // value/baseline here is how much slower than bare hashing verification is: its inverse is the speed ratio.
+  row('audit: verify time per event vs bare SHA-256', 'µs/event', 1e6 / verifyPerSecond, 1e6 / shaPerSecond),
+];
+console.log(JSON.stringify(rows));
+process.exit(0);

@@ -1,0 +1,274 @@
+// The notification pipeline, end to end, on SQLite and on PostgreSQL: N notifications through the intake
+// route handler (in-process, as the HTTP server calls it), delivered by the real worker process
+// (scripts/worker.ts) to a local smtp-server sink, next to a bare pooled nodemailer transport sending the
+// same messages to the same sink with the same number of connections, in the same run.
+//
+// Phases per database (each in its own child process, since the Prisma client is chosen at import):
+//   1. bare: pooled nodemailer sends N messages → messages/s, and per-message latency at a paced rate;
+//   2. ingest: N notifications through POST /api/v1/tenants/{slug}/notifications (worker not running);
+//   3. deliver: the worker starts and drains the outbox → messages/s, peak RSS (VmHWM) of the worker;
+//   4. latency: with the worker running, paced notifications → enqueue-to-accepted p50/p99.
+// N: PIPELINE_BENCH_N (default 5000: 20,000 through the API takes minutes per database on 2 busy cores).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { SMTPServer } from 'smtp-server';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { row, type Bench, type BenchRow } from './bench-types';
+
+const N = Number(process.env.PIPELINE_BENCH_N ?? 5000);
+const LATENCY_SAMPLES = Number(process.env.PIPELINE_BENCH_LATENCY_N ?? 300);
+const CONNECTIONS = 5;
+const INGEST_CONCURRENCY = 8;
+const PG_ADMIN_URL = process.env.PIPELINE_BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SELF = fileURLToPath(import.meta.url);
+
+type Sink = { port: number; accepted: Map<string, number>; count: () => number; close: () => Promise<void> };
+
+async function startSink(): Promise<Sink> {
+  const accepted = new Map<string, number>();
+  let count = 0;
+  const server = new SMTPServer({
+    logger: false,
+    disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    size: 10 * 1024 * 1024,
+    closeTimeout: 200,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 4096) head += chunk.toString('utf8');
+      });
+      stream.on('end', () => {
+        count += 1;
+        const id = /^Message-ID:\s*(<[^>]+>)/im.exec(head)?.[1];
+        if (id) accepted.set(id, performance.now() + performance.timeOrigin);
+        callback();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, accepted, count: () => count, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const now = () => performance.now() + performance.timeOrigin;
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Runs n tasks with at most `concurrency` at a time. */
+async function pool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await task(next++);
+  }));
+}
+
+function message(i: number) {
+  return { to: [`user${i % 97}@customer.example`], subject: `Bench notification ${i}`, text: `Someone mentioned you in issue #${i}.\n\nView it on the web.`, kind: 'mention' as const, threadId: `issue-${i % 500}` };
+}
+
+/** One database, in this process (DATABASE_URL set by the parent before anything imported server/db). */
+async function runOnThisDatabase(kind: string): Promise<BenchRow[]> {
+  const sink = await startSink();
+  process.env.SMTP_ALLOWED_HOSTS = `127.0.0.1:${sink.port}`;
+  process.env.RELAYDESK_SECRET_KEYS ??= `bench:${Buffer.alloc(32, 9).toString('base64')}`;
+  const { migrateDatabase } = await import('@/server/db-migrate');
+  await migrateDatabase(process.env.DATABASE_URL!);
+  const { db } = await import('@/server/db');
+  const { SYSTEM_ACTOR } = await import('@/server/audit/record-event');
+  const { createTenant } = await import('@/server/admin/manage-tenants');
+  const { createConfigVersion } = await import('@/server/config-versions/create-config-version');
+  const { createPipelineTokenForTenant } = await import('@/server/pipeline/pipeline-tokens');
+  const { composeNotification } = await import('@/server/pipeline/compose-notification');
+  const { connectTo } = await import('@/server/pipeline/tenant-transports');
+  const route = await import('@/app/api/v1/tenants/[slug]/notifications/route');
+  const actor = { ...SYSTEM_ACTOR, label: 'bench' };
+
+  const slug = `bench-${randomBytes(3).toString('hex')}`;
+  const tenant = await createTenant(actor, { slug, name: 'Bench' });
+  const content = { host: '127.0.0.1', port: sink.port, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' };
+  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, password: null, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  await db.tenantPipeline.update({ where: { tenantId: tenant.id }, data: { maxConnections: CONNECTIONS } });
+  const { token } = await createPipelineTokenForTenant(actor, slug);
+
+  const post = async (i: number) => {
+    const res = await route.POST(
+      new Request(`http://relaydesk.bench/api/v1/tenants/${slug}/notifications`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(message(i)) }),
+      { params: Promise.resolve({ slug }) },
+    );
+    if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { id: string; messageId: string };
+  };
+
+  // 1. Bare pooled nodemailer: the same composed messages, the same sink, the same connections, and
+  // the same TCP_NODELAY sockets the pipeline uses (without them both sides wait ~40 ms on delayed ACKs).
+  const bare = nodemailer.createTransport({ pool: true, maxConnections: CONNECTIONS, maxMessages: 1000, host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, name: 'bench.relaydesk.local' });
+  (bare as unknown as { getSocket: unknown }).getSocket = connectTo('127.0.0.1', sink.port, 10_000);
+  const config = { tenantId: tenant.id, version: 1, ...content };
+  const bareMessage = (i: number, tag: string) =>
+    composeNotification({ id: `${tag}${i}`, tenantId: tenant.id, messageId: `<${tag}-${i}-${randomBytes(4).toString('hex')}@bench.example>`, kind: 'mention', subject: message(i).subject, text: message(i).text, html: null, recipients: JSON.stringify(message(i).to), threadId: message(i).threadId, canary: false, createdAt: new Date() }, config);
+  const bareStart = now();
+  await pool(N, CONNECTIONS * 4, async (i) => void (await bare.sendMail(bareMessage(i, 'bare'))));
+  const bareRate = N / ((now() - bareStart) / 1000);
+  const bareLatency: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const m = bareMessage(i, 'barelat');
+    const t0 = now();
+    await bare.sendMail(m);
+    bareLatency.push(sink.accepted.get(m.messageId as string)! - t0);
+    await sleep(2);
+  }
+  bare.close();
+
+  // 2. Ingest through the API route (no worker yet).
+  const ingestStart = now();
+  await pool(N, INGEST_CONCURRENCY, async (i) => void (await post(i)));
+  const ingestRate = N / ((now() - ingestStart) / 1000);
+
+  // 3. The worker process drains the outbox.
+  const before = sink.count();
+  const worker = spawn(process.execPath, [...(process.env.PIPELINE_BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
+    env: { ...process.env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let peakKb = 0;
+  let rssKb = 0;
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // not started yet, or gone
+    }
+  }, 25);
+  let firstAccepted = 0;
+  let startedKb = 0;
+  await waitUntil(() => {
+    if (!firstAccepted && sink.count() > before) {
+      firstAccepted = now();
+      startedKb = rssKb;
+    }
+    return sink.count() - before >= N;
+  }, 600_000, 'the worker delivering the backlog');
+  const deliverRate = N / ((now() - firstAccepted) / 1000);
+  await waitUntil(async () => (await db.notification.count({ where: { tenantId: tenant.id, status: { not: 'delivered' } } })) === 0, 60_000, 'delivered rows recorded');
+
+  // 4. Latency with the worker running: paced notifications, enqueue (API call) → accepted by the sink.
+  const latency: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const t0 = now();
+    const { messageId } = await post(N + i);
+    await waitUntil(() => sink.accepted.has(messageId), 30_000, 'a paced notification');
+    latency.push(sink.accepted.get(messageId)! - t0);
+  }
+  clearInterval(sampler);
+  worker.kill('SIGTERM');
+  await new Promise((r) => worker.once('exit', r));
+  await sink.close();
+  await db.$disconnect();
+
+  const label = (what: string) => `pipeline ${kind} N=${N}: ${what}`;
+  return [
+    row(label('delivered messages/s (worker) vs bare pooled nodemailer'), 'msg/s', deliverRate, bareRate),
+    row(label('ingest via API messages/s vs bare pooled send'), 'msg/s', ingestRate, bareRate),
+    row(label('enqueue→accepted p50 vs bare sendMail p50'), 'ms', percentile(latency, 50), percentile(bareLatency, 50)),
+    row(label('enqueue→accepted p99 vs bare sendMail p99'), 'ms', percentile(latency, 99), percentile(bareLatency, 99)),
+    row(label('worker peak RSS (VmHWM) vs RSS at its first delivery'), 'MB', peakKb / 1024, (startedKb || peakKb) / 1024),
+  ];
+}
+
+async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> } | null> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-bench-'));
+    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `relaydesk_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } catch (error) {
+    console.error(`\n  (PostgreSQL at ${PG_ADMIN_URL} is not reachable, skipping: ${error instanceof Error ? error.message : error})`);
+    await admin.end().catch(() => {});
+    return null;
+  }
+  await admin.end();
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
+      await c.end();
+    },
+  };
+}
+
+function runChild(kind: string, url: string): Promise<BenchRow[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', SELF, '--child', kind], {
+      env: { ...process.env, DATABASE_URL: url, RELAYDESK_DEMO: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_ROWS '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_ROWS '.length)) as BenchRow[]);
+      else reject(new Error(`pipeline bench on ${kind} failed (exit ${code})\n${out}`));
+    });
+  });
+}
+
+export async function pipelineBench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const database = await freshDatabase(kind);
+    if (!database) continue;
+    try {
+      rows.push(...(await runChild(kind, database.url)));
+    } finally {
+      await database.drop();
+    }
+  }
+  return rows;
+}
+
+/** For scripts/bench/run.ts BENCHES. The target: delivered messages/s at least 0.8 × bare. */
+export const pipelineBenchEntry: Bench = { name: 'notification pipeline (SQLite, PostgreSQL)', run: pipelineBench };
+
+if (process.argv[2] === '--child') {
+  runOnThisDatabase(process.argv[3] ?? 'sqlite')
+    .then((rows) => {
+      console.log(`BENCH_ROWS ${JSON.stringify(rows)}`);
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    });
+} else if (process.argv[1] === SELF) {
+  pipelineBench().then((rows) => console.table(rows));
+}
