@@ -11,6 +11,7 @@ import * as auditEvents from '@/app/api/v1/audit-events/route';
 import * as auditExport from '@/app/api/v1/audit-events/export/route';
 import * as auditVerify from '@/app/api/v1/audit-events/verify/route';
 import * as openapi from '@/app/api/v1/openapi.json/route';
+import * as health from '@/app/api/health/route';
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
 type RouteModule = Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
@@ -29,6 +30,7 @@ export const V1_ROUTES: Record<string, RouteModule> = {
   '/api/v1/audit-events/export': auditExport as RouteModule,
   '/api/v1/audit-events/verify': auditVerify as RouteModule,
   '/api/v1/openapi.json': openapi as unknown as RouteModule,
+  '/api/health': health as unknown as RouteModule,
 };
 
 function match(pathname: string): { module: RouteModule; params: Record<string, string> } {

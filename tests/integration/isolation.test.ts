@@ -96,6 +96,7 @@ const comment = { body: 'a comment from the isolation table' };
 const CASES: Case[] = [
   //                                                                                                 anonymous     customer admin  customer member  assigned TAM  unassigned TAM  auditor     admin
   route('GET', '/api/v1/openapi.json', {},                                                           200,          200,            200,             200,          200,            200,        200),
+  route('GET', '/api/health', {},                                                                    200,          200,            200,             200,          200,            200,        200),
   route('GET', '/api/v1/audit-events', {},                                                           401,          403,            403,             403,          403,            200,        403),
   route('GET', '/api/v1/audit-events/export', {},                                                    401,          403,            403,             403,          403,            200,        403),
   route('GET', '/api/v1/audit-events/verify', {},                                                    401,          403,            403,             403,          403,            200,        403),
