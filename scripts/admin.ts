@@ -11,6 +11,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   create-user --email E --name N --password P --role R [--tenant S]
   assign --tam E --tenant S
   create-token --email E [--name N]
+  create-pipeline-token --tenant S
   rotate-keys
   audit-verify`;
 
@@ -49,6 +50,12 @@ async function main(argv: string[]): Promise<number> {
       const user = await db.user.findUnique({ where: { email: (values.email ?? '').trim().toLowerCase() } });
       if (!user) throw new Error(`No user ${values.email ?? '(missing --email)'}.`);
       const { token } = await createToken(user.id, values.name ?? 'cli', actor);
+      console.log(token);
+      return 0;
+    }
+    case 'create-pipeline-token': {
+      const { createPipelineTokenForTenant } = await import('@/server/pipeline/pipeline-tokens');
+      const { token } = await createPipelineTokenForTenant(actor, values.tenant ?? '');
       console.log(token);
       return 0;
     }

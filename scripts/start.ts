@@ -99,6 +99,12 @@ async function main() {
       stop(1);
     });
   }
+  const worker = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], { stdio: 'inherit', env: process.env });
+  children.push(worker);
+  worker.on('exit', (code) => {
+    console.error(`The notification worker stopped (exit ${code}).`);
+    stop(1);
+  });
   // next's own bin, not `npx next`: npx runs it as a grandchild that a signal to npx would not stop.
   const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
   const web = spawn(process.execPath, [nextBin, 'start', '-p', String(env.PORT)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });

@@ -6,12 +6,12 @@ import { readEnv } from '@/server/env';
 import { LanguageSwitcher } from './language-switcher';
 import { signOutAction } from './session-actions';
 
-const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' }[]> = {
-  'customer-admin': [{ href: '/portal', key: 'portal' }],
-  'customer-member': [{ href: '/portal', key: 'portal' }],
-  tam: [{ href: '/console', key: 'console' }, { href: '/sandbox', key: 'sandbox' }],
-  auditor: [{ href: '/audit', key: 'audit' }],
-  admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }, { href: '/sandbox', key: 'sandbox' }],
+const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' | 'tenants' }[]> = {
+  'customer-admin': [{ href: '/portal', key: 'portal' }, { href: '/tenants', key: 'tenants' }],
+  'customer-member': [{ href: '/portal', key: 'portal' }, { href: '/tenants', key: 'tenants' }],
+  tam: [{ href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/sandbox', key: 'sandbox' }],
+  auditor: [{ href: '/audit', key: 'audit' }, { href: '/tenants', key: 'tenants' }],
+  admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/sandbox', key: 'sandbox' }],
 };
 
 export async function SiteHeader() {

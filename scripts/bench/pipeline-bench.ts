@@ -9,6 +9,7 @@
 //   3. deliver: the worker starts and drains the outbox → messages/s, peak RSS (VmHWM) of the worker;
 //   4. latency: with the worker running, paced notifications → enqueue-to-accepted p50/p99.
 // N: PIPELINE_BENCH_N (default 5000: 20,000 through the API takes minutes per database on 2 busy cores).
+// PIPELINE_BENCH_WORKER_FLAGS: extra node flags for the worker process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

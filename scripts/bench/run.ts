@@ -5,8 +5,9 @@ import { writeFileSync } from 'node:fs';
 import type { Bench, BenchRow } from './bench-types';
 import { probeBench } from './probe-bench';
 import { auditBench } from './audit-bench';
+import { pipelineBenchEntry } from './pipeline-bench';
 
-const BENCHES: Bench[] = [probeBench, auditBench];
+const BENCHES: Bench[] = [probeBench, auditBench, pipelineBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 

@@ -3,6 +3,7 @@ import { db } from '../db';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { currentKeys, decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
 import { passwordBinding } from '../requests/request-fields';
+import { rotateConfigVersionKeys } from '../config-versions/rotate-version-keys';
 
 /** Re-encrypts every stored secret with the newest key (the last of RELAYDESK_SECRET_KEYS). */
 export async function rotateKeys(actor: Actor): Promise<{ reencrypted: number; newestKey: string }> {
@@ -19,6 +20,7 @@ export async function rotateKeys(actor: Actor): Promise<{ reencrypted: number; n
     const { count } = await db.smtpRequest.updateMany({ where: { id: row.id, passwordCipher: row.passwordCipher }, data: { passwordCipher: cipher } });
     reencrypted += count;
   }
+  reencrypted += await rotateConfigVersionKeys(keys);
   await db.$transaction((tx) => recordEvent(tx, actor, { action: 'secrets.rotated', targetType: 'system', after: { reencrypted, newestKey: newest.id } }));
   return { reencrypted, newestKey: newest.id };
 }

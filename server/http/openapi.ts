@@ -1,5 +1,7 @@
 // The OpenAPI document of v1, built from the same zod schemas the routes parse with.
 import { z } from 'zod';
+import { NotificationSchema } from '@/server/pipeline/notification-schema';
+import { PipelinePatchSchema } from '@/server/pipeline/manage-pipeline';
 import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
@@ -79,13 +81,17 @@ const problemResponses = Object.fromEntries(
 const ok = (ref: string, status = 200) => ({ [status]: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } }, ...problemResponses });
 const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+const slugParam = [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }];
 
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: { title: 'Relaydesk API', version: '1' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Personal access token (profile page, or `npm run admin -- create-token`)' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Personal access token (profile page, or `npm run admin -- create-token`)' },
+        pipelineToken: { type: 'http', scheme: 'bearer', description: 'Tenant pipeline token (tenant page, or `npm run admin -- create-pipeline-token`)' },
+      },
       schemas: {
         SmtpRequestCreate: schema(SmtpRequestSchema),
         SmtpRequestPatch: schema(SmtpRequestPatchSchema),
@@ -99,6 +105,9 @@ export function openApiDocument() {
         ProbeRun: schema(ProbeRun, 'output'),
         ProbeRunList: schema(z.object({ items: z.array(ProbeRun) }), 'output'),
         TestSend: schema(TestSendSchema),
+        NotificationCreate: schema(NotificationSchema),
+        PipelinePatch: schema(PipelinePatchSchema),
+        Rollback: schema(z.object({ version: z.number().int().positive() })),
         Problem: schema(Problem, 'output'),
       },
     },
@@ -131,6 +140,44 @@ export function openApiDocument() {
       },
       '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
       '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle (TAM, auditor)', parameters: idParam, responses: { 200: { description: 'JSON attachment' }, ...problemResponses } } },
+      '/api/v1/smtp-requests/{id}/apply': {
+        post: { summary: 'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration)', parameters: idParam, responses: { 201: { description: 'The new version (no password)' }, ...problemResponses } },
+      },
+      '/api/v1/tenants/{slug}/smtp-config': { get: { summary: '{ active, versions } of a tenant', parameters: slugParam, responses: { 200: { description: 'OK' }, ...problemResponses } } },
+      '/api/v1/tenants/{slug}/smtp-config/rollback': {
+        post: { summary: 'Roll back: version N+1 with the content of an earlier version (assigned TAM)', parameters: slugParam, requestBody: body('Rollback'), responses: { 201: { description: 'The new version' }, ...problemResponses } },
+      },
+      '/api/v1/tenants/{slug}/notifications': {
+        post: {
+          summary: 'Enqueue a notification (the hosting service, with the tenant’s pipeline token); 202 once stored',
+          parameters: slugParam,
+          security: [{ pipelineToken: [] }],
+          requestBody: body('NotificationCreate'),
+          responses: { 202: { description: '{ id, messageId }' }, ...problemResponses },
+        },
+      },
+      '/api/v1/tenants/{slug}/deliveries': {
+        get: { summary: 'Delivery log, newest first', parameters: [...slugParam, ...['status', 'cursor'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))], responses: { 200: { description: '{ items, nextCursor }' }, ...problemResponses } },
+      },
+      '/api/v1/tenants/{slug}/deliveries/{id}/retry': { post: { summary: 'Retry a dead letter (TAM, admin)', parameters: [...slugParam, ...idParam], responses: { 200: { description: '{ retried }' }, ...problemResponses } } },
+      '/api/v1/tenants/{slug}/pipeline': {
+        get: { summary: 'Delivery health: last 24 h, last error, active or paused', parameters: slugParam, responses: { 200: { description: 'OK' }, ...problemResponses } },
+        patch: { summary: 'Pause, resume, connection and rate limits (TAM, admin)', parameters: slugParam, requestBody: body('PipelinePatch'), responses: { 200: { description: 'OK' }, ...problemResponses } },
+      },
+      '/api/v1/tenants/{slug}/pipeline-tokens': {
+        get: { summary: 'Pipeline tokens (TAM, admin)', parameters: slugParam, responses: { 200: { description: 'OK' }, ...problemResponses } },
+        post: { summary: 'Create a pipeline token, shown once (TAM, admin)', parameters: slugParam, responses: { 201: { description: '{ id, token }' }, ...problemResponses } },
+      },
+      '/api/v1/tenants/{slug}/pipeline-tokens/{id}': { delete: { summary: 'Revoke a pipeline token', parameters: [...slugParam, ...idParam], responses: { 200: { description: 'OK' }, ...problemResponses } } },
+      '/api/v1/audit-events': {
+        get: {
+          summary: 'Audit events, newest first (auditor)',
+          parameters: ['tenant', 'actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          responses: { 200: { description: '{ items, nextCursor }' }, ...problemResponses },
+        },
+      },
+      '/api/v1/audit-events/export': { get: { summary: 'Export the filter, streamed (auditor); format=csv|jsonl', responses: { 200: { description: 'CSV or JSON Lines attachment' }, ...problemResponses } } },
+      '/api/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: '{ ok: true }' } } } },
       '/api/v1/audit-events/verify': { get: { summary: 'Verify the audit chain (auditor)', responses: ok('ChainReport') } },
       '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
     },

@@ -12,6 +12,15 @@ import * as auditExport from '@/app/api/v1/audit-events/export/route';
 import * as auditVerify from '@/app/api/v1/audit-events/verify/route';
 import * as openapi from '@/app/api/v1/openapi.json/route';
 import * as health from '@/app/api/health/route';
+import * as apply from '@/app/api/v1/smtp-requests/[id]/apply/route';
+import * as smtpConfig from '@/app/api/v1/tenants/[slug]/smtp-config/route';
+import * as rollback from '@/app/api/v1/tenants/[slug]/smtp-config/rollback/route';
+import * as notifications from '@/app/api/v1/tenants/[slug]/notifications/route';
+import * as deliveries from '@/app/api/v1/tenants/[slug]/deliveries/route';
+import * as retryDelivery from '@/app/api/v1/tenants/[slug]/deliveries/[id]/retry/route';
+import * as pipeline from '@/app/api/v1/tenants/[slug]/pipeline/route';
+import * as pipelineTokens from '@/app/api/v1/tenants/[slug]/pipeline-tokens/route';
+import * as pipelineToken from '@/app/api/v1/tenants/[slug]/pipeline-tokens/[id]/route';
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
 type RouteModule = Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
@@ -31,6 +40,15 @@ export const V1_ROUTES: Record<string, RouteModule> = {
   '/api/v1/audit-events/verify': auditVerify as RouteModule,
   '/api/v1/openapi.json': openapi as unknown as RouteModule,
   '/api/health': health as unknown as RouteModule,
+  '/api/v1/smtp-requests/[id]/apply': apply as RouteModule,
+  '/api/v1/tenants/[slug]/smtp-config': smtpConfig as RouteModule,
+  '/api/v1/tenants/[slug]/smtp-config/rollback': rollback as RouteModule,
+  '/api/v1/tenants/[slug]/notifications': notifications as unknown as RouteModule,
+  '/api/v1/tenants/[slug]/deliveries': deliveries as RouteModule,
+  '/api/v1/tenants/[slug]/deliveries/[id]/retry': retryDelivery as RouteModule,
+  '/api/v1/tenants/[slug]/pipeline': pipeline as RouteModule,
+  '/api/v1/tenants/[slug]/pipeline-tokens': pipelineTokens as RouteModule,
+  '/api/v1/tenants/[slug]/pipeline-tokens/[id]': pipelineToken as RouteModule,
 };
 
 function match(pathname: string): { module: RouteModule; params: Record<string, string> } {

@@ -88,6 +88,9 @@ const L = 'listed';
 const H = 'hidden';
 const R = '/api/v1/smtp-requests';
 const comment = { body: 'a comment from the isolation table' };
+// Every accepted PATCH must change something (and so be audited): each call asks for a new rate.
+let rate = 10;
+const nextRate = () => ++rate;
 
 // Rules: anonymous → 401; another tenant's object → 404, never 403, whatever the role;
 // a role that may not do this, on an object it can see → 403.
@@ -120,6 +123,30 @@ const CASES: Case[] = [
   route('POST', `${R}/[id]/test-send`, { body: () => ({}) },                                         [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
   route('GET', `${R}/[id]/probe-runs`, {},                                                           [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
   route('GET', '/api/v1/probe-runs/[id]/bundle', { object: 'probe run' },                            [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  // Apply: the own request was never tested, so the assigned TAM gets 409 (the gate), others the scope or role answer.
+  route('POST', `${R}/[id]/apply`, {},                                                               [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
+  // Tenant-addressed routes: the slug is the object. The tenants have no applied configuration yet.
+  route('GET', '/api/v1/tenants/[slug]/smtp-config', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/smtp-config` },
+                                                                                                     [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('POST', '/api/v1/tenants/[slug]/smtp-config/rollback', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/smtp-config/rollback`, body: () => ({ version: 1 }) },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [404, 404],   [404, 404],     [403, 403], [403, 403]),
+  // Notifications take a tenant pipeline token, never a personal one.
+  route('POST', '/api/v1/tenants/[slug]/notifications', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/notifications`, body: () => ({ to: ['a@example.com'], subject: 's', text: 't', kind: 'mention' }) },
+                                                                                                     [401, 401],   [401, 401],     [401, 401],      [401, 401],   [401, 401],     [401, 401], [401, 401]),
+  route('GET', '/api/v1/tenants/[slug]/deliveries', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/deliveries` },
+                                                                                                     [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('POST', '/api/v1/tenants/[slug]/deliveries/[id]/retry', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/deliveries/${crypto.randomUUID()}/retry` },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [404, 404],   [404, 404],     [403, 403], [404, 404]),
+  route('GET', '/api/v1/tenants/[slug]/pipeline', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline` },
+                                                                                                     [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('PATCH', '/api/v1/tenants/[slug]/pipeline', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline`, body: () => ({ ratePerMinute: nextRate() }) },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [200, 200]),
+  route('GET', '/api/v1/tenants/[slug]/pipeline-tokens', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens` },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [200, 200]),
+  route('POST', '/api/v1/tenants/[slug]/pipeline-tokens', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens` },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [201, 404],   [404, 404],     [403, 403], [201, 201]),
+  route('DELETE', '/api/v1/tenants/[slug]/pipeline-tokens/[id]', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens/${crypto.randomUUID()}` },
+                                                                                                     [401, 401],   [403, 404],     [403, 404],      [404, 404],   [404, 404],     [403, 403], [404, 404]),
 ];
 
 type Row = Case & { actor: Actor; scope: Scope | null; outcome: Outcome };
@@ -260,6 +287,14 @@ type ActionRow = {
 };
 
 const ACTIONS: ActionRow[] = [
+  // These wrap the same domain functions as the tenant routes of the table above, which already run each
+  // of them with every role on an own and another tenant; here they are checked to be listed and wired.
+  { file: 'app/requests/[id]/apply-action.ts', action: 'applyRequestAction', domain: 'applyRequest', permission: 'config.apply', guard: 'domain' },
+  { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'rollbackAction', domain: 'rollbackConfig', permission: 'config.apply', guard: 'domain' },
+  { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'updatePipelineAction', domain: 'updatePipeline', permission: 'pipeline.manage', guard: 'domain' },
+  { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'retryDeadAction', domain: 'retryDeadLetters', permission: 'pipeline.manage', guard: 'domain' },
+  { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'createPipelineTokenAction', domain: 'createPipelineToken', permission: 'pipeline.manage', guard: 'domain' },
+  { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'revokePipelineTokenAction', domain: 'revokePipelineToken', permission: 'pipeline.manage', guard: 'domain' },
   { file: 'app/(portal)/portal/requests/new/actions.ts', action: 'createRequestAction', domain: 'createRequest', permission: 'request.create', guard: 'domain',
     call: (u) => createRequest(u, validRequestBody()) },
   { file: 'app/requests/[id]/actions.ts', action: 'updateRequestAction', domain: 'updateRequest', permission: 'request.edit', guard: 'domain', addresses: 'request',

@@ -13,6 +13,8 @@ import { StatusBadge } from '../../components/status-badge';
 import { CommentForm } from './comment-form';
 import { TransitionButtons } from './transition-buttons';
 import { ProbePanel } from './probe-panel';
+import { ApplyButton } from './apply-button';
+import { applyGateFor } from '@/server/config-versions/apply-gate';
 import { listProbeRuns } from '@/server/probes/list-probe-runs';
 
 type Params = { id: string };
@@ -36,6 +38,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const transitions = allowedTransitions(user, request.status);
   const warning = portEncryptionWarning(request.port, request.encryption);
   const probeRuns = can(user.role, 'probe.read') ? await listProbeRuns(user, id) : null;
+  const applyGate = await applyGateFor(user, id);
   const canProbe = can(user.role, 'request.probe') && ['in_review', 'validated', 'tested'].includes(request.status);
 
   const rows: [string, React.ReactNode][] = [
@@ -70,6 +73,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
       </div>
       <p className="muted">{request.tenantName}</p>
       {transitions.length > 0 && <TransitionButtons requestId={request.id} transitions={transitions} />}
+      {applyGate && <ApplyButton requestId={request.id} tenantSlug={request.tenant} gate={applyGate} />}
       <div className="two-columns">
         <section aria-labelledby="details-h" className="card">
           <h2 id="details-h">{t('details')}</h2>

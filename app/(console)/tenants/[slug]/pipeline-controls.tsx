@@ -1,0 +1,171 @@
+'use client';
+// The TAM's controls on the tenant page: rollback, pause/resume, limits, dead-letter retry, pipeline tokens.
+import { useState, useTransition } from 'react';
+import { useTranslations } from 'next-intl';
+import { createPipelineTokenAction, retryDeadAction, revokePipelineTokenAction, rollbackAction, updatePipelineAction } from './actions';
+
+type Result = { ok: true } | { ok: false; code: string; errors: Record<string, string> };
+
+function useRun() {
+  const te = useTranslations('errors');
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const run = (work: () => Promise<Result>, onOk?: () => void) =>
+    start(async () => {
+      const r = await work();
+      if (r.ok) {
+        setError(null);
+        onOk?.();
+      } else setError(te(r.code as 'INTERNAL'));
+    });
+  const errorView = error ? (
+    <p role="alert" className="alert error">
+      {error}
+    </p>
+  ) : null;
+  return { pending, run, errorView };
+}
+
+export function RollbackButton({ slug, version }: { slug: string; version: number }) {
+  const t = useTranslations('pipeline');
+  const { pending, run, errorView } = useRun();
+  return (
+    <>
+      <button
+        type="button"
+        className="button subtle"
+        disabled={pending}
+        onClick={() => {
+          if (window.confirm(t('versions.rollbackConfirm', { version }))) run(() => rollbackAction(slug, version));
+        }}
+      >
+        {t('versions.rollback', { version })}
+      </button>
+      {errorView}
+    </>
+  );
+}
+
+export function PauseButton({ slug, paused }: { slug: string; paused: boolean }) {
+  const t = useTranslations('pipeline');
+  const { pending, run, errorView } = useRun();
+  return (
+    <>
+      <button type="button" className={`button${paused ? ' primary' : ' danger'}`} disabled={pending} onClick={() => run(() => updatePipelineAction(slug, { paused: !paused }))}>
+        {paused ? t('health.resume') : t('health.pause')}
+      </button>
+      {errorView}
+    </>
+  );
+}
+
+export function LimitsForm({ slug, maxConnections, ratePerMinute }: { slug: string; maxConnections: number; ratePerMinute: number | null }) {
+  const t = useTranslations('pipeline');
+  const { pending, run, errorView } = useRun();
+  const [conns, setConns] = useState(String(maxConnections));
+  const [rate, setRate] = useState(ratePerMinute ? String(ratePerMinute) : '');
+  const [saved, setSaved] = useState(false);
+  return (
+    <form
+      className="form inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        run(() => updatePipelineAction(slug, { maxConnections: Number(conns), ratePerMinute: rate.trim() ? Number(rate) : null }), () => setSaved(true));
+      }}
+    >
+      <div className="field">
+        <label htmlFor="max-connections">{t('limits.maxConnections')}</label>
+        <input id="max-connections" type="number" min={1} max={20} required value={conns} onChange={(e) => setConns(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="rate">{t('limits.ratePerMinute')}</label>
+        <input id="rate" type="number" min={1} placeholder={t('limits.unlimited')} value={rate} onChange={(e) => setRate(e.target.value)} aria-describedby="rate-help" />
+        <p id="rate-help" className="help">
+          {t('limits.rateHelp')}
+        </p>
+      </div>
+      <button className="button" disabled={pending}>
+        {t('limits.save')}
+      </button>
+      {saved && (
+        <p role="status" className="muted">
+          {t('limits.saved')}
+        </p>
+      )}
+      {errorView}
+    </form>
+  );
+}
+
+export function RetryButton({ slug, notificationId }: { slug: string; notificationId: string | null }) {
+  const t = useTranslations('pipeline');
+  const { pending, run, errorView } = useRun();
+  return (
+    <>
+      <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => retryDeadAction(slug, notificationId))}>
+        {notificationId ? t('deliveries.retry') : t('deliveries.retryAll')}
+      </button>
+      {errorView}
+    </>
+  );
+}
+
+type TokenRow = { id: string; prefix: string; created: string; revoked: boolean };
+
+export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRow[] }) {
+  const t = useTranslations('pipeline');
+  const te = useTranslations('errors');
+  const [pending, start] = useTransition();
+  const [shown, setShown] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="button"
+        disabled={pending}
+        onClick={() =>
+          start(async () => {
+            const r = await createPipelineTokenAction(slug);
+            if (r.ok) setShown(r.data.token);
+            else setError(te(r.code as 'INTERNAL'));
+          })
+        }
+      >
+        {t('tokens.create')}
+      </button>
+      {error && (
+        <p role="alert" className="alert error">
+          {error}
+        </p>
+      )}
+      {shown && (
+        <div className="alert success" role="status">
+          <p>{t('tokens.created')}</p>
+          <code className="token" data-testid="new-pipeline-token">
+            {shown}
+          </code>
+        </div>
+      )}
+      {tokens.length === 0 ? (
+        <p className="empty-state">{t('tokens.none')}</p>
+      ) : (
+        <ul className="token-list">
+          {tokens.map((x) => (
+            <li key={x.id}>
+              <code>{x.prefix}…</code> <span className="muted">{x.created}</span>{' '}
+              {x.revoked ? (
+                <span className="badge">{t('tokens.revoked')}</span>
+              ) : (
+                <button type="button" className="button subtle" disabled={pending} onClick={() => start(async () => void (await revokePipelineTokenAction(slug, x.id)))}>
+                  {t('tokens.revoke')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

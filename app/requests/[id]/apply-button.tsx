@@ -1,0 +1,58 @@
+'use client';
+// The TAM's Apply button on a request. When apply is not allowed it is disabled and says why.
+import { useState, useTransition } from 'react';
+import Link from 'next/link';
+import { useTranslations } from 'next-intl';
+import { applyRequestAction } from './apply-action';
+
+type Gate = { ok: true } | { ok: false; reason: 'ALREADY_APPLIED' | 'NOT_TESTED' | 'NO_TEST_SEND' | 'TEST_OUTDATED' };
+
+export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string; tenantSlug: string; gate: Gate }) {
+  const t = useTranslations('pipeline');
+  const te = useTranslations('errors');
+  const [pending, start] = useTransition();
+  const [applied, setApplied] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const blocked = gate.ok ? null : gate.reason;
+  return (
+    <section aria-labelledby="apply-h" className="card">
+      <h2 id="apply-h">{t('apply.title')}</h2>
+      {blocked && (
+        <p className="muted" id="apply-why">
+          {t(`apply.blocked.${blocked}`)}
+        </p>
+      )}
+      <div className="button-row">
+        <button
+          type="button"
+          className="button primary"
+          disabled={pending || blocked !== null || applied !== null}
+          aria-describedby={blocked ? 'apply-why' : undefined}
+          onClick={() => {
+            if (!window.confirm(t('apply.confirm'))) return;
+            start(async () => {
+              const r = await applyRequestAction(requestId);
+              if (r.ok) {
+                setApplied(r.data.version);
+                setError(null);
+              } else setError(te(r.code as 'INTERNAL'));
+            });
+          }}
+        >
+          {pending ? t('apply.applying') : t('apply.button')}
+        </button>
+        <Link href={`/tenants/${tenantSlug}`}>{t('apply.tenantLink')}</Link>
+      </div>
+      {applied !== null && (
+        <p role="status" className="alert success">
+          {t('apply.done', { version: applied })}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="alert error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+import 'server-only';
+// Apply: in one transaction, version N of the tenant's configuration (its own encrypted password), active,
+// the request applied, a canary queued through the new version, all audited. Two TAMs at once: the
+// conditional update on the request (same request) or the unique (tenantId, version) (two requests)
+// lets one win; the other gets CONFLICT and nothing of it is kept.
+import { db } from '../db';
+import { AppError } from '../app-error';
+import type { CurrentUser, RequestMeta } from '../auth/current-user';
+import { requestsVisibleTo, requirePermission } from '../authz/scopes';
+import { recordEvent } from '../audit/record-event';
+import { actorOf } from '../audit/actor';
+import { decryptSecret } from '../crypto/secret-box';
+import { passwordBinding } from '../requests/request-fields';
+import { enqueueCanary } from '../pipeline/enqueue-notification';
+import { applyGate } from './apply-gate';
+import { createConfigVersion, isUniqueViolation } from './create-config-version';
+import { CONFIG_CONTENT_FIELDS, toConfigVersionView, type ConfigContent, type ConfigVersionView } from './config-version-view';
+
+export function contentOf(row: ConfigContent): ConfigContent {
+  return Object.fromEntries(CONFIG_CONTENT_FIELDS.map((k) => [k, row[k]])) as ConfigContent;
+}
+
+export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta): Promise<ConfigVersionView> {
+  // Another tenant's request is "not found" before any role check.
+  const visible = await db.smtpRequest.findFirst({ where: { id: requestId, ...requestsVisibleTo(user) }, select: { id: true } });
+  if (!visible) throw new AppError('NOT_FOUND', 'No such request.');
+  requirePermission(user, 'config.apply');
+  try {
+    const row = await db.$transaction(async (tx) => {
+      const request = await tx.smtpRequest.findUniqueOrThrow({ where: { id: requestId } });
+      const gate = await applyGate(request, tx);
+      if (!gate.ok) {
+        const code = gate.reason === 'ALREADY_APPLIED' ? 'CONFLICT' : 'INVALID_TRANSITION';
+        throw new AppError(code, gate.message, { reason: gate.reason });
+      }
+      // Claims the request first: a concurrent apply of the same request blocks here and then finds it applied.
+      const { count } = await tx.smtpRequest.updateMany({ where: { id: request.id, status: 'tested', fingerprint: request.fingerprint }, data: { status: 'applied' } });
+      if (count === 0) throw new AppError('CONFLICT', 'Someone applied or changed this request at the same time. Reload and try again.', { reason: 'ALREADY_APPLIED' });
+      const password = request.passwordCipher ? decryptSecret(request.passwordCipher, passwordBinding(request.tenantId, request.id)) : null;
+      const created = await createConfigVersion(tx, {
+        tenantId: request.tenantId,
+        content: contentOf(request),
+        password,
+        fingerprint: request.fingerprint,
+        source: 'apply',
+        requestId: request.id,
+        appliedById: user.id,
+        copiedFrom: null,
+      });
+      const canary = await enqueueCanary(tx, request.tenantId, created);
+      const actor = actorOf(user, meta);
+      await recordEvent(tx, actor, { action: 'request.status_changed', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, before: { status: 'tested' }, after: { status: 'applied', version: created.version } });
+      await recordEvent(tx, actor, {
+        action: 'config.applied',
+        tenantId: request.tenantId,
+        targetType: 'config-version',
+        targetId: created.id,
+        after: { version: created.version, requestId: request.id, fingerprint: request.fingerprint, ...contentOf(request), password: password === null ? 'not set' : 'set', canaryId: canary.id },
+      });
+      return created;
+    });
+    const requestRow = await db.smtpRequest.findUnique({ where: { id: requestId }, select: { id: true, number: true } });
+    return toConfigVersionView({ ...row, appliedBy: { name: user.name, email: user.email }, request: requestRow });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'Another configuration change of this tenant happened at the same time. Reload and try again.');
+    throw error;
+  }
+}

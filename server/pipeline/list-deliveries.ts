@@ -1,0 +1,134 @@
+import 'server-only';
+// The delivery log (keyset pagination on createdAt, id — newest first) and the health summary of a tenant.
+import { z } from 'zod';
+import { db } from '../db';
+import { AppError } from '../app-error';
+import type { CurrentUser } from '../auth/current-user';
+import { parseOrThrow } from '../http/parse';
+import { findVisibleTenant } from './find-visible-tenant';
+
+export const DELIVERY_STATUSES = ['queued', 'retrying', 'delivered', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const DeliveriesQuery = z.object({
+  status: z.enum(DELIVERY_STATUSES, { message: 'choose' }).optional(),
+  cursor: z.string().max(300).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+type Cursor = { t: string; id: string };
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(value: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.t !== 'string' || typeof c.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error();
+    return c;
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid' }] });
+  }
+}
+
+export type DeliveryView = {
+  id: string;
+  messageId: string;
+  kind: string;
+  subject: string;
+  recipients: string[];
+  canary: boolean;
+  status: string;
+  attempts: number;
+  lastReply: string | null;
+  configVersion: number | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  deadAt: string | null;
+};
+
+export async function listDeliveries(user: CurrentUser, slug: string, query: Record<string, unknown>): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+  const tenant = await findVisibleTenant(user, slug, 'deliveries.read');
+  const { status, cursor, limit } = parseOrThrow(DeliveriesQuery, query);
+  const after = cursor ? decodeCursor(cursor) : null;
+  const t = after ? new Date(after.t) : null;
+  const rows = await db.notification.findMany({
+    where: {
+      AND: [
+        { tenantId: tenant.id },
+        status ? { status } : {},
+        t && after ? { OR: [{ createdAt: { lt: t } }, { createdAt: t, id: { lt: after.id } }] } : {},
+      ],
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit + 1,
+    select: { id: true, messageId: true, kind: true, subject: true, recipients: true, canary: true, status: true, attempts: true, lastReply: true, configVersion: true, createdAt: true, nextAttemptAt: true, sentAt: true, deadAt: true },
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      ...r,
+      recipients: JSON.parse(r.recipients) as string[],
+      createdAt: r.createdAt.toISOString(),
+      nextAttemptAt: r.status === 'queued' || r.status === 'retrying' ? r.nextAttemptAt.toISOString() : null,
+      sentAt: r.sentAt?.toISOString() ?? null,
+      deadAt: r.deadAt?.toISOString() ?? null,
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export type HealthBucket = { hour: string; delivered: number; retrying: number; dead: number };
+export type PipelineHealth = {
+  activeVersion: number | null;
+  paused: boolean;
+  pausedReason: string | null;
+  pausedAt: string | null;
+  maxConnections: number;
+  ratePerMinute: number | null;
+  queued: number;
+  retrying: number;
+  dead: number;
+  lastError: { reply: string; at: string; status: string } | null;
+  buckets: HealthBucket[];
+};
+
+const HOUR = 3_600_000;
+
+/** Last 24 hours in hourly buckets: delivered by sentAt, dead by deadAt, retrying now in the current hour. */
+export async function pipelineHealth(user: CurrentUser, slug: string, now = new Date()): Promise<PipelineHealth> {
+  const tenant = await findVisibleTenant(user, slug, 'deliveries.read');
+  const start = Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR;
+  const since = new Date(start);
+  const [pipeline, counts, delivered, dead, lastDead, lastRetry] = await Promise.all([
+    db.tenantPipeline.findUnique({ where: { tenantId: tenant.id } }),
+    db.notification.groupBy({ by: ['status'], where: { tenantId: tenant.id, status: { in: ['queued', 'retrying', 'dead'] } }, _count: { _all: true } }),
+    db.notification.findMany({ where: { tenantId: tenant.id, status: 'delivered', sentAt: { gte: since } }, select: { sentAt: true } }),
+    db.notification.findMany({ where: { tenantId: tenant.id, status: 'dead', deadAt: { gte: since } }, select: { deadAt: true } }),
+    db.notification.findFirst({ where: { tenantId: tenant.id, status: 'dead', lastReply: { not: null } }, orderBy: { deadAt: 'desc' }, select: { lastReply: true, deadAt: true } }),
+    db.notification.findFirst({ where: { tenantId: tenant.id, status: { in: ['retrying', 'queued'] }, lastReply: { not: null } }, orderBy: { nextAttemptAt: 'desc' }, select: { lastReply: true, nextAttemptAt: true, status: true } }),
+  ]);
+  const buckets: HealthBucket[] = Array.from({ length: 24 }, (_, i) => ({ hour: new Date(start + i * HOUR).toISOString(), delivered: 0, retrying: 0, dead: 0 }));
+  const bucketOf = (d: Date | null) => (d ? buckets[Math.min(23, Math.max(0, Math.floor((d.getTime() - start) / HOUR)))] : undefined);
+  for (const r of delivered) bucketOf(r.sentAt)!.delivered += 1;
+  for (const r of dead) bucketOf(r.deadAt)!.dead += 1;
+  const count = (s: string) => counts.find((c) => c.status === s)?._count._all ?? 0;
+  // Retrying is a state, not an event: it shows in the current hour.
+  buckets[23]!.retrying = count('retrying');
+  const candidates = [
+    lastDead?.lastReply && lastDead.deadAt ? { reply: lastDead.lastReply, at: lastDead.deadAt.toISOString(), status: 'dead' } : null,
+    lastRetry?.lastReply ? { reply: lastRetry.lastReply, at: lastRetry.nextAttemptAt.toISOString(), status: lastRetry.status } : null,
+  ].filter((c): c is NonNullable<typeof c> => c !== null);
+  return {
+    activeVersion: pipeline?.activeVersion ?? null,
+    paused: pipeline?.paused ?? false,
+    pausedReason: pipeline?.pausedReason ?? null,
+    pausedAt: pipeline?.pausedAt?.toISOString() ?? null,
+    maxConnections: pipeline?.maxConnections ?? 2,
+    ratePerMinute: pipeline?.ratePerMinute ?? null,
+    queued: count('queued'),
+    retrying: count('retrying'),
+    dead: count('dead'),
+    lastError: candidates.sort((a, b) => b.at.localeCompare(a.at))[0] ?? null,
+    buckets,
+  };
+}

@@ -1,0 +1,63 @@
+// The body of POST /api/v1/tenants/{slug}/notifications. Messages are catalog keys (fields.errors.*).
+import { z } from 'zod';
+import { emailProblem } from '@/lib/smtp-request-schema';
+
+export const NOTIFICATION_KINDS = [
+  'mention',
+  'issue_comment',
+  'issue_assigned',
+  'pull_request_review',
+  'pull_request_comment',
+  'review_requested',
+  'push',
+  'release',
+  'security_alert',
+  'ci_activity',
+  'other',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const MAX_RECIPIENTS = 50;
+export const MAX_SUBJECT = 998;
+export const MAX_TEXT_BYTES = 200 * 1024;
+export const MAX_HTML_BYTES = 500 * 1024;
+/** Text and HTML at their limits, JSON-escaped, plus the rest. */
+export const MAX_NOTIFICATION_BODY_BYTES = 2 * 1024 * 1024;
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const recipient = z.string({ message: 'required' }).superRefine((v, ctx) => {
+  if (CONTROL.test(v)) return ctx.addIssue({ code: 'custom', message: 'controlCharacters' });
+  const problem = emailProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const NotificationSchema = z
+  .object({
+    to: z.array(recipient, { message: 'required' }).min(1, 'required').max(MAX_RECIPIENTS, 'tooLong'),
+    subject: z
+      .string({ message: 'required' })
+      .min(1, 'required')
+      .max(MAX_SUBJECT, 'tooLong')
+      .refine((v) => !CONTROL.test(v.replace(/\t/g, ' ')), 'controlCharacters'),
+    text: z
+      .string({ message: 'required' })
+      .refine((v) => bytes(v) <= MAX_TEXT_BYTES, 'tooLong')
+      .refine((v) => !v.includes('\u0000'), 'controlCharacters'),
+    html: z
+      .string()
+      .refine((v) => bytes(v) <= MAX_HTML_BYTES, 'tooLong')
+      .refine((v) => !v.includes('\u0000'), 'controlCharacters')
+      .optional(),
+    kind: z.enum(NOTIFICATION_KINDS, { message: 'choose' }),
+    threadId: z
+      .string()
+      .min(1, 'required')
+      .max(200, 'tooLong')
+      .refine((v) => !CONTROL.test(v), 'controlCharacters')
+      .optional(),
+  })
+  .strict();
+export type NotificationInput = z.input<typeof NotificationSchema>;
+export type NotificationData = z.output<typeof NotificationSchema>;

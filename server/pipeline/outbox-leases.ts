@@ -1,0 +1,72 @@
+import 'server-only';
+// Leases on outbox rows. A worker claims due notifications by writing its id and a lease deadline in one
+// statement; a crashed worker's rows come back when the deadline passes. PostgreSQL: FOR UPDATE SKIP
+// LOCKED, so any number of workers claim disjoint rows without waiting on each other. SQLite: the one
+// UPDATE … RETURNING runs under the database write lock, which makes it atomic by itself.
+import { db, isPostgres } from '../db';
+
+/** Timestamp parameter as each database stores it (SQLite: Prisma's ISO text; PostgreSQL: timestamp(3) in UTC). */
+export function sqlTime(date: Date): string {
+  return isPostgres ? date.toISOString() : date.toISOString().replace('Z', '+00:00');
+}
+
+/** Collects parameters in the order the SQL text uses them (SQLite's ? are positional). */
+function params() {
+  const values: unknown[] = [];
+  const p = (value: unknown) => {
+    values.push(value);
+    return isPostgres ? `$${values.length}` : '?';
+  };
+  return { values, p };
+}
+
+const TS = isPostgres ? '::timestamp(3)' : '';
+const INT = isPostgres ? '::int' : '';
+
+export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<string[]> {
+  if (limit <= 0) return [];
+  const { values, p } = params();
+  const sql = `
+    UPDATE "Notification" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${p(sqlTime(new Date(now.getTime() + leaseMs)))}${TS}
+    WHERE "id" IN (
+      SELECT n."id" FROM "Notification" n
+      WHERE n."status" IN ('queued', 'retrying')
+        AND n."nextAttemptAt" <= ${p(sqlTime(now))}${TS}
+        AND (n."leaseUntil" IS NULL OR n."leaseUntil" < ${p(sqlTime(now))}${TS})
+        AND EXISTS (SELECT 1 FROM "TenantPipeline" tp WHERE tp."tenantId" = n."tenantId" AND tp."paused" = ${isPostgres ? 'false' : '0'} AND tp."activeVersion" IS NOT NULL)
+        ${excludeTenants.length ? `AND n."tenantId" NOT IN (${excludeTenants.map(p).join(', ')})` : ''}
+      ORDER BY n."nextAttemptAt"
+      LIMIT ${p(limit)}${INT}
+      ${isPostgres ? 'FOR UPDATE OF n SKIP LOCKED' : ''}
+    )
+    RETURNING "id"`;
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values);
+  return rows.map((r) => r.id);
+}
+
+export async function renewLeases(owner: string, ids: string[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db.notification.updateMany({ where: { id: { in: ids }, leaseOwner: owner }, data: { leaseUntil: new Date(Date.now() + leaseMs) } });
+}
+
+/** Gives rows back untouched (no attempt counted): on shutdown, or when the tenant is paused. */
+export async function releaseLeases(owner: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.notification.updateMany({ where: { id: { in: ids }, leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null } });
+}
+
+export type Delivered = { id: string; reply: string; version: number };
+
+/** Marks a batch delivered in one statement (per-row reply and version), only rows this worker still holds. */
+export async function markDelivered(owner: string, batch: Delivered[], at = new Date()): Promise<void> {
+  if (batch.length === 0) return;
+  const { values, p } = params();
+  // A join on a VALUES list: one statement, linear in the batch (a CASE per row would be quadratic).
+  const sql = `
+    UPDATE "Notification" SET
+      "status" = 'delivered', "sentAt" = ${p(sqlTime(at))}${TS}, "attempts" = "attempts" + 1,
+      "leaseOwner" = NULL, "leaseUntil" = NULL, "lastReply" = v.reply, "configVersion" = v.ver
+    FROM (SELECT column1 AS vid, column2 AS reply, column3 AS ver FROM (VALUES ${batch.map((d) => `(${p(d.id)}, ${p(d.reply.slice(0, 1000))}, ${p(d.version)}${INT})`).join(', ')}) AS x) AS v
+    WHERE "Notification"."id" = v.vid AND "Notification"."leaseOwner" = ${p(owner)}`;
+  await db.$executeRawUnsafe(sql, ...values);
+}

@@ -1,0 +1,62 @@
+import 'server-only';
+// Pipeline tokens: the hosting service's credential for one tenant's notification intake. Shown once,
+// stored as a SHA-256 hash, created and revoked by the tenant's TAM or an admin (or the admin CLI).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { db } from '../db';
+import { AppError } from '../app-error';
+import { hashToken } from '../auth/tokens';
+import type { CurrentUser, RequestMeta } from '../auth/current-user';
+import { recordEvent, type Actor } from '../audit/record-event';
+import { actorOf } from '../audit/actor';
+import { findVisibleTenant } from './find-visible-tenant';
+
+export const PIPELINE_TOKEN_PREFIX = 'rdp_';
+
+export type PipelineTokenView = { id: string; prefix: string; createdAt: string; revokedAt: string | null };
+
+async function insertToken(tenantId: string, createdById: string | null, actor: Actor): Promise<{ id: string; token: string; prefix: string }> {
+  const token = PIPELINE_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const prefix = token.slice(0, 10);
+  await db.$transaction(async (tx) => {
+    await tx.pipelineToken.create({ data: { id, tenantId, tokenHash: hashToken(token), prefix, createdById } });
+    await recordEvent(tx, actor, { action: 'pipeline_token.created', tenantId, targetType: 'pipeline-token', targetId: id, after: { prefix } });
+  });
+  return { id, token, prefix };
+}
+
+export async function createPipelineToken(user: CurrentUser, slug: string, meta?: RequestMeta) {
+  const tenant = await findVisibleTenant(user, slug, 'pipeline.manage');
+  return insertToken(tenant.id, user.id, actorOf(user, meta));
+}
+
+/** For `npm run admin -- create-pipeline-token --tenant S`: prints the returned token. */
+export async function createPipelineTokenForTenant(actor: Actor, slug: string): Promise<{ id: string; token: string; tenant: string }> {
+  const tenant = await db.tenant.findUnique({ where: { slug: slug.trim() } });
+  if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, { errors: [{ path: 'tenant', message: 'tenantUnknown' }] });
+  const { id, token } = await insertToken(tenant.id, null, actor);
+  return { id, token, tenant: tenant.slug };
+}
+
+export async function listPipelineTokens(user: CurrentUser, slug: string): Promise<PipelineTokenView[]> {
+  const tenant = await findVisibleTenant(user, slug, 'pipeline.manage');
+  const rows = await db.pipelineToken.findMany({ where: { tenantId: tenant.id }, orderBy: { createdAt: 'desc' } });
+  return rows.map((r) => ({ id: r.id, prefix: r.prefix, createdAt: r.createdAt.toISOString(), revokedAt: r.revokedAt?.toISOString() ?? null }));
+}
+
+export async function revokePipelineToken(user: CurrentUser, slug: string, tokenId: string, meta?: RequestMeta): Promise<void> {
+  const tenant = await findVisibleTenant(user, slug, 'pipeline.manage');
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.pipelineToken.updateMany({ where: { id: tokenId, tenantId: tenant.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0) throw new AppError('NOT_FOUND', 'No such token.');
+    await recordEvent(tx, actorOf(user, meta), { action: 'pipeline_token.revoked', tenantId: tenant.id, targetType: 'pipeline-token', targetId: tokenId });
+  });
+}
+
+/** The tenant a Bearer pipeline token belongs to, or null (unknown, revoked, not a pipeline token). */
+export async function tenantOfPipelineToken(token: string): Promise<{ tenantId: string; tokenId: string } | null> {
+  if (!token.startsWith(PIPELINE_TOKEN_PREFIX)) return null;
+  const row = await db.pipelineToken.findUnique({ where: { tokenHash: hashToken(token) } });
+  if (!row || row.revokedAt) return null;
+  return { tenantId: row.tenantId, tokenId: row.id };
+}

@@ -1,0 +1,330 @@
+import 'server-only';
+// The notification worker. It claims due outbox rows under a lease, sorts them into one lane per tenant,
+// and each lane sends through its tenant's pooled transport with at most maxConnections in flight. A
+// tenant whose server hangs or throttles fills only its own lane: the claim skips tenants whose lane is
+// full, so the others keep flowing. See docs/decisions/006-pipeline.md.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { z } from 'zod';
+import { db } from '../db';
+import { logError, logInfo } from '../log';
+import { DEFAULT_BACKOFF, DEFAULT_MAX_LIFETIME_MS, retryDelay, type BackoffPolicy } from './backoff';
+import { classifyFailure } from './classify-failure';
+import { composeNotification, type OutboxRow } from './compose-notification';
+import { claimDue, markDelivered, releaseLeases, renewLeases, type Delivered } from './outbox-leases';
+import { canaryDelivered, canaryFailed, markDead, pauseTenant, scheduleRetry } from './record-outcome';
+import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts } from './tenant-transports';
+
+export type WorkerOptions = {
+  workerId: string;
+  pollMs: number;
+  leaseMs: number;
+  batchSize: number;
+  /** Rows one tenant may hold in this worker (queued + in flight) before the claim skips it. */
+  tenantBacklog: number;
+  backoff: BackoffPolicy;
+  maxLifetimeMs: number;
+  timeouts: Timeouts;
+  idleTransportMs: number;
+  /** Delivered rows are written in batches: at most this many, or after flushMs. */
+  flushBatch: number;
+  flushMs: number;
+};
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  pollMs: 500,
+  leaseMs: 60_000,
+  batchSize: 200,
+  tenantBacklog: 200,
+  backoff: DEFAULT_BACKOFF,
+  maxLifetimeMs: DEFAULT_MAX_LIFETIME_MS,
+  timeouts: DEFAULT_TIMEOUTS,
+  idleTransportMs: 30_000,
+  // SQLite commits block the event loop (better-sqlite3 is synchronous): fewer, larger commits.
+  flushBatch: 500,
+  flushMs: 200,
+};
+
+const ms = z.coerce.number().int().min(1);
+const EnvSchema = z.object({
+  PIPELINE_POLL_MS: ms.optional(),
+  PIPELINE_LEASE_MS: ms.optional(),
+  PIPELINE_BATCH: ms.optional(),
+  PIPELINE_TENANT_BACKLOG: ms.optional(),
+  PIPELINE_BACKOFF_BASE_MS: ms.optional(),
+  PIPELINE_BACKOFF_CAP_MS: ms.optional(),
+  PIPELINE_MAX_LIFETIME_MS: ms.optional(),
+  PIPELINE_SEND_TIMEOUT_MS: ms.optional(),
+});
+
+/** Worker settings from PIPELINE_* variables (validated; unset ones keep their defaults). */
+export function workerOptionsFromEnv(env: Record<string, string | undefined> = process.env): WorkerOptions {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid worker environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  const d = DEFAULT_WORKER_OPTIONS;
+  const send = e.PIPELINE_SEND_TIMEOUT_MS;
+  return {
+    ...d,
+    pollMs: e.PIPELINE_POLL_MS ?? d.pollMs,
+    leaseMs: e.PIPELINE_LEASE_MS ?? d.leaseMs,
+    batchSize: e.PIPELINE_BATCH ?? d.batchSize,
+    tenantBacklog: e.PIPELINE_TENANT_BACKLOG ?? d.tenantBacklog,
+    backoff: { baseMs: e.PIPELINE_BACKOFF_BASE_MS ?? d.backoff.baseMs, capMs: e.PIPELINE_BACKOFF_CAP_MS ?? d.backoff.capMs },
+    maxLifetimeMs: e.PIPELINE_MAX_LIFETIME_MS ?? d.maxLifetimeMs,
+    timeouts: send ? { connectionMs: send, greetingMs: send, socketMs: send } : d.timeouts,
+  };
+}
+
+type Row = OutboxRow & { attempts: number; configVersion: number | null };
+type PipelineState = { activeVersion: number | null; paused: boolean } & Limits;
+type Lane = { tenantId: string; queue: Row[]; active: number; state: PipelineState };
+
+const ROW_SELECT = {
+  id: true,
+  tenantId: true,
+  messageId: true,
+  kind: true,
+  subject: true,
+  text: true,
+  html: true,
+  recipients: true,
+  threadId: true,
+  canary: true,
+  createdAt: true,
+  attempts: true,
+  configVersion: true,
+} as const;
+
+function isStaleConnection(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === 'ECONNECTION' && /already destroyed|closed/i.test(e.message ?? '');
+}
+
+export class PipelineWorker {
+  readonly options: WorkerOptions;
+  private readonly transports: TenantTransports;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly held = new Set<string>();
+  private readonly sending = new Set<Promise<void>>();
+  private delivered: Delivered[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private claiming: Promise<number> | null = null;
+
+  constructor(options: Partial<WorkerOptions> = {}) {
+    this.options = { ...DEFAULT_WORKER_OPTIONS, ...options };
+    this.transports = new TenantTransports(this.options.timeouts, this.options.idleTransportMs);
+  }
+
+  get id(): string {
+    return this.options.workerId;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const { leaseMs } = this.options;
+    this.timers.push(setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3))));
+    this.timers.push(setInterval(() => this.transports.sweep((t) => this.currentKey(t)), 5_000));
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, gives back what has not started, lets what is in flight finish (up to graceMs). */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.claiming;
+    const waiting = [...this.lanes.values()].flatMap((lane) => lane.queue.splice(0).map((r) => r.id));
+    waiting.forEach((id) => this.held.delete(id));
+    await releaseLeases(this.id, waiting).catch((error: unknown) => logError('could not release leases', error));
+    await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.flush();
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    this.transports.closeAll();
+  }
+
+  /** Resolves when this worker holds nothing (tests and the bench). */
+  async drained(): Promise<void> {
+    while (this.held.size > 0 || this.sending.size > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.flush();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        this.claiming = this.claim();
+        claimed = await this.claiming;
+      } catch (error) {
+        logError('claiming notifications failed', error);
+      } finally {
+        this.claiming = null;
+      }
+      // A full batch means more is due: claim again at once (if there is room).
+      if (claimed >= this.options.batchSize && this.room() > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private room(): number {
+    return Math.max(0, this.options.batchSize * 2 - this.held.size);
+  }
+
+  /** One claim: skips tenants whose lane is full, then refreshes the pipeline state of the claimed tenants. */
+  async claim(): Promise<number> {
+    const limit = Math.min(this.options.batchSize, this.room());
+    if (limit === 0) return 0;
+    const full = [...this.lanes.values()].filter((l) => l.queue.length + l.active >= this.options.tenantBacklog).map((l) => l.tenantId);
+    const ids = await claimDue(this.id, this.options.leaseMs, limit, full);
+    if (ids.length === 0) return 0;
+    ids.forEach((id) => this.held.add(id));
+    const rows = (await db.notification.findMany({ where: { id: { in: ids } }, select: ROW_SELECT })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const tenantIds = [...new Set(rows.map((r) => r.tenantId))];
+    const states = await db.tenantPipeline.findMany({ where: { tenantId: { in: tenantIds } } });
+    for (const s of states) {
+      const lane = this.lane(s.tenantId);
+      lane.state = { activeVersion: s.activeVersion, paused: s.paused, maxConnections: Math.max(1, s.maxConnections), ratePerMinute: s.ratePerMinute };
+    }
+    for (const row of rows) this.lane(row.tenantId).queue.push(row);
+    for (const id of tenantIds) this.pump(this.lane(id));
+    return ids.length;
+  }
+
+  private lane(tenantId: string): Lane {
+    let lane = this.lanes.get(tenantId);
+    if (!lane) {
+      lane = { tenantId, queue: [], active: 0, state: { activeVersion: null, paused: false, maxConnections: 1, ratePerMinute: null } };
+      this.lanes.set(tenantId, lane);
+    }
+    return lane;
+  }
+
+  private currentKey(tenantId: string): string | null {
+    const lane = this.lanes.get(tenantId);
+    if (!lane?.state.activeVersion) return null;
+    return TenantTransports.keyOf(tenantId, lane.state.activeVersion, lane.state);
+  }
+
+  private pump(lane: Lane): void {
+    // Twice the connections in flight: the pool then always has the next message ready when a connection frees.
+    while (this.running && lane.active < lane.state.maxConnections * 2 && lane.queue.length > 0) {
+      const row = lane.queue.shift()!;
+      lane.active += 1;
+      const sending = this.send(lane, row).finally(() => {
+        lane.active -= 1;
+        this.held.delete(row.id);
+        this.sending.delete(sending);
+        this.pump(lane);
+        // Room in a lane that was full, or in the worker: claim now rather than at the next poll.
+        if (lane.queue.length + lane.active === this.options.tenantBacklog - 1 || this.held.size < this.options.batchSize) this.wake?.();
+      });
+      this.sending.add(sending);
+    }
+  }
+
+  private async send(lane: Lane, row: Row): Promise<void> {
+    // The canary tests its own version; everything else goes out with the version active now.
+    const version = row.canary ? row.configVersion : lane.state.activeVersion;
+    if (!version) {
+      await releaseLeases(this.id, [row.id]);
+      return;
+    }
+    try {
+      const config = await this.transports.config(row.tenantId, version);
+      const message = composeNotification(row, config);
+      const info = await this.transports.send(config, lane.state, (transport) =>
+        // A pooled connection the server closed while idle is not a delivery attempt: send again on a fresh one.
+        transport.sendMail(message).catch((error: unknown) => (isStaleConnection(error) ? transport.sendMail(message) : Promise.reject(error))),
+      );
+      const rejected = info.rejected?.length ? ` (refused: ${info.rejected.map(String).join(', ')})` : '';
+      const reply = `${info.response ?? '250'}${rejected}`;
+      if (row.canary) await canaryDelivered(this.id, row.id, row.tenantId, version, reply);
+      else this.queueDelivered({ id: row.id, reply, version });
+    } catch (error) {
+      await this.failed(lane, row, version, error).catch((e: unknown) => logError('recording a failed delivery failed', e));
+    }
+  }
+
+  private async failed(lane: Lane, row: Row, version: number, error: unknown): Promise<void> {
+    const { kind, reply } = classifyFailure(error);
+    // The tenant was paused while this was in flight (its pool is being closed): not an attempt.
+    if (lane.state.paused && !row.canary) {
+      await releaseLeases(this.id, [row.id]);
+      return;
+    }
+    if (row.canary && kind !== 'temporary') {
+      const outcome = await canaryFailed(this.id, row.id, row.tenantId, version, reply);
+      if (outcome !== 'superseded') logInfo(`canary of version ${version} failed; tenant ${outcome}`);
+      if (outcome === 'paused') await this.releaseLane(lane);
+      return;
+    }
+    if (kind === 'pause') {
+      await pauseTenant(this.id, row.id, row.tenantId, version, reply);
+      lane.state = { ...lane.state, paused: true };
+      this.transports.dropTenant(row.tenantId);
+      await this.releaseLane(lane);
+      return;
+    }
+    const age = Date.now() - row.createdAt.getTime();
+    if (kind === 'permanent' || age > this.options.maxLifetimeMs) {
+      const why = kind === 'permanent' ? reply : `Gave up after ${Math.round(age / 3_600_000)} h (maximum lifetime): ${reply}`;
+      await markDead(this.id, row.id, why, version);
+      return;
+    }
+    await scheduleRetry(this.id, row.id, reply, new Date(Date.now() + retryDelay(row.attempts + 1, this.options.backoff)));
+  }
+
+  /** A paused tenant's rows that have not started go back to the queue untouched. */
+  private async releaseLane(lane: Lane): Promise<void> {
+    const ids = lane.queue.splice(0).map((r) => r.id);
+    ids.forEach((id) => this.held.delete(id));
+    await releaseLeases(this.id, ids);
+  }
+
+  private queueDelivered(d: Delivered): void {
+    this.delivered.push(d);
+    if (this.delivered.length >= this.options.flushBatch) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs);
+  }
+
+  /** Writes the delivered batch; one flush at a time, so rows are never written twice or out of order. */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.delivered.splice(0);
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await markDelivered(this.id, batch);
+      } catch (error) {
+        // The lease runs out and the rows are sent again, with the same Message-ID: a duplicate, not a loss.
+        logError('could not record delivered notifications', error);
+      }
+    });
+    return this.flushing;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await renewLeases(this.id, [...this.held], this.options.leaseMs);
+    } catch (error) {
+      logError('could not renew leases', error);
+    }
+  }
+}

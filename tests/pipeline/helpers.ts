@@ -1,0 +1,261 @@
+// Helpers of the pipeline tests: the v1 routes of issue 4 called in-process, a real SMTP server whose
+// answers a test changes while it runs, a server that accepts and then says nothing, and a tenant whose
+// request was test-sent and applied through the API against such a server.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { V1_ROUTES } from '../helpers/api';
+import { makeTenantWithPeople, validRequestBody } from '../helpers/factories';
+import { testCerts } from '../helpers/smtp-certs';
+import { resetProbeSettings } from '@/server/probes/probe-settings';
+import { resetProbeBudgets } from '@/server/probes/rate-limit';
+import { PipelineWorker, type WorkerOptions } from '@/server/pipeline/worker';
+import * as apply from '@/app/api/v1/smtp-requests/[id]/apply/route';
+import * as smtpConfig from '@/app/api/v1/tenants/[slug]/smtp-config/route';
+import * as rollback from '@/app/api/v1/tenants/[slug]/smtp-config/rollback/route';
+import * as notifications from '@/app/api/v1/tenants/[slug]/notifications/route';
+import * as deliveries from '@/app/api/v1/tenants/[slug]/deliveries/route';
+import * as retry from '@/app/api/v1/tenants/[slug]/deliveries/[id]/retry/route';
+import * as pipeline from '@/app/api/v1/tenants/[slug]/pipeline/route';
+import * as pipelineTokens from '@/app/api/v1/tenants/[slug]/pipeline-tokens/route';
+import * as pipelineToken from '@/app/api/v1/tenants/[slug]/pipeline-tokens/[id]/route';
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
+type RouteModule = Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
+
+/** The routes of this issue (to be listed in tests/helpers/api.ts V1_ROUTES too). */
+export const PIPELINE_ROUTES: Record<string, RouteModule> = {
+  '/api/v1/smtp-requests/[id]/apply': apply as RouteModule,
+  '/api/v1/tenants/[slug]/smtp-config': smtpConfig as RouteModule,
+  '/api/v1/tenants/[slug]/smtp-config/rollback': rollback as RouteModule,
+  '/api/v1/tenants/[slug]/notifications': notifications as unknown as RouteModule,
+  '/api/v1/tenants/[slug]/deliveries': deliveries as RouteModule,
+  '/api/v1/tenants/[slug]/deliveries/[id]/retry': retry as RouteModule,
+  '/api/v1/tenants/[slug]/pipeline': pipeline as RouteModule,
+  '/api/v1/tenants/[slug]/pipeline-tokens': pipelineTokens as RouteModule,
+  '/api/v1/tenants/[slug]/pipeline-tokens/[id]': pipelineToken as RouteModule,
+};
+const ROUTES: Record<string, RouteModule> = { ...(V1_ROUTES as Record<string, RouteModule>), ...PIPELINE_ROUTES };
+
+function match(pathname: string): { module: RouteModule; params: Record<string, string> } {
+  for (const [pattern, module] of Object.entries(ROUTES)) {
+    const names: string[] = [];
+    const re = new RegExp(`^${pattern.replace(/\[(\w+)\]/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+    const m = re.exec(pathname);
+    if (m) return { module, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')])) };
+  }
+  throw new Error(`No route for ${pathname}`);
+}
+
+export type ApiResult = { status: number; body: any; text: string; headers: Headers };
+
+export async function papi(method: string, url: string, opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResult> {
+  const full = new URL(url, 'http://relaydesk.test');
+  const { module, params } = match(full.pathname);
+  const handler = module[method as keyof RouteModule];
+  if (!handler) return { status: 405, body: null, text: '', headers: new Headers() };
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const body = opts.rawBody ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await handler(new Request(full, { method, headers, body }), { params: Promise.resolve(params) });
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed, text, headers: response.headers };
+}
+
+export const SMTP_USER = 'pipeline-user@acme.test';
+export const SMTP_PASSWORD = 'Pip3line-S3cret-Value';
+
+export type Reply = { code: number; message: string };
+export type Received = { mailFrom: string; rcptTo: string[]; raw: string; messageId: string; at: number };
+export type Behaviour = {
+  /** Answer to AUTH (default: check SMTP_USER / SMTP_PASSWORD). */
+  auth?: () => Reply | undefined;
+  /** Answer to the end of DATA (default: accept). */
+  data?: (raw: string) => Reply | undefined;
+  /** Wait this long before answering DATA. */
+  dataDelayMs?: number;
+};
+export type Sink = { port: number; received: Received[]; behaviour: Behaviour; attempts: () => number; close: () => Promise<void> };
+
+const replyError = ({ code, message }: Reply) => Object.assign(new Error(message), { responseCode: code });
+export const messageIdOf = (raw: string) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
+
+/** A real SMTP server: STARTTLS with the test CA's localhost certificate, AUTH required. */
+export async function startSink(behaviour: Behaviour = {}): Promise<Sink> {
+  const certs = await testCerts();
+  const received: Received[] = [];
+  let attempts = 0;
+  const server = new SMTPServer({
+    key: certs.localhost.key,
+    cert: certs.localhost.cert,
+    name: 'mx.relaydesk.test',
+    logger: false,
+    closeTimeout: 100,
+    disableReverseLookup: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    size: 10 * 1024 * 1024,
+    onAuth(auth, _session, callback) {
+      const forced = sink.behaviour.auth?.();
+      if (forced) return callback(replyError(forced));
+      if (auth.username !== SMTP_USER || auth.password !== SMTP_PASSWORD) return callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
+      callback(null, { user: auth.username });
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        attempts += 1;
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const finish = () => {
+          const forced = sink.behaviour.data?.(raw);
+          if (forced) return callback(replyError(forced));
+          received.push({ mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address), raw, messageId: messageIdOf(raw), at: Date.now() });
+          callback(null, 'Ok: queued');
+        };
+        if (sink.behaviour.dataDelayMs) setTimeout(finish, sink.behaviour.dataDelayMs);
+        else finish();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  const sink: Sink = { port: address.port, received, behaviour, attempts: () => attempts, close: () => new Promise((r) => server.close(() => r())) };
+  return sink;
+}
+
+/** Points the destination guard at loopback and the test CA (like tests/integration/probe-api.test.ts). */
+export async function allowLocalServers(...ports: number[]): Promise<{ caFile: string }> {
+  const certs = await testCerts();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-pipeline-ca-'));
+  const caFile = path.join(dir, 'ca.pem');
+  writeFileSync(caFile, certs.ca);
+  process.env.SMTP_TRUSTED_CA_FILE = caFile;
+  process.env.SMTP_ALLOWED_HOSTS = '127.0.0.1,::1';
+  process.env.SMTP_ALLOWED_PORTS = ports.join(',');
+  resetProbeSettings();
+  return { caFile };
+}
+
+export type AppliedTenant = Awaited<ReturnType<typeof makeTenantWithPeople>> & { requestId: string; pipelineToken: string; slug: string };
+
+/** Files a request for the server on port, takes it, test-sends it (probe through the real server) and, unless told not to, applies it. */
+export async function testedRequest(port: number, overrides: Record<string, unknown> = {}, people?: Awaited<ReturnType<typeof makeTenantWithPeople>>) {
+  resetProbeBudgets();
+  const p = people ?? (await makeTenantWithPeople());
+  const body = validRequestBody({
+    host: 'localhost',
+    port,
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: SMTP_USER,
+    password: SMTP_PASSWORD,
+    heloDomain: 'relaydesk.test',
+    noReplyAddress: 'noreply@acme.test',
+    noReplyName: 'Acme Notifications',
+    supportContact: 'https://support.acme.test/help',
+    testRecipient: 'ops@acme.test',
+    ...overrides,
+  });
+  const created = await papi('POST', '/api/v1/smtp-requests', { token: p.admin.token, body });
+  assert.equal(created.status, 201, created.text);
+  const id = created.body.id as string;
+  const taken = await papi('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: p.tam.token, body: { to: 'in_review' } });
+  assert.equal(taken.status, 200, taken.text);
+  const sent = await papi('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: p.tam.token, body: {} });
+  assert.equal(sent.status, 200, sent.text);
+  assert.equal(sent.body.ok, true, JSON.stringify(sent.body.steps));
+  return { ...p, requestId: id };
+}
+
+export async function appliedTenant(port: number, overrides: Record<string, unknown> = {}): Promise<AppliedTenant> {
+  const t = await testedRequest(port, overrides);
+  const applied = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token });
+  assert.equal(applied.status, 201, applied.text);
+  const token = await papi('POST', `/api/v1/tenants/${t.tenant.slug}/pipeline-tokens`, { token: t.tam.token });
+  assert.equal(token.status, 201, token.text);
+  return { ...t, pipelineToken: token.body.token as string, slug: t.tenant.slug };
+}
+
+export function notify(t: { slug: string; pipelineToken: string }, body: Record<string, unknown> = {}) {
+  return papi('POST', `/api/v1/tenants/${t.slug}/notifications`, {
+    token: t.pipelineToken,
+    body: { to: ['alice@customer.test'], subject: 'You were mentioned', text: 'Hello', kind: 'mention', ...body },
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A worker tuned for tests: fast polls, short leases and backoff, short send timeouts. */
+export function testWorker(options: Partial<WorkerOptions> = {}): PipelineWorker {
+  const worker = new PipelineWorker({
+    pollMs: 20,
+    leaseMs: 3_000,
+    backoff: { baseMs: 40, capMs: 200 },
+    timeouts: { connectionMs: 1_000, greetingMs: 600, socketMs: 2_000 },
+    tenantBacklog: 10,
+    batchSize: 20,
+    flushMs: 10,
+    ...options,
+  });
+  worker.start();
+  return worker;
+}
+
+/** A TCP proxy in front of a server: 'forward' passes bytes through, 'silent' accepts and never answers (a hung server). */
+export type Proxy = { port: number; mode: 'forward' | 'silent'; connections: () => number; drop: () => void; close: () => Promise<void> };
+
+export async function startSwitchableProxy(targetPort: number): Promise<Proxy> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((client) => {
+    connections += 1;
+    sockets.add(client);
+    client.on('error', () => {});
+    client.on('close', () => sockets.delete(client));
+    if (proxy.mode === 'silent') return;
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
+    client.on('close', () => upstream.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  const proxy: Proxy = {
+    port: address.port,
+    mode: 'forward',
+    connections: () => connections,
+    /** Cuts every open connection (a server restart): pooled clients must connect again. */
+    drop: () => sockets.forEach((s) => s.destroy()),
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  return proxy;
+}
