@@ -2,7 +2,9 @@
 // demo database per run. Uses the system Chromium: this repository never downloads a browser.
 import { defineConfig } from '@playwright/test';
 
-const PORT = 3100;
+// E2E_PORT / E2E_SANDBOX_PORT let two runs share a machine.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const SANDBOX_PORT = process.env.E2E_SANDBOX_PORT ?? '2626';
 const BASE_URL = `http://localhost:${PORT}`;
 
 export default defineConfig({
@@ -42,8 +44,8 @@ export default defineConfig({
       DATABASE_URL: 'file:./.e2e-data/e2e.db',
       RELAYDESK_DEMO: '1',
       // Not the default 2525, so a demo `npm start` on the same machine does not collide with this server.
-      SANDBOX_PORT: '2626',
-      SMTP_ALLOWED_PORTS: '25,465,587,2525,2626',
+      SANDBOX_PORT,
+      SMTP_ALLOWED_PORTS: `25,465,587,2525,${SANDBOX_PORT}`,
     },
     reuseExistingServer: false,
     timeout: 180_000,
