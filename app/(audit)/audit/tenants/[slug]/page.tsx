@@ -1,0 +1,121 @@
+import Link from 'next/link';
+import type { Metadata } from 'next';
+import { getFormatter, getTranslations } from 'next-intl/server';
+import { requirePageUser } from '@/server/auth/auth';
+import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
+import { diffVersions } from '@/server/config-versions/diff-config-versions';
+import { orNotFound } from '@/server/http/page-errors';
+
+type Params = { slug: string };
+type Search = { a?: string; b?: string };
+
+export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
+  return { title: (await getTranslations('audit'))('versionsTitle', { tenant: (await params).slug }) };
+}
+
+export default async function TenantVersionsPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<Search> }) {
+  const user = await requirePageUser();
+  const { slug } = await params;
+  const config = await orNotFound(getSmtpConfig(user, slug));
+  const t = await getTranslations('audit');
+  const format = await getFormatter();
+  const versions = [...config.versions].sort((x, y) => x.version - y.version);
+  const search = await searchParams;
+  const newest = versions.at(-1)?.version;
+  const b = Number(search.b) || newest;
+  const a = Number(search.a) || (b ? b - 1 : undefined);
+  const diff = a && b && a !== b && versions.some((v) => v.version === a) ? await orNotFound(diffVersions(user, slug, a, b)) : null;
+  return (
+    <>
+      <p>
+        <Link href={`/audit?tenant=${encodeURIComponent(slug)}`}>← {t('back')}</Link>
+      </p>
+      <h1>{t('versionsTitle', { tenant: slug })}</h1>
+      {versions.length === 0 ? (
+        <p className="empty-state">{t('noVersions')}</p>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('versionA')}</th>
+                  <th scope="col">{t('columns.at')}</th>
+                  <th scope="col">{t('columns.actor')}</th>
+                  <th scope="col">{t('columns.action')}</th>
+                  <th scope="col">{t('columns.target')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {versions.map((v) => (
+                  <tr key={v.version}>
+                    <td className="mono">v{v.version}</td>
+                    <td>{format.dateTime(new Date(v.appliedAt), { dateStyle: 'medium', timeStyle: 'short' })}</td>
+                    <td>{v.appliedBy?.name ?? 'system'}</td>
+                    <td className="mono">
+                      {v.source}
+                      {v.copiedFrom ? ` ← v${v.copiedFrom}` : ''}
+                    </td>
+                    <td>{v.requestId ? <Link href={`/requests/${v.requestId}`}>{v.requestNumber}</Link> : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <form method="get" className="filters" aria-label={t('compare')}>
+            <label>
+              {t('versionA')}{' '}
+              <select name="a" defaultValue={a ? String(a) : ''}>
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('versionB')}{' '}
+              <select name="b" defaultValue={b ? String(b) : ''}>
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" className="button primary">
+              {t('compare')}
+            </button>
+          </form>
+          {diff && (
+            <section className="card" aria-labelledby="diff-h">
+              <h2 id="diff-h">{t('versionDiff', { a: diff.before.version, b: diff.after.version })}</h2>
+              <div className="table-wrap">
+                <table className="table diff" data-testid="version-diff">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('field')}</th>
+                      <th scope="col">v{diff.before.version}</th>
+                      <th scope="col">v{diff.after.version}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {diff.changes.map((c) => (
+                      <tr key={c.field} className={c.changed ? 'changed' : 'same'}>
+                        <th scope="row" className="mono">
+                          {c.field}
+                        </th>
+                        <td className="mono pre">{String(c.before) || t('nothing')}</td>
+                        <td className="mono pre">{c.field === 'password' ? (c.changed ? t('passwordChanged') : t('passwordUnchanged')) : String(c.after) || t('nothing')}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          )}
+        </>
+      )}
+    </>
+  );
+}
