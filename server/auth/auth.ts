@@ -21,7 +21,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   // A wrong password is an expected outcome (audited as auth.sign_in_failed), not an error to log with a stack.
   logger: {
     error(error) {
-      if (error.name !== 'CredentialsSignin') logError('auth', error);
+      // By type, not name: class names are minified in the production build.
+      if ((error as { type?: string }).type !== 'CredentialsSignin') logError('auth', error);
     },
     warn() {},
     debug() {},
