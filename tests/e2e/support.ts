@@ -1,5 +1,5 @@
 // Shared steps of the browser tests: demo accounts, sign-in, the request form, axe and README screenshots.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type Page } from '@playwright/test';
@@ -59,12 +59,18 @@ export const VALID_REQUEST = {
   testRecipient: 'it-ops@acme.example',
 };
 
+/** Optional fields of the form: the selects (option values) and the no-reply display name. */
+type OptionalFields = { encryption?: 'none' | 'starttls' | 'tls'; authMethod?: 'auto' | 'plain' | 'login' | 'cram-md5' | 'none'; noReplyName?: string };
+
 /** Files a request on the English form as the signed-in customer admin; returns its id and number. */
-export async function fileRequest(page: Page, overrides: Partial<typeof VALID_REQUEST> = {}): Promise<{ id: string; number: string }> {
+export async function fileRequest(page: Page, overrides: Partial<typeof VALID_REQUEST> & OptionalFields = {}): Promise<{ id: string; number: string }> {
   const v = { ...VALID_REQUEST, ...overrides };
   await page.goto('/portal/requests/new');
   await page.getByLabel('SMTP server address').fill(v.host);
   await page.getByLabel('Port', { exact: true }).fill(v.port);
+  if (v.encryption) await page.getByLabel('Encryption').selectOption(v.encryption);
+  if (v.authMethod) await page.getByLabel('Authentication').selectOption(v.authMethod);
+  if (v.noReplyName !== undefined) await page.getByLabel('No-reply display name').fill(v.noReplyName);
   await page.getByLabel('Username').fill(v.username);
   await page.getByLabel('Password', { exact: true }).fill(v.password);
   await page.getByLabel('No-reply address').fill(v.noReplyAddress);
@@ -109,4 +115,43 @@ export async function screenshotForReadme(page: Page, name: string, fullPage = f
     await document.fonts.ready;
   });
   await page.screenshot({ path: path.join(dir, name), fullPage, animations: 'disabled', caret: 'hide' });
+}
+
+/** The demo SMTP sandbox this run's server listens on (its password is written at server start). */
+export function sandboxRequest(noReplyName: string): Partial<typeof VALID_REQUEST> & OptionalFields {
+  const secrets = JSON.parse(readFileSync(path.join('.e2e-data', 'demo-secrets.json'), 'utf8')) as { SANDBOX_PASSWORD: string };
+  return {
+    host: 'localhost',
+    port: process.env.E2E_SANDBOX_PORT ?? '2626',
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: 'relaydesk-demo',
+    password: secrets.SANDBOX_PASSWORD,
+    noReplyAddress: 'noreply@acme.example',
+    noReplyName,
+    testRecipient: 'ops@acme.example',
+  };
+}
+
+/**
+ * As the signed-in TAM on `page`: takes the request, validates it live, sends the test email and applies it
+ * (accepting the confirmation); returns the new version number of the tenant's configuration.
+ */
+export async function takeTestAndApply(page: Page, requestId: string): Promise<number> {
+  await page.goto(`/requests/${requestId}`);
+  await page.getByRole('button', { name: 'Take request' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('In review');
+  await page.getByRole('button', { name: 'Validate', exact: true }).click();
+  await expect(page.getByTestId('probe-run').first()).toContainText('passed', { timeout: 30_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Validated');
+  await page.getByRole('button', { name: 'Send test email' }).click();
+  const sent = page.getByTestId('probe-run').first();
+  await expect(sent).toContainText('Test email');
+  await expect(sent).toContainText('passed', { timeout: 30_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Tested');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Apply configuration' }).click();
+  const done = page.getByRole('status').filter({ hasText: /Applied as version \d+/ });
+  await expect(done).toBeVisible();
+  return Number(/Applied as version (\d+)/.exec((await done.textContent()) ?? '')?.[1]);
 }
