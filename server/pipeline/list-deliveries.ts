@@ -2,10 +2,10 @@ import 'server-only';
 // The delivery log (keyset pagination on createdAt, id — newest first) and the health summary of a tenant.
 import { z } from 'zod';
 import { db } from '../db';
-import { AppError } from '../app-error';
 import type { CurrentUser } from '../auth/current-user';
 import { parseOrThrow } from '../http/parse';
 import { findVisibleTenant } from './find-visible-tenant';
+import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -15,18 +15,6 @@ export const DeliveriesQuery = z.object({
   cursor: z.string().max(300).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
-
-type Cursor = { t: string; id: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(value: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.t !== 'string' || typeof c.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error();
-    return c;
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid' }] });
-  }
-}
 
 export type DeliveryView = {
   id: string;

@@ -6,6 +6,7 @@ import type { CurrentUser } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
+import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
 
 export const ListRequestsQuery = z.object({
   status: z.enum(REQUEST_STATUSES).optional(),
@@ -19,18 +20,6 @@ export const ListRequestsQuery = z.object({
 export type ListRequestsInput = z.input<typeof ListRequestsQuery>;
 
 const OPEN_STATUSES = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'];
-
-type Cursor = { t: string; id: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(value: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.t !== 'string' || typeof c.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error();
-    return c;
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid' }] });
-  }
-}
 
 /** Keyset pagination on (updatedAt, id): stable under concurrent inserts, no OFFSET scans. */
 export async function listRequests(user: CurrentUser, input: ListRequestsInput): Promise<{ items: RequestView[]; nextCursor: string | null }> {

@@ -1,4 +1,4 @@
-// Helpers of the pipeline tests: the v1 routes of issue 4 called in-process, a real SMTP server whose
+// Helpers of the pipeline tests: a real SMTP server whose
 // answers a test changes while it runs, a server that accepts and then says nothing, and a tenant whose
 // request was test-sent and applied through the API against such a server.
 import assert from 'node:assert/strict';
@@ -7,70 +7,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { V1_ROUTES } from '../helpers/api';
+import { api as papi } from '../helpers/api';
 import { makeTenantWithPeople, validRequestBody } from '../helpers/factories';
 import { testCerts } from '../helpers/smtp-certs';
 import { resetProbeSettings } from '@/server/probes/probe-settings';
 import { resetProbeBudgets } from '@/server/probes/rate-limit';
 import { PipelineWorker, type WorkerOptions } from '@/server/pipeline/worker';
-import * as apply from '@/app/api/v1/smtp-requests/[id]/apply/route';
-import * as smtpConfig from '@/app/api/v1/tenants/[slug]/smtp-config/route';
-import * as rollback from '@/app/api/v1/tenants/[slug]/smtp-config/rollback/route';
-import * as notifications from '@/app/api/v1/tenants/[slug]/notifications/route';
-import * as deliveries from '@/app/api/v1/tenants/[slug]/deliveries/route';
-import * as retry from '@/app/api/v1/tenants/[slug]/deliveries/[id]/retry/route';
-import * as pipeline from '@/app/api/v1/tenants/[slug]/pipeline/route';
-import * as pipelineTokens from '@/app/api/v1/tenants/[slug]/pipeline-tokens/route';
-import * as pipelineToken from '@/app/api/v1/tenants/[slug]/pipeline-tokens/[id]/route';
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
-type RouteModule = Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
-
-/** The routes of this issue (to be listed in tests/helpers/api.ts V1_ROUTES too). */
-export const PIPELINE_ROUTES: Record<string, RouteModule> = {
-  '/api/v1/smtp-requests/[id]/apply': apply as RouteModule,
-  '/api/v1/tenants/[slug]/smtp-config': smtpConfig as RouteModule,
-  '/api/v1/tenants/[slug]/smtp-config/rollback': rollback as RouteModule,
-  '/api/v1/tenants/[slug]/notifications': notifications as unknown as RouteModule,
-  '/api/v1/tenants/[slug]/deliveries': deliveries as RouteModule,
-  '/api/v1/tenants/[slug]/deliveries/[id]/retry': retry as RouteModule,
-  '/api/v1/tenants/[slug]/pipeline': pipeline as RouteModule,
-  '/api/v1/tenants/[slug]/pipeline-tokens': pipelineTokens as RouteModule,
-  '/api/v1/tenants/[slug]/pipeline-tokens/[id]': pipelineToken as RouteModule,
-};
-const ROUTES: Record<string, RouteModule> = { ...(V1_ROUTES as Record<string, RouteModule>), ...PIPELINE_ROUTES };
-
-function match(pathname: string): { module: RouteModule; params: Record<string, string> } {
-  for (const [pattern, module] of Object.entries(ROUTES)) {
-    const names: string[] = [];
-    const re = new RegExp(`^${pattern.replace(/\[(\w+)\]/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
-    const m = re.exec(pathname);
-    if (m) return { module, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')])) };
-  }
-  throw new Error(`No route for ${pathname}`);
-}
-
-export type ApiResult = { status: number; body: any; text: string; headers: Headers };
-
-export async function papi(method: string, url: string, opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResult> {
-  const full = new URL(url, 'http://relaydesk.test');
-  const { module, params } = match(full.pathname);
-  const handler = module[method as keyof RouteModule];
-  if (!handler) return { status: 405, body: null, text: '', headers: new Headers() };
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const body = opts.rawBody ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
-  if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await handler(new Request(full, { method, headers, body }), { params: Promise.resolve(params) });
-  const text = await response.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
-  return { status: response.status, body: parsed, text, headers: response.headers };
-}
+/** The v1 routes called in-process (tests/helpers/api.ts lists every route, this issue's included). */
+export { api as papi, type ApiResult } from '../helpers/api';
 
 export const SMTP_USER = 'pipeline-user@acme.test';
 export const SMTP_PASSWORD = 'Pip3line-S3cret-Value';
