@@ -122,8 +122,11 @@ test('535 pauses the tenant without burning retries; it resumes when a new versi
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await notify(t, { subject: `Paused ${i}` })).body.id);
     await waitFor('pause', async () => (await db.tenantPipeline.findUnique({ where: { tenantId: t.tenant.id } }))?.paused === true);
-    await new Promise((r) => setTimeout(r, 300));
-    const rows = await db.notification.findMany({ where: { id: { in: ids } } });
+    // Sends in flight when the pause came hand their lease back as they finish: wait for that, not a fixed time.
+    const rows = await waitFor('leases released', async () => {
+      const found = await db.notification.findMany({ where: { id: { in: ids } } });
+      return found.every((r) => r.leaseOwner === null) ? found : null;
+    }).catch(async () => db.notification.findMany({ where: { id: { in: ids } } }));
     assert.ok(rows.every((r) => r.status === 'queued' && r.attempts === 0 && r.leaseOwner === null), JSON.stringify(rows.map((r) => [r.status, r.attempts, r.leaseOwner, r.lastReply])));
     const pipeline = await db.tenantPipeline.findUniqueOrThrow({ where: { tenantId: t.tenant.id } });
     assert.match(pipeline.pausedReason ?? '', /535 5\.7\.139/);
