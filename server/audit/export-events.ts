@@ -45,7 +45,7 @@ export async function exportAuditEvents(user: CurrentUser, input: Record<string,
         headerSent = true;
         controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
       }
-      const rows = await db.auditEvent.findMany({ where: { AND: [where, { seq: { gt: after } }] }, orderBy: { seq: 'asc' }, take: PAGE });
+      const rows = await db.auditEvent.findMany({ where: { ...where, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: PAGE });
       if (rows.length === 0) return controller.close();
       after = rows[rows.length - 1]!.seq;
       const text = rows.map((r) => toAuditEventView(r, slugOf)).map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`)).join('');

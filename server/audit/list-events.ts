@@ -60,7 +60,7 @@ export async function listAuditEvents(user: CurrentUser, input: Record<string, s
   const q = parseAuditQuery(input);
   const where = auditWhere(q, await tenantIdOf(q.tenant));
   const rows = await db.auditEvent.findMany({
-    where: q.cursor ? { AND: [where, { seq: { lt: q.cursor } }] } : where,
+    where: q.cursor ? { ...where, seq: { lt: q.cursor } } : where,
     orderBy: { seq: 'desc' },
     take: q.limit + 1,
   });

@@ -7,6 +7,7 @@ import { AppError } from '../app-error';
 import { loadActiveUser, type CurrentUser } from './load-user';
 
 const PREFIX = 'rdk_';
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -16,7 +17,10 @@ export async function findUserByToken(token: string): Promise<CurrentUser | null
   if (!token.startsWith(PREFIX)) return null;
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) } });
   if (!row || row.revokedAt) return null;
-  await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  // "Last used" to the minute is enough, and spares every API call a write.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
   return loadActiveUser(row.userId, 'token', row.id);
 }
 
