@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { headers } from 'next/headers';
@@ -73,11 +74,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
 });
 
 /** For pages and server actions: the signed-in user, reloaded from the database (role changes apply at once). */
-export async function currentUser(): Promise<CurrentUser | null> {
+// One lookup per request: the layout, the language choice and the page all ask.
+export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
   return id ? loadActiveUser(id, 'session') : null;
-}
+});
 
 /** For pages: the signed-in user, or a redirect to sign-in. */
 export async function requirePageUser(): Promise<CurrentUser> {

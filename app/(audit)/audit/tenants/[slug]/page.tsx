@@ -63,26 +63,18 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
             </table>
           </div>
           <form method="get" className="filters" aria-label={t('compare')}>
-            <label>
-              {t('versionA')}{' '}
-              <select name="a" defaultValue={a ? String(a) : ''}>
-                {versions.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    v{v.version}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {t('versionB')}{' '}
-              <select name="b" defaultValue={b ? String(b) : ''}>
-                {versions.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    v{v.version}
-                  </option>
-                ))}
-              </select>
-            </label>
+            {([['a', a, t('versionA')], ['b', b, t('versionB')]] as const).map(([name, value, label]) => (
+              <label key={name}>
+                {label}{' '}
+                <select name={name} defaultValue={value ? String(value) : ''}>
+                  {versions.map((v) => (
+                    <option key={v.version} value={v.version}>
+                      v{v.version}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ))}
             <button type="submit" className="button primary">
               {t('compare')}
             </button>
