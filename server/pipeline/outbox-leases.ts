@@ -1,8 +1,6 @@
 import 'server-only';
 // Leases on outbox rows. A worker claims due notifications by writing its id and a lease deadline in one
-// statement; a crashed worker's rows come back when the deadline passes. PostgreSQL: FOR UPDATE SKIP
-// LOCKED, so any number of workers claim disjoint rows without waiting on each other. SQLite: the one
-// UPDATE … RETURNING runs under the database write lock, which makes it atomic by itself.
+// statement; a crashed worker's rows come back when the deadline passes.
 import { db, isPostgres } from '../db';
 
 /** Timestamp parameter as each database stores it (SQLite: Prisma's ISO text; PostgreSQL: timestamp(3) in UTC). */
@@ -23,21 +21,35 @@ function params() {
 const TS = isPostgres ? '::timestamp(3)' : '';
 const INT = isPostgres ? '::int' : '';
 
+/**
+ * Claims up to `limit` due rows, tenant by tenant: for each tenant that is active, not paused and not in
+ * `excludeTenants` (its lane in this worker is full), its oldest due rows through the partial pending
+ * index. A tenant with a huge backlog the worker skips (a hanging server) costs nothing to skip. Fairness
+ * comes from the lanes: a tenant that takes a whole claim fills its lane and is skipped by the next one.
+ */
 export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<string[]> {
   if (limit <= 0) return [];
   const { values, p } = params();
+  // Parameters are collected as the text is built, so everything is written in text order (SQLite's ?).
+  const due = () => `
+    SELECT n."id" FROM "Notification" n
+    WHERE n."tenantId" = tp."tenantId" AND n."status" IN ('queued', 'retrying')
+      AND n."nextAttemptAt" <= ${p(sqlTime(now))}${TS}
+      AND (n."leaseUntil" IS NULL OR n."leaseUntil" < ${p(sqlTime(now))}${TS})
+    ORDER BY n."nextAttemptAt"
+    LIMIT ${p(limit)}${INT}`;
+  // PostgreSQL: a lateral subquery per tenant, locking with SKIP LOCKED so workers never wait on each
+  // other. SQLite has no LATERAL: the same per-tenant subquery filters a CROSS JOIN (which keeps tenants
+  // as the outer loop), and the one UPDATE runs under the database write lock, atomic by itself.
   const sql = `
     UPDATE "Notification" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${p(sqlTime(new Date(now.getTime() + leaseMs)))}${TS}
     WHERE "id" IN (
-      SELECT n."id" FROM "Notification" n
-      WHERE n."status" IN ('queued', 'retrying')
-        AND n."nextAttemptAt" <= ${p(sqlTime(now))}${TS}
-        AND (n."leaseUntil" IS NULL OR n."leaseUntil" < ${p(sqlTime(now))}${TS})
-        AND EXISTS (SELECT 1 FROM "TenantPipeline" tp WHERE tp."tenantId" = n."tenantId" AND tp."paused" = ${isPostgres ? 'false' : '0'} AND tp."activeVersion" IS NOT NULL)
-        ${excludeTenants.length ? `AND n."tenantId" NOT IN (${excludeTenants.map(p).join(', ')})` : ''}
-      ORDER BY n."nextAttemptAt"
+      SELECT d."id" FROM "TenantPipeline" tp
+      ${isPostgres ? `CROSS JOIN LATERAL (${due()} FOR UPDATE OF n SKIP LOCKED) d` : 'CROSS JOIN "Notification" d'}
+      WHERE tp."paused" = ${isPostgres ? 'false' : '0'} AND tp."activeVersion" IS NOT NULL
+        ${excludeTenants.length ? `AND tp."tenantId" NOT IN (${excludeTenants.map(p).join(', ')})` : ''}
+        ${isPostgres ? '' : `AND d."id" IN (${due()})`}
       LIMIT ${p(limit)}${INT}
-      ${isPostgres ? 'FOR UPDATE OF n SKIP LOCKED' : ''}
     )
     RETURNING "id"`;
   const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values);

@@ -231,8 +231,10 @@ export class PipelineWorker {
         this.held.delete(row.id);
         this.sending.delete(sending);
         this.pump(lane);
-        // Room in a lane that was full, or in the worker: claim now rather than at the next poll.
-        if (lane.queue.length + lane.active === this.options.tenantBacklog - 1 || this.held.size < this.options.batchSize) this.wake?.();
+        // Room for a whole batch in the worker, or a full lane down to half: claim now rather than at the
+        // next poll. Not on every freed slot: each claim is a commit, and one-row claims cost more than
+        // the sends they feed.
+        if (lane.queue.length + lane.active === Math.floor(this.options.tenantBacklog / 2) || this.held.size < this.options.batchSize) this.wake?.();
       });
       this.sending.add(sending);
     }
