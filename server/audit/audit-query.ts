@@ -1,6 +1,7 @@
 import 'server-only';
 // The auditor's filter, shared by the console, the API and the export: parsed once, turned into one `where`.
 import { z } from 'zod';
+import { db } from '../db';
 import { AppError } from '../app-error';
 import { fieldErrors } from '@/lib/smtp-request-schema';
 
@@ -11,7 +12,8 @@ const isoDate = z
 
 export const AuditQuerySchema = z.object({
   tenant: z.string().max(100).optional(),
-  actor: z.string().max(254).optional(),
+  /** A user's email (their own actions and their tokens'), or another actor's exact label (system, notification worker). */
+  actor: z.string().trim().max(254).optional(),
   action: z.string().max(100).optional(),
   target: z.string().max(100).optional(),
   from: isoDate.optional(),
@@ -28,15 +30,35 @@ export function parseAuditQuery(input: Record<string, string | undefined>): Audi
   return parsed.data;
 }
 
-/** tenantId is resolved from the slug by the caller (an unknown slug matches nothing). Only the conditions
- * asked for are in the `where`, so the database can pick the one index that fits. */
-export function auditWhere(q: AuditQuery, tenantId: string | null | undefined) {
-  const at = { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lte: new Date(q.to) } : {}) };
+const NOTHING = { in: [] as number[] };
+
+/**
+ * The filter as one `where`: equalities on indexed columns and a range of seq, which every index ends
+ * with (migration 0005), so a page is one index range read however large the trail is. An actor that is
+ * a user's email matches the user's id, so their sign-ins and their tokens' calls come together. A time range
+ * becomes a seq range: event times never decrease along the chain (record-event.ts), so the events in
+ * [from, to] are one run of seqs, found with two lookups on the (at, seq) index. An unknown tenant, or a
+ * range with no events, matches nothing.
+ */
+export async function auditWhere(q: AuditQuery) {
+  const tenantId = q.tenant ? ((await db.tenant.findUnique({ where: { slug: q.tenant }, select: { id: true } }))?.id ?? '__none__') : undefined;
+  const userId = q.actor ? (await db.user.findUnique({ where: { email: q.actor.toLowerCase() }, select: { id: true } }))?.id : undefined;
+  let seq: { gte?: number; lte?: number; in?: number[] } | undefined;
+  if (q.from || q.to) {
+    const first = q.from ? await db.auditEvent.findFirst({ where: { at: { gte: new Date(q.from) } }, orderBy: [{ at: 'asc' }, { seq: 'asc' }], select: { seq: true } }) : { seq: 1 };
+    const last = q.to ? await db.auditEvent.findFirst({ where: { at: { lte: new Date(q.to) } }, orderBy: [{ at: 'desc' }, { seq: 'desc' }], select: { seq: true } }) : null;
+    seq = !first || (q.to && !last) ? NOTHING : { gte: first.seq, ...(last ? { lte: last.seq } : {}) };
+  }
   return {
-    ...(q.tenant ? { tenantId: tenantId ?? '__none__' } : {}),
-    ...(q.actor ? { actorLabel: { contains: q.actor } } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(q.actor ? (userId ? { actorId: userId } : { actorLabel: q.actor }) : {}),
     ...(q.action ? { action: q.action.endsWith('.') ? { startsWith: q.action } : q.action } : {}),
     ...(q.target ? { targetId: q.target } : {}),
-    ...(q.from || q.to ? { at } : {}),
+    ...(seq ? { seq } : {}),
   };
+}
+
+/** A where with the seq range narrowed further (a cursor, an export's progress): both bounds apply. */
+export function withSeq<W extends { seq?: object }>(where: W, more: { lt?: number; gt?: number }) {
+  return { ...where, seq: { ...where.seq, ...more } };
 }

@@ -6,8 +6,8 @@ import { requirePermission } from '../authz/scopes';
 import { AppError } from '../app-error';
 import { recordEvent } from './record-event';
 import { actorOf } from './actor';
-import { auditWhere, parseAuditQuery } from './audit-query';
-import { tenantIdOf, tenantSlugs, toAuditEventView, type AuditEventView } from './list-events';
+import { auditWhere, parseAuditQuery, withSeq } from './audit-query';
+import { tenantSlugs, toAuditEventView, type AuditEventView } from './list-events';
 
 const PAGE = 1000;
 const COLUMNS = ['seq', 'at', 'actorType', 'actor', 'tenant', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash'] as const;
@@ -32,7 +32,7 @@ export async function exportAuditEvents(user: CurrentUser, input: Record<string,
   }
   const { format: _f, ...filter } = input;
   const q = parseAuditQuery(filter);
-  const where = auditWhere(q, await tenantIdOf(q.tenant));
+  const where = await auditWhere(q);
   // The export itself is an audited action.
   await db.$transaction((tx) => recordEvent(tx, actorOf(user, meta), { action: 'audit.exported', targetType: 'audit', after: { format, filter: q } }));
   const slugOf = await tenantSlugs();
@@ -45,7 +45,7 @@ export async function exportAuditEvents(user: CurrentUser, input: Record<string,
         headerSent = true;
         controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
       }
-      const rows = await db.auditEvent.findMany({ where: { ...where, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: PAGE });
+      const rows = await db.auditEvent.findMany({ where: withSeq(where, { gt: after }), orderBy: { seq: 'asc' }, take: PAGE });
       if (rows.length === 0) return controller.close();
       after = rows[rows.length - 1]!.seq;
       const text = rows.map((r) => toAuditEventView(r, slugOf)).map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`)).join('');

@@ -42,10 +42,12 @@ function scrub(value: Record<string, unknown> | null | undefined): string | null
 export async function recordEvent(tx: Tx, actor: Actor, input: AuditInput): Promise<number> {
   // PostgreSQL: writers queue on one lock so the chain never forks. SQLite: the database write lock does that.
   if (isPostgres) await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(727002)');
-  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true, at: true } });
   const fields = {
     seq: (head?.seq ?? 0) + 1,
-    at: new Date().toISOString(),
+    // Never before the previous event, even if the clock steps back: times follow the chain, which is
+    // what lets a time filter become a seq range (audit-query.ts).
+    at: new Date(Math.max(Date.now(), head?.at.getTime() ?? 0)).toISOString(),
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actor.label,

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
-import { listAuditEvents, distinctActions } from '@/server/audit/list-events';
+import { listAuditEvents, distinctActions, knownActors } from '@/server/audit/list-events';
 import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
 import { orNotFound } from '@/server/http/page-errors';
 import { VerifyButton } from './verify-button';
@@ -19,7 +19,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const search = await searchParams;
   const filter = Object.fromEntries(FILTER_KEYS.filter((k) => search[k]).map((k) => [k, search[k]!])) as Record<string, string>;
   const page = await orNotFound(listAuditEvents(user, { ...filter, cursor: search.cursor }));
-  const [tenants, actions] = await Promise.all([listVisibleTenants(user), distinctActions()]);
+  const [tenants, actions, actors] = await Promise.all([listVisibleTenants(user), distinctActions(), knownActors()]);
   const t = await getTranslations('audit');
   const tc = await getTranslations('common');
   const format = await getFormatter();
@@ -53,7 +53,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </select>
         </label>
         <label>
-          {t('filters.actor')} <input name="actor" defaultValue={filter.actor ?? ''} />
+          {t('filters.actor')} <input name="actor" list="audit-actors" defaultValue={filter.actor ?? ''} />
+          <datalist id="audit-actors">
+            {actors.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
         </label>
         <label>
           {t('filters.action')}{' '}
