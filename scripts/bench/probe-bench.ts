@@ -9,7 +9,7 @@ import { runProbe } from '@/server/smtp/probe';
 import { generateSandboxCertificates } from '@/server/sandbox/sandbox-ca';
 import { median, row, type Bench } from './bench-types';
 
-const RUNS = 30;
+const RUNS = Number(process.env.PROBE_BENCH_RUNS ?? 30);
 const WARMUP = 3;
 const USER = { username: 'bench-user', password: 'bench-Pa55word' };
 

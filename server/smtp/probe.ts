@@ -216,18 +216,23 @@ class ProbeRun {
     const secureContext = trustedContext(this.options.trustedCa);
     // rejectUnauthorized: false keeps the certificate visible for the diagnosis; verifyPeer decides.
     // Node's own name check is switched off because it would check "localhost" when there is no SNI
-    // name (an IP was typed); verifyPeer checks the name the user typed instead.
+    // name (an IP was typed); verifyPeer checks the name the user typed instead. Node hands that check
+    // the chain it has just read from the handshake: we keep it rather than have it converted again.
+    let chain: tls.DetailedPeerCertificate | undefined;
     const socket = await this.smtp.startTls(
       {
         ...(servername ? { servername } : {}),
         rejectUnauthorized: false,
-        checkServerIdentity: () => undefined,
+        checkServerIdentity: (_name, cert) => {
+          chain = cert as tls.DetailedPeerCertificate;
+          return undefined;
+        },
         ...(secureContext ? { secureContext } : {}),
       },
       this.budget(),
       this.options.signal,
     );
-    const info = describeTls(socket);
+    const info = describeTls(socket, chain);
     this.tlsInfo = info;
     const leaf = info.certificates[0];
     const detail = `${info.protocol} ${info.cipher}; certificate ${leaf?.subject ?? '?'} (${leaf?.subjectAltNames.join(', ') ?? ''}), issued by ${leaf?.issuer ?? '?'}, valid until ${leaf?.validTo ?? '?'}`;

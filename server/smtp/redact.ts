@@ -39,13 +39,22 @@ export function secretForms(username: string, password: string): string[] {
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every occurrence of the given secrets (see secretForms) in text. */
+// A probe redacts every line it records with the same list: its patterns are compiled once per list.
+const compiled = new WeakMap<string[], RegExp[]>();
+
+function patternsOf(secrets: string[]): RegExp[] {
+  let patterns = compiled.get(secrets);
+  if (!patterns) {
+    patterns = secrets.filter(Boolean).map((secret) => new RegExp(escapeRegExp(secret), 'gi'));
+    compiled.set(secrets, patterns);
+  }
+  return patterns;
+}
+
+/** Replaces every occurrence of the given secrets (see secretForms) in text, one form after another. */
 export function redactSecrets(text: string, secrets: string[]): string {
   let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    out = out.replace(new RegExp(escapeRegExp(secret), 'gi'), REDACTED);
-  }
+  for (const pattern of patternsOf(secrets)) out = out.replace(pattern, REDACTED);
   return out;
 }
 

@@ -36,10 +36,10 @@ function describeCertificate(cert: PeerCert): CertificateInfo {
   };
 }
 
-/** Protocol, cipher and the peer chain, leaf first, walking issuers until a self-signed root. */
-export function describeTls(socket: tls.TLSSocket): TlsInfo {
+/** Protocol, cipher and the peer chain (read from the socket unless given), leaf first, walking issuers until a self-signed root. */
+export function describeTls(socket: tls.TLSSocket, chain?: PeerCert): TlsInfo {
   const certificates: CertificateInfo[] = [];
-  let cert: PeerCert | undefined = socket.getPeerCertificate(true);
+  let cert: PeerCert | undefined = chain ?? socket.getPeerCertificate(true);
   const seen = new Set<string>();
   while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
@@ -63,7 +63,11 @@ export function verifyPeer(socket: tls.TLSSocket, info: TlsInfo, servername: str
     const { hint } = verdict(EXPIRY_ERRORS.has(reason) ? 'CERT_EXPIRED' : 'CERT_UNTRUSTED', 'host', params);
     return { ok: false, diagnosis: hint!, field: 'host', reason };
   }
-  const identityError = tls.checkServerIdentity(servername || address, socket.getPeerCertificate());
+  // Node's own check, given the two fields it reads from the chain describeTls already read (asking the
+  // socket again would convert the certificate a second time).
+  // The CN counts only for a certificate without DNS names.
+  const commonName = /(?:^|, )CN=([^,]+)/.exec(leaf?.subject ?? '')?.[1];
+  const identityError = tls.checkServerIdentity(servername || address, { subject: { CN: commonName }, subjectaltname: leaf?.subjectAltNames.join(', ') } as tls.PeerCertificate);
   if (identityError) {
     const { hint } = verdict('CERT_NAME_MISMATCH', 'host', { ...params, isIp: servername ? 'no' : 'yes' });
     return { ok: false, diagnosis: hint!, field: 'host', reason: identityError.message };
