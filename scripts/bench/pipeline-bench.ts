@@ -196,6 +196,9 @@ function startWorker(): Worker {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((r) => child.once('exit', r));
+  // A bench that fails half-way must not leave a worker polling the machine it measures.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
   let peakKb = 0;
   let rssKb = 0;
   const sampler = setInterval(() => {
@@ -211,6 +214,7 @@ function startWorker(): Worker {
     rssKb: () => rssKb,
     peakKb: () => peakKb,
     stop: async () => {
+      process.off('exit', orphan);
       clearInterval(sampler);
       child.kill('SIGTERM');
       await exited;
