@@ -9,11 +9,24 @@ import { databaseKind, databaseUrl, sqlitePath } from './db-url';
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
+function adapterFor(url: string) {
+  return databaseKind(url) === 'postgres' ? new PrismaPg({ connectionString: url }) : new PrismaBetterSqlite3({ url: sqlitePath(url) });
+}
+
 function createClient(url: string): Db {
-  if (databaseKind(url) === 'postgres') {
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
-  }
-  return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url) }) });
+  if (databaseKind(url) === 'postgres') return new PostgresClient({ adapter: adapterFor(url) as PrismaPg }) as unknown as Db;
+  return new SqliteClient({ adapter: adapterFor(url) as PrismaBetterSqlite3 });
+}
+
+export type RawReader = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;
+
+/**
+ * A connection of the driver adapter underneath the client: rows come back as arrays of column values,
+ * without the client's per-row mapping. For reading every row of a large table (audit verification,
+ * where that mapping was most of the cost); everything else goes through `db`. Close it with dispose().
+ */
+export function connectRawReader(): Promise<RawReader> {
+  return adapterFor(databaseUrl()).connect();
 }
 
 const globalForDb = globalThis as unknown as { relaydeskDb?: Db };

@@ -30,17 +30,29 @@ export type HashedFields = {
   prevHash: string;
 };
 
+/** The hashed fields in the order verification reads them from the table (the text sorts them anyway). */
+export const HASHED_COLUMNS = ['seq', 'at', 'actorType', 'actorId', 'actorLabel', 'tenantId', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash'] as const satisfies readonly (keyof HashedFields)[];
+
 // Sorted once: the same text canonicalJson() gives for these flat fields, without sorting per event
 // (verification hashes every event; a test keeps the two forms equal).
-const HASHED_KEYS = (['seq', 'at', 'actorType', 'actorId', 'actorLabel', 'tenantId', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash'] as const satisfies readonly (keyof HashedFields)[])
-  .slice()
-  .sort();
+const HASHED_KEYS = [...HASHED_COLUMNS].sort();
 const KEY_PREFIXES = HASHED_KEYS.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:`);
+const COLUMN_OF_KEY = HASHED_KEYS.map((k) => HASHED_COLUMNS.indexOf(k));
+
+/** The layout of the text, for verification's hashing thread, which builds the same text with the same
+ * loop as canonicalRowText (a clean chain verifies only if the two agree; tests check both ways). */
+export const CANONICAL_LAYOUT = { prefixes: KEY_PREFIXES, columns: COLUMN_OF_KEY };
+
+/** The canonical text of an event given as its values in HASHED_COLUMNS order (verification reads rows
+ * as arrays and builds no object per event). */
+export function canonicalRowText(row: readonly unknown[]): string {
+  let text = '';
+  for (let i = 0; i < KEY_PREFIXES.length; i++) text += KEY_PREFIXES[i] + JSON.stringify(row[COLUMN_OF_KEY[i]!] ?? null);
+  return `${text}}`;
+}
 
 export function canonicalEventText(fields: HashedFields): string {
-  let text = '';
-  for (let i = 0; i < HASHED_KEYS.length; i++) text += KEY_PREFIXES[i] + JSON.stringify(fields[HASHED_KEYS[i]!] ?? null);
-  return `${text}}`;
+  return canonicalRowText(HASHED_COLUMNS.map((k) => fields[k]));
 }
 
 /** SHA-256 over the canonical form of exactly the hashed fields (a stored row has more, like its own hash). */

@@ -1,15 +1,77 @@
 import 'server-only';
 // Walks the chain in seq order recomputing every hash, then holds it against the signed checkpoints.
 // Reports the first event that does not fit: edited, removed, or cut off after a checkpoint.
-import { db } from '../db';
-import { eventHash, GENESIS_HASH, type HashedFields } from './canonical';
+//
+// Two cores share the work (docs/decisions/009): this thread reads pages as plain arrays through the
+// driver adapter and checks the links (seq, previous hash, checkpoints); a worker thread rebuilds each
+// event's canonical text and its hash; the next page is read while the last one is hashed.
+import { Worker } from 'node:worker_threads';
+import { connectRawReader, isPostgres } from '../db';
+import { CANONICAL_LAYOUT, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
 import { checkpointSignatureValid, readCheckpoints, verifyKey } from './checkpoints';
 
 export type ChainReport = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number };
 
 const PAGE = 5000;
+// The hashed columns, then the stored hash: a row is read as an array in this order.
+const COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
+const SEQ = 0;
+const AT = 1;
+const PREV_HASH = HASHED_COLUMNS.indexOf('prevHash');
+const HASH = COLUMNS.length - 1;
+const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${isPostgres ? '$1' : '?'} ORDER BY "seq" LIMIT ${PAGE}`;
 
-type RawEvent = Omit<HashedFields, 'seq' | 'at'> & { seq: number | bigint; at: Date | string | number; hash: string };
+type Row = (string | number | null)[];
+
+/** The values as they were hashed: seq a number, at in ISO form (each database returns its own). */
+function normalize(row: Row): Row {
+  row[SEQ] = Number(row[SEQ]);
+  const at = row[AT] as string;
+  // SQLite keeps "…T00:00:01.000+00:00": the same instant as "…T00:00:01.000Z" without parsing a date.
+  row[AT] = at.length === 29 && at.endsWith('+00:00') ? `${at.slice(0, 23)}Z` : new Date(at).toISOString();
+  return row;
+}
+
+// The hashing thread's whole program: it gets a page of normalized rows as JSON, builds each event's
+// canonical text (CANONICAL_LAYOUT, the loop of canonicalRowText), hashes it and compares with the
+// stored hash. It answers the index of the first row whose hash differs, or -1.
+const HASHER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { prefixes, columns, hash } = workerData;
+parentPort.on('message', (page) => {
+  const rows = JSON.parse(page);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    let text = '';
+    for (let i = 0; i < prefixes.length; i++) text += prefixes[i] + JSON.stringify(row[columns[i]] ?? null);
+    if (createHash('sha256').update(text + '}', 'utf8').digest('hex') !== row[hash]) return parentPort.postMessage(r);
+  }
+  parentPort.postMessage(-1);
+});`;
+
+/** Hashes pages on another thread; pages are answered in the order they were sent. */
+class Hasher {
+  private readonly worker = new Worker(HASHER, { eval: true, workerData: { ...CANONICAL_LAYOUT, hash: HASH } });
+  private readonly waiting: { resolve: (firstBad: number) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor() {
+    this.worker.on('message', (firstBad: number) => this.waiting.shift()?.resolve(firstBad));
+    this.worker.on('error', (error) => this.waiting.splice(0).forEach((w) => w.reject(error)));
+  }
+
+  /** The index of the first row whose stored hash is not the hash of its canonical text, or -1. */
+  check(rows: Row[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(JSON.stringify(rows));
+    });
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
 
 export async function verifyChain(): Promise<ChainReport> {
   const checkpoints = readCheckpoints();
@@ -18,20 +80,46 @@ export async function verifyChain(): Promise<ChainReport> {
   let expectedSeq = 1;
   let checked = 0;
   const broken = (seq: number): ChainReport => ({ ok: false, checked, firstBrokenSeq: seq, checkpoints: checkpoints.length });
-  for (;;) {
-    // A raw page skips the client's per-row model mapping: verification reads every event, and this is
-    // most of its cost (about 2.5× faster than findMany, measured by npm run bench).
-    const rows = await db.$queryRaw<RawEvent[]>`SELECT * FROM "AuditEvent" WHERE seq >= ${expectedSeq} ORDER BY seq LIMIT ${PAGE}`;
-    const page = rows.map((r) => ({ ...r, seq: Number(r.seq), at: new Date(r.at).toISOString() }));
-    for (const e of page) {
-      if (e.seq !== expectedSeq || e.prevHash !== prevHash || e.hash !== eventHash(e)) return broken(expectedSeq);
-      const checkpoint = bySeq.get(e.seq);
-      if (checkpoint && checkpoint.hash !== e.hash) return broken(e.seq);
-      prevHash = e.hash;
+
+  /** The checks of one page, in seq order, given the hashing thread's answer: the seq of the first event that does not fit. */
+  const check = (rows: Row[], firstBadHash: number): number | null => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const hash = row[HASH] as string;
+      if (row[SEQ] !== expectedSeq || row[PREV_HASH] !== prevHash || i === firstBadHash) return expectedSeq;
+      const checkpoint = bySeq.get(expectedSeq);
+      if (checkpoint && checkpoint.hash !== hash) return expectedSeq;
+      prevHash = hash;
       expectedSeq += 1;
       checked += 1;
     }
-    if (page.length < PAGE) break;
+    return null;
+  };
+
+  const reader = await connectRawReader();
+  const hasher = new Hasher();
+  try {
+    let hashing: { rows: Row[]; firstBad: Promise<number> } | null = null;
+    let from = 1;
+    for (;;) {
+      const page = await reader.queryRaw({ sql: PAGE_SQL, args: [from], argTypes: [{ scalarType: 'int', arity: 'scalar' }] });
+      const rows = (page.rows as Row[]).map(normalize);
+      const next = rows.length > 0 ? { rows, firstBad: hasher.check(rows) } : null;
+      if (hashing) {
+        const at = check(hashing.rows, await hashing.firstBad);
+        if (at !== null) return broken(at);
+      }
+      hashing = next;
+      if (rows.length < PAGE) break;
+      from = (rows[rows.length - 1]![SEQ] as number) + 1;
+    }
+    if (hashing) {
+      const at = check(hashing.rows, await hashing.firstBad);
+      if (at !== null) return broken(at);
+    }
+  } finally {
+    await hasher.close();
+    await reader.dispose();
   }
   if (checkpoints.length > 0) {
     const key = verifyKey();
