@@ -25,6 +25,12 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
   });
 
   let applySeq = '';
+  await test.step('verify the whole chain from the console (hashed on a second thread of the server)', async () => {
+    await auditor.goto('/audit');
+    await auditor.getByRole('button', { name: 'Verify chain' }).click();
+    await expect(auditor.getByTestId('verify-result')).toHaveClass(/success/);
+  });
+
   await test.step('filter the trail to tenant acme, then to the apply action', async () => {
     await auditor.goto('/audit');
     await expect(auditor.getByRole('heading', { level: 1, name: 'Audit trail' })).toBeVisible();
