@@ -2,6 +2,7 @@ import 'server-only';
 // Leases on outbox rows. A worker claims due notifications by writing its id and a lease deadline in one
 // statement; a crashed worker's rows come back when the deadline passes.
 import { db, isPostgres } from '../db';
+import type { OutboxRow } from './compose-notification';
 
 /** Timestamp parameter as each database stores it (SQLite: Prisma's ISO text; PostgreSQL: timestamp(3) in UTC). */
 export function sqlTime(date: Date): string {
@@ -27,7 +28,19 @@ const INT = isPostgres ? '::int' : '';
  * index. A tenant with a huge backlog the worker skips (a hanging server) costs nothing to skip. Fairness
  * comes from the lanes: a tenant that takes a whole claim fills its lane and is skipped by the next one.
  */
-export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<string[]> {
+/** What a worker needs of a claimed row to send it. */
+export type ClaimedRow = OutboxRow & { attempts: number; configVersion: number | null };
+
+const CLAIMED_COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'canary', 'createdAt', 'attempts', 'configVersion'];
+
+type RawClaimed = Omit<ClaimedRow, 'canary' | 'createdAt' | 'attempts' | 'configVersion'> & { canary: boolean | number; createdAt: Date | string; attempts: number | bigint; configVersion: number | bigint | null };
+
+/** Raw rows as each database returns them (SQLite: booleans as 0/1). */
+function claimedRow(r: RawClaimed): ClaimedRow {
+  return { ...r, canary: r.canary === true || r.canary === 1, createdAt: new Date(r.createdAt), attempts: Number(r.attempts), configVersion: r.configVersion === null ? null : Number(r.configVersion) };
+}
+
+export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<ClaimedRow[]> {
   if (limit <= 0) return [];
   const { values, p } = params();
   // Parameters are collected as the text is built, so everything is written in text order (SQLite's ?).
@@ -51,9 +64,10 @@ export async function claimDue(owner: string, leaseMs: number, limit: number, ex
         ${isPostgres ? '' : `AND d."id" IN (${due()})`}
       LIMIT ${p(limit)}${INT}
     )
-    RETURNING "id"`;
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values);
-  return rows.map((r) => r.id);
+    RETURNING ${CLAIMED_COLUMNS.map((c) => `"${c}"`).join(', ')}`;
+  // The claimed rows come back whole: no second query to read them.
+  const rows = await db.$queryRawUnsafe<RawClaimed[]>(sql, ...values);
+  return rows.map(claimedRow);
 }
 
 export async function renewLeases(owner: string, ids: string[], leaseMs: number): Promise<void> {

@@ -10,8 +10,8 @@ import { db } from '../db';
 import { logError, logInfo } from '../log';
 import { DEFAULT_BACKOFF, DEFAULT_MAX_LIFETIME_MS, retryDelay, type BackoffPolicy } from './backoff';
 import { classifyFailure } from './classify-failure';
-import { composeNotification, type OutboxRow } from './compose-notification';
-import { claimDue, markDelivered, releaseLeases, renewLeases, type Delivered } from './outbox-leases';
+import { composeNotification } from './compose-notification';
+import { claimDue, markDelivered, releaseLeases, renewLeases, type ClaimedRow, type Delivered } from './outbox-leases';
 import { canaryDelivered, canaryFailed, markDead, pauseTenant, scheduleRetry } from './record-outcome';
 import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts } from './tenant-transports';
 
@@ -77,25 +77,10 @@ export function workerOptionsFromEnv(env: Record<string, string | undefined> = p
   };
 }
 
-type Row = OutboxRow & { attempts: number; configVersion: number | null };
+type Row = ClaimedRow;
 type PipelineState = { activeVersion: number | null; paused: boolean } & Limits;
 type Lane = { tenantId: string; queue: Row[]; active: number; state: PipelineState };
 
-const ROW_SELECT = {
-  id: true,
-  tenantId: true,
-  messageId: true,
-  kind: true,
-  subject: true,
-  text: true,
-  html: true,
-  recipients: true,
-  threadId: true,
-  canary: true,
-  createdAt: true,
-  attempts: true,
-  configVersion: true,
-} as const;
 
 function isStaleConnection(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;
@@ -191,10 +176,9 @@ export class PipelineWorker {
     const limit = Math.min(this.options.batchSize, this.room());
     if (limit === 0) return 0;
     const full = [...this.lanes.values()].filter((l) => l.queue.length + l.active >= this.options.tenantBacklog).map((l) => l.tenantId);
-    const ids = await claimDue(this.id, this.options.leaseMs, limit, full);
-    if (ids.length === 0) return 0;
-    ids.forEach((id) => this.held.add(id));
-    const rows = (await db.notification.findMany({ where: { id: { in: ids } }, select: ROW_SELECT })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const rows = (await claimDue(this.id, this.options.leaseMs, limit, full)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    if (rows.length === 0) return 0;
+    rows.forEach((row) => this.held.add(row.id));
     const tenantIds = [...new Set(rows.map((r) => r.tenantId))];
     const states = await db.tenantPipeline.findMany({ where: { tenantId: { in: tenantIds } } });
     for (const s of states) {
@@ -203,7 +187,7 @@ export class PipelineWorker {
     }
     for (const row of rows) this.lane(row.tenantId).queue.push(row);
     for (const id of tenantIds) this.pump(this.lane(id));
-    return ids.length;
+    return rows.length;
   }
 
   private lane(tenantId: string): Lane {
