@@ -9,12 +9,23 @@ export type BenchRow = {
   baseline: number;
   /** value / baseline. */
   ratio: number;
+  /** The issue's target for this row, printed beside it (not written to bench-results.json). */
+  target?: Target;
 };
+
+/** ratio at most / at least a bound, or value (in the row's unit) under a bound. */
+export type Target = { ratioAtMost: number } | { ratioAtLeast: number } | { valueUnder: number };
+
+export function meets(row: BenchRow): string {
+  const t = row.target;
+  if (!t) return '';
+  if ('ratioAtMost' in t) return row.ratio <= t.ratioAtMost ? `ok (≤ ${t.ratioAtMost}×)` : `NOT MET (≤ ${t.ratioAtMost}×)`;
+  if ('ratioAtLeast' in t) return row.ratio >= t.ratioAtLeast ? `ok (≥ ${t.ratioAtLeast}×)` : `NOT MET (≥ ${t.ratioAtLeast}×)`;
+  return row.value < t.valueUnder ? `ok (< ${t.valueUnder} ${row.unit})` : `NOT MET (< ${t.valueUnder} ${row.unit})`;
+}
 
 export type Bench = {
   name: string;
-  /** The ratio a row should stay at or under; printed next to it. */
-  maxRatio?: number;
   run: () => Promise<BenchRow[]>;
 };
 
@@ -24,7 +35,7 @@ export function median(samples: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function row(name: string, unit: string, value: number, baseline: number): BenchRow {
+export function row(name: string, unit: string, value: number, baseline: number, target?: Target): BenchRow {
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { name, unit, value: round(value), baseline: round(baseline), ratio: round(value / baseline) };
+  return { name, unit, value: round(value), baseline: round(baseline), ratio: round(value / baseline), ...(target ? { target } : {}) };
 }

@@ -2,7 +2,7 @@
 // (a list of { name, unit, value, baseline, ratio }). To add a bench, write a module that exports a
 // Bench (scripts/bench/bench-types.ts) and list it in BENCHES.
 import { writeFileSync } from 'node:fs';
-import type { Bench, BenchRow } from './bench-types';
+import { meets, type Bench, type BenchRow } from './bench-types';
 import { probeBench } from './probe-bench';
 import { auditBench } from './audit-bench';
 import { pipelineBenchEntry } from './pipeline-bench';
@@ -11,11 +11,8 @@ const BENCHES: Bench[] = [probeBench, auditBench, pipelineBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 
-function printTable(rows: { bench: Bench; row: BenchRow }[]): void {
-  const lines = rows.map(({ bench, row }) => {
-    const verdict = bench.maxRatio === undefined ? '' : row.ratio <= bench.maxRatio ? `ok (≤ ${bench.maxRatio})` : `OVER (target ≤ ${bench.maxRatio})`;
-    return [row.name, `${row.value} ${row.unit}`, `${row.baseline} ${row.unit}`, `${row.ratio}×`, verdict];
-  });
+function printTable(rows: BenchRow[]): void {
+  const lines = rows.map((row) => [row.name, `${row.value} ${row.unit}`, `${row.baseline} ${row.unit}`, `${row.ratio}×`, meets(row)]);
   const header = ['bench', 'relaydesk', 'baseline', 'ratio', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -25,15 +22,16 @@ function printTable(rows: { bench: Bench; row: BenchRow }[]): void {
 }
 
 async function main() {
-  const results: { bench: Bench; row: BenchRow }[] = [];
+  const results: BenchRow[] = [];
   for (const bench of BENCHES) {
     const started = performance.now();
     process.stdout.write(`${bench.name}… `);
     const rows = await bench.run();
     console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
-    results.push(...rows.map((row) => ({ bench, row })));
+    results.push(...rows);
   }
-  writeFileSync(OUTPUT, `${JSON.stringify(results.map((r) => r.row), null, 2)}\n`);
+  const written = results.map(({ name, unit, value, baseline, ratio }) => ({ name, unit, value, baseline, ratio }));
+  writeFileSync(OUTPUT, `${JSON.stringify(written, null, 2)}\n`);
   console.log('');
   printTable(results);
   console.log(`\nWrote ${OUTPUT}`);

@@ -94,6 +94,9 @@ export async function readRequestPage(page: Page): Promise<{ id: string; number:
  * silently takes the label away from the second field); fails listing each problem with its elements.
  */
 export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  // After a server action Next swaps the page's metadata in a moment later than the body: wait for the
+  // title (a page that never gets one still fails here), so axe reads the settled page.
+  await expect(page, `${what} has a title`).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   const report = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}  ${n.failureSummary?.split('\n').join(' ') ?? ''}`).join('\n')}`);
   const duplicateIds = await page.evaluate(() => {
