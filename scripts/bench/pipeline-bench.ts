@@ -227,7 +227,7 @@ type BareConfig = { tenantId: string; version: number; port: number; heloDomain:
 /**
  * The baseline: a bare pooled nodemailer transport with the same connections, the same composed messages
  * and the same TCP_NODELAY sockets the pipeline uses (without them both sides wait ~40 ms on delayed
- * ACKs). Sends N messages as fast as the pool takes them, then LATENCY_SAMPLES paced ones, each timed
+ * ACKs). Sends `count` messages as fast as the pool takes them, then `samples` paced ones, each timed
  * from sendMail to the server's 250.
  */
 async function bareSend(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[] }> {
@@ -253,16 +253,38 @@ async function bareSend(config: BareConfig, count: number, samples: number): Pro
 }
 
 function runBare(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[] }> {
+  const flags = (process.env.PIPELINE_BENCH_BARE_FLAGS ?? '').split(' ').filter(Boolean);
+  return runSelf([...flags, '--conditions=react-server', '--import', 'tsx', SELF, '--bare', JSON.stringify({ config, count, samples })], process.env, 'the bare nodemailer sender');
+}
+
+// This file runs itself in child processes (--child: one database; --bare: the baseline sender). A child
+// prints its answer as one line RESULT <json> on stdout; anything else there is shown if it fails.
+const RESULT = 'RESULT ';
+
+function runSelf<T>(args: string[], env: NodeJS.ProcessEnv, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env.PIPELINE_BENCH_BARE_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=react-server', '--import', 'tsx', SELF, '--bare', JSON.stringify({ config, count, samples })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('BARE '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('BARE '.length)) as { rate: number; latency: number[] });
-      else reject(new Error(`bare nodemailer sender failed (exit ${code})\n${out}`));
+      const line = out.split('\n').find((l) => l.startsWith(RESULT));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT.length)) as T);
+      else reject(new Error(`${what} failed (exit ${code})\n${out}`));
     });
   });
+}
+
+/** The child's side of runSelf: prints the answer, or the error and exit code 1. */
+function answer(work: Promise<unknown>): void {
+  work
+    .then((result) => {
+      console.log(`${RESULT}${JSON.stringify(result)}`);
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    });
 }
 
 async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> } | null> {
@@ -295,19 +317,7 @@ async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string
 }
 
 function runChild(kind: string, url: string): Promise<BenchRow[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', SELF, '--child', kind], {
-      env: { ...process.env, DATABASE_URL: url, RELAYDESK_DEMO: '0' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_ROWS '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_ROWS '.length)) as BenchRow[]);
-      else reject(new Error(`pipeline bench on ${kind} failed (exit ${code})\n${out}`));
-    });
-  });
+  return runSelf(['--conditions=react-server', '--import', 'tsx', SELF, '--child', kind], { ...process.env, DATABASE_URL: url, RELAYDESK_DEMO: '0' }, `pipeline bench on ${kind}`);
 }
 
 export async function pipelineBench(): Promise<BenchRow[]> {
@@ -329,25 +339,9 @@ export const pipelineBenchEntry: Bench = { name: 'notification pipeline (SQLite,
 
 if (process.argv[2] === '--bare') {
   const { config, count, samples } = JSON.parse(process.argv[3]!) as { config: BareConfig; count: number; samples: number };
-  bareSend(config, count, samples)
-    .then((result) => {
-      console.log(`BARE ${JSON.stringify(result)}`);
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-      process.exit(1);
-    });
+  answer(bareSend(config, count, samples));
 } else if (process.argv[2] === '--child') {
-  runOnThisDatabase(process.argv[3] ?? 'sqlite')
-    .then((rows) => {
-      console.log(`BENCH_ROWS ${JSON.stringify(rows)}`);
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-      process.exit(1);
-    });
+  answer(runOnThisDatabase(process.argv[3] ?? 'sqlite'));
 } else if (process.argv[1] === SELF) {
   pipelineBench().then((rows) => console.table(rows));
 }

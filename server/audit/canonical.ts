@@ -43,9 +43,8 @@ const COLUMN_OF_KEY = HASHED_KEYS.map((k) => HASHED_COLUMNS.indexOf(k));
  * loop as canonicalRowText (a clean chain verifies only if the two agree; tests check both ways). */
 export const CANONICAL_LAYOUT = { prefixes: KEY_PREFIXES, columns: COLUMN_OF_KEY };
 
-/** The canonical text of an event given as its values in HASHED_COLUMNS order (verification reads rows
- * as arrays and builds no object per event). */
-export function canonicalRowText(row: readonly unknown[]): string {
+/** The canonical text of an event given as its values in HASHED_COLUMNS order. */
+function canonicalRowText(row: readonly unknown[]): string {
   let text = '';
   for (let i = 0; i < KEY_PREFIXES.length; i++) text += KEY_PREFIXES[i] + JSON.stringify(row[COLUMN_OF_KEY[i]!] ?? null);
   return `${text}}`;

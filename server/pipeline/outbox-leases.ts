@@ -22,12 +22,6 @@ function params() {
 const TS = isPostgres ? '::timestamp(3)' : '';
 const INT = isPostgres ? '::int' : '';
 
-/**
- * Claims up to `limit` due rows, tenant by tenant: for each tenant that is active, not paused and not in
- * `excludeTenants` (its lane in this worker is full), its oldest due rows through the partial pending
- * index. A tenant with a huge backlog the worker skips (a hanging server) costs nothing to skip. Fairness
- * comes from the lanes: a tenant that takes a whole claim fills its lane and is skipped by the next one.
- */
 /** What a worker needs of a claimed row to send it. */
 export type ClaimedRow = OutboxRow & { attempts: number; configVersion: number | null };
 
@@ -40,6 +34,12 @@ function claimedRow(r: RawClaimed): ClaimedRow {
   return { ...r, canary: r.canary === true || r.canary === 1, createdAt: new Date(r.createdAt), attempts: Number(r.attempts), configVersion: r.configVersion === null ? null : Number(r.configVersion) };
 }
 
+/**
+ * Claims up to `limit` due rows, tenant by tenant: for each tenant that is active, not paused and not in
+ * `excludeTenants` (its lane in this worker is full), its oldest due rows through the partial pending
+ * index. A tenant with a huge backlog the worker skips (a hanging server) costs nothing to skip. Fairness
+ * comes from the lanes: a tenant that takes a whole claim fills its lane and is skipped by the next one.
+ */
 export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<ClaimedRow[]> {
   if (limit <= 0) return [];
   const { values, p } = params();

@@ -77,10 +77,8 @@ export function workerOptionsFromEnv(env: Record<string, string | undefined> = p
   };
 }
 
-type Row = ClaimedRow;
 type PipelineState = { activeVersion: number | null; paused: boolean } & Limits;
-type Lane = { tenantId: string; queue: Row[]; active: number; state: PipelineState };
-
+type Lane = { tenantId: string; queue: ClaimedRow[]; active: number; state: PipelineState };
 
 function isStaleConnection(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;
@@ -224,7 +222,7 @@ export class PipelineWorker {
     }
   }
 
-  private async send(lane: Lane, row: Row): Promise<void> {
+  private async send(lane: Lane, row: ClaimedRow): Promise<void> {
     // The canary tests its own version; everything else goes out with the version active now.
     const version = row.canary ? row.configVersion : lane.state.activeVersion;
     if (!version) {
@@ -247,7 +245,7 @@ export class PipelineWorker {
     }
   }
 
-  private async failed(lane: Lane, row: Row, version: number, error: unknown): Promise<void> {
+  private async failed(lane: Lane, row: ClaimedRow, version: number, error: unknown): Promise<void> {
     const { kind, reply } = classifyFailure(error);
     // The tenant was paused while this was in flight (its pool is being closed): not an attempt.
     if (lane.state.paused && !row.canary) {
