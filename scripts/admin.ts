@@ -67,7 +67,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'audit-verify': {
       const { verifyChain } = await import('@/server/audit/verify-chain');
-      const report = await verifyChain();
+      // On a terminal, how far it has got on one line of stderr (a million events take seconds); stdout stays the report.
+      const onProgress = process.stderr.isTTY ? ({ checked, total }: { checked: number; total: number }) => process.stderr.write(`\rchecked ${checked} of ${total} events`) : undefined;
+      const report = await verifyChain({ onProgress });
+      if (onProgress) process.stderr.write('\n');
       console.log(JSON.stringify(report));
       return report.ok ? 0 : 1;
     }

@@ -11,15 +11,25 @@ import { CANONICAL_LAYOUT, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
 import { checkpointSignatureValid, readCheckpoints, verifyKey } from './checkpoints';
 
 export type ChainReport = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number };
+/** How far a verification has got: events checked, of the events there were when it started. */
+export type VerifyProgress = { checked: number; total: number };
+export type VerifyOptions = {
+  /** Called after each page of events is checked. */
+  onProgress?: (progress: VerifyProgress) => void;
+  /** Stops the walk (the caller went away); verifyChain then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Events per page; tests make it small to cross page boundaries with a handful of events. */
+  pageSize?: number;
+};
 
-const PAGE = 5000;
 // The hashed columns, then the stored hash: a row is read as an array in this order.
 const COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
 const SEQ = 0;
 const AT = 1;
 const PREV_HASH = HASHED_COLUMNS.indexOf('prevHash');
 const HASH = COLUMNS.length - 1;
-const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${isPostgres ? '$1' : '?'} ORDER BY "seq" LIMIT ${PAGE}`;
+const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${isPostgres ? '$1' : '?'} ORDER BY "seq" LIMIT ${isPostgres ? '$2' : '?'}`;
+const INT = { scalarType: 'int', arity: 'scalar' } as const;
 
 type Row = (string | number | null)[];
 
@@ -32,20 +42,21 @@ function normalize(row: Row): Row {
   return row;
 }
 
-// The hashing thread's whole program: it gets a page of normalized rows as JSON, builds each event's
-// canonical text (CANONICAL_LAYOUT, the loop of canonicalRowText), hashes it and compares with the
-// stored hash. It answers the index of the first row whose hash differs, or -1.
+// The hashing thread's whole program: it gets a page of normalized rows (arrays), builds each event's
+// canonical text (CANONICAL_LAYOUT, the loop of canonicalRowText), hashes it as eventHash does (one-shot
+// SHA-256 of the UTF-8 text) and compares with the stored hash. It answers the index of the first row
+// whose hash differs, or -1.
 const HASHER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+const { hash: sha } = require('node:crypto');
 const { prefixes, columns, hash } = workerData;
 parentPort.on('message', (page) => {
-  const rows = JSON.parse(page);
+  const rows = page;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     let text = '';
     for (let i = 0; i < prefixes.length; i++) text += prefixes[i] + JSON.stringify(row[columns[i]] ?? null);
-    if (createHash('sha256').update(text + '}', 'utf8').digest('hex') !== row[hash]) return parentPort.postMessage(r);
+    if (sha('sha256', text + '}', 'hex') !== row[hash]) return parentPort.postMessage(r);
   }
   parentPort.postMessage(-1);
 });`;
@@ -64,7 +75,7 @@ class Hasher {
   check(rows: Row[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(JSON.stringify(rows));
+      this.worker.postMessage(rows);
     });
   }
 
@@ -73,7 +84,7 @@ class Hasher {
   }
 }
 
-export async function verifyChain(): Promise<ChainReport> {
+export async function verifyChain({ onProgress, signal, pageSize = 5000 }: VerifyOptions = {}): Promise<ChainReport> {
   const checkpoints = readCheckpoints();
   const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
   let prevHash = GENESIS_HASH;
@@ -99,24 +110,30 @@ export async function verifyChain(): Promise<ChainReport> {
   const reader = await connectRawReader();
   const hasher = new Hasher();
   try {
+    const head = await reader.queryRaw({ sql: 'SELECT max("seq") FROM "AuditEvent"', args: [], argTypes: [] });
+    const total = Number(head.rows[0]?.[0] ?? 0);
     let hashing: { rows: Row[]; firstBad: Promise<number> } | null = null;
+    /** Finishes the page being hashed: the seq of the first event that does not fit, or null. */
+    const settle = async () => {
+      if (!hashing) return null;
+      const at = check(hashing.rows, await hashing.firstBad);
+      onProgress?.({ checked, total: Math.max(total, checked) });
+      return at;
+    };
     let from = 1;
     for (;;) {
-      const page = await reader.queryRaw({ sql: PAGE_SQL, args: [from], argTypes: [{ scalarType: 'int', arity: 'scalar' }] });
+      signal?.throwIfAborted();
+      const page = await reader.queryRaw({ sql: PAGE_SQL, args: [from, pageSize], argTypes: [INT, INT] });
       const rows = (page.rows as Row[]).map(normalize);
       const next = rows.length > 0 ? { rows, firstBad: hasher.check(rows) } : null;
-      if (hashing) {
-        const at = check(hashing.rows, await hashing.firstBad);
-        if (at !== null) return broken(at);
-      }
+      const at = await settle();
+      if (at !== null) return broken(at);
       hashing = next;
-      if (rows.length < PAGE) break;
+      if (rows.length < pageSize) break;
       from = (rows[rows.length - 1]![SEQ] as number) + 1;
     }
-    if (hashing) {
-      const at = check(hashing.rows, await hashing.firstBad);
-      if (at !== null) return broken(at);
-    }
+    const at = await settle();
+    if (at !== null) return broken(at);
   } finally {
     await hasher.close();
     await reader.dispose();

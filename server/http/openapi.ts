@@ -178,7 +178,7 @@ export function openApiDocument() {
       },
       '/api/v1/audit-events/export': { get: { summary: 'Export the filter, streamed (auditor); format=csv|jsonl', responses: { 200: { description: 'CSV or JSON Lines attachment' }, ...problemResponses } } },
       '/api/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: '{ ok: true }' } } } },
-      '/api/v1/audit-events/verify': { get: { summary: 'Verify the audit chain (auditor)', responses: ok('ChainReport') } },
+      '/api/v1/audit-events/verify': { get: { summary: 'Verify the audit chain (auditor). Accept: application/x-ndjson streams {type:"progress",progress:{checked,total}} lines, then {type:"report"}', responses: ok('ChainReport') } },
       '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
     },
   };

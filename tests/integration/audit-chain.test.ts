@@ -8,7 +8,7 @@ import { api } from '../helpers/api';
 import { makeTenantWithPeople, makeUser, validRequestBody, db, TEST_PASSWORD } from '../helpers/factories';
 import { assertFreshDatabase } from '../helpers/fresh-database';
 import { leakedForms, passwordForms } from '../helpers/secret-forms';
-import { verifyChain as verifyFullChain } from '@/server/audit/verify-chain';
+import { verifyChain as verifyFullChain, type VerifyProgress } from '@/server/audit/verify-chain';
 import { eventHash } from '@/server/audit/canonical';
 import { createToken } from '@/server/auth/tokens';
 import { checkCredentials } from '@/server/auth/sign-in';
@@ -17,10 +17,17 @@ import { SYSTEM_ACTOR } from '@/server/audit/record-event';
 
 await assertFreshDatabase(db);
 
-/** The verdict about the events themselves (the report may carry more, such as checkpoint counts). */
-async function verifyChain() {
-  const { ok, checked, firstBrokenSeq } = await verifyFullChain();
-  return { ok, checked, firstBrokenSeq };
+/** The verdict about the events themselves (the report may carry more, such as checkpoint counts). It must
+ * not depend on how the walk is cut into pages: each page size given (default: one page of all, pages of 2
+ * and of 3) gives the same verdict, so links across page boundaries are checked too. */
+async function verifyChain(pageSizes: (number | undefined)[] = [undefined, 2, 3]) {
+  const verdicts = [];
+  for (const pageSize of pageSizes) {
+    const { ok, checked, firstBrokenSeq } = await verifyFullChain({ pageSize });
+    verdicts.push({ ok, checked, firstBrokenSeq });
+  }
+  for (const [i, verdict] of verdicts.entries()) assert.deepEqual(verdict, verdicts[0], `pages of ${pageSizes[i] ?? 'default size'} give the same verdict`);
+  return verdicts[0]!;
 }
 
 const SMTP_USER = 'relay-user@example.com';
@@ -52,6 +59,29 @@ test('after real actions the chain verifies, event by event, through the API too
   const viaApi = await api('GET', '/api/v1/audit-events/verify', { token: auditor.token });
   assert.equal(viaApi.status, 200);
   assert.deepEqual({ ok: viaApi.body.ok, checked: viaApi.body.checked, firstBrokenSeq: viaApi.body.firstBrokenSeq }, { ok: true, checked: count, firstBrokenSeq: null });
+});
+
+test('verification reports its progress page by page, through the API as NDJSON lines, and stops when cancelled', async () => {
+  const count = await db.auditEvent.count();
+  const seen: VerifyProgress[] = [];
+  assert.equal((await verifyFullChain({ pageSize: 4, onProgress: (p) => seen.push(p) })).ok, true);
+  const pages = Math.ceil(count / 4);
+  assert.deepEqual(seen, Array.from({ length: pages }, (_, i) => ({ checked: Math.min(4 * (i + 1), count), total: count })));
+
+  const streamed = await api('GET', '/api/v1/audit-events/verify', { token: auditor.token, headers: { accept: 'application/x-ndjson' } });
+  assert.equal(streamed.status, 200);
+  assert.match(streamed.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+  const lines = streamed.text.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(lines, [
+    { type: 'progress', progress: { checked: count, total: count } },
+    { type: 'report', report: { ok: true, checked: count, firstBrokenSeq: null, checkpoints: lines.at(-1).report.checkpoints } },
+  ]);
+
+  const cancelled = new AbortController();
+  cancelled.abort();
+  await assert.rejects(verifyFullChain({ signal: cancelled.signal }), { name: 'AbortError' });
+  const member = await api('GET', '/api/v1/audit-events/verify', { token: admin.token, headers: { accept: 'application/x-ndjson' } });
+  assert.equal(member.status, 403, 'a customer admin gets a problem, not a stream');
 });
 
 test('the database refuses UPDATE and DELETE on audit events', async () => {
@@ -146,11 +176,15 @@ function forged(column: string, value: unknown): unknown {
   return value === null ? 'forged' : `${String(value)}x`;
 }
 
+const verifyPages = verifyChain;
+
 test('an event changed behind the database’s back is reported at its seq, and only while it is changed', async () => {
   const count = await db.auditEvent.count();
   const k = Math.ceil(count / 2);
   const clean = { ok: true, checked: count, firstBrokenSeq: null };
   const broken = (seq: number) => ({ ok: false, checked: seq - 1, firstBrokenSeq: seq });
+  // Pages that end just before event k, and just after it: a change at k is on a page boundary.
+  const verifyChain = () => verifyPages([undefined, 2, k - 1, k]);
   const raw = await unguarded();
   try {
     const original = await raw.read(k);

@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useFormatter, useTranslations } from 'next-intl';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
+import { readNdjson } from '@/lib/read-ndjson';
 
 type Props = { requestId: string; host: string; port: number; testRecipient: string; myEmail: string; canProbe: boolean; runs: ProbeRunView[] };
 type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[] };
@@ -36,20 +37,10 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, canP
         const problem = (await response.json().catch(() => null)) as { detail?: string } | null;
         throw new Error(problem?.detail ?? response.statusText);
       }
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines.filter(Boolean)) {
-          const message = JSON.parse(line) as { type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } };
-          if (message.type === 'step') setLive((l) => (l ? { ...l, steps: [...l.steps, message.step] } : l));
-          else if (message.type === 'run') setLatest(message.run);
-          else setError(message.problem.detail);
-        }
+      for await (const message of readNdjson<{ type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } }>(response)) {
+        if (message.type === 'step') setLive((l) => (l ? { ...l, steps: [...l.steps, message.step] } : l));
+        else if (message.type === 'run') setLatest(message.run);
+        else setError(message.problem.detail);
       }
       router.refresh();
     } catch (e) {

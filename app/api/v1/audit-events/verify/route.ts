@@ -1,8 +1,11 @@
-import { apiRoute, json } from '@/server/http/handle';
+import { apiRoute } from '@/server/http/handle';
+import { progressResponse } from '@/server/http/progress-response';
 import { requirePermission } from '@/server/authz/scopes';
-import { verifyChain } from '@/server/audit/verify-chain';
+import { verifyChain, type VerifyProgress } from '@/server/audit/verify-chain';
 
-export const GET = apiRoute(async ({ user }) => {
+// JSON { ok, checked, firstBrokenSeq, checkpoints }; with Accept: application/x-ndjson, a line
+// { type: 'progress', progress: { checked, total } } per page of events, then { type: 'report', report }.
+export const GET = apiRoute(async ({ request, user }) => {
   requirePermission(user, 'audit.read');
-  return json(await verifyChain());
+  return progressResponse<VerifyProgress>(request, { progress: 'progress', result: 'report' }, (onProgress) => verifyChain({ onProgress, signal: request.signal }));
 });
