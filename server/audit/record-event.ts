@@ -2,6 +2,7 @@ import 'server-only';
 // Appends one event to the hash chain, inside the caller's transaction (house style: audit in the same transaction).
 import type { Tx } from '../db';
 import { isPostgres } from '../db';
+import type { AuditAction } from '@/lib/audit-actions';
 import { canonicalJson, eventHash, GENESIS_HASH } from './canonical';
 
 export type Actor = {
@@ -14,7 +15,7 @@ export type Actor = {
 };
 
 export type AuditInput = {
-  action: string;
+  action: AuditAction;
   tenantId?: string | null;
   targetType: string;
   targetId?: string | null;

@@ -50,16 +50,17 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
     await expect(auditor).toHaveURL(/[?&]tenant=acme(&|$)/);
     const actions = await rows.locator('td:nth-child(5)').allTextContents();
     expect(actions.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(actions)).toEqual(new Set(['config.applied']));
+    expect(new Set(actions)).toEqual(new Set(['Configuration applied']));
     // Newest first: the first row is the latest apply.
     applySeq = ((await rows.first().locator('td').first().textContent()) ?? '').trim();
     expect(applySeq).toMatch(/^\d+$/);
   });
 
   await test.step('open the apply event: who, and what the configuration became (no password)', async () => {
-    await auditor.locator('tbody tr').first().getByRole('link', { name: 'config.applied' }).click();
+    await auditor.locator('tbody tr').first().getByRole('link', { name: 'Configuration applied' }).click();
     await expect(auditor).toHaveURL(new RegExp(`/audit/events/${applySeq}$`));
     await expect(auditor.getByRole('heading', { level: 1 })).toContainText(`Event #${applySeq}`);
+    await expect(auditor.getByRole('heading', { level: 1 })).toContainText('Configuration applied');
     await expect(auditor.getByRole('heading', { level: 1 })).toContainText('config.applied');
     await expect(auditor.locator('dl.details')).toContainText('tam@relaydesk.example');
     await expect(auditor.locator('dl.details')).toContainText('acme');

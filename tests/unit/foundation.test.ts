@@ -7,6 +7,7 @@ import { readEnv, requireProductionSecrets } from '@/server/env';
 import { parseSecretKeys } from '@/server/crypto/secret-keys';
 import en from '@/messages/en.json';
 import zh from '@/messages/zh-CN.json';
+import { AUDIT_ACTIONS } from '@/lib/audit-actions';
 
 function keys(obj: object, prefix = ''): string[] {
   return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
@@ -14,6 +15,11 @@ function keys(obj: object, prefix = ''): string[] {
 
 test('the English and Chinese catalogs have exactly the same keys', () => {
   assert.deepEqual(keys(zh).sort(), keys(en).sort());
+});
+
+test('every audit action has a label in the catalogs, and every label an action', () => {
+  assert.deepEqual(keys(en.auditActions).sort(), [...AUDIT_ACTIONS].sort());
+  assert.deepEqual(keys(zh.auditActions).sort(), [...AUDIT_ACTIONS].sort());
 });
 
 test('canonical JSON sorts keys at every depth and drops undefined', () => {

@@ -22,6 +22,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const [tenants, actions, actors] = await Promise.all([listVisibleTenants(user), distinctActions(), knownActors()]);
   const t = await getTranslations('audit');
   const tc = await getTranslations('common');
+  const ta = await getTranslations('auditActions');
+  // Events recorded before an action had a label show their code.
+  const actionLabel = (action: string) => (ta.has(action) ? ta(action) : action);
   const format = await getFormatter();
   const query = new URLSearchParams(filter).toString();
   const filtered = Object.keys(filter).length > 0;
@@ -66,7 +69,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <option value="">{tc('all')}</option>
             {actions.map((a) => (
               <option key={a} value={a}>
-                {a}
+                {actionLabel(a)}
               </option>
             ))}
           </select>
@@ -113,8 +116,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td>{e.actor}</td>
                   <td>{e.tenant ?? '—'}</td>
-                  <td className="mono">
-                    <Link href={`/audit/events/${e.seq}`}>{e.action}</Link>
+                  <td>
+                    <Link href={`/audit/events/${e.seq}`} title={e.action}>
+                      {actionLabel(e.action)}
+                    </Link>
                   </td>
                   <td className="mono">
                     {e.targetId ? <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`}>{e.targetType}</Link> : e.targetType}

@@ -18,6 +18,7 @@ export default async function AuditEventPage({ params }: { params: Promise<Param
   const event = await orNotFound(getAuditEvent(user, Number((await params).seq)));
   if (!event) notFound();
   const t = await getTranslations('audit');
+  const ta = await getTranslations('auditActions');
   const format = await getFormatter();
   const meta: [string, React.ReactNode][] = [
     [t('columns.at'), format.dateTime(new Date(event.at), { dateStyle: 'full', timeStyle: 'long' })],
@@ -37,7 +38,7 @@ export default async function AuditEventPage({ params }: { params: Promise<Param
         <Link href="/audit">← {t('back')}</Link>
       </p>
       <h1>
-        {t('event', { seq: event.seq })} <code className="badge">{event.action}</code>
+        {t('event', { seq: event.seq })} · {ta.has(event.action) ? ta(event.action) : event.action} <code className="badge">{event.action}</code>
       </h1>
       <section className="card">
         <dl className="details">
