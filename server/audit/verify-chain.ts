@@ -8,7 +8,7 @@ import 'server-only';
 import { Worker } from 'node:worker_threads';
 import { connectRawReader, isPostgres } from '../db';
 import { CANONICAL_LAYOUT, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
-import { checkpointSignatureValid, readCheckpoints, verifyKey } from './checkpoints';
+import { firstForgedCheckpoint, readCheckpoints } from './checkpoints';
 
 export type ChainReport = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number };
 /** How far a verification has got: events checked, of the events there were when it started. */
@@ -139,8 +139,7 @@ export async function verifyChain({ onProgress, signal, pageSize = 5000 }: Verif
     await reader.dispose();
   }
   if (checkpoints.length > 0) {
-    const key = verifyKey();
-    const forged = checkpoints.find((c) => !checkpointSignatureValid(c, key));
+    const forged = firstForgedCheckpoint(checkpoints);
     if (forged) return broken(forged.seq);
     // Events up to a signed checkpoint are gone: the newest were cut off.
     const newest = Math.max(...checkpoints.map((c) => c.seq));

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { api } from '../helpers/api';
 import { makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
-import { writeCheckpoint, checkpointsFile } from '@/server/audit/checkpoints';
+import { createHash } from 'node:crypto';
+import { writeCheckpoint, checkpointsFile, signCheckpoint, type Checkpoint } from '@/server/audit/checkpoints';
+import { eventHash, GENESIS_HASH } from '@/server/audit/canonical';
 import { verifyChain } from '@/server/audit/verify-chain';
 import { distinctActions } from '@/server/audit/list-events';
 import { isPostgres } from '@/server/db';
@@ -128,6 +130,63 @@ test('a clean chain verifies; an edited event is reported at its sequence number
   assert.equal((await verifyChain()).ok, true, 'restoring the field restores the chain');
 });
 
+test('checkpoint lines are chained, so the newest signature vouches for the file: a line changed without the key is caught', async () => {
+  const a = await makeTenantWithPeople();
+  const lineHash = (line: string) => createHash('sha256').update(line, 'utf8').digest('hex');
+  const fileLines = () => readFileSync(checkpointsFile(), 'utf8').trim().split('\n');
+  for (let i = 0; i < 3; i++) {
+    await api('POST', '/api/v1/smtp-requests', { token: a.admin.token, body: validRequestBody() });
+    assert.ok(await writeCheckpoint());
+  }
+  const lines = fileLines();
+  assert.ok(lines.length >= 3);
+  lines.forEach((line, i) => assert.equal((JSON.parse(line) as Checkpoint).prev, i === 0 ? GENESIS_HASH : lineHash(lines[i - 1]!), `line ${i + 1} names the line before it`));
+  const clean = await verifyChain();
+  assert.equal(clean.ok, true);
+  const verdict = async () => {
+    const { ok, firstBrokenSeq } = await verifyChain();
+    return { ok, firstBrokenSeq };
+  };
+  const original = lines.join('\n') + '\n';
+  const newest = await db.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+  const newestCheckpoint = JSON.parse(lines.at(-1)!) as Checkpoint;
+  assert.equal(newestCheckpoint.seq, newest.seq);
+  try {
+    // An older line changed where the events cannot contradict it (its time): the next line no longer names it.
+    const older = JSON.parse(lines.at(-2)!) as Checkpoint;
+    writeFileSync(checkpointsFile(), original.replace(lines.at(-2)!, lines.at(-2)!.replace(/"at":"[^"]+"/, '"at":"2020-01-01T00:00:00.000Z"')));
+    assert.deepEqual(await verdict(), { ok: false, firstBrokenSeq: older.seq });
+    writeFileSync(checkpointsFile(), original);
+
+    // The newest event rewritten with a hash that fits the chain: the newest checkpoint contradicts it; and
+    // when that checkpoint is made to agree, its signature no longer does.
+    const rewritten = { ...newest, at: newest.at.toISOString(), after: '{"status":"applied"}' };
+    await asAttacker(`UPDATE "AuditEvent" SET "after" = '${rewritten.after}', "hash" = '${eventHash(rewritten)}' WHERE seq = ${newest.seq}`);
+    assert.deepEqual(await verdict(), { ok: false, firstBrokenSeq: newest.seq });
+    writeFileSync(checkpointsFile(), original.replace(newestCheckpoint.hash, eventHash(rewritten)));
+    assert.deepEqual(await verdict(), { ok: false, firstBrokenSeq: newest.seq });
+  } finally {
+    writeFileSync(checkpointsFile(), original);
+    await asAttacker(`UPDATE "AuditEvent" SET "after" = ${newest.after === null ? 'NULL' : `'${newest.after}'`}, "hash" = '${newest.hash}' WHERE seq = ${newest.seq}`);
+  }
+  assert.equal((await verifyChain()).ok, true, 'restored');
+
+  // Lines written before checkpoints were chained (no prev) are checked by their own signature.
+  const legacy = (c: Checkpoint) => JSON.stringify(signCheckpoint({ seq: c.seq, hash: c.hash, at: c.at }));
+  const first = JSON.parse(lines[0]!) as Checkpoint;
+  writeFileSync(checkpointsFile(), `${legacy(first)}\n`);
+  assert.equal((await verifyChain()).ok, true, 'a lone unchained line with a good signature');
+  writeFileSync(checkpointsFile(), `${legacy(first).replace(/"at":"[^"]+"/, '"at":"2020-01-01T00:00:00.000Z"')}\n`);
+  assert.deepEqual(await verdict(), { ok: false, firstBrokenSeq: first.seq }, 'a lone unchained line with a bad signature');
+  writeFileSync(checkpointsFile(), `${legacy(first)}\n`);
+  assert.ok(await writeCheckpoint());
+  const upgraded = fileLines();
+  assert.equal((JSON.parse(upgraded[1]!) as Checkpoint).prev, lineHash(upgraded[0]!), 'the first chained line names the unchained one');
+  assert.equal((await verifyChain()).ok, true);
+  writeFileSync(checkpointsFile(), original);
+});
+
+// Last in this file: it cuts events off for good.
 test('cutting off the newest events is caught by the signed checkpoint; a forged checkpoint is caught too', async () => {
   // A fresh chain segment on top of whatever came before, then a checkpoint of its head.
   const a = await makeTenantWithPeople();
