@@ -51,7 +51,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
     <>
       <div className="page-head">
         <h1>{tenant.name}</h1>
-        <span className={`badge ${health.paused ? 'status-rejected' : 'status-applied'}`}>{health.paused ? t('health.paused') : t('health.active')}</span>
+        {health.paused ? (
+          <span className="badge status-rejected">{t('health.paused')}</span>
+        ) : active ? (
+          <span className="badge status-applied">{t('health.active')}</span>
+        ) : (
+          <span className="badge status-withdrawn">{t('health.notConfigured')}</span>
+        )}
       </div>
 
       {health.paused && (
@@ -98,14 +104,18 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
 
         <section aria-labelledby="health-h" className="card">
           <h2 id="health-h">{t('health.title')}</h2>
-          <HealthChart buckets={health.buckets} title={t('health.chartTitle')} hourLabel={hour} labels={{ delivered: t('statuses.delivered'), retrying: t('statuses.retrying'), dead: t('statuses.dead') }} />
+          {health.buckets.some((b) => b.delivered + b.retrying + b.dead > 0) ? (
+            <HealthChart buckets={health.buckets} title={t('health.chartTitle')} hourLabel={hour} labels={{ delivered: t('statuses.delivered'), retrying: t('statuses.retrying'), dead: t('statuses.dead') }} />
+          ) : (
+            <p className="empty-state">{t('health.chartEmpty')}</p>
+          )}
           <p>{t('health.counts', { queued: health.queued, retrying: health.retrying, dead: health.dead })}</p>
           {health.lastError && (
             <p>
               {t('health.lastError')} <code>{health.lastError.reply}</code> <span className="muted">({when(health.lastError.at)})</span>
             </p>
           )}
-          <p className="muted">{t('limits.current', { connections: health.maxConnections, rate: health.ratePerMinute ?? t('limits.unlimited') })}</p>
+          <p className="muted">{t('limits.current', { connections: health.maxConnections, rate: health.ratePerMinute === null ? 'none' : String(health.ratePerMinute) })}</p>
           {manage && (
             <>
               <LimitsForm slug={slug} maxConnections={health.maxConnections} ratePerMinute={health.ratePerMinute} />
