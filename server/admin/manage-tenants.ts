@@ -5,6 +5,7 @@ import { AppError } from '../app-error';
 import { fieldErrors } from '@/lib/smtp-request-schema';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { hashPassword } from '../auth/passwords';
+import { CUSTOMER_ROLES, STAFF_ROLES, isCustomerRole } from '../auth/roles';
 import { TenantSchema, UserSchema } from './admin-schemas';
 
 function invalid(error: import('zod').ZodError): never {
@@ -64,17 +65,26 @@ export async function unassignTam(actor: Actor, tamId: string, tenantId: string)
   });
 }
 
+/**
+ * Changes a user's role within their world: staff (TAM, auditor, admin) or their tenant (customer admin,
+ * member). Nobody changes their own role (an admin cannot lock the last admin out by mistake). A TAM who
+ * stops being one loses their tenant assignments, each audited like an unassignment.
+ */
 export async function setUserRole(actor: Actor, userId: string, role: string) {
+  if (actor.id === userId) throw new AppError('VALIDATION_FAILED', 'You cannot change your own role.', { errors: [{ path: 'role', message: 'ownRole' }] });
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId } });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
-    const staffRoles = ['tam', 'auditor', 'admin'];
-    const customerRoles = ['customer-admin', 'customer-member'];
-    const sameWorld = (staffRoles.includes(user.role) && staffRoles.includes(role)) || (customerRoles.includes(user.role) && customerRoles.includes(role));
-    if (!sameWorld) throw new AppError('VALIDATION_FAILED', 'A role can change only within staff or within a tenant.', { errors: [{ path: 'role', message: 'choose' }] });
+    const world = isCustomerRole(user.role) ? CUSTOMER_ROLES : STAFF_ROLES;
+    if (!(world as readonly string[]).includes(role)) throw new AppError('VALIDATION_FAILED', 'A role can change only within staff or within a tenant.', { errors: [{ path: 'role', message: 'choose' }] });
     if (role === user.role) return;
     await tx.user.update({ where: { id: userId }, data: { role } });
     await recordEvent(tx, actor, { action: 'user.role_changed', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { role: user.role }, after: { role } });
+    if (user.role !== 'tam') return;
+    for (const row of await tx.tamAssignment.findMany({ where: { tamId: userId }, include: { tenant: true } })) {
+      await tx.tamAssignment.delete({ where: { tamId_tenantId: { tamId: userId, tenantId: row.tenantId } } });
+      await recordEvent(tx, actor, { action: 'tam.unassigned', tenantId: row.tenantId, targetType: 'user', targetId: userId, before: { tam: user.email, tenant: row.tenant.slug } });
+    }
   });
 }
 

@@ -2,6 +2,7 @@ export const ROLES = ['customer-admin', 'customer-member', 'tam', 'auditor', 'ad
 export type Role = (typeof ROLES)[number];
 
 export const CUSTOMER_ROLES: readonly Role[] = ['customer-admin', 'customer-member'];
+export const STAFF_ROLES: readonly Role[] = ['tam', 'auditor', 'admin'];
 
 export function isCustomerRole(role: string): boolean {
   return (CUSTOMER_ROLES as readonly string[]).includes(role);

@@ -70,3 +70,24 @@ test('the language choice is saved for the user and wins over the browser langua
   await expect(again.getByRole('heading', { level: 1, name: 'SMTP configuration requests' })).toBeVisible();
   await again.context().close();
 });
+
+test('the admin creates an auditor, makes them a TAM from the users table, and cannot change their own role', async ({ browser }) => {
+  const admin = await pageAs(browser, 'admin');
+  const email = `role-${Date.now()}@example.test`;
+  const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Name').fill('Rolf Role');
+  await form.getByLabel('Initial password').fill('a-long-enough-password');
+  await form.getByLabel('Role').selectOption('auditor');
+  await form.getByRole('button', { name: 'Create user' }).click();
+  const role = admin.getByRole('combobox', { name: `Role of ${email}` });
+  await expect(role).toHaveValue('auditor');
+  // Staff roles only: an auditor cannot become a customer.
+  await expect(role.locator('option')).toHaveText(['Technical account manager', 'Auditor', 'Administrator']);
+  await role.selectOption('tam');
+  await expect(admin.getByRole('status').filter({ hasText: 'Role changed.' })).toBeVisible();
+  await admin.reload();
+  await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toHaveValue('tam');
+  await expect(admin.getByRole('combobox', { name: `Role of ${ACCOUNTS.admin.email}` })).toHaveCount(0);
+  await admin.context().close();
+});

@@ -3,7 +3,7 @@ import { revalidatePath } from 'next/cache';
 import { runAction } from '@/server/http/action';
 import { requirePermission } from '@/server/authz/scopes';
 import { actorOf } from '@/server/audit/actor';
-import { createTenant, createUser, assignTam, unassignTam } from '@/server/admin/manage-tenants';
+import { createTenant, createUser, assignTam, unassignTam, setUserRole } from '@/server/admin/manage-tenants';
 
 function done<T>(result: T): T {
   revalidatePath('/admin');
@@ -45,6 +45,16 @@ export async function unassignTamAction(input: { tamId: string; tenantId: string
     await runAction(async (user, meta) => {
       requirePermission(user, 'admin.manage');
       await unassignTam(actorOf(user, meta), input.tamId, input.tenantId);
+      return undefined;
+    }),
+  );
+}
+
+export async function setUserRoleAction(input: { userId: string; role: string }) {
+  return done(
+    await runAction(async (user, meta) => {
+      requirePermission(user, 'admin.manage');
+      await setUserRole(actorOf(user, meta), input.userId, input.role);
       return undefined;
     }),
   );

@@ -2,7 +2,7 @@
 import { useId, useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import type { ActionResult } from '@/server/http/action';
-import { createTenantAction, createUserAction, assignTamAction, unassignTamAction } from './actions';
+import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction } from './actions';
 
 type Props = { tenants: { slug: string; name: string }[]; tams: { email: string; name: string }[]; roles: string[] };
 
@@ -156,5 +156,48 @@ export function UnassignButton({ tamId, tenantId, label }: { tamId: string; tena
     <button type="button" className="link-button" disabled={pending} aria-label={label} onClick={() => start(async () => void (await unassignTamAction({ tamId, tenantId })))}>
       ×
     </button>
+  );
+}
+
+/** A user's role, changed on selection (within staff or within the tenant: the roles offered). */
+export function RoleSelect({ userId, email, role, roles }: { userId: string; email: string; role: string; roles: readonly string[] }) {
+  const t = useTranslations('admin');
+  const tc = useTranslations('common');
+  const tf = useTranslations('fields');
+  const te = useTranslations('errors');
+  const [pending, start] = useTransition();
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  return (
+    <>
+      <select
+        aria-label={t('roleOf', { email })}
+        defaultValue={role}
+        disabled={pending}
+        onChange={(e) => {
+          const select = e.currentTarget;
+          const next = select.value;
+          start(async () => {
+            const r = await setUserRoleAction({ userId, role: next });
+            if (r.ok) setMessage({ ok: true, text: t('roleChanged') });
+            else {
+              select.value = role;
+              setMessage({ ok: false, text: r.errors.role ? tf(`errors.${r.errors.role}` as 'errors.choose') : te(r.code as 'INTERNAL') });
+            }
+          });
+        }}
+      >
+        {roles.map((r) => (
+          <option key={r} value={r}>
+            {tc(`roles.${r}` as 'roles.admin')}
+          </option>
+        ))}
+      </select>
+      {message && (
+        <span role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'field-error'}>
+          {' '}
+          {message.text}
+        </span>
+      )}
+    </>
   );
 }

@@ -4,8 +4,8 @@ import { getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { adminOverview } from '@/server/admin/manage-tenants';
-import { ROLES } from '@/server/auth/roles';
-import { AdminForms, UnassignButton } from './admin-forms';
+import { CUSTOMER_ROLES, ROLES, STAFF_ROLES, isCustomerRole } from '@/server/auth/roles';
+import { AdminForms, RoleSelect, UnassignButton } from './admin-forms';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('admin'))('title') };
@@ -72,7 +72,13 @@ export default async function AdminPage() {
                 <tr key={u.id}>
                   <td>{u.email}</td>
                   <td>{u.name}</td>
-                  <td>{tc(`roles.${u.role}` as 'roles.admin')}</td>
+                  <td>
+                    {u.id === user.id ? (
+                      tc(`roles.${u.role}` as 'roles.admin')
+                    ) : (
+                      <RoleSelect userId={u.id} email={u.email} role={u.role} roles={isCustomerRole(u.role) ? CUSTOMER_ROLES : STAFF_ROLES} />
+                    )}
+                  </td>
                   <td>{u.tenant?.slug ?? '—'}</td>
                 </tr>
               ))}
