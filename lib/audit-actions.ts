@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'tenant.created',
   'user.created',
   'user.role_changed',
+  'user.password_changed',
   'tam.assigned',
   'tam.unassigned',
   'secrets.rotated',

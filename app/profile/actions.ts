@@ -1,9 +1,12 @@
 'use server';
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import { runAction } from '@/server/http/action';
 import { requirePermission } from '@/server/authz/scopes';
 import { actorOf } from '@/server/audit/actor';
 import { createToken, revokeToken } from '@/server/auth/tokens';
+import { signIn } from '@/server/auth/auth';
+import { changeOwnPassword } from '@/server/users/change-own-password';
 
 export async function createTokenAction(name: string) {
   const result = await runAction(async (user, meta) => {
@@ -21,5 +24,20 @@ export async function revokeTokenAction(tokenId: string) {
     return undefined;
   });
   revalidatePath('/profile');
+  return result;
+}
+
+/**
+ * Changes the signed-in user's password and signs this browser in again with it (the change ends every
+ * session signed in before it, this one included), then reloads the profile with the new session: a
+ * re-render inside this request would still see the old session cookie.
+ */
+export async function changePasswordAction(input: { current: string; next: string; confirm: string }) {
+  const result = await runAction(async (user, meta) => {
+    await changeOwnPassword(user, input, meta);
+    await signIn('credentials', { email: user.email, password: input.next, redirect: false });
+    return undefined;
+  });
+  if (result.ok) redirect('/profile?password=changed');
   return result;
 }

@@ -4,12 +4,13 @@ import { requirePageUser } from '@/server/auth/auth';
 import { listTokens } from '@/server/auth/tokens';
 import { LanguageSwitcher } from '../components/language-switcher';
 import { TokenPanel } from './token-panel';
+import { PasswordForm } from './password-form';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('profile'))('title') };
 }
 
-export default async function ProfilePage() {
+export default async function ProfilePage({ searchParams }: { searchParams: Promise<{ password?: string }> }) {
   const user = await requirePageUser();
   const t = await getTranslations('profile');
   const tc = await getTranslations('common');
@@ -25,6 +26,16 @@ export default async function ProfilePage() {
         </p>
         <h2>{t('language')}</h2>
         <LanguageSwitcher current={await getLocale()} label={t('language')} />
+      </section>
+      <section className="card" aria-labelledby="password-h">
+        <h2 id="password-h">{t('password')}</h2>
+        <p className="muted">{t('passwordIntro')}</p>
+        {(await searchParams).password === 'changed' && (
+          <p role="status" className="alert success">
+            {t('passwordChanged')}
+          </p>
+        )}
+        <PasswordForm />
       </section>
       <section className="card" aria-labelledby="tokens-h">
         <h2 id="tokens-h">{t('tokens')}</h2>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailProblem } from '@/lib/smtp-request-schema';
+import { NewPassword } from '@/lib/password-schema';
 import { ROLES } from '../auth/roles';
 
 export const TenantSchema = z.object({
@@ -11,7 +12,7 @@ export const UserSchema = z
   .object({
     email: z.string().trim().toLowerCase().refine((v) => emailProblem(v) === null, 'emailInvalid'),
     name: z.string().trim().min(1, 'required').max(100, 'tooLong').refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters'),
-    password: z.string().min(10, 'passwordTooShort').max(200, 'tooLong'),
+    password: NewPassword,
     role: z.enum(ROLES, { message: 'choose' }),
     tenant: z.string().optional(),
   })

@@ -45,13 +45,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
+    // signedInAt is set once, at sign-in, and carried as the token is refreshed (its iat is not: it moves
+    // on each refresh). A password change ends the sessions signed in before it (load-user.ts).
     jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+      if (user?.id) {
+        token.sub = user.id;
+        token.signedInAt = Date.now();
+      }
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
-      return session;
+      return { ...session, signedInAt: Number(token.signedInAt ?? 0) };
     },
   },
   events: {
@@ -78,7 +83,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
 export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
-  return id ? loadActiveUser(id, 'session') : null;
+  return id ? loadActiveUser(id, 'session', { signedInAt: (session as { signedInAt?: number }).signedInAt }) : null;
 });
 
 /** For pages: the signed-in user, or a redirect to sign-in. */

@@ -21,7 +21,7 @@ export async function userFromRequest(request: Request): Promise<CurrentUser | n
   if (!secret) return null;
   const secureCookie = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
   const token = await getToken({ req: request, secret, secureCookie });
-  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session') : null;
+  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0) }) : null;
 }
 
 export async function requireUserFromRequest(request: Request): Promise<CurrentUser> {

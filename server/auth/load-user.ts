@@ -13,9 +13,15 @@ export type CurrentUser = {
   tokenId?: string;
 };
 
-export async function loadActiveUser(id: string, via: CurrentUser['via'], tokenId?: string): Promise<CurrentUser | null> {
+/**
+ * The user behind a session or token, or null when they are disabled — or, for a browser session, when it
+ * was signed in (`signedInAt`, ms) before the user last changed their password.
+ */
+export async function loadActiveUser(id: string, via: CurrentUser['via'], options: { tokenId?: string; signedInAt?: number } = {}): Promise<CurrentUser | null> {
+  const { tokenId, signedInAt } = options;
   const user = await db.user.findUnique({ where: { id } });
   if (!user || user.disabledAt) return null;
+  if (via === 'session' && user.passwordChangedAt && (signedInAt ?? 0) < user.passwordChangedAt.getTime()) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role as Role, tenantId: user.tenantId, locale: user.locale, via, tokenId };
 }
 

@@ -21,7 +21,7 @@ export async function findUserByToken(token: string): Promise<CurrentUser | null
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return loadActiveUser(row.userId, 'token', row.id);
+  return loadActiveUser(row.userId, 'token', { tokenId: row.id });
 }
 
 export async function createToken(userId: string, name: string, actor: Actor): Promise<{ id: string; token: string }> {

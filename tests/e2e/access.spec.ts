@@ -91,3 +91,53 @@ test('the admin creates an auditor, makes them a TAM from the users table, and c
   await expect(admin.getByRole('combobox', { name: `Role of ${ACCOUNTS.admin.email}` })).toHaveCount(0);
   await admin.context().close();
 });
+
+test('a user changes their password: this browser stays signed in, another session ends, the new password signs in', async ({ browser }) => {
+  const admin = await pageAs(browser, 'admin');
+  const email = `pw-${Date.now()}@example.test`;
+  const initial = 'initial-password-1';
+  const changed = 'changed-password-2';
+  const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Name').fill('Pat Password');
+  await form.getByLabel('Initial password').fill(initial);
+  await form.getByLabel('Role').selectOption('auditor');
+  await form.getByRole('button', { name: 'Create user' }).click();
+  await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toBeVisible();
+  await admin.context().close();
+
+  const signIn = async (password: string) => {
+    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await page.goto('/sign-in');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  };
+  const here = await signIn(initial);
+  await expect(here).toHaveURL(/\/audit$/);
+  const elsewhere = await signIn(initial);
+  await expect(elsewhere).toHaveURL(/\/audit$/);
+
+  await here.goto('/profile');
+  await here.getByLabel('Current password').fill('not-the-password');
+  await here.getByLabel('New password (at least 10 characters)').fill(changed);
+  await here.getByLabel('New password again').fill(changed);
+  await here.getByRole('button', { name: 'Change password' }).click();
+  await expect(here.getByText('This is not your current password.')).toBeVisible();
+  await expect(here.getByLabel('Current password')).toHaveAttribute('aria-invalid', 'true');
+
+  await here.getByLabel('Current password').fill(initial);
+  await here.getByRole('button', { name: 'Change password' }).click();
+  await expect(here.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible();
+  await here.goto('/audit');
+  await expect(here).toHaveURL(/\/audit$/);
+
+  await elsewhere.goto('/audit');
+  await expect(elsewhere).toHaveURL(/\/sign-in$/);
+  const old = await signIn(initial);
+  await expect(old.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
+  const fresh = await signIn(changed);
+  await expect(fresh).toHaveURL(/\/audit$/);
+  for (const page of [here, elsewhere, old, fresh]) await page.context().close();
+});

@@ -4,24 +4,13 @@ import '../helpers/test-env';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api } from '../helpers/api';
+import { refusal } from '../helpers/refusal';
 import { db, makeTenantWithPeople, makeUser } from '../helpers/factories';
 import { setUserRole } from '@/server/admin/manage-tenants';
 import { actorOf } from '@/server/audit/actor';
-import { AppError } from '@/server/app-error';
 
 const admin = await makeUser('admin');
 const by = actorOf(admin);
-
-/** The AppError a call fails with, as { code, errors }. */
-async function refusal(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return { code: error.code, errors: error.details.errors };
-    throw error;
-  }
-  assert.fail('the call was accepted');
-}
 
 test('a TAM made auditor: the role changes at once, assignments go, and both are audited', async () => {
   const { tenant, tam } = await makeTenantWithPeople();

@@ -14,6 +14,7 @@ import { updateRequest } from '@/server/requests/update-request';
 import { addComment } from '@/server/requests/comments';
 import { transitionRequest } from '@/server/requests/transition-request';
 import { createTenant, createUser, assignTam, unassignTam, setUserRole } from '@/server/admin/manage-tenants';
+import { changeOwnPassword } from '@/server/users/change-own-password';
 import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens';
 import { checkCredentials } from '@/server/auth/sign-in';
 import { saveUserLocale } from '@/server/users/save-user-locale';
@@ -351,6 +352,14 @@ const ACTIONS: ActionRow[] = [
       assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).locale, 'zh-CN');
       assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { locale: true } }), bystander, 'only the caller’s own record changes');
       await saveUserLocale(u.id, 'en');
+    } },
+  { file: 'app/profile/actions.ts', action: 'changePasswordAction', domain: 'changeOwnPassword', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const bystander = await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { passwordHash: true } });
+      const changed = `${TEST_PASSWORD}-changed`;
+      await changeOwnPassword(u, { current: TEST_PASSWORD, next: changed, confirm: changed });
+      await changeOwnPassword(u, { current: changed, next: TEST_PASSWORD, confirm: TEST_PASSWORD });
+      assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { passwordHash: true } }), bystander, 'only the caller’s own password changes');
     } },
   { file: 'app/(console)/sandbox/actions.ts', action: 'setSandboxModeAction', domain: 'setSandboxMode', permission: 'sandbox.use', guard: 'domain',
     call: (u) => setSandboxMode(u, 'normal') },
