@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   'user.created',
   'user.role_changed',
   'user.password_changed',
+  'user.disabled',
+  'user.enabled',
   'tam.assigned',
   'tam.unassigned',
   'secrets.rotated',

@@ -88,6 +88,22 @@ export async function setUserRole(actor: Actor, userId: string, role: string) {
   });
 }
 
+/**
+ * Disables a user (offboarding) or enables them again. A disabled user cannot sign in, and their sessions
+ * and personal access tokens stop working at their next request (load-user.ts); nothing else is removed,
+ * so enabling restores them as they were. Nobody disables themselves.
+ */
+export async function setUserDisabled(actor: Actor, userId: string, disabled: boolean) {
+  if (actor.id === userId) throw new AppError('VALIDATION_FAILED', 'You cannot disable your own account.', { errors: [{ path: 'user', message: 'ownAccount' }] });
+  await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId } });
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    if ((user.disabledAt !== null) === disabled) return;
+    await tx.user.update({ where: { id: userId }, data: { disabledAt: disabled ? new Date() : null } });
+    await recordEvent(tx, actor, { action: disabled ? 'user.disabled' : 'user.enabled', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { disabled: !disabled }, after: { disabled } });
+  });
+}
+
 export async function adminOverview() {
   const [tenants, users] = await Promise.all([
     db.tenant.findMany({ orderBy: { slug: 'asc' }, include: { tamAssignments: { include: { tam: { select: { id: true, email: true, name: true } } } }, _count: { select: { requests: true, users: true } } } }),

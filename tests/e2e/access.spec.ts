@@ -71,7 +71,7 @@ test('the language choice is saved for the user and wins over the browser langua
   await again.context().close();
 });
 
-test('the admin creates an auditor, makes them a TAM from the users table, and cannot change their own role', async ({ browser }) => {
+test('the admin creates an auditor, makes them a TAM from the users table, then disables them; never their own role or account', async ({ browser }) => {
   const admin = await pageAs(browser, 'admin');
   const email = `role-${Date.now()}@example.test`;
   const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
@@ -89,6 +89,20 @@ test('the admin creates an auditor, makes them a TAM from the users table, and c
   await admin.reload();
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toHaveValue('tam');
   await expect(admin.getByRole('combobox', { name: `Role of ${ACCOUNTS.admin.email}` })).toHaveCount(0);
+
+  // Offboarding: disabled after a confirmation, the user cannot sign in; the admin cannot disable themselves.
+  admin.once('dialog', (dialog) => void dialog.accept());
+  await admin.getByRole('button', { name: `Disable ${email}` }).click();
+  await expect(admin.getByRole('button', { name: `Enable ${email}` })).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: email })).toContainText('disabled');
+  await expect(admin.getByRole('button', { name: `Disable ${ACCOUNTS.admin.email}` })).toHaveCount(0);
+  const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
+  await page.context().close();
   await admin.context().close();
 });
 

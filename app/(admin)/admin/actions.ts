@@ -3,7 +3,7 @@ import { revalidatePath } from 'next/cache';
 import { runAction } from '@/server/http/action';
 import { requirePermission } from '@/server/authz/scopes';
 import { actorOf } from '@/server/audit/actor';
-import { createTenant, createUser, assignTam, unassignTam, setUserRole } from '@/server/admin/manage-tenants';
+import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled } from '@/server/admin/manage-tenants';
 
 function done<T>(result: T): T {
   revalidatePath('/admin');
@@ -55,6 +55,16 @@ export async function setUserRoleAction(input: { userId: string; role: string })
     await runAction(async (user, meta) => {
       requirePermission(user, 'admin.manage');
       await setUserRole(actorOf(user, meta), input.userId, input.role);
+      return undefined;
+    }),
+  );
+}
+
+export async function setUserDisabledAction(input: { userId: string; disabled: boolean }) {
+  return done(
+    await runAction(async (user, meta) => {
+      requirePermission(user, 'admin.manage');
+      await setUserDisabled(actorOf(user, meta), input.userId, input.disabled);
       return undefined;
     }),
   );

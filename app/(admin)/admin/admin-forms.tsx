@@ -2,7 +2,7 @@
 import { useId, useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import type { ActionResult } from '@/server/http/action';
-import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction } from './actions';
+import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction, setUserDisabledAction } from './actions';
 
 type Props = { tenants: { slug: string; name: string }[]; tams: { email: string; name: string }[]; roles: string[] };
 
@@ -196,6 +196,39 @@ export function RoleSelect({ userId, email, role, roles }: { userId: string; ema
         <span role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'field-error'}>
           {' '}
           {message.text}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Disable (after a confirmation) or enable a user. */
+export function AccessButton({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
+  const t = useTranslations('admin');
+  const te = useTranslations('errors');
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className={`button subtle${disabled ? '' : ' danger'}`}
+        disabled={pending}
+        aria-label={t(disabled ? 'enableLabel' : 'disableLabel', { email })}
+        onClick={() => {
+          if (!disabled && !window.confirm(t('disableConfirm', { email }))) return;
+          start(async () => {
+            const r = await setUserDisabledAction({ userId, disabled: !disabled });
+            setError(r.ok ? null : te(r.code as 'INTERNAL'));
+          });
+        }}
+      >
+        {t(disabled ? 'enable' : 'disable')}
+      </button>
+      {error && (
+        <span role="alert" className="field-error">
+          {' '}
+          {error}
         </span>
       )}
     </>

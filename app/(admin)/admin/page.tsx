@@ -5,7 +5,7 @@ import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { adminOverview } from '@/server/admin/manage-tenants';
 import { CUSTOMER_ROLES, ROLES, STAFF_ROLES, isCustomerRole } from '@/server/auth/roles';
-import { AdminForms, RoleSelect, UnassignButton } from './admin-forms';
+import { AccessButton, AdminForms, RoleSelect, UnassignButton } from './admin-forms';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('admin'))('title') };
@@ -65,12 +65,15 @@ export default async function AdminPage() {
                 <th scope="col">{t('name')}</th>
                 <th scope="col">{t('role')}</th>
                 <th scope="col">{t('tenant')}</th>
+                <th scope="col">{t('access')}</th>
               </tr>
             </thead>
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.email}</td>
+                  <td>
+                    {u.email} {u.disabledAt && <span className="badge status-withdrawn">{t('disabled')}</span>}
+                  </td>
                   <td>{u.name}</td>
                   <td>
                     {u.id === user.id ? (
@@ -80,6 +83,7 @@ export default async function AdminPage() {
                     )}
                   </td>
                   <td>{u.tenant?.slug ?? '—'}</td>
+                  <td>{u.id === user.id ? '—' : <AccessButton userId={u.id} email={u.email} disabled={u.disabledAt !== null} />}</td>
                 </tr>
               ))}
             </tbody>

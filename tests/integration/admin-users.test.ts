@@ -1,12 +1,15 @@
 import '../helpers/test-env';
 // An admin changes roles within staff or within a tenant, never their own; the change is audited, a TAM who
-// stops being one loses their assignments, and the user's next request already has the new role.
+// stops being one loses their assignments, and the user's next request already has the new role. An admin
+// disables a user (offboarding): sign-in, sessions and tokens stop at once; enabling restores them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api } from '../helpers/api';
 import { refusal } from '../helpers/refusal';
-import { db, makeTenantWithPeople, makeUser } from '../helpers/factories';
-import { setUserRole } from '@/server/admin/manage-tenants';
+import { db, makeTenantWithPeople, makeUser, TEST_PASSWORD } from '../helpers/factories';
+import { setUserDisabled, setUserRole } from '@/server/admin/manage-tenants';
+import { checkCredentials } from '@/server/auth/sign-in';
+import { loadActiveUser } from '@/server/auth/load-user';
 import { actorOf } from '@/server/audit/actor';
 
 const admin = await makeUser('admin');
@@ -58,4 +61,37 @@ test('a role outside the user’s world, an unknown role or one’s own role is 
   assert.equal((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).role, 'admin');
   assert.deepEqual(await refusal(setUserRole(by, 'no-such-user', 'tam')), { code: 'NOT_FOUND', errors: undefined });
   assert.equal(await db.auditEvent.count(), count, 'no event for a refused change');
+});
+
+test('a disabled user cannot sign in, and their session and tokens stop at once; enabled again, all work; both audited', async () => {
+  const { admin: customer } = await makeTenantWithPeople();
+  const meta = { ip: null, userAgent: null, requestId: null };
+  assert.equal((await api('GET', '/api/v1/smtp-requests', { token: customer.token })).status, 200);
+
+  await setUserDisabled(by, customer.id, true);
+  assert.equal((await api('GET', '/api/v1/smtp-requests', { token: customer.token })).status, 401, 'the token stops');
+  assert.equal(await loadActiveUser(customer.id, 'session', { signedInAt: Date.now() }), null, 'the session stops');
+  assert.equal((await checkCredentials(customer.email, TEST_PASSWORD, meta)).ok, false, 'sign-in is refused');
+  const count = await db.auditEvent.count();
+  await setUserDisabled(by, customer.id, true);
+  assert.equal(await db.auditEvent.count(), count, 'disabling a disabled user changes nothing');
+
+  await setUserDisabled(by, customer.id, false);
+  assert.equal((await api('GET', '/api/v1/smtp-requests', { token: customer.token })).status, 200);
+  assert.equal((await checkCredentials(customer.email, TEST_PASSWORD, meta)).ok, true);
+
+  const events = await db.auditEvent.findMany({ where: { targetId: customer.id, action: { in: ['user.disabled', 'user.enabled'] } }, orderBy: { seq: 'asc' } });
+  assert.deepEqual(
+    events.map((e) => [e.action, e.actorLabel, e.tenantId, e.before, e.after]),
+    [
+      ['user.disabled', by.label, customer.tenantId, '{"disabled":false}', '{"disabled":true}'],
+      ['user.enabled', by.label, customer.tenantId, '{"disabled":true}', '{"disabled":false}'],
+    ],
+  );
+});
+
+test('nobody disables their own account, and an unknown user is not found', async () => {
+  assert.deepEqual(await refusal(setUserDisabled(by, admin.id, true)), { code: 'VALIDATION_FAILED', errors: [{ path: 'user', message: 'ownAccount' }] });
+  assert.equal((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).disabledAt, null);
+  assert.deepEqual(await refusal(setUserDisabled(by, 'no-such-user', true)), { code: 'NOT_FOUND', errors: undefined });
 });
