@@ -17,7 +17,14 @@ export function throttleDelayMs(failures: number): number {
   return failures < FREE_FAILURES ? 0 : Math.min(MAX_DELAY_MS, 1000 * 2 ** (failures - FREE_FAILURES));
 }
 
-export async function checkCredentials(emailInput: string, password: string, meta: RequestMeta): Promise<SignInResult> {
+type Attempt = { ok: true; user: { id: string; tenantId: string | null } } | Exclude<SignInResult, { ok: true }>;
+
+/**
+ * Checks a password for an email under the throttle: refused while the throttle holds; a wrong password
+ * is counted and audited as a failed sign-in; a right one clears the count. Signing in, and confirming the
+ * current password before changing it, both go through here.
+ */
+export async function attemptPassword(emailInput: string, password: string, meta: RequestMeta): Promise<Attempt> {
   const email = emailInput.trim().toLowerCase();
   const key = `email:${email}`;
   const throttle = await db.signInThrottle.findUnique({ where: { key } });
@@ -27,7 +34,6 @@ export async function checkCredentials(emailInput: string, password: string, met
   }
   const user = await db.user.findUnique({ where: { email } });
   const valid = user && !user.disabledAt ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await decoyHash, password), false);
-  const actor = { type: 'user' as const, id: user?.id ?? null, label: email.slice(0, 254), ...meta };
 
   if (!valid || !user) {
     await db.$transaction(async (tx) => {
@@ -36,13 +42,22 @@ export async function checkCredentials(emailInput: string, password: string, met
         create: { key, failures: 1, lastFailureAt: new Date() },
         update: { failures: { increment: 1 }, lastFailureAt: new Date() },
       });
-      await recordEvent(tx, actor, { action: 'auth.sign_in_failed', tenantId: user?.tenantId ?? null, targetType: 'user', targetId: user?.id ?? null });
+      await recordEvent(tx, actorFor(email, user?.id ?? null, meta), { action: 'auth.sign_in_failed', tenantId: user?.tenantId ?? null, targetType: 'user', targetId: user?.id ?? null });
     });
     return { ok: false, reason: 'invalid' };
   }
-  await db.$transaction(async (tx) => {
-    await tx.signInThrottle.deleteMany({ where: { key } });
-    await recordEvent(tx, actor, { action: 'auth.signed_in', tenantId: user.tenantId, targetType: 'user', targetId: user.id });
-  });
+  await db.signInThrottle.deleteMany({ where: { key } });
+  return { ok: true, user };
+}
+
+export async function checkCredentials(emailInput: string, password: string, meta: RequestMeta): Promise<SignInResult> {
+  const attempt = await attemptPassword(emailInput, password, meta);
+  if (!attempt.ok) return attempt;
+  const { user } = attempt;
+  await db.$transaction((tx) => recordEvent(tx, actorFor(emailInput.trim().toLowerCase(), user.id, meta), { action: 'auth.signed_in', tenantId: user.tenantId, targetType: 'user', targetId: user.id }));
   return { ok: true, userId: user.id };
+}
+
+function actorFor(email: string, userId: string | null, meta: RequestMeta) {
+  return { type: 'user' as const, id: userId, label: email.slice(0, 254), ...meta };
 }

@@ -30,7 +30,19 @@ test('bad input is refused at the field it concerns, and changes nothing', async
   const after = await db.user.findUniqueOrThrow({ where: { id: user.id } });
   assert.equal(after.passwordHash, before.passwordHash);
   assert.equal(after.passwordChangedAt, null);
-  assert.equal(await db.auditEvent.count(), events);
+  const failed = await db.auditEvent.findMany({ where: { seq: { gt: events } } });
+  assert.deepEqual(failed.map((e) => [e.action, e.targetId]), [['auth.sign_in_failed', user.id]], 'only the wrong current password is recorded, as a failed sign-in');
+});
+
+test('the current password is checked under the sign-in throttle: guessing it is refused after a few tries, even when right', async () => {
+  const user = await makeUser('auditor');
+  for (let i = 0; i < 5; i++) {
+    assert.deepEqual(await refusal(changeOwnPassword(user, { current: `guess-${i}`, next: NEW_PASSWORD, confirm: NEW_PASSWORD }, meta)), { code: 'VALIDATION_FAILED', errors: [{ path: 'current', message: 'wrongPassword' }] });
+  }
+  const throttled = await refusal(changeOwnPassword(user, { current: TEST_PASSWORD, next: NEW_PASSWORD, confirm: NEW_PASSWORD }, meta));
+  assert.equal(throttled.code, 'RATE_LIMITED');
+  assert.equal((await checkCredentials(user.email, TEST_PASSWORD, meta)).ok, false, 'sign-in is throttled too: the count is shared');
+  assert.equal((await db.user.findUniqueOrThrow({ where: { id: user.id } })).passwordChangedAt, null);
 });
 
 test('the new password signs in, the old one does not; older browser sessions end, tokens keep working; audited without the password', async () => {
