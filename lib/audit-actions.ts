@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'user.created',
   'user.role_changed',
   'user.password_changed',
+  'user.password_reset',
   'user.disabled',
   'user.enabled',
   'tam.assigned',

@@ -10,6 +10,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   create-tenant --slug S --name N
   create-user --email E --name N --password P --role R [--tenant S]
   assign --tam E --tenant S
+  reset-password --email E
   create-token --email E [--name N]
   create-pipeline-token --tenant S
   rotate-keys
@@ -42,6 +43,15 @@ async function main(argv: string[]): Promise<number> {
     case 'assign': {
       const r = await admin.assignTam(actor, values.tam ?? '', values.tenant ?? '');
       console.log(r.changed ? `Assigned ${r.tam.email} to ${r.tenant.slug}.` : `${r.tam.email} was already assigned to ${r.tenant.slug}.`);
+      return 0;
+    }
+    case 'reset-password': {
+      const { db } = await import('@/server/db');
+      const user = await db.user.findUnique({ where: { email: (values.email ?? '').trim().toLowerCase() } });
+      if (!user) throw new Error(`No user ${values.email ?? '(missing --email)'}.`);
+      const { email, password } = await admin.resetUserPassword(actor, user.id);
+      console.error(`New password of ${email} (shown once; their browser sessions are signed out):`);
+      console.log(password);
       return 0;
     }
     case 'create-token': {

@@ -21,7 +21,7 @@ export function PasswordForm() {
   const fieldError = (key: string) => tf(`errors.${key}` as 'errors.required');
   return (
     <form
-      className="form"
+      className="form narrow"
       noValidate
       onSubmit={(e) => {
         e.preventDefault();

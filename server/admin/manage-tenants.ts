@@ -1,5 +1,5 @@
 import 'server-only';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import { fieldErrors } from '@/lib/smtp-request-schema';
@@ -101,6 +101,26 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
     if ((user.disabledAt !== null) === disabled) return;
     await tx.user.update({ where: { id: userId }, data: { disabledAt: disabled ? new Date() : null } });
     await recordEvent(tx, actor, { action: disabled ? 'user.disabled' : 'user.enabled', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { disabled: !disabled }, after: { disabled } });
+  });
+}
+
+/**
+ * Gives a user a new random password, returned once for the admin to hand over (like a token), for a user
+ * who forgot theirs. Their browser sessions end and a sign-in throttle on them is lifted. From the page an
+ * admin resets others only (their own password changes on the profile page); the CLI, run by an operator,
+ * can reset anyone: it is how a locked-out last admin gets back in.
+ */
+export async function resetUserPassword(actor: Actor, userId: string): Promise<{ email: string; password: string }> {
+  if (actor.type !== 'system' && actor.id === userId) throw new AppError('VALIDATION_FAILED', 'Change your own password on the profile page.', { errors: [{ path: 'user', message: 'ownAccount' }] });
+  const password = randomBytes(12).toString('base64url');
+  const passwordHash = await hashPassword(password);
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId } });
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date() } });
+    await tx.signInThrottle.deleteMany({ where: { key: `email:${user.email}` } });
+    await recordEvent(tx, actor, { action: 'user.password_reset', tenantId: user.tenantId, targetType: 'user', targetId: userId, after: { password: 'changed' } });
+    return { email: user.email, password };
   });
 }
 

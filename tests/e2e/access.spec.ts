@@ -1,7 +1,7 @@
 // Sessions, tenant isolation on pages, what a member may not do, and the remembered language.
 // (Each role's sign-in and home page is checked by auth.setup.ts.)
 import { test, expect } from '@playwright/test';
-import { ACCOUNTS, DEMO_PASSWORD, fileRequest, pageAs } from './support';
+import { ACCOUNTS, DEMO_PASSWORD, fileRequest, pageAs, signInWith } from './support';
 
 test('a wrong password is refused with a message and no session', async ({ page }) => {
   await page.goto('/sign-in');
@@ -71,7 +71,7 @@ test('the language choice is saved for the user and wins over the browser langua
   await again.context().close();
 });
 
-test('the admin creates an auditor, makes them a TAM from the users table, then disables them; never their own role or account', async ({ browser }) => {
+test('the admin creates an auditor, makes them a TAM, resets their password, then disables them; never their own role or account', async ({ browser }) => {
   const admin = await pageAs(browser, 'admin');
   const email = `role-${Date.now()}@example.test`;
   const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
@@ -90,20 +90,30 @@ test('the admin creates an auditor, makes them a TAM from the users table, then 
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toHaveValue('tam');
   await expect(admin.getByRole('combobox', { name: `Role of ${ACCOUNTS.admin.email}` })).toHaveCount(0);
 
-  // Offboarding: disabled after a confirmation, the user cannot sign in; the admin cannot disable themselves.
+  const signIn = (password: string) => signInWith(browser, email, password);
+
+  // A forgotten password: reset after a confirmation, the new one shown once signs in, the old one does not.
+  admin.once('dialog', (dialog) => void dialog.accept());
+  await admin.getByRole('button', { name: `Reset the password of ${email}` }).click();
+  const password = (await admin.getByTestId('new-password').textContent()) ?? '';
+  expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  const withNew = await signIn(password);
+  await expect(withNew).toHaveURL(/\/console$/);
+  const withOld = await signIn('a-long-enough-password');
+  await expect(withOld.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
+
+  // Offboarding: disabled after a confirmation, the open session ends and sign-in is refused; the admin
+  // cannot disable themselves.
   admin.once('dialog', (dialog) => void dialog.accept());
   await admin.getByRole('button', { name: `Disable ${email}` }).click();
   await expect(admin.getByRole('button', { name: `Enable ${email}` })).toBeVisible();
   await expect(admin.getByRole('row').filter({ hasText: email })).toContainText('disabled');
   await expect(admin.getByRole('button', { name: `Disable ${ACCOUNTS.admin.email}` })).toHaveCount(0);
-  const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
-  await page.context().close();
-  await admin.context().close();
+  await withNew.goto('/console');
+  await expect(withNew).toHaveURL(/\/sign-in$/);
+  const disabled = await signIn(password);
+  await expect(disabled.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
+  for (const page of [withNew, withOld, disabled, admin]) await page.context().close();
 });
 
 test('a user changes their password: this browser stays signed in, another session ends, the new password signs in', async ({ browser }) => {
@@ -120,14 +130,7 @@ test('a user changes their password: this browser stays signed in, another sessi
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toBeVisible();
   await admin.context().close();
 
-  const signIn = async (password: string) => {
-    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    await page.goto('/sign-in');
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    return page;
-  };
+  const signIn = (password: string) => signInWith(browser, email, password);
   const here = await signIn(initial);
   await expect(here).toHaveURL(/\/audit$/);
   const elsewhere = await signIn(initial);

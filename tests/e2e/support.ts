@@ -49,6 +49,16 @@ export async function pageAs(browser: Browser, account: Account | null, locale: 
   return page;
 }
 
+/** A new browser context where `email` has just submitted the sign-in form with `password` (right or wrong). */
+export async function signInWith(browser: Browser, email: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
 /** A request that passes validation; `overrides` replace single fields. */
 export const VALID_REQUEST = {
   host: 'smtp.acme.example',

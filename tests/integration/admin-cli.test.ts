@@ -28,6 +28,13 @@ test('the admin CLI creates a tenant, users and an assignment, prints a working 
   assert.equal((await admin('create-user', '--email', tamEmail, '--name', 'Cli Tam', '--password', 'long-enough-password', '--role', 'tam')).code, 0);
   assert.match((await admin('assign', '--tam', tamEmail, '--tenant', slug)).stdout, /Assigned/);
 
+  const reset = await admin('reset-password', '--email', email);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(reset.stderr, /shown once/);
+  const { checkCredentials } = await import('@/server/auth/sign-in');
+  assert.equal((await checkCredentials(email, reset.stdout.trim(), { ip: null, userAgent: null, requestId: null })).ok, true, 'the printed password signs in');
+  assert.equal((await checkCredentials(email, 'long-enough-password', { ip: null, userAgent: null, requestId: null })).ok, false, 'the old one does not');
+
   const token = (await admin('create-token', '--email', email)).stdout.trim();
   assert.match(token, /^rdk_[A-Za-z0-9_-]{40,}$/);
   const list = await api('GET', '/api/v1/smtp-requests', { token });

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { api } from '../helpers/api';
 import { refusal } from '../helpers/refusal';
 import { db, makeTenantWithPeople, makeUser, TEST_PASSWORD } from '../helpers/factories';
-import { setUserDisabled, setUserRole } from '@/server/admin/manage-tenants';
+import { resetUserPassword, setUserDisabled, setUserRole } from '@/server/admin/manage-tenants';
+import { SYSTEM_ACTOR } from '@/server/audit/record-event';
+import { leakedForms, passwordForms } from '../helpers/secret-forms';
 import { checkCredentials } from '@/server/auth/sign-in';
 import { loadActiveUser } from '@/server/auth/load-user';
 import { actorOf } from '@/server/audit/actor';
@@ -94,4 +96,32 @@ test('nobody disables their own account, and an unknown user is not found', asyn
   assert.deepEqual(await refusal(setUserDisabled(by, admin.id, true)), { code: 'VALIDATION_FAILED', errors: [{ path: 'user', message: 'ownAccount' }] });
   assert.equal((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).disabledAt, null);
   assert.deepEqual(await refusal(setUserDisabled(by, 'no-such-user', true)), { code: 'NOT_FOUND', errors: undefined });
+});
+
+test('an admin resets a forgotten password: a new random one, shown once, signs in; the old one and older sessions stop; a throttle is lifted', async () => {
+  const { member } = await makeTenantWithPeople();
+  const meta = { ip: null, userAgent: null, requestId: null };
+  for (let i = 0; i < 6; i++) await checkCredentials(member.email, `forgotten-${i}`, meta);
+  assert.equal((await checkCredentials(member.email, TEST_PASSWORD, meta)).ok, false, 'throttled after the guesses');
+  const signedInBefore = Date.now() - 1000;
+
+  const { email, password } = await resetUserPassword(by, member.id);
+  assert.equal(email, member.email);
+  assert.match(password, /^[A-Za-z0-9_-]{16}$/);
+  assert.equal((await checkCredentials(member.email, password, meta)).ok, true, 'the new password signs in at once');
+  assert.equal((await checkCredentials(member.email, TEST_PASSWORD, meta)).ok, false);
+  assert.equal(await loadActiveUser(member.id, 'session', { signedInAt: signedInBefore }), null);
+  assert.notEqual((await resetUserPassword(by, member.id)).password, password, 'each reset is a new password');
+
+  const events = await db.auditEvent.findMany({ where: { targetId: member.id, action: 'user.password_reset' } });
+  assert.equal(events.length, 2);
+  assert.equal(events[0]!.after, '{"password":"changed"}');
+  assert.deepEqual(leakedForms(JSON.stringify(events), passwordForms(password)), []);
+});
+
+test('from the page an admin cannot reset their own password (the profile changes it); the CLI, as the system, can', async () => {
+  assert.deepEqual(await refusal(resetUserPassword(by, admin.id)), { code: 'VALIDATION_FAILED', errors: [{ path: 'user', message: 'ownAccount' }] });
+  const other = await makeUser('admin');
+  const { password } = await resetUserPassword({ ...SYSTEM_ACTOR, label: 'cli:test' }, other.id);
+  assert.equal((await checkCredentials(other.email, password, { ip: null, userAgent: null, requestId: null })).ok, true);
 });

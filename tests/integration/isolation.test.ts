@@ -13,7 +13,7 @@ import { createRequest } from '@/server/requests/create-request';
 import { updateRequest } from '@/server/requests/update-request';
 import { addComment } from '@/server/requests/comments';
 import { transitionRequest } from '@/server/requests/transition-request';
-import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled } from '@/server/admin/manage-tenants';
+import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 import { changeOwnPassword } from '@/server/users/change-own-password';
 import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens';
 import { checkCredentials } from '@/server/auth/sign-in';
@@ -318,6 +318,8 @@ const ACTIONS: ActionRow[] = [
     call: async (u) => (requirePermission(u, 'admin.manage'), assignTam(actorOf(u), (await makeUser('tam')).email, other.tenant.slug)) },
   { file: 'app/(admin)/admin/actions.ts', action: 'setUserDisabledAction', domain: 'setUserDisabled', permission: 'admin.manage', guard: 'action',
     call: async (u) => (requirePermission(u, 'admin.manage'), setUserDisabled(actorOf(u), (await makeUser('auditor')).id, true)) },
+  { file: 'app/(admin)/admin/actions.ts', action: 'resetPasswordAction', domain: 'resetUserPassword', permission: 'admin.manage', guard: 'action',
+    call: async (u) => (requirePermission(u, 'admin.manage'), resetUserPassword(actorOf(u), (await makeUser('auditor')).id)) },
   { file: 'app/(admin)/admin/actions.ts', action: 'setUserRoleAction', domain: 'setUserRole', permission: 'admin.manage', guard: 'action',
     call: async (u) => (requirePermission(u, 'admin.manage'), setUserRole(actorOf(u), (await makeUser('auditor')).id, 'tam')) },
   { file: 'app/(admin)/admin/actions.ts', action: 'unassignTamAction', domain: 'unassignTam', permission: 'admin.manage', guard: 'action',

@@ -3,7 +3,7 @@ import { revalidatePath } from 'next/cache';
 import { runAction } from '@/server/http/action';
 import { requirePermission } from '@/server/authz/scopes';
 import { actorOf } from '@/server/audit/actor';
-import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled } from '@/server/admin/manage-tenants';
+import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 
 function done<T>(result: T): T {
   revalidatePath('/admin');
@@ -68,4 +68,11 @@ export async function setUserDisabledAction(input: { userId: string; disabled: b
       return undefined;
     }),
   );
+}
+
+export async function resetPasswordAction(input: { userId: string }) {
+  return runAction(async (user, meta) => {
+    requirePermission(user, 'admin.manage');
+    return (await resetUserPassword(actorOf(user, meta), input.userId)).password;
+  });
 }

@@ -2,7 +2,8 @@
 import { useId, useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import type { ActionResult } from '@/server/http/action';
-import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction, setUserDisabledAction } from './actions';
+import { useActionRun } from '@/app/components/use-action-run';
+import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction, setUserDisabledAction, resetPasswordAction } from './actions';
 
 type Props = { tenants: { slug: string; name: string }[]; tams: { email: string; name: string }[]; roles: string[] };
 
@@ -205,9 +206,7 @@ export function RoleSelect({ userId, email, role, roles }: { userId: string; ema
 /** Disable (after a confirmation) or enable a user. */
 export function AccessButton({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
   const t = useTranslations('admin');
-  const te = useTranslations('errors');
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, run, errorView } = useActionRun();
   return (
     <>
       <button
@@ -216,21 +215,40 @@ export function AccessButton({ userId, email, disabled }: { userId: string; emai
         disabled={pending}
         aria-label={t(disabled ? 'enableLabel' : 'disableLabel', { email })}
         onClick={() => {
-          if (!disabled && !window.confirm(t('disableConfirm', { email }))) return;
-          start(async () => {
-            const r = await setUserDisabledAction({ userId, disabled: !disabled });
-            setError(r.ok ? null : te(r.code as 'INTERNAL'));
-          });
+          if (disabled || window.confirm(t('disableConfirm', { email }))) run(() => setUserDisabledAction({ userId, disabled: !disabled }));
         }}
       >
         {t(disabled ? 'enable' : 'disable')}
       </button>
-      {error && (
-        <span role="alert" className="field-error">
-          {' '}
-          {error}
+      {errorView}
+    </>
+  );
+}
+
+/** Gives a user a new random password after a confirmation, and shows it once for the admin to hand over. */
+export function ResetPasswordButton({ userId, email }: { userId: string; email: string }) {
+  const t = useTranslations('admin');
+  const { pending, run, errorView } = useActionRun();
+  const [shown, setShown] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="button subtle"
+        disabled={pending}
+        aria-label={t('resetPasswordLabel', { email })}
+        onClick={() => {
+          if (window.confirm(t('resetPasswordConfirm', { email }))) run(() => resetPasswordAction({ userId }), setShown);
+        }}
+      >
+        {t('resetPassword')}
+      </button>
+      {shown && (
+        <span role="status" className="alert inline success">
+          {t('newPassword', { email })} <code data-testid="new-password">{shown}</code>
         </span>
       )}
+      {errorView}
     </>
   );
 }

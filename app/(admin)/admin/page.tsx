@@ -5,7 +5,7 @@ import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { adminOverview } from '@/server/admin/manage-tenants';
 import { CUSTOMER_ROLES, ROLES, STAFF_ROLES, isCustomerRole } from '@/server/auth/roles';
-import { AccessButton, AdminForms, RoleSelect, UnassignButton } from './admin-forms';
+import { AccessButton, AdminForms, ResetPasswordButton, RoleSelect, UnassignButton } from './admin-forms';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('admin'))('title') };
@@ -83,7 +83,15 @@ export default async function AdminPage() {
                     )}
                   </td>
                   <td>{u.tenant?.slug ?? '—'}</td>
-                  <td>{u.id === user.id ? '—' : <AccessButton userId={u.id} email={u.email} disabled={u.disabledAt !== null} />}</td>
+                  <td>
+                    {u.id === user.id ? (
+                      '—'
+                    ) : (
+                      <>
+                        <AccessButton userId={u.id} email={u.email} disabled={u.disabledAt !== null} /> <ResetPasswordButton userId={u.id} email={u.email} />
+                      </>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,34 +1,13 @@
 'use client';
 // The TAM's controls on the tenant page: rollback, pause/resume, limits, dead-letter retry, pipeline tokens.
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { useTranslations } from 'next-intl';
+import { useActionRun } from '@/app/components/use-action-run';
 import { createPipelineTokenAction, retryDeadAction, revokePipelineTokenAction, rollbackAction, updatePipelineAction } from './actions';
-
-type Result = { ok: true } | { ok: false; code: string; errors: Record<string, string> };
-
-function useRun() {
-  const te = useTranslations('errors');
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-  const run = (work: () => Promise<Result>, onOk?: () => void) =>
-    start(async () => {
-      const r = await work();
-      if (r.ok) {
-        setError(null);
-        onOk?.();
-      } else setError(te(r.code as 'INTERNAL'));
-    });
-  const errorView = error ? (
-    <p role="alert" className="alert error">
-      {error}
-    </p>
-  ) : null;
-  return { pending, run, errorView };
-}
 
 export function RollbackButton({ slug, version }: { slug: string; version: number }) {
   const t = useTranslations('pipeline');
-  const { pending, run, errorView } = useRun();
+  const { pending, run, errorView } = useActionRun();
   return (
     <>
       <button
@@ -48,7 +27,7 @@ export function RollbackButton({ slug, version }: { slug: string; version: numbe
 
 export function PauseButton({ slug, paused }: { slug: string; paused: boolean }) {
   const t = useTranslations('pipeline');
-  const { pending, run, errorView } = useRun();
+  const { pending, run, errorView } = useActionRun();
   return (
     <>
       <button type="button" className={`button${paused ? ' primary' : ' danger'}`} disabled={pending} onClick={() => run(() => updatePipelineAction(slug, { paused: !paused }))}>
@@ -61,7 +40,7 @@ export function PauseButton({ slug, paused }: { slug: string; paused: boolean })
 
 export function LimitsForm({ slug, maxConnections, ratePerMinute }: { slug: string; maxConnections: number; ratePerMinute: number | null }) {
   const t = useTranslations('pipeline');
-  const { pending, run, errorView } = useRun();
+  const { pending, run, errorView } = useActionRun();
   const [conns, setConns] = useState(String(maxConnections));
   const [rate, setRate] = useState(ratePerMinute ? String(ratePerMinute) : '');
   const [saved, setSaved] = useState(false);
@@ -100,7 +79,7 @@ export function LimitsForm({ slug, maxConnections, ratePerMinute }: { slug: stri
 
 export function RetryButton({ slug, notificationId }: { slug: string; notificationId: string | null }) {
   const t = useTranslations('pipeline');
-  const { pending, run, errorView } = useRun();
+  const { pending, run, errorView } = useActionRun();
   return (
     <>
       <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => retryDeadAction(slug, notificationId))}>
@@ -115,31 +94,14 @@ type TokenRow = { id: string; prefix: string; created: string; revoked: boolean 
 
 export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRow[] }) {
   const t = useTranslations('pipeline');
-  const te = useTranslations('errors');
-  const [pending, start] = useTransition();
+  const { pending, run, errorView } = useActionRun();
   const [shown, setShown] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   return (
     <>
-      <button
-        type="button"
-        className="button"
-        disabled={pending}
-        onClick={() =>
-          start(async () => {
-            const r = await createPipelineTokenAction(slug);
-            if (r.ok) setShown(r.data.token);
-            else setError(te(r.code as 'INTERNAL'));
-          })
-        }
-      >
+      <button type="button" className="button" disabled={pending} onClick={() => run(() => createPipelineTokenAction(slug), (data) => setShown(data.token))}>
         {t('tokens.create')}
       </button>
-      {error && (
-        <p role="alert" className="alert error">
-          {error}
-        </p>
-      )}
+      {errorView}
       {shown && (
         <div className="alert success" role="status">
           <p>{t('tokens.created')}</p>
@@ -158,7 +120,7 @@ export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRo
               {x.revoked ? (
                 <span className="badge">{t('tokens.revoked')}</span>
               ) : (
-                <button type="button" className="button subtle" disabled={pending} onClick={() => start(async () => void (await revokePipelineTokenAction(slug, x.id)))}>
+                <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => revokePipelineTokenAction(slug, x.id))}>
                   {t('tokens.revoke')}
                 </button>
               )}
