@@ -1,7 +1,7 @@
 'use client';
 // Verifies the whole chain, showing how many events are checked as it goes (a million take seconds);
 // the walk can be cancelled, which stops it on the server too.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslations } from 'next-intl';
 import { readNdjson } from '@/lib/read-ndjson';
 
@@ -15,6 +15,8 @@ export function VerifyButton() {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
+  // Leaving the page stops the work on the server too (it watches the request's signal).
+  useEffect(() => () => abort.current?.abort(), []);
   const busy = progress !== null;
 
   async function verify() {

@@ -1,7 +1,7 @@
 'use client';
 // The TAM's live checks: streams the SMTP steps as they happen (NDJSON), can cancel, and shows the
 // diagnosis, the transcript and the certificate chain of each run.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { useFormatter, useTranslations } from 'next-intl';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
@@ -19,6 +19,8 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, canP
   const [error, setError] = useState<string | null>(null);
   const [to, setTo] = useState(testRecipient);
   const abort = useRef<AbortController | null>(null);
+  // Leaving the page stops the work on the server too (it watches the request's signal).
+  useEffect(() => () => abort.current?.abort(), []);
 
   async function run(kind: Live['kind']) {
     const controller = new AbortController();
