@@ -124,10 +124,25 @@ export async function resetUserPassword(actor: Actor, userId: string): Promise<{
   });
 }
 
-export async function adminOverview() {
-  const [tenants, users] = await Promise.all([
+export const USERS_PAGE = 50;
+
+/**
+ * What the admin page shows: every tenant; the users by email, a page at a time after `after` (an email;
+ * emails are unique, so it is a stable keyset), optionally only those whose email contains `q`; and the
+ * TAMs that can be assigned (all of them, whatever page is shown).
+ */
+export async function adminOverview({ after, q }: { after?: string; q?: string } = {}) {
+  const search = q?.trim().toLowerCase() || undefined;
+  const [tenants, rows, tams] = await Promise.all([
     db.tenant.findMany({ orderBy: { slug: 'asc' }, include: { tamAssignments: { include: { tam: { select: { id: true, email: true, name: true } } } }, _count: { select: { requests: true, users: true } } } }),
-    db.user.findMany({ orderBy: [{ role: 'asc' }, { email: 'asc' }], include: { tenant: { select: { slug: true } } } }),
+    db.user.findMany({
+      where: { email: { ...(after ? { gt: after } : {}), ...(search ? { contains: search } : {}) } },
+      orderBy: { email: 'asc' },
+      take: USERS_PAGE + 1,
+      include: { tenant: { select: { slug: true } } },
+    }),
+    db.user.findMany({ where: { role: 'tam', disabledAt: null }, orderBy: { email: 'asc' }, select: { email: true, name: true } }),
   ]);
-  return { tenants, users };
+  const users = rows.slice(0, USERS_PAGE);
+  return { tenants, users, tams, nextAfter: rows.length > USERS_PAGE ? users.at(-1)!.email : null };
 }

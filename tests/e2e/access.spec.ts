@@ -80,6 +80,11 @@ test('the admin creates an auditor, makes them a TAM, resets their password, the
   await form.getByLabel('Initial password').fill('a-long-enough-password');
   await form.getByLabel('Role').selectOption('auditor');
   await form.getByRole('button', { name: 'Create user' }).click();
+  await expect(form.getByRole('status')).toHaveText('Done.');
+  // The users list pages by email: find the new one with the search.
+  await admin.getByLabel('Email contains').fill(email);
+  await admin.getByRole('button', { name: 'Filter' }).click();
+  await expect(admin.getByRole('region', { name: 'Users' }).locator('tbody tr')).toHaveCount(1);
   const role = admin.getByRole('combobox', { name: `Role of ${email}` });
   await expect(role).toHaveValue('auditor');
   // Staff roles only: an auditor cannot become a customer.
@@ -88,7 +93,10 @@ test('the admin creates an auditor, makes them a TAM, resets their password, the
   await expect(admin.getByRole('status').filter({ hasText: 'Role changed.' })).toBeVisible();
   await admin.reload();
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toHaveValue('tam');
+  await admin.goto(`/admin?q=${encodeURIComponent(ACCOUNTS.admin.email)}`);
+  await expect(admin.getByRole('row').filter({ hasText: ACCOUNTS.admin.email })).toBeVisible();
   await expect(admin.getByRole('combobox', { name: `Role of ${ACCOUNTS.admin.email}` })).toHaveCount(0);
+  await admin.goto(`/admin?q=${encodeURIComponent(email)}`);
 
   const signIn = (password: string) => signInWith(browser, email, password);
 
@@ -127,6 +135,11 @@ test('a user changes their password: this browser stays signed in, another sessi
   await form.getByLabel('Initial password').fill(initial);
   await form.getByLabel('Role').selectOption('auditor');
   await form.getByRole('button', { name: 'Create user' }).click();
+  await expect(form.getByRole('status')).toHaveText('Done.');
+  // The users list pages by email: find the new one with the search.
+  await admin.getByLabel('Email contains').fill(email);
+  await admin.getByRole('button', { name: 'Filter' }).click();
+  await expect(admin.getByRole('region', { name: 'Users' }).locator('tbody tr')).toHaveCount(1);
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toBeVisible();
   await admin.context().close();
 

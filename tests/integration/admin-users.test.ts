@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { api } from '../helpers/api';
 import { refusal } from '../helpers/refusal';
 import { db, makeTenantWithPeople, makeUser, TEST_PASSWORD } from '../helpers/factories';
-import { resetUserPassword, setUserDisabled, setUserRole } from '@/server/admin/manage-tenants';
+import { adminOverview, createUser, resetUserPassword, setUserDisabled, setUserRole, USERS_PAGE } from '@/server/admin/manage-tenants';
 import { SYSTEM_ACTOR } from '@/server/audit/record-event';
 import { leakedForms, passwordForms } from '../helpers/secret-forms';
 import { checkCredentials } from '@/server/auth/sign-in';
@@ -124,4 +124,24 @@ test('from the page an admin cannot reset their own password (the profile change
   const other = await makeUser('admin');
   const { password } = await resetUserPassword({ ...SYSTEM_ACTOR, label: 'cli:test' }, other.id);
   assert.equal((await checkCredentials(other.email, password, { ip: null, userAgent: null, requestId: null })).ok, true);
+});
+
+test('the users list pages by email and filters by email; assignable TAMs come whatever the page, disabled ones not', async () => {
+  const prefix = `page-${Date.now()}`;
+  const emails = Array.from({ length: USERS_PAGE + 5 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}@example.test`);
+  for (const email of emails) await createUser(by, { email, name: 'Paged', password: TEST_PASSWORD, role: 'auditor' });
+  const first = await adminOverview({ q: prefix.toUpperCase() });
+  assert.deepEqual(first.users.map((u) => u.email), emails.slice(0, USERS_PAGE), 'the first page, in email order; the filter ignores case');
+  assert.equal(first.nextAfter, emails[USERS_PAGE - 1]);
+  const second = await adminOverview({ q: prefix, after: first.nextAfter! });
+  assert.deepEqual(second.users.map((u) => u.email), emails.slice(USERS_PAGE));
+  assert.equal(second.nextAfter, null);
+  assert.deepEqual((await adminOverview({ q: `${prefix}-none` })).users, []);
+
+  const tam = await makeUser('tam');
+  const gone = await makeUser('tam');
+  await setUserDisabled(by, gone.id, true);
+  const { tams } = await adminOverview({ q: prefix });
+  assert.ok(tams.some((t) => t.email === tam.email), 'a TAM not on the page shown can still be assigned');
+  assert.ok(!tams.some((t) => t.email === gone.email), 'a disabled TAM cannot');
 });

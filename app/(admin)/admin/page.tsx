@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
@@ -11,13 +12,13 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('admin'))('title') };
 }
 
-export default async function AdminPage() {
+export default async function AdminPage({ searchParams }: { searchParams: Promise<{ q?: string; after?: string }> }) {
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
-  const { tenants, users } = await adminOverview();
+  const { q, after } = await searchParams;
+  const { tenants, users, tams, nextAfter } = await adminOverview({ q, after });
   const t = await getTranslations('admin');
   const tc = await getTranslations('common');
-  const tams = users.filter((u) => u.role === 'tam');
   return (
     <>
       <h1>{t('title')}</h1>
@@ -57,6 +58,20 @@ export default async function AdminPage() {
       </section>
       <section className="card" aria-labelledby="users-h">
         <h2 id="users-h">{t('users')}</h2>
+        <form method="get" action="/admin" className="filters" role="search">
+          <label>
+            {t('userSearch')} <input type="search" name="q" defaultValue={q ?? ''} />
+          </label>
+          <button type="submit" className="button">
+            {tc('filter')}
+          </button>
+          {q && (
+            <Link href="/admin" className="button subtle">
+              {tc('clear')}
+            </Link>
+          )}
+        </form>
+        {users.length === 0 && <p className="empty-state">{t('noUsers')}</p>}
         <div className="table-wrap">
           <table className="table">
             <thead>
@@ -97,6 +112,14 @@ export default async function AdminPage() {
             </tbody>
           </table>
         </div>
+        <nav className="pager" aria-label={tc('pagination')}>
+          {after && <Link href={`/admin${q ? `?${new URLSearchParams({ q })}` : ''}`}>« {tc('firstPage')}</Link>}
+          {nextAfter && (
+            <Link href={`/admin?${new URLSearchParams({ ...(q ? { q } : {}), after: nextAfter })}`} rel="next">
+              {tc('next')} »
+            </Link>
+          )}
+        </nav>
       </section>
       <AdminForms tenants={tenants.map((x) => ({ slug: x.slug, name: x.name }))} tams={tams.map((u) => ({ email: u.email, name: u.name }))} roles={[...ROLES]} />
     </>
