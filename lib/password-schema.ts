@@ -11,4 +11,3 @@ export const PasswordChangeSchema = z
     confirm: z.string(),
   })
   .refine((v) => v.next === v.confirm, { path: ['confirm'], message: 'passwordsDiffer' });
-export type PasswordChangeInput = z.input<typeof PasswordChangeSchema>;

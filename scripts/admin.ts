@@ -16,6 +16,14 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   rotate-keys
   audit-verify`;
 
+/** The user with this --email, or a clear error. */
+async function userByEmail(email: string | undefined) {
+  const { db } = await import('@/server/db');
+  const user = await db.user.findUnique({ where: { email: (email ?? '').trim().toLowerCase() } });
+  if (!user) throw new Error(`No user ${email ?? '(missing --email)'}.`);
+  return user;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
@@ -46,20 +54,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'reset-password': {
-      const { db } = await import('@/server/db');
-      const user = await db.user.findUnique({ where: { email: (values.email ?? '').trim().toLowerCase() } });
-      if (!user) throw new Error(`No user ${values.email ?? '(missing --email)'}.`);
-      const { email, password } = await admin.resetUserPassword(actor, user.id);
+      const { email, password } = await admin.resetUserPassword(actor, (await userByEmail(values.email)).id);
       console.error(`New password of ${email} (shown once; their browser sessions are signed out):`);
       console.log(password);
       return 0;
     }
     case 'create-token': {
-      const { db } = await import('@/server/db');
       const { createToken } = await import('@/server/auth/tokens');
-      const user = await db.user.findUnique({ where: { email: (values.email ?? '').trim().toLowerCase() } });
-      if (!user) throw new Error(`No user ${values.email ?? '(missing --email)'}.`);
-      const { token } = await createToken(user.id, values.name ?? 'cli', actor);
+      const { token } = await createToken((await userByEmail(values.email)).id, values.name ?? 'cli', actor);
       console.log(token);
       return 0;
     }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { db } from '../db';
+import { db, type Tx } from '../db';
 import { AppError } from '../app-error';
 import { fieldErrors } from '@/lib/smtp-request-schema';
 import { recordEvent, type Actor } from '../audit/record-event';
@@ -65,6 +65,12 @@ export async function unassignTam(actor: Actor, tamId: string, tenantId: string)
   });
 }
 
+async function userOrNotFound(tx: Tx, userId: string) {
+  const user = await tx.user.findUnique({ where: { id: userId } });
+  if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+  return user;
+}
+
 /**
  * Changes a user's role within their world: staff (TAM, auditor, admin) or their tenant (customer admin,
  * member). Nobody changes their own role (an admin cannot lock the last admin out by mistake). A TAM who
@@ -73,8 +79,7 @@ export async function unassignTam(actor: Actor, tamId: string, tenantId: string)
 export async function setUserRole(actor: Actor, userId: string, role: string) {
   if (actor.id === userId) throw new AppError('VALIDATION_FAILED', 'You cannot change your own role.', { errors: [{ path: 'role', message: 'ownRole' }] });
   await db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId } });
-    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    const user = await userOrNotFound(tx, userId);
     const world = isCustomerRole(user.role) ? CUSTOMER_ROLES : STAFF_ROLES;
     if (!(world as readonly string[]).includes(role)) throw new AppError('VALIDATION_FAILED', 'A role can change only within staff or within a tenant.', { errors: [{ path: 'role', message: 'choose' }] });
     if (role === user.role) return;
@@ -96,8 +101,7 @@ export async function setUserRole(actor: Actor, userId: string, role: string) {
 export async function setUserDisabled(actor: Actor, userId: string, disabled: boolean) {
   if (actor.id === userId) throw new AppError('VALIDATION_FAILED', 'You cannot disable your own account.', { errors: [{ path: 'user', message: 'ownAccount' }] });
   await db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId } });
-    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    const user = await userOrNotFound(tx, userId);
     if ((user.disabledAt !== null) === disabled) return;
     await tx.user.update({ where: { id: userId }, data: { disabledAt: disabled ? new Date() : null } });
     await recordEvent(tx, actor, { action: disabled ? 'user.disabled' : 'user.enabled', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { disabled: !disabled }, after: { disabled } });
@@ -115,8 +119,7 @@ export async function resetUserPassword(actor: Actor, userId: string): Promise<{
   const password = randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
   return db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId } });
-    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    const user = await userOrNotFound(tx, userId);
     await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date() } });
     await tx.signInThrottle.deleteMany({ where: { key: `email:${user.email}` } });
     await recordEvent(tx, actor, { action: 'user.password_reset', tenantId: user.tenantId, targetType: 'user', targetId: userId, after: { password: 'changed' } });

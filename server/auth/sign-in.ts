@@ -17,7 +17,7 @@ export function throttleDelayMs(failures: number): number {
   return failures < FREE_FAILURES ? 0 : Math.min(MAX_DELAY_MS, 1000 * 2 ** (failures - FREE_FAILURES));
 }
 
-type Attempt = { ok: true; user: { id: string; tenantId: string | null } } | Exclude<SignInResult, { ok: true }>;
+type Attempt = { ok: true; user: { id: string; email: string; tenantId: string | null } } | Exclude<SignInResult, { ok: true }>;
 
 /**
  * Checks a password for an email under the throttle: refused while the throttle holds; a wrong password
@@ -54,7 +54,7 @@ export async function checkCredentials(emailInput: string, password: string, met
   const attempt = await attemptPassword(emailInput, password, meta);
   if (!attempt.ok) return attempt;
   const { user } = attempt;
-  await db.$transaction((tx) => recordEvent(tx, actorFor(emailInput.trim().toLowerCase(), user.id, meta), { action: 'auth.signed_in', tenantId: user.tenantId, targetType: 'user', targetId: user.id }));
+  await db.$transaction((tx) => recordEvent(tx, actorFor(user.email, user.id, meta), { action: 'auth.signed_in', tenantId: user.tenantId, targetType: 'user', targetId: user.id }));
   return { ok: true, userId: user.id };
 }
 

@@ -64,8 +64,7 @@ export function verifyPeer(socket: tls.TLSSocket, info: TlsInfo, servername: str
     return { ok: false, diagnosis: hint!, field: 'host', reason };
   }
   // Node's own check, given the two fields it reads from the chain describeTls already read (asking the
-  // socket again would convert the certificate a second time).
-  // The CN counts only for a certificate without DNS names.
+  // socket again would convert the certificate a second time); the CN counts only without DNS names.
   const commonName = /(?:^|, )CN=([^,]+)/.exec(leaf?.subject ?? '')?.[1];
   const identityError = tls.checkServerIdentity(servername || address, { subject: { CN: commonName }, subjectaltname: leaf?.subjectAltNames.join(', ') } as tls.PeerCertificate);
   if (identityError) {

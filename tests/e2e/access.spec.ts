@@ -1,6 +1,6 @@
 // Sessions, tenant isolation on pages, what a member may not do, and the remembered language.
 // (Each role's sign-in and home page is checked by auth.setup.ts.)
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { ACCOUNTS, DEMO_PASSWORD, fileRequest, pageAs, signInWith } from './support';
 
 test('a wrong password is refused with a message and no session', async ({ page }) => {
@@ -71,20 +71,24 @@ test('the language choice is saved for the user and wins over the browser langua
   await again.context().close();
 });
 
-test('the admin creates an auditor, makes them a TAM, resets their password, then disables them; never their own role or account', async ({ browser }) => {
-  const admin = await pageAs(browser, 'admin');
-  const email = `role-${Date.now()}@example.test`;
+/** On the admin page: creates an auditor with the form, then shows only them in the users list (it pages by email). */
+async function createAuditor(admin: Page, email: string, name: string, password: string) {
   const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
   await form.getByLabel('Email').fill(email);
-  await form.getByLabel('Name').fill('Rolf Role');
-  await form.getByLabel('Initial password').fill('a-long-enough-password');
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Initial password').fill(password);
   await form.getByLabel('Role').selectOption('auditor');
   await form.getByRole('button', { name: 'Create user' }).click();
   await expect(form.getByRole('status')).toHaveText('Done.');
-  // The users list pages by email: find the new one with the search.
   await admin.getByLabel('Email contains').fill(email);
   await admin.getByRole('button', { name: 'Filter' }).click();
   await expect(admin.getByRole('region', { name: 'Users' }).locator('tbody tr')).toHaveCount(1);
+}
+
+test('the admin creates an auditor, makes them a TAM, resets their password, then disables them; never their own role or account', async ({ browser }) => {
+  const admin = await pageAs(browser, 'admin');
+  const email = `role-${Date.now()}@example.test`;
+  await createAuditor(admin, email, 'Rolf Role', 'a-long-enough-password');
   const role = admin.getByRole('combobox', { name: `Role of ${email}` });
   await expect(role).toHaveValue('auditor');
   // Staff roles only: an auditor cannot become a customer.
@@ -129,17 +133,7 @@ test('a user changes their password: this browser stays signed in, another sessi
   const email = `pw-${Date.now()}@example.test`;
   const initial = 'initial-password-1';
   const changed = 'changed-password-2';
-  const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
-  await form.getByLabel('Email').fill(email);
-  await form.getByLabel('Name').fill('Pat Password');
-  await form.getByLabel('Initial password').fill(initial);
-  await form.getByLabel('Role').selectOption('auditor');
-  await form.getByRole('button', { name: 'Create user' }).click();
-  await expect(form.getByRole('status')).toHaveText('Done.');
-  // The users list pages by email: find the new one with the search.
-  await admin.getByLabel('Email contains').fill(email);
-  await admin.getByRole('button', { name: 'Filter' }).click();
-  await expect(admin.getByRole('region', { name: 'Users' }).locator('tbody tr')).toHaveCount(1);
+  await createAuditor(admin, email, 'Pat Password', initial);
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toBeVisible();
   await admin.context().close();
 

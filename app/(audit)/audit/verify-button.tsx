@@ -3,7 +3,7 @@
 // the walk can be cancelled, which stops it on the server too.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslations } from 'next-intl';
-import { readNdjson } from '@/lib/read-ndjson';
+import { fetchNdjson } from '@/lib/fetch-ndjson';
 
 type Report = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number };
 type Progress = { checked: number; total: number };
@@ -26,12 +26,7 @@ export function VerifyButton() {
     setError(null);
     setProgress({ checked: 0, total: 0 });
     try {
-      const response = await fetch('/api/v1/audit-events/verify', { headers: { accept: 'application/x-ndjson' }, signal: controller.signal });
-      if (!response.ok) {
-        const problem = (await response.json().catch(() => null)) as { detail?: string } | null;
-        throw new Error(problem?.detail ?? response.statusText);
-      }
-      for await (const message of readNdjson<Message>(response)) {
+      for await (const message of fetchNdjson<Message>('/api/v1/audit-events/verify', { signal: controller.signal })) {
         if (message.type === 'progress') setProgress(message.progress);
         else if (message.type === 'report') setReport(message.report);
         else setError(t('verifyFailed', { message: message.problem.detail }));

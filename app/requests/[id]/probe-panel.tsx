@@ -6,10 +6,11 @@ import { useRouter } from 'next/navigation';
 import { useFormatter, useTranslations } from 'next-intl';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
-import { readNdjson } from '@/lib/read-ndjson';
+import { fetchNdjson } from '@/lib/fetch-ndjson';
 
 type Props = { requestId: string; host: string; port: number; testRecipient: string; myEmail: string; canProbe: boolean; runs: ProbeRunView[] };
 type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[] };
+type Message = { type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } };
 
 export function ProbePanel({ requestId, host, port, testRecipient, myEmail, canProbe, runs }: Props) {
   const t = useTranslations('probe');
@@ -29,17 +30,12 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, canP
     setLatest(null);
     setError(null);
     try {
-      const response = await fetch(`/api/v1/smtp-requests/${requestId}/${kind}`, {
+      for await (const message of fetchNdjson<Message>(`/api/v1/smtp-requests/${requestId}/${kind}`, {
         method: 'POST',
-        headers: { accept: 'application/x-ndjson', 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(kind === 'test-send' ? { to } : {}),
         signal: controller.signal,
-      });
-      if (!response.ok || !response.body) {
-        const problem = (await response.json().catch(() => null)) as { detail?: string } | null;
-        throw new Error(problem?.detail ?? response.statusText);
-      }
-      for await (const message of readNdjson<{ type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } }>(response)) {
+      })) {
         if (message.type === 'step') setLive((l) => (l ? { ...l, steps: [...l.steps, message.step] } : l));
         else if (message.type === 'run') setLatest(message.run);
         else setError(message.problem.detail);
