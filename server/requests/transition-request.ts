@@ -14,7 +14,7 @@ type Rule = { from: RequestStatus[]; permission: 'request.review' | 'request.wit
 
 // The lifecycle (PRODUCT.md): who may move a request from where to where.
 export const TRANSITIONS: Record<'in_review' | 'needs_info' | 'rejected' | 'withdrawn', Rule> = {
-  in_review: { from: ['submitted'], permission: 'request.review', commentRequired: false },
+  in_review: { from: ['submitted', 'needs_info'], permission: 'request.review', commentRequired: false },
   needs_info: { from: ['in_review', 'validated', 'tested'], permission: 'request.review', commentRequired: true },
   rejected: { from: ['submitted', 'in_review', 'validated', 'tested'], permission: 'request.review', commentRequired: true },
   withdrawn: { from: ['submitted', 'in_review', 'needs_info', 'validated', 'tested'], permission: 'request.withdraw', commentRequired: false },

@@ -12,13 +12,12 @@ import { configFingerprint } from './fingerprint';
 import { findVisibleRequest } from './get-request';
 import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
 import { EDITABLE_FIELDS, passwordBinding } from './request-fields';
-
-const EDITABLE_STATUSES = ['submitted', 'needs_info'];
+import { canEditStatus } from '@/lib/request-status';
 
 /**
  * Edits a request while the customer holds it. A changed destination (host, port, encryption, username)
  * drops the stored password: the new destination must never receive the old one, so it must be typed again.
- * Editing in needs_info resubmits the request to the TAM.
+ * Editing in needs_info answers the TAM: the request goes back to review with its TAM.
  */
 export async function updateRequest(user: CurrentUser, id: string, body: unknown, meta?: RequestMeta): Promise<RequestView> {
   // Another tenant's request is "not found" whatever the role; then the role must allow editing.
@@ -26,7 +25,7 @@ export async function updateRequest(user: CurrentUser, id: string, body: unknown
   requirePermission(user, 'request.edit');
   const parsed = SmtpRequestPatchSchema.safeParse(body);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request has invalid fields.', { errors: fieldErrors(parsed.error) });
-  if (!EDITABLE_STATUSES.includes(current.status)) {
+  if (!canEditStatus(current.status)) {
     throw new AppError('INVALID_TRANSITION', `A request can be edited only while submitted or waiting for information; this one is ${current.status}.`);
   }
   const { password, ...patch } = parsed.data;
@@ -48,7 +47,7 @@ export async function updateRequest(user: CurrentUser, id: string, body: unknown
   const passwordCipher = newSecret ? encryptSecret(password!, passwordBinding(current.tenantId, id)) : keepsPassword ? current.passwordCipher : null;
   const secretStamp = newSecret ? randomUUID() : keepsPassword ? current.secretStamp : null;
   const data = Object.fromEntries(EDITABLE_FIELDS.map((k) => [k, full.data[k]])) as Record<(typeof EDITABLE_FIELDS)[number], never>;
-  const status = current.status === 'needs_info' ? 'submitted' : current.status;
+  const status = current.status === 'needs_info' ? 'in_review' : current.status;
 
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};

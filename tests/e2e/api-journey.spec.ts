@@ -119,29 +119,30 @@ test('the journey through the API with personal access tokens', async ({ browser
   });
 
   const answer = '允许 203.0.113.0/24（API）';
-  await test.step('the customer sees the question (not the internal note), answers and resubmits', async () => {
+  await test.step('the customer sees the question (not the internal note), answers (back to its TAM)', async () => {
     expect((await okJson<RequestView>(await alice.get(`/api/v1/smtp-requests/${created.id}`))).status).toBe('needs_info');
     const thread = (await okJson<{ items: Comment[] }>(await alice.get(`/api/v1/smtp-requests/${created.id}/comments`))).items;
     expect(thread.map((c) => c.body)).toEqual([question]);
     await problemOf(await alice.post(`/api/v1/smtp-requests/${created.id}/comments`, { data: { body: 'x', internal: true } }), 403);
-    const comment = await okJson<Comment>(await alice.post(`/api/v1/smtp-requests/${created.id}/comments`, { data: { body: answer } }), 201);
-    expect(comment).toMatchObject({ body: answer, internal: false });
-
     // A new destination without the password again is refused: the stored one was bound to the old host.
     const retype = await problemOf(await alice.patch(`/api/v1/smtp-requests/${created.id}`, { data: { host: 'smtp2.acme.example' } }), 422);
     expect(retype.errors).toEqual([expect.objectContaining({ path: 'password', message: '服务器、端口、加密方式或用户名已更改：请重新输入密码。' })]);
 
     const edited = await okJson<RequestView>(await alice.patch(`/api/v1/smtp-requests/${created.id}`, { data: { notes: 'allowed 203.0.113.0/24' } }));
-    expect(edited).toMatchObject({ status: 'submitted', hasPassword: true, notes: 'allowed 203.0.113.0/24' });
+    // The answer gives the request back to its TAM.
+    expect(edited).toMatchObject({ status: 'in_review', hasPassword: true, notes: 'allowed 203.0.113.0/24' });
+    expect(edited.assignee?.email).toBe('tam@relaydesk.example');
+    const comment = await okJson<Comment>(await alice.post(`/api/v1/smtp-requests/${created.id}/comments`, { data: { body: answer } }), 201);
+    expect(comment).toMatchObject({ body: answer, internal: false });
   });
 
-  await test.step('the TAM sees the answer and the resubmitted request', async () => {
+  await test.step('the TAM sees the answer and the request back in review', async () => {
     const thread = (await okJson<{ items: Comment[] }>(await tam.get(`/api/v1/smtp-requests/${created.id}/comments`))).items;
     expect(thread.map((c) => c.body)).toEqual([question, 'internal: customer is slow', answer]);
     expect(thread[2]?.author.name).toBe('Alice Admin');
     const current = await okJson<RequestView>(await tam.get(`/api/v1/smtp-requests/${created.id}`));
-    expect(current).toMatchObject({ status: 'submitted', notes: 'allowed 203.0.113.0/24' });
-    expect(await listIds(tam, 'status=submitted')).toContain(created.id);
+    expect(current).toMatchObject({ status: 'in_review', notes: 'allowed 203.0.113.0/24' });
+    expect(await listIds(tam, 'status=in_review')).toContain(created.id);
   });
 
   for (const context of [anonymous, alice, tam, gina]) await context.dispose();

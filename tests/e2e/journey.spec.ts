@@ -1,5 +1,5 @@
 // Issue 2, "Done when": a customer admin with a Chinese browser files a request (and is told, in Chinese,
-// which field is wrong), a TAM takes it and asks for information, the customer answers and resubmits,
+// which field is wrong), a TAM takes it and asks for information, the customer answers (the request goes back to its TAM),
 // and the TAM sees the answer.
 import { test, expect } from '@playwright/test';
 import { ACCOUNTS, readRequestPage, screenshotForReadme, signIn } from './support';
@@ -112,11 +112,6 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
     await expect(thread).toContainText(question);
     await expect(thread).toContainText(ACCOUNTS.tam.name);
 
-    await customer.getByLabel('添加评论').fill(answer);
-    await customer.getByRole('button', { name: '评论', exact: true }).click();
-    await expect(thread).toContainText(answer);
-    await expect(customer.getByLabel('添加评论')).toHaveValue('');
-
     await customer.getByRole('link', { name: '编辑', exact: true }).click();
     await expect(customer).toHaveURL(new RegExp(`/requests/${request.id}/edit$`));
     await expect(customer.getByRole('heading', { level: 1 })).toHaveText(`编辑 ${request.number}`);
@@ -125,20 +120,28 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
     await customer.getByLabel('备注').fill('已允许 203.0.113.0/24。');
     await customer.getByRole('button', { name: '保存并重新提交' }).click();
     await expect(customer).toHaveURL(new RegExp(`/requests/${request.id}$`));
-    await expect(customer.locator('h1 .badge')).toHaveText('已提交');
+    // The answer gives the request back to its TAM.
+    await expect(customer.locator('h1 .badge')).toHaveText('审核中');
     await expect(customer.getByText('已允许 203.0.113.0/24。')).toBeVisible();
+    await customer.getByLabel('添加评论').fill(answer);
+    await customer.getByRole('button', { name: '评论', exact: true }).click();
+    await expect(thread).toContainText(answer);
+    await expect(customer.getByLabel('添加评论')).toHaveValue('');
+
     // Soft: a wrong label here should not hide whether the TAM then sees the answer.
     const timeline = customer.getByRole('region', { name: '状态时间线' }).getByRole('listitem');
     await expect.soft(timeline.last(), 'the last timeline entry is the edit, in Chinese').toContainText('已编辑');
   });
 
-  await test.step('the TAM sees the answer and the resubmitted request', async () => {
+  await test.step('the TAM sees the answer and the request back in review', async () => {
     await tam.reload();
-    await expect(tam.locator('h1 .badge')).toHaveText('Submitted');
+    await expect(tam.locator('h1 .badge')).toHaveText('In review');
     await expect(tam.locator('ol.comments')).toContainText(answer);
     await expect(tam.locator('ol.comments')).toContainText(ACCOUNTS.alice.name);
     await expect(tam.getByText('已允许 203.0.113.0/24。')).toBeVisible();
-    await expect(tam.getByRole('button', { name: 'Take request' })).toBeVisible();
+    // Still the TAM's: no need to take it again, live checks are open.
+    await expect(tam.getByRole('button', { name: 'Take request' })).toHaveCount(0);
+    await expect(tam.getByRole('button', { name: 'Validate' })).toBeVisible();
   });
 
   await customerContext.close();

@@ -44,14 +44,33 @@ test('the customer files a request and the TAM works it through the API', async 
   const sneaky = await api('POST', `/api/v1/smtp-requests/${id}/comments`, { token: admin.token, body: { body: 'hi', internal: true } });
   assert.equal(sneaky.status, 403);
 
-  // The customer answers and edits, which resubmits the request.
+  // A TAM's public comment does not answer for the customer: the request keeps waiting.
+  await api('POST', `/api/v1/smtp-requests/${id}/comments`, { token: tam.token, body: { body: 'Also: which port?' } });
+  assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: tam.token })).body.status, 'needs_info');
+
+  // The customer's answer by comment gives the request back to its TAM (no need to take it again).
   const answer = await api('POST', `/api/v1/smtp-requests/${id}/comments`, { token: admin.token, body: { body: 'Yes, and we switched to 2525.' } });
   assert.equal(answer.status, 201);
+  const answered = await api('GET', `/api/v1/smtp-requests/${id}`, { token: tam.token });
+  assert.equal(answered.body.status, 'in_review');
+  assert.equal(answered.body.assignee.email, tam.email);
+  const reopened = await db.auditEvent.findFirst({ where: { targetId: id, action: 'request.status_changed' }, orderBy: { seq: 'desc' } });
+  assert.deepEqual([JSON.parse(reopened!.before!).status, JSON.parse(reopened!.after!).status], ['needs_info', 'in_review']);
+
+  // Asked again, the customer answers by editing: back in review with its TAM too.
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'needs_info', comment: 'Which port now?' } })).status, 200);
   const edited = await api('PATCH', `/api/v1/smtp-requests/${id}`, { token: admin.token, body: { port: 2525, password: 'An0ther-Secret' } });
   assert.equal(edited.status, 200, edited.text);
-  assert.equal(edited.body.status, 'submitted');
+  assert.equal(edited.body.status, 'in_review');
+  assert.equal(edited.body.assignee.email, tam.email);
   assert.equal(edited.body.port, 2525);
   assert.notEqual(edited.body.fingerprint, created.body.fingerprint);
+
+  // The TAM can also take a waiting request back into review without an answer.
+  assert.equal((await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'needs_info', comment: 'Anything else?' } })).status, 200);
+  const back = await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'in_review' } });
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.body.status, 'in_review');
 
   const staffView = await api('GET', `/api/v1/smtp-requests/${id}/comments`, { token: tam.token });
   assert.ok(staffView.body.items.some((c: { body: string }) => c.body === 'Yes, and we switched to 2525.'));

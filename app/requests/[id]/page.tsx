@@ -16,6 +16,7 @@ import { ProbePanel } from './probe-panel';
 import { ApplyButton } from './apply-button';
 import { applyGateFor } from '@/server/config-versions/apply-gate';
 import { listProbeRuns } from '@/server/probes/list-probe-runs';
+import { canEditStatus, probeClosedReason } from '@/lib/request-status';
 
 type Params = { id: string };
 
@@ -34,12 +35,12 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const ts = await getTranslations('statuses');
   const format = await getFormatter();
   const when = (iso: string) => format.dateTime(new Date(iso), { dateStyle: 'medium', timeStyle: 'short' });
-  const editable = can(user.role, 'request.edit') && ['submitted', 'needs_info'].includes(request.status);
+  const editable = can(user.role, 'request.edit') && canEditStatus(request.status);
   const transitions = allowedTransitions(user, request.status);
   const warning = portEncryptionWarning(request.port, request.encryption);
   const probeRuns = can(user.role, 'probe.read') ? await listProbeRuns(user, id) : null;
   const applyGate = await applyGateFor(user, id);
-  const canProbe = can(user.role, 'request.probe') && ['in_review', 'validated', 'tested'].includes(request.status);
+  const probeClosed = can(user.role, 'request.probe') ? probeClosedReason(request.status) : 'finished';
 
   const rows: [string, React.ReactNode][] = [
     [tf('host'), <span key="host" className="mono">{request.host}</span>],
@@ -101,7 +102,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
         </section>
       </div>
       {probeRuns && (
-        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} canProbe={canProbe} runs={probeRuns} />
+        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} />
       )}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>

@@ -8,11 +8,11 @@ import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
 
-type Props = { requestId: string; host: string; port: number; testRecipient: string; myEmail: string; canProbe: boolean; runs: ProbeRunView[] };
+type Props = { requestId: string; host: string; port: number; testRecipient: string; myEmail: string; closedReason: 'takeFirst' | 'waitingOnCustomer' | 'finished' | null; runs: ProbeRunView[] };
 type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[] };
 type Message = { type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } };
 
-export function ProbePanel({ requestId, host, port, testRecipient, myEmail, canProbe, runs }: Props) {
+export function ProbePanel({ requestId, host, port, testRecipient, myEmail, closedReason, runs }: Props) {
   const t = useTranslations('probe');
   const router = useRouter();
   const [live, setLive] = useState<Live | null>(null);
@@ -54,8 +54,8 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, canP
     <section className="card probe-panel" aria-labelledby="probe-h">
       <h2 id="probe-h">{t('title')}</h2>
       <p className="muted">{t('intro')}</p>
-      {!canProbe ? (
-        <p className="alert info">{t('takeFirst')}</p>
+      {closedReason ? (
+        <p className="alert info">{t(`closed.${closedReason}`)}</p>
       ) : (
         <div className="probe-controls">
           <button type="button" className="button primary" disabled={running} onClick={() => run('validate')}>

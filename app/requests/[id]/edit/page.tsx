@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { canEditStatus } from '@/lib/request-status';
 import { notFound } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
@@ -20,7 +21,7 @@ export default async function EditRequestPage({ params }: { params: Promise<Para
   const user = await requirePageUser();
   const { id } = await params;
   const request = await orNotFound(getRequest(user, id));
-  if (!can(user.role, 'request.edit') || !['submitted', 'needs_info'].includes(request.status)) notFound();
+  if (!can(user.role, 'request.edit') || !canEditStatus(request.status)) notFound();
   const t = await getTranslations('requests');
   const { host, encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, hasPassword } = request;
   const initial = { host, port: String(request.port), encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, hasPassword };

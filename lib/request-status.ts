@@ -1,0 +1,22 @@
+// Which statuses allow which work: one answer for the domain and the pages (PRODUCT.md, lifecycle).
+
+/** The customer holds the request: they may edit it (and, answering, give it back to review). */
+export const EDITABLE_STATUSES = ['submitted', 'needs_info'] as const;
+/** A TAM may run live checks (validate, test-send). */
+export const PROBE_STATUSES = ['in_review', 'validated', 'tested'] as const;
+
+export function canEditStatus(status: string): boolean {
+  return (EDITABLE_STATUSES as readonly string[]).includes(status);
+}
+
+export function canProbeStatus(status: string): boolean {
+  return (PROBE_STATUSES as readonly string[]).includes(status);
+}
+
+/** Why live checks cannot run on a request in this status (a key of requests.probe.closed). */
+export function probeClosedReason(status: string): 'takeFirst' | 'waitingOnCustomer' | 'finished' | null {
+  if (canProbeStatus(status)) return null;
+  if (status === 'submitted') return 'takeFirst';
+  if (status === 'needs_info') return 'waitingOnCustomer';
+  return 'finished';
+}
