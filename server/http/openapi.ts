@@ -1,6 +1,6 @@
 // The OpenAPI document of v1, built from the same zod schemas the routes parse with.
 import { z } from 'zod';
-import { NotificationSchema } from '@/server/pipeline/notification-schema';
+import { NotificationIntakeSchema } from '@/server/pipeline/notification-schema';
 import { PipelinePatchSchema } from '@/server/pipeline/manage-pipeline';
 import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 
@@ -105,7 +105,7 @@ export function openApiDocument() {
         ProbeRun: schema(ProbeRun, 'output'),
         ProbeRunList: schema(z.object({ items: z.array(ProbeRun) }), 'output'),
         TestSend: schema(TestSendSchema),
-        NotificationCreate: schema(NotificationSchema),
+        NotificationCreate: schema(NotificationIntakeSchema),
         PipelinePatch: schema(PipelinePatchSchema),
         Rollback: schema(z.object({ version: z.number().int().positive() })),
         Problem: schema(Problem, 'output'),
@@ -149,11 +149,11 @@ export function openApiDocument() {
       },
       '/api/v1/tenants/{slug}/notifications': {
         post: {
-          summary: 'Enqueue a notification (the hosting service, with the tenant’s pipeline token); 202 once stored',
+          summary: 'Enqueue one notification, or { notifications: [≤ 500] } (the hosting service, with the tenant’s pipeline token); 202 once stored; 200 with the originals when every idempotencyKey repeats one of the last 7 days',
           parameters: slugParam,
           security: [{ pipelineToken: [] }],
           requestBody: body('NotificationCreate'),
-          responses: { 202: { description: '{ id, messageId }' }, ...problemResponses },
+          responses: { 202: { description: '{ id, messageId }, or { items: [{ id, messageId }] } for a batch' }, 200: { description: 'Only repeated idempotency keys: the original { id, messageId } (or items); nothing enqueued' }, ...problemResponses },
         },
       },
       '/api/v1/tenants/{slug}/deliveries': {

@@ -23,6 +23,11 @@ export const MAX_TEXT_BYTES = 200 * 1024;
 export const MAX_HTML_BYTES = 500 * 1024;
 /** Text and HTML at their limits, JSON-escaped, plus the rest. */
 export const MAX_NOTIFICATION_BODY_BYTES = 2 * 1024 * 1024;
+export const MAX_BATCH = 500;
+/** A batch is many notifications of ordinary size, not 500 at their limits (a 30 MB body is refused early). */
+export const MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_IDEMPOTENCY_KEY = 128;
+export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -57,7 +62,22 @@ export const NotificationSchema = z
       .max(200, 'tooLong')
       .refine((v) => !CONTROL.test(v), 'controlCharacters')
       .optional(),
+    /** The caller's name for this notification: a repeat within IDEMPOTENCY_WINDOW_MS enqueues nothing. */
+    idempotencyKey: z
+      .string()
+      .min(1, 'required')
+      .max(MAX_IDEMPOTENCY_KEY, 'tooLong')
+      .refine((v) => !CONTROL.test(v), 'controlCharacters')
+      .optional(),
   })
   .strict();
 export type NotificationInput = z.input<typeof NotificationSchema>;
 export type NotificationData = z.output<typeof NotificationSchema>;
+
+/** Many notifications in one call: validated all or nothing, stored in one transaction. */
+export const NotificationBatchSchema = z
+  .object({ notifications: z.array(NotificationSchema, { message: 'required' }).min(1, 'required').max(MAX_BATCH, 'tooLong') })
+  .strict();
+
+/** One notification, or `{ notifications: [...] }`. */
+export const NotificationIntakeSchema = z.union([NotificationBatchSchema, NotificationSchema]);

@@ -47,7 +47,10 @@ test('bad bodies get problem+json with every field error', async () => {
   const bigText = await notify(t, { text: 'x'.repeat(200 * 1024 + 1) });
   assert.equal(bigText.status, 422);
   assert.equal(bigText.body.errors[0].path, 'text');
-  const huge = await papi('POST', `/api/v1/tenants/${t.slug}/notifications`, { token: t.pipelineToken, rawBody: JSON.stringify({ text: 'x'.repeat(3 * 1024 * 1024) }) });
+  const large = await papi('POST', `/api/v1/tenants/${t.slug}/notifications`, { token: t.pipelineToken, rawBody: JSON.stringify({ text: 'x'.repeat(3 * 1024 * 1024) }) });
+  assert.equal(large.status, 422);
+  assert.ok(large.body.errors.some((e: { path: string }) => e.path === 'text'));
+  const huge = await papi('POST', `/api/v1/tenants/${t.slug}/notifications`, { token: t.pipelineToken, rawBody: JSON.stringify({ text: 'x'.repeat(17 * 1024 * 1024) }) });
   assert.equal(huge.status, 413);
   const notJson = await papi('POST', `/api/v1/tenants/${t.slug}/notifications`, { token: t.pipelineToken, rawBody: '{oops' });
   assert.equal(notJson.status, 400);

@@ -1,11 +1,18 @@
 import { json } from '@/server/http/handle';
 import { parseOrThrow } from '@/server/http/parse';
 import { pipelineRoute, readJsonUpTo } from '@/server/http/pipeline-route';
-import { enqueueNotification } from '@/server/pipeline/enqueue-notification';
-import { MAX_NOTIFICATION_BODY_BYTES, NotificationSchema } from '@/server/pipeline/notification-schema';
+import { enqueueNotifications } from '@/server/pipeline/enqueue-notification';
+import { MAX_BATCH_BODY_BYTES, NotificationBatchSchema, NotificationSchema } from '@/server/pipeline/notification-schema';
 
-// 202 only after the row is committed: an accepted notification survives any crash.
+// 202 only after the rows are committed: an accepted notification survives any crash. A call that only
+// repeats idempotency keys enqueues nothing and answers 200 with the originals.
 export const POST = pipelineRoute(async ({ request, tenantId }) => {
-  const data = parseOrThrow(NotificationSchema, await readJsonUpTo(request, MAX_NOTIFICATION_BODY_BYTES));
-  return json(await enqueueNotification(tenantId, data), 202);
+  const body = await readJsonUpTo(request, MAX_BATCH_BODY_BYTES);
+  if (typeof body === 'object' && body !== null && 'notifications' in body) {
+    const { notifications } = parseOrThrow(NotificationBatchSchema, body);
+    const intake = await enqueueNotifications(tenantId, notifications);
+    return json({ items: intake.items }, intake.created > 0 ? 202 : 200);
+  }
+  const intake = await enqueueNotifications(tenantId, [parseOrThrow(NotificationSchema, body)]);
+  return json(intake.items[0], intake.created > 0 ? 202 : 200);
 });
