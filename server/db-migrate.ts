@@ -8,7 +8,7 @@ import { databaseKind, sqlitePath } from './db-url';
 
 const MIGRATIONS_DIR = path.join(process.cwd(), 'prisma', 'migrations');
 
-function migrationFiles(kind: 'sqlite' | 'postgres') {
+export function migrationFiles(kind: 'sqlite' | 'postgres') {
   const dir = path.join(MIGRATIONS_DIR, kind);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))

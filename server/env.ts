@@ -11,6 +11,7 @@ const EnvSchema = z.object({
   RELAYDESK_SECRET_KEYS: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   RELAYDESK_DATA_DIR: z.string().default('./data'),
+  RELAYDESK_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean };
 
