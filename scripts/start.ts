@@ -15,8 +15,8 @@ import { DEFAULT_SANDBOX_PORT, SANDBOX_USERNAME } from '@/lib/sandbox-modes';
 
 const env = readEnv();
 
-/** How a dead process is brought back: 1 s, 2 s, 4 s … at most 30 s; five failures in a row end Relaydesk. */
-const RESTART_POLICY = { firstDelayMs: 1000, maxDelayMs: 30_000, healthyAfterMs: 60_000, maxFailuresInARow: 5 };
+/** How a dead process is brought back: after 1 s, 2 s, 4 s, 8 s, 16 s; a sixth failure in a row ends Relaydesk. */
+const RESTART_POLICY = { firstDelayMs: 1000, healthyAfterMs: 60_000, maxFailuresInARow: 5 };
 
 const log = (line: string) => console.log(`[start] ${line}`);
 const logError = (line: string) => console.error(`[start] ${line}`);
@@ -87,11 +87,11 @@ class Supervised {
     if (Date.now() - this.startedAt >= RESTART_POLICY.healthyAfterMs) this.failuresInARow = 0;
     this.failuresInARow += 1;
     if (this.failuresInARow > RESTART_POLICY.maxFailuresInARow) {
-      logError(`The ${LABELS[this.name]} stopped unexpectedly (${how}) ${this.failuresInARow} times in a row; giving up: Relaydesk exits so that its supervisor restarts it.`);
+      logError(`The ${LABELS[this.name]} stopped unexpectedly (${how}) ${this.failuresInARow} times in a row; giving up: Relaydesk exits so that its service manager restarts it.`);
       this.giveUp();
       return;
     }
-    const delay = Math.min(RESTART_POLICY.firstDelayMs * 2 ** (this.failuresInARow - 1), RESTART_POLICY.maxDelayMs);
+    const delay = RESTART_POLICY.firstDelayMs * 2 ** (this.failuresInARow - 1);
     logError(`The ${LABELS[this.name]} stopped unexpectedly (${how}); restarting it in ${delay / 1000} s (failure ${this.failuresInARow} of ${RESTART_POLICY.maxFailuresInARow} in a row).`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;

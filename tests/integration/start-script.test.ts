@@ -122,6 +122,35 @@ test('a worker killed with SIGKILL is restarted after a logged backoff; npm star
   }
 });
 
+test('a process that keeps dying is restarted after 1, 2, 4, 8 and 16 s, then npm start gives up and exits non-zero', { timeout: 120_000 }, async () => {
+  // The demo sandbox's port is taken: every start of the sandbox fails at once.
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-start-'));
+  roots.push(root);
+  const start = startScript({
+    PATH: path.join(root, 'no-bin'),
+    HOME: root,
+    RELAYDESK_DEMO: '1',
+    RELAYDESK_RUN: 'sandbox',
+    RELAYDESK_DATA_DIR: path.join(root, 'data'),
+    SANDBOX_PORT: String((taken.address() as { port: number }).port),
+    PORT: String(await freePort()),
+    NODE_ENV: 'production',
+  });
+  try {
+    const { code } = await start.exited;
+    assert.equal(code, 1, start.output());
+    const delays = [...start.output().matchAll(/SMTP sandbox stopped unexpectedly \(exit code 1\); restarting it in (\d+) s/g)].map((m) => Number(m[1]));
+    assert.deepEqual(delays, [1, 2, 4, 8, 16]);
+    assert.match(start.output(), /SMTP sandbox stopped unexpectedly \(exit code 1\) 6 times in a row; giving up/);
+    assert.equal((start.output().match(/SMTP sandbox running \(pid \d+\)/g) ?? []).length, 6);
+  } finally {
+    if (start.child.exitCode === null) start.child.kill('SIGKILL');
+    taken.close();
+  }
+});
+
 test('outside demo mode, npm start refuses to start without an audit signing key from outside the data folder, naming the variable', async () => {
   const missing = await productionEnv({ RELAYDESK_AUDIT_SIGNING_KEY_FILE: undefined });
   const noKey = startScript(missing.env);
