@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { readEnv, requireProductionSecrets, webHost, type ProcessName } from '@/server/env';
+import { nextStartArgs, readEnv, requireProductionSecrets, webHost, type ProcessName } from '@/server/env';
 import { ensureDemoSecrets } from './demo-secrets';
 import { migrateDatabase } from '@/server/db-migrate';
 import { ensureSandboxCertificates } from '@/server/sandbox/sandbox-ca';
@@ -173,7 +173,7 @@ async function main() {
   if (env.run.includes('web')) {
     // next's own bin, not `npx next`: npx runs it as a grandchild that a signal to npx would not stop.
     const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
-    const args = [nextBin, 'start', '-p', String(env.PORT), ...(host ? ['-H', host] : [])];
+    const args = [nextBin, ...nextStartArgs(env)];
     const onStart = (web: ChildProcess) =>
       web.stdout?.on('data', (chunk: Buffer) => {
         const text = chunk.toString();

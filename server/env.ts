@@ -48,6 +48,12 @@ export function webHost(env: Pick<Env, 'HOST' | 'demo'>): string | undefined {
   return env.HOST ?? (env.demo ? '127.0.0.1' : undefined);
 }
 
+/** The arguments of `next start` for the web app: its port, and the address when it is not every interface. */
+export function nextStartArgs(env: Pick<Env, 'HOST' | 'demo' | 'PORT'>): string[] {
+  const host = webHost(env);
+  return ['start', '-p', String(env.PORT), ...(host ? ['-H', host] : [])];
+}
+
 /** Outside demo mode, secrets have no defaults: refuse to start with a message that says what to set. */
 export function requireProductionSecrets(env: Env): void {
   const missing: string[] = [];

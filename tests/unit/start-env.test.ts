@@ -1,7 +1,7 @@
 // What `npm start` reads from the environment: where the web app listens, and which processes it runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readEnv, webHost } from '@/server/env';
+import { nextStartArgs, readEnv, webHost } from '@/server/env';
 
 test('demo mode (shared published password) listens on loopback only unless HOST says otherwise', () => {
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '1' })), '127.0.0.1');
@@ -10,6 +10,10 @@ test('demo mode (shared published password) listens on loopback only unless HOST
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '1', HOST: '::' })), '::');
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '0' })), undefined, 'production: every interface, as next start does');
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '0', HOST: '10.0.0.5' })), '10.0.0.5');
+  // What npm start hands to `next start` (whose own default is every interface).
+  assert.deepEqual(nextStartArgs(readEnv({ RELAYDESK_DEMO: '1', PORT: '4000' })), ['start', '-p', '4000', '-H', '127.0.0.1']);
+  assert.deepEqual(nextStartArgs(readEnv({ RELAYDESK_DEMO: '1', PORT: '4000', HOST: '0.0.0.0' })), ['start', '-p', '4000', '-H', '0.0.0.0']);
+  assert.deepEqual(nextStartArgs(readEnv({ RELAYDESK_DEMO: '0', PORT: '4000' })), ['start', '-p', '4000']);
 });
 
 test('RELAYDESK_RUN names the processes; its default depends on demo mode; anything else is refused with the variable named', () => {
