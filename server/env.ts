@@ -12,7 +12,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** The address the web app listens on; unset: every interface, or loopback only in demo mode. */
-  HOST: z.string().trim().min(1).optional(),
+  HOST: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional()),
   RELAYDESK_DEMO: z.enum(['0', '1']).optional(),
   RELAYDESK_RUN: z
     .string()

@@ -7,6 +7,7 @@ test('demo mode (shared published password) listens on loopback only unless HOST
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '1' })), '127.0.0.1');
   assert.equal(webHost(readEnv({})), '127.0.0.1', 'demo by default when nothing is configured');
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '1', HOST: '0.0.0.0' })), '0.0.0.0');
+  assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '1', HOST: ' ' })), '127.0.0.1', 'an empty HOST is no HOST');
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '1', HOST: '::' })), '::');
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '0' })), undefined, 'production: every interface, as next start does');
   assert.equal(webHost(readEnv({ RELAYDESK_DEMO: '0', HOST: '10.0.0.5' })), '10.0.0.5');
