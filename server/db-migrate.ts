@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { databaseKind, sqlitePath } from './db-url';
+import { createPrivateFileIfMissing } from './private-files';
 
 const MIGRATIONS_DIR = path.join(process.cwd(), 'prisma', 'migrations');
 
@@ -22,7 +23,10 @@ export async function migrateDatabase(url: string): Promise<string[]> {
 
 function migrateSqlite(url: string): string[] {
   const file = sqlitePath(url);
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    createPrivateFileIfMissing(file);
+  }
   const conn = new Database(file);
   try {
     conn.pragma('journal_mode = WAL');

@@ -7,14 +7,24 @@ import 'server-only';
 // signed with it, so the newest line's signature vouches for the whole file. A verifier checks one
 // signature however many checkpoints a year of minutes leaves (an Ed25519 check is ~0.1 ms: half a
 // million lines would take a minute), and the writer reads only the last line.
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+//
+// Each line also names `genesis`, the hash of the chain's first event: it tells a file written for
+// another database (or for a trail rewritten from its first event) apart from a cut or edited trail.
+//
+// The signing key never comes from the data folder outside demo mode (docs/decisions/014): whoever can
+// rewrite the database and the data folder must not be able to re-sign the checkpoints too.
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { db } from '../db';
+import { PRIVATE_FILE_MODE } from '../private-files';
 import { canonicalJson, GENESIS_HASH } from './canonical';
 
-/** `prev` is missing only on lines written before checkpoints were chained; those are checked by their own signature. */
-export type Checkpoint = { seq: number; hash: string; at: string; prev?: string; signature: string };
+/**
+ * `prev` is missing only on lines written before checkpoints were chained; those are checked by their own
+ * signature. `genesis` is missing on lines written before it was recorded.
+ */
+export type Checkpoint = { seq: number; hash: string; at: string; prev?: string; genesis?: string; signature: string };
 /** A checkpoint as read from the file, with the SHA-256 of its line (what the next line's prev names). */
 export type CheckpointLine = Checkpoint & { lineHash: string };
 
@@ -26,20 +36,19 @@ export function checkpointsFile(): string {
   return process.env.RELAYDESK_AUDIT_CHECKPOINTS ?? path.join(dataDir(), 'audit-checkpoints.jsonl');
 }
 
-/** RELAYDESK_AUDIT_SIGNING_KEY (an Ed25519 private key, PEM) or one generated once into the data folder. */
+const pemOf = (value: string) => value.replace(/\\n/g, '\n');
+
+/** RELAYDESK_AUDIT_SIGNING_KEY (an Ed25519 private key, PEM) or the file RELAYDESK_AUDIT_SIGNING_KEY_FILE names. */
 function signingKey(): KeyObject {
   const pem = process.env.RELAYDESK_AUDIT_SIGNING_KEY;
-  if (pem) return createPrivateKey(pem.replace(/\\n/g, '\n'));
-  const file = path.join(dataDir(), 'audit-signing-key.pem');
-  if (!existsSync(file)) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  }
-  return createPrivateKey(readFileSync(file, 'utf8'));
+  if (pem) return createPrivateKey(pemOf(pem));
+  const file = process.env.RELAYDESK_AUDIT_SIGNING_KEY_FILE;
+  if (file) return createPrivateKey(readFileSync(file, 'utf8'));
+  throw new Error('No audit signing key: set RELAYDESK_AUDIT_SIGNING_KEY (an Ed25519 private key, PEM) or RELAYDESK_AUDIT_SIGNING_KEY_FILE (its path).');
 }
 
-const payload = (c: Omit<Checkpoint, 'signature'>) => Buffer.from(canonicalJson({ seq: c.seq, hash: c.hash, at: c.at, prev: c.prev }));
+// Fields absent from older lines stay absent from what they signed (canonicalJson drops undefined).
+const payload = (c: Omit<Checkpoint, 'signature'>) => Buffer.from(canonicalJson({ seq: c.seq, hash: c.hash, at: c.at, prev: c.prev, genesis: c.genesis }));
 const lineHash = (line: string) => hash('sha256', line, 'hex');
 
 export function readCheckpoints(): CheckpointLine[] {
@@ -68,7 +77,11 @@ function lastLine(file: string): string | null {
 /** RELAYDESK_AUDIT_VERIFY_KEY (the Ed25519 public key, PEM) lets a verifier check without the signing key. */
 export function verifyKey(): KeyObject {
   const pem = process.env.RELAYDESK_AUDIT_VERIFY_KEY;
-  return pem ? createPublicKey(pem.replace(/\\n/g, '\n')) : createPublicKey(signingKey());
+  if (pem) return createPublicKey(pemOf(pem));
+  if (!process.env.RELAYDESK_AUDIT_SIGNING_KEY && !process.env.RELAYDESK_AUDIT_SIGNING_KEY_FILE) {
+    throw new Error('No key to verify the audit checkpoints with: set RELAYDESK_AUDIT_VERIFY_KEY (the Ed25519 public key, PEM).');
+  }
+  return createPublicKey(signingKey());
 }
 
 export function checkpointSignatureValid(c: Checkpoint, key: KeyObject = verifyKey()): boolean {
@@ -99,16 +112,33 @@ export function firstForgedCheckpoint(checkpoints: CheckpointLine[], key: KeyObj
   return undefined;
 }
 
-/** Appends a checkpoint when the head moved since the last one. Returns it, or null when nothing changed. */
+/** The checkpoints that name another chain than the one whose first event has hash `genesis`. */
+export function checkpointsOfAnotherChain(checkpoints: CheckpointLine[], genesis: string | null): CheckpointLine[] {
+  return checkpoints.filter((c) => c.genesis !== undefined && c.genesis !== genesis);
+}
+
+export class CheckpointsOfAnotherDatabaseError extends Error {
+  constructor(file: string) {
+    super(`The audit checkpoints file ${file} belongs to another database (its checkpoints name a different first event). Move it away, or point RELAYDESK_AUDIT_CHECKPOINTS at a new file for this database.`);
+  }
+}
+
+/**
+ * Appends a checkpoint when the head moved since the last one. Returns it, or null when nothing changed.
+ * Refuses to append to a file written for another database: that file would never verify again.
+ */
 export async function writeCheckpoint(): Promise<Checkpoint | null> {
   const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
   if (!head) return null;
-  const previousLine = lastLine(checkpointsFile());
+  const first = await db.auditEvent.findUniqueOrThrow({ where: { seq: 1 }, select: { hash: true } });
+  const file = checkpointsFile();
+  const previousLine = lastLine(file);
   const last = previousLine ? (JSON.parse(previousLine) as Checkpoint) : null;
+  if (last?.genesis !== undefined && last.genesis !== first.hash) throw new CheckpointsOfAnotherDatabaseError(file);
   if (last && last.seq === head.seq && last.hash === head.hash) return null;
-  const unsigned = { seq: head.seq, hash: head.hash, at: new Date().toISOString(), prev: previousLine ? lineHash(previousLine) : GENESIS_HASH };
+  const unsigned = { seq: head.seq, hash: head.hash, at: new Date().toISOString(), prev: previousLine ? lineHash(previousLine) : GENESIS_HASH, genesis: first.hash };
   const checkpoint = signCheckpoint(unsigned);
-  mkdirSync(path.dirname(checkpointsFile()), { recursive: true });
-  appendFileSync(checkpointsFile(), `${JSON.stringify(checkpoint)}\n`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  appendFileSync(file, `${JSON.stringify(checkpoint)}\n`, { mode: PRIVATE_FILE_MODE });
   return checkpoint;
 }

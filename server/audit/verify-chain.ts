@@ -8,9 +8,14 @@ import 'server-only';
 import { Worker } from 'node:worker_threads';
 import { connectRawReader, isPostgres } from '../db';
 import { CANONICAL_LAYOUT, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
-import { firstForgedCheckpoint, readCheckpoints } from './checkpoints';
+import { checkpointsOfAnotherChain, firstForgedCheckpoint, readCheckpoints } from './checkpoints';
 
-export type ChainReport = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number };
+/**
+ * `reason` is set when the verdict is not about an event: 'checkpoints-of-another-database' means the
+ * signed checkpoints name a chain whose first event this database does not have (the file was written
+ * for another database, or every event of this one was rewritten from the first); firstBrokenSeq is then null.
+ */
+export type ChainReport = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number; reason?: 'checkpoints-of-another-database' };
 /** How far a verification has got: events checked, of the events there were when it started. */
 export type VerifyProgress = { checked: number; total: number };
 export type VerifyOptions = {
@@ -109,6 +114,14 @@ export async function verifyChain({ onProgress, signal, pageSize = 5000 }: Verif
   const reader = await connectRawReader();
   const hasher = new Hasher();
   try {
+    // Authentic checkpoints of another chain: say so, rather than report the first event they contradict.
+    if (checkpoints.some((c) => c.genesis !== undefined)) {
+      const first = await reader.queryRaw({ sql: 'SELECT "hash" FROM "AuditEvent" WHERE "seq" = 1', args: [], argTypes: [] });
+      const genesis = (first.rows[0]?.[0] as string | undefined) ?? null;
+      if (checkpointsOfAnotherChain(checkpoints, genesis).length > 0 && !firstForgedCheckpoint(checkpoints)) {
+        return { ok: false, checked: 0, firstBrokenSeq: null, checkpoints: checkpoints.length, reason: 'checkpoints-of-another-database' };
+      }
+    }
     const head = await reader.queryRaw({ sql: 'SELECT max("seq") FROM "AuditEvent"', args: [], argTypes: [] });
     const total = Number(head.rows[0]?.[0] ?? 0);
     let hashing: { rows: Row[]; firstBad: Promise<number> } | null = null;

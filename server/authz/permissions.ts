@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   'admin.manage': ['admin'],
   'token.own': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
   'sandbox.use': ['tam', 'admin'],
+  'sandbox.configure': ['admin'],
   'config.read': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
   'config.apply': ['tam'],
   'pipeline.manage': ['tam', 'admin'],

@@ -1,6 +1,7 @@
 import 'server-only';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../private-files';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -80,7 +81,7 @@ export async function ensureSandboxCertificates(dataDir: string): Promise<Sandbo
   }
   const made = await generateSandboxCertificates();
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(paths.keyFile, made.key, { mode: 0o600 });
+  writePrivateFile(paths.keyFile, made.key);
   writeFileSync(paths.certFile, made.cert);
   writeFileSync(paths.caFile, made.ca);
   return { ...made, ...paths };

@@ -1,15 +1,20 @@
 import 'server-only';
 import { z } from 'zod';
+import type { Prisma } from '../generated/sqlite/client';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
-import { requirePermission } from '../authz/scopes';
+import { requirePermission, tenantsVisibleTo } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { isSandboxMode, SANDBOX_MODES, type SandboxMode } from '@/lib/sandbox-modes';
 import { parseHeaders, textBody, type Header } from './parse-message';
 
-// What the demo sandbox received, for TAMs and admins, and the switch that makes it misbehave.
+// What the demo sandbox received, and the switch that makes it misbehave (docs/decisions/014).
+// An admin reads every message; a TAM only what Relaydesk sent for a tenant they are assigned to: a
+// message whose Message-ID is a notification or a test email of that tenant. Mail the sandbox got from
+// anyone else (any SMTP client with the sandbox password) belongs to no tenant: admins only.
+// The behaviour is one switch for the whole sandbox, so only an admin may turn it.
 
 export type SandboxMessageSummary = {
   id: string;
@@ -70,16 +75,33 @@ function decodeCursor(value: string): Cursor {
   }
 }
 
-/** Newest first, keyset-paginated on (receivedAt, id). */
+/** Which sandbox messages this user may read, as a where clause. */
+async function visibleToUser(user: CurrentUser): Promise<Prisma.SandboxMessageWhereInput> {
+  requirePermission(user, 'sandbox.use');
+  if (user.role === 'admin') return {};
+  // The inbox keeps at most SANDBOX_KEEP messages, so these lists stay short.
+  const received = await db.sandboxMessage.findMany({ where: { messageId: { not: null } }, select: { messageId: true } });
+  const ids = [...new Set(received.map((m) => m.messageId!))];
+  const tenants = (await db.tenant.findMany({ where: tenantsVisibleTo(user), select: { id: true } })).map((t) => t.id);
+  if (ids.length === 0 || tenants.length === 0) return { id: { in: [] } };
+  const sent = { messageId: { in: ids }, tenantId: { in: tenants } };
+  const [notifications, testEmails] = await Promise.all([
+    db.notification.findMany({ where: sent, select: { messageId: true } }),
+    db.probeRun.findMany({ where: sent, select: { messageId: true } }),
+  ]);
+  return { messageId: { in: [...notifications, ...testEmails].map((m) => m.messageId!) } };
+}
+
+/** Newest first, keyset-paginated on (receivedAt, id); only the messages the user may read. */
 export async function listSandboxMessages(
   user: CurrentUser,
   { cursor }: { cursor?: string } = {},
 ): Promise<{ items: SandboxMessageSummary[]; nextCursor: string | null }> {
-  requirePermission(user, 'sandbox.use');
+  const visible = await visibleToUser(user);
   const after = cursor ? decodeCursor(cursor) : null;
   const t = after ? new Date(after.t) : null;
   const rows = await db.sandboxMessage.findMany({
-    where: t && after ? { OR: [{ receivedAt: { lt: t } }, { receivedAt: t, id: { lt: after.id } }] } : {},
+    where: { AND: [visible, t && after ? { OR: [{ receivedAt: { lt: t } }, { receivedAt: t, id: { lt: after.id } }] } : {}] },
     orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
     take: PAGE_SIZE + 1,
     omit: { raw: true },
@@ -93,8 +115,8 @@ export async function listSandboxMessages(
 }
 
 export async function getSandboxMessage(user: CurrentUser, id: string): Promise<SandboxMessageView> {
-  requirePermission(user, 'sandbox.use');
-  const row = z.uuid().safeParse(id).success ? await db.sandboxMessage.findUnique({ where: { id } }) : null;
+  const visible = await visibleToUser(user);
+  const row = z.uuid().safeParse(id).success ? await db.sandboxMessage.findFirst({ where: { AND: [{ id }, visible] } }) : null;
   if (!row) throw new AppError('NOT_FOUND', 'No such sandbox message.');
   return { ...toSummary(row), headers: parseHeaders(row.raw), text: textBody(row.raw), raw: row.raw };
 }
@@ -106,7 +128,7 @@ export async function getSandboxMode(): Promise<SandboxMode> {
 }
 
 export async function setSandboxMode(user: CurrentUser, mode: unknown, meta?: RequestMeta): Promise<SandboxMode> {
-  requirePermission(user, 'sandbox.use');
+  requirePermission(user, 'sandbox.configure');
   if (!isSandboxMode(mode)) {
     throw new AppError('VALIDATION_FAILED', 'Unknown sandbox mode.', { errors: [{ path: 'mode', message: `one of ${SANDBOX_MODES.join(', ')}` }] });
   }

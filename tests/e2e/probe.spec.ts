@@ -55,7 +55,12 @@ test('validate live, send a test email, read it in the sandbox, then see the 535
   await expect(page.locator('main')).toContainText('ops@acme.example');
   await expectNoAxeViolations(page, 'sandbox message');
 
-  await setSandboxMode(page, 'Reject sign-in');
+  // The behaviour applies to everyone who uses the sandbox, so only an admin switches it; the TAM sees it.
+  const admin = await pageAs(browser, 'admin');
+  await setSandboxMode(admin, 'Reject sign-in');
+  await page.goto('/sandbox');
+  await expect(page.getByTestId('sandbox-mode')).toContainText('Reject sign-in');
+  await expect(page.getByRole('button', { name: 'Save behaviour' })).toHaveCount(0);
   try {
     await page.goto('/console');
     await page.getByRole('link', { name: 'SMTP-1001' }).click();
@@ -67,6 +72,6 @@ test('validate live, send a test email, read it in the sandbox, then see the 535
     await expect(auth).toContainText('535');
     await expect(auth).toContainText('Field to fix: Password');
   } finally {
-    await setSandboxMode(page, 'Normal');
+    await setSandboxMode(admin, 'Normal');
   }
 });

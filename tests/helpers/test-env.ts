@@ -5,7 +5,7 @@
 // Test files import it too, which then only checks that it was preloaded.
 // TEST_DATABASE=postgres selects PostgreSQL (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, mkdirSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,10 +14,12 @@ import { migrateDatabase } from '@/server/db-migrate';
 process.env.RELAYDESK_SECRET_KEYS ??= `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 process.env.AUTH_SECRET ??= 'test-auth-secret-test-auth-secret-0123456789';
 process.env.RELAYDESK_DEMO = '0';
-// Audit checkpoints and the signing key of a test process live in its own temp folder, never in ./data.
+// Audit checkpoints of a test process live in its own temp folder, never in ./data.
 const testDataDir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-data-'));
 process.env.RELAYDESK_DATA_DIR = testDataDir;
 process.env.RELAYDESK_AUDIT_CHECKPOINTS = path.join(testDataDir, 'audit-checkpoints.jsonl');
+// Outside demo mode the signing key comes from the environment only (docs/decisions/014).
+process.env.RELAYDESK_AUDIT_SIGNING_KEY ??= generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 function migrationsHash(kind: string): string {
   const dir = path.join('prisma', 'migrations', kind);

@@ -365,7 +365,7 @@ const ACTIONS: ActionRow[] = [
       await changeOwnPassword(u, { current: changed, next: TEST_PASSWORD, confirm: TEST_PASSWORD });
       assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { passwordHash: true } }), bystander, 'only the caller’s own password changes');
     } },
-  { file: 'app/(console)/sandbox/actions.ts', action: 'setSandboxModeAction', domain: 'setSandboxMode', permission: 'sandbox.use', guard: 'domain',
+  { file: 'app/(console)/sandbox/actions.ts', action: 'setSandboxModeAction', domain: 'setSandboxMode', permission: 'sandbox.configure', guard: 'domain',
     call: (u) => setSandboxMode(u, 'normal') },
   // next-auth's signOut clears the session cookie; there is no domain function of ours to call.
   { file: 'app/components/session-actions.ts', action: 'signOutAction', domain: 'signOut', permission: 'signed-in (own record)', guard: 'self' },

@@ -15,7 +15,8 @@ import { ensureSandboxCertificates } from '@/server/sandbox/sandbox-ca';
 import { startSandbox } from '@/server/sandbox/sandbox-server';
 import { getSandboxMessage, getSandboxMode, listSandboxMessages, setSandboxMode } from '@/server/sandbox/sandbox-inbox';
 import { SANDBOX_KEEP, storeSandboxMessage } from '@/server/sandbox/store-sandbox-message';
-import { db, makeTenant, makeUser } from '../helpers/factories';
+import { randomUUID } from 'node:crypto';
+import { db, makeTenant, makeTenantWithPeople, makeUser } from '../helpers/factories';
 import { assertFreshDatabase } from '../helpers/fresh-database';
 
 await assertFreshDatabase(db);
@@ -153,10 +154,10 @@ describe('probing the sandbox', () => {
     assert.equal(row.subject, 'Relaydesk test email / Relaydesk 测试邮件');
     assert.equal(row.authUser, USERNAME);
 
-    const { items } = await listSandboxMessages(tam);
+    const { items } = await listSandboxMessages(admin);
     assert.equal(items[0]?.id, row.id, 'newest first');
     assert.deepEqual(items[0]?.rcptTo, ['tam@relaydesk.example']);
-    const view = await getSandboxMessage(tam, row.id);
+    const view = await getSandboxMessage(admin, row.id);
     assert.match(view.text ?? '', /This is a test email sent by Relaydesk/);
     assert.match(view.text ?? '', /这是 Relaydesk 为检查通知邮件的 SMTP 设置而发送的测试邮件/);
     assert.ok(view.headers.some((h) => h.name === 'X-Relaydesk-Test' && h.value === 'yes'));
@@ -171,7 +172,7 @@ describe('probing the sandbox', () => {
   ];
   for (const { mode, step, codes, field } of MODE_CASES) {
     test(`mode ${mode}: the probe stops at ${step} with ${codes.join(' or ')}`, async () => {
-      await setSandboxMode(tam, mode);
+      await setSandboxMode(admin, mode);
       const result = await probe(sandboxConfig(), mode === 'hang' ? { stepTimeoutMs: 400, timeoutMs: 1500 } : {});
       assert.equal(result.ok, false);
       const stop = failed(result);
@@ -186,26 +187,65 @@ describe('probing the sandbox', () => {
 });
 
 describe('inbox and mode, as a user reaches them', () => {
-  test('only TAMs and admins read the inbox or switch the mode', async () => {
+  test('only TAMs and admins read the inbox; only an admin switches the mode (it applies to everyone)', async () => {
     const mode = await getSandboxMode();
     await assert.rejects(listSandboxMessages(customer), (e) => e instanceof AppError && e.code === 'FORBIDDEN');
     await assert.rejects(getSandboxMessage(customer, '00000000-0000-4000-8000-000000000000'), (e) => e instanceof AppError && e.code === 'FORBIDDEN');
-    await assert.rejects(setSandboxMode(customer, 'hang'), (e) => e instanceof AppError && e.code === 'FORBIDDEN');
+    for (const user of [customer, tam]) {
+      await assert.rejects(setSandboxMode(user, 'hang'), (e) => e instanceof AppError && e.code === 'FORBIDDEN', user.role);
+    }
     assert.equal(await getSandboxMode(), mode, 'a refused switch changes nothing');
     await listSandboxMessages(admin);
+    await listSandboxMessages(tam);
+  });
+
+  test('a TAM reads only the sandbox messages of tenants they are assigned to: notifications and test emails by Message-ID', async () => {
+    const mine = await makeTenantWithPeople();
+    const theirs = await makeTenantWithPeople();
+    const now = new Date();
+    const sentFor = async (tenantId: string, kind: 'notification' | 'test-email' | 'stranger') => {
+      const messageId = `<${randomUUID()}@acme.example>`;
+      if (kind === 'notification') {
+        await db.notification.create({
+          data: { id: randomUUID(), tenantId, messageId, kind: 'test', subject: 's', text: 't', recipients: '["ops@acme.example"]', status: 'sent', nextAttemptAt: now, createdAt: now },
+        });
+      } else if (kind === 'test-email') {
+        await db.probeRun.create({
+          data: { id: randomUUID(), requestId: randomUUID(), tenantId, kind: 'test-send', ok: true, fingerprint: 'f', recipient: 'ops@acme.example', startedAt: now, durationMs: 1, steps: '[]', transcript: '', messageId, actorId: mine.tam.id },
+        });
+      }
+      return storeSandboxMessage({ mailFrom: 'noreply@acme.example', rcptTo: ['ops@acme.example'], authUser: USERNAME, raw: `Message-ID: ${messageId}\r\nSubject: ${kind}\r\n\r\nbody` });
+    };
+    const myNotification = await sentFor(mine.tenant.id, 'notification');
+    const myTestEmail = await sentFor(mine.tenant.id, 'test-email');
+    const theirNotification = await sentFor(theirs.tenant.id, 'notification');
+    const theirTestEmail = await sentFor(theirs.tenant.id, 'test-email');
+    const stranger = await sentFor(mine.tenant.id, 'stranger');
+    const all = [myNotification, myTestEmail, theirNotification, theirTestEmail, stranger];
+
+    const listed = async (user: typeof tam) => (await listSandboxMessages(user)).items.map((m) => m.id).filter((id) => all.includes(id));
+    assert.deepEqual(new Set(await listed(mine.tam)), new Set([myNotification, myTestEmail]));
+    assert.deepEqual(new Set(await listed(theirs.tam)), new Set([theirNotification, theirTestEmail]));
+    assert.deepEqual(await listed(tam), [], 'a TAM assigned to neither sees none of them');
+    assert.deepEqual(new Set(await listed(admin)), new Set(all), 'an admin sees every message, mail from anyone else included');
+
+    assert.equal((await getSandboxMessage(mine.tam, myTestEmail)).subject, 'test-email');
+    for (const id of [theirNotification, theirTestEmail, stranger]) {
+      await assert.rejects(getSandboxMessage(mine.tam, id), (e) => e instanceof AppError && e.code === 'NOT_FOUND', 'another tenant’s message is simply not found');
+    }
   });
 
   test('switching the mode is audited with before and after, and an unknown mode is refused', async () => {
-    await setSandboxMode(tam, 'normal');
-    await setSandboxMode(tam, 'reject-auth', { ip: '203.0.113.9', userAgent: 'test', requestId: 'r1' });
+    await setSandboxMode(admin, 'normal');
+    await setSandboxMode(admin, 'reject-auth', { ip: '203.0.113.9', userAgent: 'test', requestId: 'r1' });
     const event = await db.auditEvent.findFirstOrThrow({ where: { action: 'sandbox.mode_changed' }, orderBy: { seq: 'desc' } });
-    assert.equal(event.actorId, tam.id);
+    assert.equal(event.actorId, admin.id);
     assert.equal(event.ip, '203.0.113.9');
     assert.deepEqual(JSON.parse(event.before!), { mode: 'normal' });
     assert.deepEqual(JSON.parse(event.after!), { mode: 'reject-auth' });
-    await assert.rejects(setSandboxMode(tam, 'explode'), (e) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
+    await assert.rejects(setSandboxMode(admin, 'explode'), (e) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
     assert.equal(await getSandboxMode(), 'reject-auth');
-    await setSandboxMode(tam, 'normal');
+    await setSandboxMode(admin, 'normal');
   });
 
   test('an unknown message id is not found', async () => {
@@ -230,16 +270,16 @@ describe('inbox and mode, as a user reaches them', () => {
     const newest = await storeSandboxMessage({ mailFrom: 'new@example.test', rcptTo: ['y@example.test'], authUser: null, raw: 'Subject: =?UTF-8?B?5paw?=\r\nFrom: a@example.test\r\n\r\nhello' });
     assert.equal(await db.sandboxMessage.count(), SANDBOX_KEEP);
     assert.equal(await db.sandboxMessage.findUnique({ where: { id: rows[0]!.id } }), null, 'the oldest went');
-    assert.equal((await getSandboxMessage(tam, newest)).subject, '新');
+    assert.equal((await getSandboxMessage(admin, newest)).subject, '新');
 
     const seen = new Set<string>();
     let cursor: string | undefined;
     do {
-      const page = await listSandboxMessages(tam, { cursor });
+      const page = await listSandboxMessages(admin, { cursor });
       for (const item of page.items) seen.add(item.id);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     assert.equal(seen.size, SANDBOX_KEEP, 'every kept message appears exactly once across pages');
-    await assert.rejects(listSandboxMessages(tam, { cursor: 'garbage' }), (e) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
+    await assert.rejects(listSandboxMessages(admin, { cursor: 'garbage' }), (e) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
   });
 });

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslations } from 'next-intl';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
 
-type Report = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number };
+type Report = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number; reason?: 'checkpoints-of-another-database' };
 type Progress = { checked: number; total: number };
 type Message = { type: 'progress'; progress: Progress } | { type: 'report'; report: Report } | { type: 'error'; problem: { detail: string } };
 
@@ -56,7 +56,11 @@ export function VerifyButton() {
       <span role="status" aria-live="polite">
         {report && (
           <span className={`alert inline ${report.ok ? 'success' : 'error'}`} data-testid="verify-result">
-            {report.ok ? t('verified', { checked: report.checked, checkpoints: report.checkpoints }) : t('broken', { seq: report.firstBrokenSeq ?? 0 })}
+            {report.ok
+              ? t('verified', { checked: report.checked, checkpoints: report.checkpoints })
+              : report.reason === 'checkpoints-of-another-database'
+                ? t('checkpointsOfAnotherDatabase')
+                : t('broken', { seq: report.firstBrokenSeq ?? 0 })}
           </span>
         )}
         {error && <span className="alert inline error">{error}</span>}

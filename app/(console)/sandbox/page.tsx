@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
+import { can } from '@/server/authz/permissions';
 import { readEnv } from '@/server/env';
 import { orNotFound } from '@/server/http/page-errors';
 import { getSandboxMode, listSandboxMessages } from '@/server/sandbox/sandbox-inbox';
@@ -34,11 +35,12 @@ export default async function SandboxPage({ searchParams }: { searchParams: Prom
       <section className="card" aria-labelledby="mode-h">
         <h2 id="mode-h">{t('mode.title')}</h2>
         <p className="muted">{t('mode.intro')}</p>
-        <ModeSwitch current={mode} />
+        {can(user.role, 'sandbox.configure') ? <ModeSwitch current={mode} /> : <p data-testid="sandbox-mode">{t('mode.current', { mode: t(`mode.options.${mode}.label`) })}</p>}
       </section>
 
       <section aria-labelledby="inbox-h">
         <h2 id="inbox-h">{t('inbox')}</h2>
+        {user.role !== 'admin' && <p className="muted">{t('scopeTam')}</p>}
         {page.items.length === 0 ? (
           <p className="empty-state">{t('empty')}</p>
         ) : (
