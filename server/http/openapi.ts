@@ -101,7 +101,7 @@ export function openApiDocument() {
         CommentList: schema(z.object({ items: z.array(Comment) }), 'output'),
         CommentCreate: schema(CommentSchema),
         Transition: schema(TransitionSchema),
-        ChainReport: schema(z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }), 'output'),
+        ChainReport: schema(z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable(), checkpoints: z.number().int(), reason: z.literal('checkpoints-of-another-database').optional() }), 'output'),
         ProbeRun: schema(ProbeRun, 'output'),
         ProbeRunList: schema(z.object({ items: z.array(ProbeRun) }), 'output'),
         TestSend: schema(TestSendSchema),
