@@ -56,7 +56,7 @@ export function translateProviderError(e: ProviderError, settings: OAuthSettings
   if (settings.provider === 'google') {
     if (e.error === 'unauthorized_client') return fail('OAUTH_DELEGATION_MISSING', null, { clientId: context.serviceAccountClientId });
     if (e.error === 'invalid_grant' && /iat|exp|timeframe|clock|time/i.test(e.description)) return fail('OAUTH_CLOCK_SKEW', null);
-    if (e.error === 'invalid_grant' && /email|user id|subject|sub\b/i.test(e.description)) return fail('OAUTH_MAILBOX_UNKNOWN', 'username', { mailbox: settings.mailbox });
+    if (e.error === 'invalid_grant' && /email|user id|subject|sub\b/i.test(e.description)) return fail('OAUTH_MAILBOX_UNKNOWN', 'username');
     if (e.error === 'invalid_client' || e.error === 'invalid_grant') return fail('OAUTH_CLIENT_REJECTED', 'oauthServiceAccountKey');
   }
   if (e.error === 'invalid_scope') return fail('OAUTH_SCOPE_INVALID', settings.provider === 'generic' ? 'oauthScope' : null, { scope: context.scope });

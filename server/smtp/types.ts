@@ -161,14 +161,14 @@ export const DIAGNOSIS_PARAMS: Record<DiagnosisCode, readonly string[]> = {
   OAUTH_CERTIFICATE_UNKNOWN: ['providerCode', 'thumbprint'],
   OAUTH_CONSENT_MISSING: ['providerCode'],
   OAUTH_DELEGATION_MISSING: ['providerCode', 'clientId'],
-  OAUTH_MAILBOX_UNKNOWN: ['providerCode', 'mailbox'],
+  OAUTH_MAILBOX_UNKNOWN: ['providerCode'],
   OAUTH_CLOCK_SKEW: ['providerCode'],
   OAUTH_SCOPE_INVALID: ['providerCode', 'scope'],
   OAUTH_CLIENT_REJECTED: ['providerCode'],
   OAUTH_TOKEN_REFUSED: ['providerCode', 'description'],
-  OAUTH_TOKEN_REJECTED: ['reply', 'port', 'mailbox'],
-  M365_OAUTH_SEND_DENIED: ['reply', 'port', 'mailbox'],
-  M365_OAUTH_SMTP_DISABLED: ['reply', 'port', 'mailbox'],
+  OAUTH_TOKEN_REJECTED: ['reply', 'port'],
+  M365_OAUTH_SEND_DENIED: ['reply', 'port'],
+  M365_OAUTH_SMTP_DISABLED: ['reply', 'port'],
   M365_BASIC_AUTH_OFF: ['reply', 'port'],
 };
 
