@@ -7,6 +7,7 @@ import { requestAccessToken, type TokenRequestOptions } from '../../server/oauth
 import type { OAuthSettings } from '../../server/oauth/oauth-settings';
 import { TokenFailure } from '../../server/oauth/token-failure';
 import { tokenEndpoint, oauthEnv } from '../../server/oauth/token-endpoints';
+import { renewAt } from '../../server/oauth/token-cache';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { testCerts } from '../helpers/smtp-certs';
 import { GENERIC_CLIENT, GENERIC_NARROW_CLIENT, GENERIC_SECRET, GENERIC_SCOPE, MS_CERT_CLIENT, MS_CLIENT, MS_SECRET, MS_TENANT, startTestIdp, type TestIdp } from '../helpers/oauth-idp';
@@ -195,4 +196,9 @@ test('the endpoint overrides must be https URLs without credentials', () => {
   assert.equal(china.url.origin, 'https://login.chinacloudapi.cn');
   assert.equal(china.scope, 'https://partner.outlook.cn/.default');
   assert.throws(() => tokenEndpoint(microsoftSettings(idp, MAILBOX, { tenantId: '../evil' }), env), /tenant/);
+});
+
+test('tokens are renewed ahead of expiry: 5 minutes before, or at half the life of a short-lived token', () => {
+  assert.equal(renewAt({ value: 't', obtainedAt: 0, expiresAt: 3600_000 }), 3300_000);
+  assert.equal(renewAt({ value: 't', obtainedAt: 1000, expiresAt: 3000 }), 2000);
 });
