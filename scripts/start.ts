@@ -40,7 +40,10 @@ function buildIfStale(): void {
 async function prepareSandbox(): Promise<number> {
   const port = Number(process.env.SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT);
   const certs = await ensureSandboxCertificates(env.RELAYDESK_DATA_DIR);
-  const allowed = [process.env.SMTP_ALLOWED_HOSTS, `127.0.0.1:${port}`, `[::1]:${port}`].filter(Boolean);
+  // The demo identity provider listens beside the sandbox (scripts/sandbox.ts): its token endpoint is allowed too.
+  const oauthPort = Number(process.env.SANDBOX_OAUTH_PORT ?? port + 1);
+  process.env.SANDBOX_OAUTH_PORT = String(oauthPort);
+  const allowed = [process.env.SMTP_ALLOWED_HOSTS, `127.0.0.1:${port}`, `[::1]:${port}`, `127.0.0.1:${oauthPort}`, `[::1]:${oauthPort}`].filter(Boolean);
   process.env.SMTP_ALLOWED_HOSTS = allowed.join(',');
   process.env.SMTP_TRUSTED_CA_FILE = certs.caFile;
   process.env.SANDBOX_PORT = String(port);
@@ -69,6 +72,7 @@ async function main() {
     for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(16)} ${a.email.padEnd(28)} ${'tenant' in a ? a.tenant : ''}`);
     console.log(`\nDemo SMTP sandbox: localhost:${sandboxPort} (STARTTLS, AUTH PLAIN/LOGIN)`);
     console.log(`  username ${SANDBOX_USERNAME}   password ${process.env.SANDBOX_PASSWORD}`);
+    console.log(`  OAuth (generic provider): token URL https://localhost:${process.env.SANDBOX_OAUTH_PORT}/token, client id relaydesk-demo, client secret = the sandbox password, scope smtp.send`);
     console.log(`  inbox: http://localhost:${env.PORT}/sandbox (TAM or admin)`);
     console.log('');
   }
