@@ -36,6 +36,9 @@ function endpointFailure(url: URL, error: unknown, field: 'oauthTokenUrl' | null
     return new TokenFailure('OAUTH_ENDPOINT_REFUSED', field, { url: shown, why }, `Token endpoint refused by the destination guard: ${error.message}`, false);
   }
   if (error instanceof IoFailure && error.kind === 'aborted') throw error;
+  if (error instanceof IoFailure && error.kind === 'protocol') {
+    return new TokenFailure('OAUTH_ENDPOINT_BAD_RESPONSE', field, { url: shown, reason: error.message }, `Token endpoint ${shown}: ${error.message}`, false);
+  }
   const reason = error instanceof IoFailure ? (error.errno ?? error.message) : ((error as NodeJS.ErrnoException)?.code ?? String((error as Error)?.message ?? error));
   // TLS verification failures are settings (or an attack), not an outage.
   const tlsProblem = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|altname/i.test(`${reason} ${(error as Error)?.message ?? ''}`);
@@ -109,7 +112,7 @@ export async function requestAccessToken(settings: OAuthSettings, options: Token
   const obtainedAt = now();
   const seconds = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600;
   const token = { value: json.access_token, obtainedAt, expiresAt: obtainedAt + seconds * 1000 };
-  const detail = `Access token obtained from ${shownUrl} (${String(json.token_type ?? 'Bearer')}, expires in ${Math.round(seconds)} s)`;
-  record(detail);
+  record(`Access token obtained from ${shownUrl} (${String(json.token_type ?? 'Bearer')}, expires in ${Math.round(seconds)} s)`);
+  const detail = `${request.shown} → HTTP 200: access token (${String(json.token_type ?? 'Bearer')}), expires in ${Math.round(seconds)} s`;
   return { token, detail, secrets: [...request.secrets, json.access_token] };
 }

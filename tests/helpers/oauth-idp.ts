@@ -52,8 +52,8 @@ export type TestIdp = {
   ttl: { seconds: number };
   /** Token requests answered, by path. */
   requests: string[];
-  /** 'up', or 'down': every token request is answered 503 (an outage). */
-  state: { mode: 'up' | 'down' };
+  /** 'up'; 'down': 503 (an outage); 'hang': never answers; 'redirect': 302 elsewhere; 'huge': a 1 MiB answer. */
+  state: { mode: 'up' | 'down' | 'hang' | 'redirect' | 'huge' };
   close: () => Promise<void>;
 };
 
@@ -200,6 +200,9 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert } = 
     requests.push(path);
     const send = (status: number, json: Record<string, unknown>) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(json));
     if (state.mode === 'down') return send(503, { error: 'temporarily_unavailable', error_description: 'The service is down for the test.' });
+    if (state.mode === 'hang') return;
+    if (state.mode === 'redirect') return res.writeHead(302, { location: 'https://login.example.test/token' }).end();
+    if (state.mode === 'huge') return send(200, { access_token: 'x'.repeat(1024 * 1024) });
     const tenantPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
     if (tenantPath && tenantPath[1] !== MS_TENANT) {
       return send(400, entraError('invalid_request', 90002, `Tenant '${decodeURIComponent(tenantPath[1]!)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));

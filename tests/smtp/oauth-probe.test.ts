@@ -56,7 +56,7 @@ test('Microsoft 365 with a client secret: token, then AUTH XOAUTH2; the token st
   assert.equal(result.ok, true, JSON.stringify(result.steps, null, 1));
   assert.deepEqual(result.steps.map((s) => s.step).slice(0, 2), ['token', 'dns']);
   const token = result.steps[0]!;
-  assert.match(token.detail, /Access token obtained from https:\/\/mail\.relaydesk\.test:\d+\/.+\/oauth2\/v2\.0\/token/);
+  assert.match(token.detail, /^POST https:\/\/mail\.relaydesk\.test:\d+\/.+\/oauth2\/v2\.0\/token .*client_secret=\[redacted\].* → HTTP 200: access token \(Bearer\), expires in \d+ s$/);
   const lines = result.transcript.map((l) => `${l.dir} ${l.text}`).join('\n');
   assert.match(lines, /\* POST https:\/\/mail\.relaydesk\.test:\d+\/[^ ]+\/oauth2\/v2\.0\/token .*client_secret=\[redacted\]/);
   assert.match(lines, /C AUTH XOAUTH2 \[redacted\]/);

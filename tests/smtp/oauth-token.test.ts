@@ -164,6 +164,36 @@ test('token endpoint down (503) → temporary OAUTH_ENDPOINT_UNREACHABLE', async
   }
 });
 
+test('token endpoint too slow → temporary, within the time given', async () => {
+  idp.state.mode = 'hang';
+  try {
+    const started = Date.now();
+    const error = await failure(microsoftSettings(idp, MAILBOX), { timeoutMs: 600 });
+    assert.equal(error.diagnosis?.code, 'OAUTH_ENDPOINT_UNREACHABLE');
+    assert.equal(error.temporary, true);
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    idp.state.mode = 'up';
+  }
+});
+
+test('a redirect is not followed, and an oversized answer is not read', async () => {
+  try {
+    idp.state.mode = 'redirect';
+    const redirected = await failure(genericSettings(idp, MAILBOX));
+    assert.equal(redirected.diagnosis?.code, 'OAUTH_ENDPOINT_BAD_RESPONSE');
+    assert.match(String(redirected.diagnosis?.params.reason), /302 redirect \(not followed\)/);
+    assert.equal(redirected.field, 'oauthTokenUrl');
+    idp.state.mode = 'huge';
+    const huge = await failure(genericSettings(idp, MAILBOX));
+    assert.equal(huge.diagnosis?.code, 'OAUTH_ENDPOINT_BAD_RESPONSE');
+    assert.equal(huge.temporary, false);
+    assert.match(String(huge.diagnosis?.params.reason), /larger than 65536 bytes/);
+  } finally {
+    idp.state.mode = 'up';
+  }
+});
+
 test('token endpoint not listening → temporary OAUTH_ENDPOINT_UNREACHABLE (ECONNREFUSED)', async () => {
   const closed = await startTestIdp();
   await closed.close();
