@@ -2,6 +2,19 @@
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
 
+/** An identity endpoint override: https, no credentials, query or fragment (server/oauth/token-endpoints.ts). */
+const httpsEndpoint = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash;
+    } catch {
+      return false;
+    }
+  }, 'an https URL without credentials, query or fragment')
+  .optional();
+
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -11,6 +24,8 @@ const EnvSchema = z.object({
   RELAYDESK_SECRET_KEYS: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   RELAYDESK_DATA_DIR: z.string().default('./data'),
+  RELAYDESK_OAUTH_AUTHORITY_MICROSOFT: httpsEndpoint,
+  RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: httpsEndpoint,
 });
 export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean };
 

@@ -232,3 +232,9 @@ test('tokens are renewed ahead of expiry: 5 minutes before, or at half the life 
   assert.equal(renewAt({ value: 't', obtainedAt: 0, expiresAt: 3600_000 }), 3300_000);
   assert.equal(renewAt({ value: 't', obtainedAt: 1000, expiresAt: 3000 }), 2000);
 });
+
+test('npm start refuses an endpoint override that is not a plain https URL, naming the variable', async () => {
+  const { readEnv } = await import('../../server/env');
+  assert.throws(() => readEnv({ RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: 'http://token.example.test' }), /RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: an https URL/);
+  assert.doesNotThrow(() => readEnv({ RELAYDESK_OAUTH_AUTHORITY_MICROSOFT: 'https://login.microsoftonline.us' }));
+});
