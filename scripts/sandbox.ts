@@ -17,15 +17,23 @@ async function main() {
   // server/db reads DATABASE_URL when it loads, so the sandbox modules load after it is set.
   const { ensureSandboxCertificates } = await import('@/server/sandbox/sandbox-ca');
   const { startSandbox } = await import('@/server/sandbox/sandbox-server');
+  const { startDemoIdp, DEMO_OAUTH_CLIENT_ID, DEMO_OAUTH_SCOPE } = await import('@/server/sandbox/demo-idp');
   const certs = await ensureSandboxCertificates(env.RELAYDESK_DATA_DIR);
-  const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port, tls: certs, username: SANDBOX_USERNAME, password }).catch((error: NodeJS.ErrnoException) => {
+  const oauthPort = Number(process.env.SANDBOX_OAUTH_PORT ?? port + 1);
+  // The demo identity provider (client credentials, the sandbox password as client secret) on loopback.
+  const idp = await startDemoIdp({ host: ['127.0.0.1', '::1'], port: oauthPort, tls: certs, clientSecret: password }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new Error(`Port ${oauthPort} is in use; stop what uses it or set SANDBOX_OAUTH_PORT.`);
+    throw error;
+  });
+  const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port, tls: certs, username: SANDBOX_USERNAME, password, verifyToken: idp.verifyToken }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; stop what uses it or set SANDBOX_PORT.`);
     throw error;
   });
-  console.log(`[sandbox] SMTP sandbox listening on ${sandbox.hosts.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${sandbox.port} (STARTTLS, AUTH PLAIN/LOGIN as ${SANDBOX_USERNAME}); CA: ${certs.caFile}`);
+  console.log(`[sandbox] SMTP sandbox listening on ${sandbox.hosts.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${sandbox.port} (STARTTLS, AUTH PLAIN/LOGIN as ${SANDBOX_USERNAME}, XOAUTH2); CA: ${certs.caFile}`);
+  console.log(`[sandbox] demo identity provider: token URL ${idp.origin}/token, client id ${DEMO_OAUTH_CLIENT_ID}, scope ${DEMO_OAUTH_SCOPE}, client secret = the sandbox password`);
 
   const stop = () => {
-    void sandbox.close().finally(() => process.exit(0));
+    void Promise.all([sandbox.close(), idp.close()]).finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -48,7 +48,10 @@ function buildIfStale(): void {
 async function prepareSandbox(): Promise<number> {
   const port = Number(process.env.SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT);
   const certs = await ensureSandboxCertificates(env.RELAYDESK_DATA_DIR);
-  const allowed = [process.env.SMTP_ALLOWED_HOSTS, `127.0.0.1:${port}`, `[::1]:${port}`].filter(Boolean);
+  // The demo identity provider listens beside the sandbox (scripts/sandbox.ts): its token endpoint is allowed too.
+  const oauthPort = Number(process.env.SANDBOX_OAUTH_PORT ?? port + 1);
+  process.env.SANDBOX_OAUTH_PORT = String(oauthPort);
+  const allowed = [process.env.SMTP_ALLOWED_HOSTS, `127.0.0.1:${port}`, `[::1]:${port}`, `127.0.0.1:${oauthPort}`, `[::1]:${oauthPort}`].filter(Boolean);
   process.env.SMTP_ALLOWED_HOSTS = allowed.join(',');
   process.env.SMTP_TRUSTED_CA_FILE = certs.caFile;
   process.env.SANDBOX_PORT = String(port);
@@ -141,6 +144,7 @@ async function main() {
     if (sandboxPort) {
       console.log(`\nDemo SMTP sandbox: localhost:${sandboxPort} (STARTTLS, AUTH PLAIN/LOGIN)`);
       console.log(`  username ${SANDBOX_USERNAME}   password ${process.env.SANDBOX_PASSWORD}`);
+      console.log(`  OAuth (generic provider): token URL https://localhost:${process.env.SANDBOX_OAUTH_PORT}/token, client id relaydesk-demo, client secret = the sandbox password, scope smtp.send`);
       console.log(`  inbox: http://${shownHost}:${env.PORT}/sandbox (TAM or admin)`);
     }
     if (!env.HOST) console.log('\nDemo mode listens on loopback only (its accounts share a published password); set HOST to listen elsewhere.');

@@ -7,6 +7,18 @@ import { defaultDatabaseUrl } from './db-url';
 
 export const PROCESS_NAMES = ['web', 'worker', 'sandbox'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
+/** An identity endpoint override: https, no credentials, query or fragment (server/oauth/token-endpoints.ts). */
+const httpsEndpoint = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash;
+    } catch {
+      return false;
+    }
+  }, 'an https URL without credentials, query or fragment')
+  .optional();
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -26,6 +38,8 @@ const EnvSchema = z.object({
   RELAYDESK_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   RELAYDESK_AUDIT_SIGNING_KEY: z.string().optional(),
   RELAYDESK_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
+  RELAYDESK_OAUTH_AUTHORITY_MICROSOFT: httpsEndpoint,
+  RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: httpsEndpoint,
 });
 export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean; run: ProcessName[] };
 

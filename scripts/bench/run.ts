@@ -6,8 +6,9 @@ import { meets, type Bench, type BenchRow } from './bench-types';
 import { probeBench } from './probe-bench';
 import { auditBench } from './audit-bench';
 import { pipelineBenchEntry } from './pipeline-bench';
+import { oauthBench } from './oauth-bench';
 
-const BENCHES: Bench[] = [probeBench, auditBench, pipelineBenchEntry];
+const BENCHES: Bench[] = [probeBench, oauthBench, auditBench, pipelineBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 

@@ -12,6 +12,8 @@ import { decryptSecret } from '../crypto/secret-box';
 import { configVersionBinding } from '../config-versions/version-binding';
 import { checkDestination } from '../smtp/destination-guard';
 import { probeSettings } from '../probes/probe-settings';
+import type { OAuthSettings } from '../oauth/oauth-settings';
+import { PipelineTokens } from '../oauth/pipeline-oauth';
 import type { SendingConfig } from './compose-notification';
 
 export type VersionConfig = SendingConfig & {
@@ -22,6 +24,8 @@ export type VersionConfig = SendingConfig & {
   username: string;
   password: string | null;
   heloDomain: string;
+  /** Set when authMethod is oauth2 (decrypted like the password). */
+  oauth?: OAuthSettings | null;
 };
 
 export type Limits = { maxConnections: number; ratePerMinute: number | null };
@@ -35,6 +39,8 @@ const MECHANISMS: Record<string, string> = { plain: 'PLAIN', login: 'LOGIN', 'cr
 export class TenantTransports {
   private versions = new Map<string, Promise<VersionConfig>>();
   private pools = new Map<string, Entry>();
+  /** OAuth access tokens, one per tenant version (server/oauth/pipeline-oauth.ts). */
+  readonly tokens = new PipelineTokens();
 
   constructor(
     private readonly timeouts: Timeouts = DEFAULT_TIMEOUTS,
@@ -58,7 +64,7 @@ export class TenantTransports {
     const key = TenantTransports.keyOf(config.tenantId, config.version, limits);
     let entry = this.pools.get(key);
     if (!entry) {
-      const transport = buildTransport(config, limits, this.timeouts);
+      const transport = buildTransport(config, limits, this.timeouts, this.tokens);
       entry = { key, tenantId: config.tenantId, transport, inFlight: 0, lastUsed: Date.now() };
       this.pools.set(key, entry);
       // A pool that could not be built (destination refused, DNS) is built again on the next message.
@@ -67,7 +73,9 @@ export class TenantTransports {
     entry.inFlight += 1;
     entry.lastUsed = Date.now();
     try {
-      return await work(await entry.transport);
+      const transport = await entry.transport;
+      if (config.authMethod === 'oauth2' && config.oauth) return await this.tokens.send(`${config.tenantId}:${config.version}`, config.oauth, () => work(transport));
+      return await work(transport);
     } finally {
       entry.inFlight -= 1;
       entry.lastUsed = Date.now();
@@ -146,7 +154,7 @@ export function connectTo(address: string, port: number, timeoutMs: number) {
   };
 }
 
-async function buildTransport(config: VersionConfig, limits: Limits, timeouts: Timeouts): Promise<Transporter<SMTPPool.SentMessageInfo>> {
+async function buildTransport(config: VersionConfig, limits: Limits, timeouts: Timeouts, tokens: PipelineTokens): Promise<Transporter<SMTPPool.SentMessageInfo>> {
   const settings = probeSettings();
   const destination = await checkDestination(config.host, config.port, { allowedHosts: settings.allowedHosts, allowedPorts: settings.allowedPorts });
   const mechanism = MECHANISMS[config.authMethod];
@@ -162,7 +170,11 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
     ignoreTLS: config.encryption === 'none',
     ...(destination.servername ? { servername: destination.servername } : {}),
     ...(config.heloDomain ? { name: config.heloDomain } : {}),
-    ...(config.authMethod !== 'none' ? { auth: { user: config.username, pass: config.password ?? '' } } : {}),
+    ...(config.authMethod === 'oauth2' && config.oauth
+      ? { auth: tokens.auth(`${config.tenantId}:${config.version}`, config.oauth) }
+      : config.authMethod !== 'none'
+        ? { auth: { user: config.username, pass: config.password ?? '' } }
+        : {}),
     ...(mechanism ? { authMethod: mechanism } : {}),
     tls: settings.trustedCa.length ? { ca: [...tls.rootCertificates, ...settings.trustedCa] } : {},
     connectionTimeout: timeouts.connectionMs,

@@ -19,6 +19,8 @@ export type SandboxOptions = {
   password: string;
   /** How long close() lets open conversations (a hung one, say) finish before cutting them. */
   closeTimeoutMs?: number;
+  /** AUTH XOAUTH2 too, with tokens of the demo identity provider (server/sandbox/demo-idp.ts). */
+  verifyToken?: (user: string, token: string) => Promise<boolean>;
 };
 
 export type RunningSandbox = { port: number; hosts: string[]; close: () => Promise<void> };
@@ -47,7 +49,7 @@ function serverOptions(options: SandboxOptions): SMTPServerOptions {
     banner: 'Relaydesk demo sandbox',
     logger: false,
     disableReverseLookup: true,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: options.verifyToken ? ['PLAIN', 'LOGIN', 'XOAUTH2'] : ['PLAIN', 'LOGIN'],
     allowInsecureAuth: false,
     authOptional: false,
     size: SANDBOX_MAX_BYTES,
@@ -62,6 +64,11 @@ function serverOptions(options: SandboxOptions): SMTPServerOptions {
     onAuth(auth, _session, callback) {
       void currentMode().then((mode) => {
         if (mode === 'reject-auth') return callback(reply(535, '5.7.8 Authentication credentials invalid'));
+        if (auth.method === 'XOAUTH2') {
+          // Refused like Gmail: a 334 JSON challenge, then 535 once the client answers it.
+          const verify = options.verifyToken?.(auth.username ?? '', auth.accessToken ?? '') ?? Promise.resolve(false);
+          return void verify.then((ok) => (ok ? callback(null, { user: auth.username }) : callback(null, { data: { status: '401', schemes: 'Bearer', scope: 'smtp.send' } })));
+        }
         if (auth.username !== options.username || auth.password !== options.password) {
           return callback(reply(535, '5.7.8 Authentication credentials invalid'));
         }

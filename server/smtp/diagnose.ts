@@ -1,5 +1,6 @@
 import 'server-only';
 import { AppError } from '../app-error';
+import { diagnoseBasicAuthOff, diagnoseXOAuth2Reply } from '../oauth/xoauth2-diagnosis';
 import { DiagnosedFailure, IoFailure, ReplyFailure, type SmtpReply } from './probe-errors';
 import { DIAGNOSIS_PARAMS, type ConfigField, type Diagnosis, type DiagnosisCode, type SmtpConfig, type StepName } from './types';
 
@@ -33,6 +34,8 @@ export function diagnoseReply(reply: SmtpReply, { step, config, recipient }: Dia
   const permanent = reply.code >= 500;
 
   if (step === 'auth') {
+    const oauth = config.authMethod === 'oauth2' ? diagnoseXOAuth2Reply(reply, config) : diagnoseBasicAuthOff(reply, config);
+    if (oauth) return oauth;
     if (/\b5\.7\.139\b/.test(text)) return verdict('M365_SMTP_AUTH_DISABLED', null, params);
     if (reply.code === 534 || /\b5\.7\.9\b|application-specific password/i.test(text)) {
       return verdict('GMAIL_APP_PASSWORD', 'password', params);

@@ -8,6 +8,10 @@ import { diagnose, modeMismatch, verdict } from './diagnose';
 import { DiagnosedFailure, IoFailure, ReplyFailure, type SmtpReply } from './probe-errors';
 import { redactAuthCommand, redactSecrets, secretForms } from './redact';
 import { openSocket, SmtpClient, within } from './smtp-client';
+import { requestAccessToken } from '../oauth/request-access-token';
+import { oauthSecrets, withSecrets } from '../oauth/oauth-secrets';
+import { TokenFailure } from '../oauth/token-failure';
+import { exchangeXOAuth2 } from '../oauth/xoauth2';
 import { buildTestMessage, type TestMessage, type TestMessageLocale } from './test-message';
 import { describeTls, verifyPeer } from './tls-inspect';
 import type { Diagnosis, ProbeKind, ProbeResult, ProbeStep, SmtpConfig, StepName, TlsInfo, TranscriptLine } from './types';
@@ -67,7 +71,8 @@ class ProbeRun {
   private readonly startedAt = new Date().toISOString();
   private readonly deadline: number;
   private readonly stepTimeoutMs: number;
-  private readonly secrets: string[];
+  private secrets: string[];
+  private accessToken = '';
   private readonly recipient: string;
   private readonly transcript: TranscriptLine[] = [];
   private readonly steps: ProbeStep[] = [];
@@ -83,7 +88,7 @@ class ProbeRun {
     const timeoutMs = options.timeoutMs ?? 30_000;
     this.deadline = this.started + timeoutMs;
     this.stepTimeoutMs = Math.min(options.stepTimeoutMs ?? 30_000, timeoutMs);
-    this.secrets = secretForms(config.username, config.password);
+    this.secrets = withSecrets(secretForms(config.username, config.password), oauthSecrets(config.oauth));
     this.recipient = options.to ?? config.testRecipient;
   }
 
@@ -154,6 +159,7 @@ class ProbeRun {
     const composing = buildTestMessage(config, this.recipient, { locale: options.locale });
     composing.catch(() => {}); // awaited in the mail step; a run that stops earlier never needs it
     try {
+      if (config.authMethod === 'oauth2') this.accessToken = await this.step('token', () => this.obtainToken());
       const destination = await this.step('dns', () => this.resolve());
       const socket = await this.step('connect', () => this.connect(destination));
       this.client = new SmtpClient(socket, this.record);
@@ -317,6 +323,24 @@ class ProbeRun {
     return authMethod !== 'auto' || Boolean(username || password);
   }
 
+  /** OAuth: the identity provider's access token, fetched through the destination guard. */
+  private async obtainToken(): Promise<Outcome<string>> {
+    const settings = this.config.oauth;
+    if (!settings) throw new TokenFailure('OAUTH_CREDENTIAL_INVALID', 'oauthProvider', { reason: 'no OAuth settings' }, 'OAuth is chosen but no provider is set', false);
+    const { allowedHosts, allowedPorts, lookup, trustedCa, signal } = this.options;
+    const outcome = await requestAccessToken(settings, {
+      allowedHosts,
+      allowedPorts,
+      ...(lookup ? { lookup } : {}),
+      ...(trustedCa ? { trustedCa } : {}),
+      ...(signal ? { signal } : {}),
+      timeoutMs: this.budget(),
+      record: (text) => this.record('*', text),
+    });
+    this.secrets = withSecrets(this.secrets, outcome.secrets);
+    return { value: outcome.token.value, detail: outcome.detail };
+  }
+
   private async authenticate(): Promise<Outcome<null>> {
     const { username, password, authMethod } = this.config;
     const offered = this.caps?.authMechanisms ?? [];
@@ -326,6 +350,17 @@ class ProbeRun {
         throw new DiagnosedFailure(verdict('AUTH_ONLY_AFTER_TLS', 'encryption', { port: this.config.port }), 'AUTH is offered only after STARTTLS');
       }
       throw new DiagnosedFailure(verdict('AUTH_NOT_OFFERED', 'authMethod', { port: this.config.port }), 'The server does not offer AUTH');
+    }
+    if (authMethod === 'oauth2') {
+      if (!offered.includes('XOAUTH2')) {
+        throw new DiagnosedFailure(
+          verdict('AUTH_METHOD_NOT_OFFERED', 'authMethod', { method: 'XOAUTH2', offered: offered.join(' ') }),
+          `The server offers ${offered.join(' ')}, not XOAUTH2`,
+        );
+      }
+      const reply = await exchangeXOAuth2(this.smtp, username, this.accessToken, () => this.budget(), this.options.signal, (text) => this.record('*', text));
+      if (reply.code !== 235) throw new ReplyFailure(reply);
+      return { value: null, reply, detail: `Authenticated with XOAUTH2 as ${username}` };
     }
     const mechanism = chooseMechanism(authMethod, offered, secure);
     if (!mechanism) {

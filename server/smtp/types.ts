@@ -1,7 +1,8 @@
 // Shapes of an SMTP probe. Types only (no 'server-only'), so lib/ and the UI can import them.
+import type { OAuthSettings } from '../oauth/oauth-settings';
 
 export type Encryption = 'none' | 'starttls' | 'tls';
-export type AuthMethod = 'auto' | 'plain' | 'login' | 'cram-md5' | 'none';
+export type AuthMethod = 'auto' | 'plain' | 'login' | 'cram-md5' | 'none' | 'oauth2';
 
 export type SmtpConfig = {
   host: string;
@@ -16,9 +17,12 @@ export type SmtpConfig = {
   noReplyAddress: string;
   noReplyName: string;
   testRecipient: string;
+  /** Set when authMethod is oauth2: how to obtain the access token (decrypted by the caller). */
+  oauth?: OAuthSettings | null;
 };
 
 export type StepName =
+  | 'token'
   | 'dns'
   | 'connect'
   | 'greeting'
@@ -41,7 +45,17 @@ export type ConfigField =
   | 'authMethod'
   | 'noReplyAddress'
   | 'testRecipient'
-  | 'heloDomain';
+  | 'heloDomain'
+  | 'oauthProvider'
+  | 'oauthCloud'
+  | 'oauthTenantId'
+  | 'oauthClientId'
+  | 'oauthClientSecret'
+  | 'oauthCertificate'
+  | 'oauthPrivateKey'
+  | 'oauthServiceAccountKey'
+  | 'oauthTokenUrl'
+  | 'oauthScope';
 
 /** Every code is a key of messages/<locale>/diagnoses.json. */
 export const DIAGNOSIS_CODES = [
@@ -76,6 +90,27 @@ export const DIAGNOSIS_CODES = [
   'SERVER_TIMEOUT',
   'PROTOCOL_ERROR',
   'CANCELLED',
+  // OAuth (issue 12): the token step, then AUTH XOAUTH2.
+  'OAUTH_ENDPOINT_REFUSED',
+  'OAUTH_ENDPOINT_UNREACHABLE',
+  'OAUTH_ENDPOINT_BAD_RESPONSE',
+  'OAUTH_CREDENTIAL_INVALID',
+  'OAUTH_CERTIFICATE_EXPIRED',
+  'OAUTH_TENANT_UNKNOWN',
+  'OAUTH_CLIENT_UNKNOWN',
+  'OAUTH_SECRET_INVALID',
+  'OAUTH_CERTIFICATE_UNKNOWN',
+  'OAUTH_CONSENT_MISSING',
+  'OAUTH_DELEGATION_MISSING',
+  'OAUTH_MAILBOX_UNKNOWN',
+  'OAUTH_CLOCK_SKEW',
+  'OAUTH_SCOPE_INVALID',
+  'OAUTH_CLIENT_REJECTED',
+  'OAUTH_TOKEN_REFUSED',
+  'OAUTH_TOKEN_REJECTED',
+  'M365_OAUTH_SEND_DENIED',
+  'M365_OAUTH_SMTP_DISABLED',
+  'M365_BASIC_AUTH_OFF',
 ] as const;
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
@@ -115,6 +150,26 @@ export const DIAGNOSIS_PARAMS: Record<DiagnosisCode, readonly string[]> = {
   SERVER_TIMEOUT: ['step', 'port'],
   PROTOCOL_ERROR: ['step', 'reason'],
   CANCELLED: [],
+  OAUTH_ENDPOINT_REFUSED: ['url', 'why'],
+  OAUTH_ENDPOINT_UNREACHABLE: ['url', 'reason'],
+  OAUTH_ENDPOINT_BAD_RESPONSE: ['url', 'reason'],
+  OAUTH_CREDENTIAL_INVALID: ['reason'],
+  OAUTH_CERTIFICATE_EXPIRED: ['expiry'],
+  OAUTH_TENANT_UNKNOWN: ['providerCode', 'tenant'],
+  OAUTH_CLIENT_UNKNOWN: ['providerCode', 'clientId'],
+  OAUTH_SECRET_INVALID: ['providerCode'],
+  OAUTH_CERTIFICATE_UNKNOWN: ['providerCode', 'thumbprint'],
+  OAUTH_CONSENT_MISSING: ['providerCode'],
+  OAUTH_DELEGATION_MISSING: ['providerCode', 'clientId'],
+  OAUTH_MAILBOX_UNKNOWN: ['providerCode'],
+  OAUTH_CLOCK_SKEW: ['providerCode'],
+  OAUTH_SCOPE_INVALID: ['providerCode', 'scope'],
+  OAUTH_CLIENT_REJECTED: ['providerCode'],
+  OAUTH_TOKEN_REFUSED: ['providerCode', 'description'],
+  OAUTH_TOKEN_REJECTED: ['reply', 'port'],
+  M365_OAUTH_SEND_DENIED: ['reply', 'port'],
+  M365_OAUTH_SMTP_DISABLED: ['reply', 'port'],
+  M365_BASIC_AUTH_OFF: ['reply', 'port'],
 };
 
 /** A diagnosis the caller translates: t(`diagnoses.${code}`, params). */
