@@ -13,6 +13,7 @@ import { configVersionBinding } from '../config-versions/version-binding';
 import { checkDestination } from '../smtp/destination-guard';
 import { probeSettings } from '../probes/probe-settings';
 import type { SendingConfig } from './compose-notification';
+import { credentialForms } from './stored-reply';
 
 export type VersionConfig = SendingConfig & {
   host: string;
@@ -22,13 +23,43 @@ export type VersionConfig = SendingConfig & {
   username: string;
   password: string | null;
   heloDomain: string;
+  /** The forms of this version's credentials that no stored reply may contain. */
+  secrets: string[];
 };
 
 export type Limits = { maxConnections: number; ratePerMinute: number | null };
 export type Timeouts = { connectionMs: number; greetingMs: number; socketMs: number };
 export const DEFAULT_TIMEOUTS: Timeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 };
 
-type Entry = { key: string; tenantId: string; transport: Promise<Transporter<SMTPPool.SentMessageInfo>>; inFlight: number; lastUsed: number };
+type Entry = {
+  key: string;
+  tenantId: string;
+  transport: Promise<Transporter<SMTPPool.SentMessageInfo>>;
+  inFlight: number;
+  lastUsed: number;
+  /** When a send on this pool last settled (or the pool last went from idle to busy). */
+  lastProgress: number;
+  stallMs: number;
+  /** Rejects the sends in flight when the watchdog recycles the pool. */
+  aborts: Set<(error: Error) => void>;
+};
+
+/** A pool that made no progress for longer than its timeouts allow: its sends are failed, it is closed. */
+export class StalledLaneError extends Error {
+  readonly code = 'ESTALLED';
+}
+
+export type RecycledLane = { tenantId: string; key: string; stalledMs: number; inFlight: number };
+
+/**
+ * How long a pool with sends in flight may go without any of them settling. Each step of a healthy
+ * conversation ends within the connection, greeting or socket timeout; six silent socket timeouts in a
+ * row (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA) is the most a working pool can take, plus one rate-limit
+ * window when the tenant has a rate. Beyond that nodemailer has lost track of the send (decision 011).
+ */
+export function stallAfterMs(timeouts: Timeouts, limits: Limits): number {
+  return timeouts.connectionMs + timeouts.greetingMs + 6 * timeouts.socketMs + (limits.ratePerMinute ? 60_000 : 0);
+}
 
 const MECHANISMS: Record<string, string> = { plain: 'PLAIN', login: 'LOGIN', 'cram-md5': 'CRAM-MD5' };
 
@@ -59,19 +90,48 @@ export class TenantTransports {
     let entry = this.pools.get(key);
     if (!entry) {
       const transport = buildTransport(config, limits, this.timeouts);
-      entry = { key, tenantId: config.tenantId, transport, inFlight: 0, lastUsed: Date.now() };
+      entry = { key, tenantId: config.tenantId, transport, inFlight: 0, lastUsed: Date.now(), lastProgress: Date.now(), stallMs: stallAfterMs(this.timeouts, limits), aborts: new Set() };
       this.pools.set(key, entry);
       // A pool that could not be built (destination refused, DNS) is built again on the next message.
       transport.catch(() => this.pools.get(key) === entry && this.pools.delete(key));
     }
-    entry.inFlight += 1;
-    entry.lastUsed = Date.now();
+    const current = entry;
+    if (current.inFlight === 0) current.lastProgress = Date.now();
+    current.inFlight += 1;
+    current.lastUsed = Date.now();
+    let abort: (error: Error) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => (abort = reject));
+    current.aborts.add(abort);
+    const sending = current.transport.then(work);
+    // A send the watchdog gave up on may still settle later: nobody waits for it any more.
+    sending.catch(() => {});
     try {
-      return await work(await entry.transport);
+      return await Promise.race([sending, aborted]);
     } finally {
-      entry.inFlight -= 1;
-      entry.lastUsed = Date.now();
+      current.aborts.delete(abort);
+      current.inFlight -= 1;
+      current.lastUsed = current.lastProgress = Date.now();
     }
+  }
+
+  /**
+   * The watchdog: a pool with sends in flight and none settled for longer than its timeouts allow is
+   * recycled. Its sends fail with StalledLaneError (retried like any temporary failure, same Message-ID),
+   * the pool is closed, and the next message of the tenant opens a fresh one.
+   */
+  recycleStalled(now = Date.now()): RecycledLane[] {
+    const recycled: RecycledLane[] = [];
+    for (const entry of [...this.pools.values()]) {
+      if (entry.inFlight === 0 || now - entry.lastProgress <= entry.stallMs) continue;
+      const stalledMs = now - entry.lastProgress;
+      recycled.push({ tenantId: entry.tenantId, key: entry.key, stalledMs, inFlight: entry.inFlight });
+      this.pools.delete(entry.key);
+      const error = new StalledLaneError(`No send settled for ${Math.round(stalledMs / 1000)} s: the connection pool was recycled`);
+      for (const abort of entry.aborts) abort(error);
+      entry.aborts.clear();
+      entry.transport.then((t) => t.close()).catch(() => {});
+    }
+    return recycled;
   }
 
   /** Closes pools that are idle, or superseded (not the tenant's current key) and drained. */
@@ -98,13 +158,14 @@ export class TenantTransports {
 
   private close(entry: Entry): void {
     this.pools.delete(entry.key);
-    entry.transport.then((t) => t.close()).catch(() => {});
+    entry.transport.then(quitAndClose).catch(() => {});
   }
 }
 
 async function loadVersion(tenantId: string, version: number): Promise<VersionConfig> {
   const row = await db.configVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
   if (!row) throw new Error(`Configuration version ${version} of tenant ${tenantId} does not exist`);
+  const password = row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : null;
   return {
     tenantId,
     version,
@@ -113,8 +174,9 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
     encryption: row.encryption,
     authMethod: row.authMethod,
     username: row.username,
-    password: row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : null,
+    password,
     heloDomain: row.heloDomain,
+    secrets: credentialForms({ username: row.username, password }),
     noReplyAddress: row.noReplyAddress,
     noReplyName: row.noReplyName,
     supportContact: row.supportContact,
@@ -126,30 +188,48 @@ type SocketCallback = (error: Error | null, socket?: { connection: net.Socket })
 /**
  * Opens each pooled connection ourselves: to the checked address (never a re-resolved name), with
  * TCP_NODELAY. Without it, the end of DATA waits on the server's delayed ACK (~40 ms a message).
+ *
+ * The socket is handed over at once, still connecting, and never as an error: nodemailer's pool frees a
+ * connection slot only when the connection itself fails, so a hook that reports a refused or timed-out
+ * connect through its callback leaks the slot, and after maxConnections of them every send waits
+ * forever (issue 10). A failed connect is an error of the socket, which nodemailer handles like its own.
  */
 export function connectTo(address: string, port: number, timeoutMs: number) {
   return (_options: unknown, callback: SocketCallback) => {
     const socket = net.connect({ host: address, port, noDelay: true });
+    // Errors after nodemailer has let go of the socket (teardown) must not crash the worker.
+    socket.on('error', () => {});
     const timer = setTimeout(() => {
-      socket.destroy();
-      callback(Object.assign(new Error(`Connection to ${address}:${port} timed out`), { code: 'ETIMEDOUT' }));
+      socket.destroy(Object.assign(new Error(`Connection to ${address}:${port} timed out`), { code: 'ETIMEDOUT' }));
     }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      callback(null, { connection: socket });
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      callback(Object.assign(error, { code: (error as NodeJS.ErrnoException).code ?? 'ECONNECTION' }));
-    });
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+    callback(null, { connection: socket });
   };
+}
+
+type PoolInternals = { _connections?: Array<{ available: boolean; _connected: boolean; connection?: { quit: () => void } }> };
+
+/** nodemailer's pool close ends idle connections without a word: say QUIT first, let the 221 close them. */
+function quitAndClose(transport: Transporter<SMTPPool.SentMessageInfo>): void {
+  const pool = (transport as unknown as { transporter: PoolInternals }).transporter;
+  for (const resource of pool._connections ?? []) {
+    if (!resource.available || !resource._connected || !resource.connection) continue;
+    // Not available any more: the pool's close below leaves it to the server's 221 (or the socket timeout).
+    resource.available = false;
+    resource.connection.quit();
+  }
+  transport.close();
 }
 
 async function buildTransport(config: VersionConfig, limits: Limits, timeouts: Timeouts): Promise<Transporter<SMTPPool.SentMessageInfo>> {
   const settings = probeSettings();
   const destination = await checkDestination(config.host, config.port, { allowedHosts: settings.allowedHosts, allowedPorts: settings.allowedPorts });
   const mechanism = MECHANISMS[config.authMethod];
+  // Encryption "none" with a password: never AUTH in clear text to a server that offers STARTTLS. The
+  // certificate is not checked here (the customer did not ask for it; an active attacker could strip
+  // STARTTLS anyway), but a passive listener no longer reads the password. Without STARTTLS: as before.
+  const upgradeForAuth = config.encryption === 'none' && config.authMethod !== 'none';
   const options: SMTPPool.Options = {
     pool: true,
     maxConnections: limits.maxConnections,
@@ -159,12 +239,15 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
     port: config.port,
     secure: config.encryption === 'tls',
     requireTLS: config.encryption === 'starttls',
-    ignoreTLS: config.encryption === 'none',
+    ignoreTLS: config.encryption === 'none' && !upgradeForAuth,
     ...(destination.servername ? { servername: destination.servername } : {}),
     ...(config.heloDomain ? { name: config.heloDomain } : {}),
     ...(config.authMethod !== 'none' ? { auth: { user: config.username, pass: config.password ?? '' } } : {}),
     ...(mechanism ? { authMethod: mechanism } : {}),
-    tls: settings.trustedCa.length ? { ca: [...tls.rootCertificates, ...settings.trustedCa] } : {},
+    tls: {
+      ...(settings.trustedCa.length ? { ca: [...tls.rootCertificates, ...settings.trustedCa] } : {}),
+      ...(upgradeForAuth ? { rejectUnauthorized: false } : {}),
+    },
     connectionTimeout: timeouts.connectionMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,
