@@ -189,10 +189,10 @@ type SocketCallback = (error: Error | null, socket?: { connection: net.Socket })
  * Opens each pooled connection ourselves: to the checked address (never a re-resolved name), with
  * TCP_NODELAY. Without it, the end of DATA waits on the server's delayed ACK (~40 ms a message).
  *
- * The socket is handed over at once, still connecting, and never as an error: nodemailer's pool frees a
- * connection slot only when the connection itself fails, so a hook that reports a refused or timed-out
- * connect through its callback leaks the slot, and after maxConnections of them every send waits
- * forever (issue 10). A failed connect is an error of the socket, which nodemailer handles like its own.
+ * A failed connect is handed over as a socket that fails, never through the callback's error: nodemailer's
+ * pool frees a connection slot only when the connection itself fails, so a hook that reports a refused or
+ * timed-out connect as an error leaks the slot, and after maxConnections of them every send waits forever
+ * (issue 10). nodemailer attaches its handlers synchronously; the error is emitted again right after.
  */
 export function connectTo(address: string, port: number, timeoutMs: number) {
   return (_options: unknown, callback: SocketCallback) => {
@@ -202,9 +202,18 @@ export function connectTo(address: string, port: number, timeoutMs: number) {
     const timer = setTimeout(() => {
       socket.destroy(Object.assign(new Error(`Connection to ${address}:${port} timed out`), { code: 'ETIMEDOUT' }));
     }, timeoutMs);
-    socket.once('connect', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
-    callback(null, { connection: socket });
+    let handedOver = false;
+    const handOver = () => {
+      clearTimeout(timer);
+      handedOver = true;
+      callback(null, { connection: socket });
+    };
+    socket.once('connect', handOver);
+    socket.once('error', (error) => {
+      if (handedOver) return;
+      handOver();
+      setImmediate(() => socket.emit('error', error));
+    });
   };
 }
 
