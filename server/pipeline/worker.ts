@@ -310,7 +310,8 @@ export class PipelineWorker {
     await recordRecipients(this.id, row.id, {
       status,
       states: json,
-      lastReply: outcome.firstRefusal ?? storedReply(info.response || '250', secrets),
+      // A dead letter shows why it is one, even when this attempt went well for the recipients it had left.
+      lastReply: outcome.firstRefusal ?? (status === 'dead' ? final.find((s) => s.state === 'dead')?.reply : null) ?? storedReply(info.response || '250', secrets),
       failed: outcome.firstRefusal !== null,
       version,
       nextAttemptAt: new Date(Date.now() + retryDelay(row.attempts + 1, this.options.backoff)),
