@@ -3,6 +3,7 @@ import 'server-only';
 // gets a new pool from the next message on; the old pool finishes what it has and is closed when idle.
 // Each pool connects to the address the destination guard checked (resolved once per pool), with TLS
 // verifying the configured name, exactly like the probes.
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -217,6 +218,28 @@ export function connectTo(address: string, port: number, timeoutMs: number) {
   };
 }
 
+type ResourceInternals = EventEmitter & { connection?: { lastServerResponse?: string | false } };
+
+/**
+ * A server that answers 421 ("closing transmission channel") and closes while nodemailer still waits for
+ * more replies (pipelined RCPTs) reaches us as "Connection closed unexpectedly" without the reply. Each
+ * connection of this pool adds that 421 to such an error before the pool hands it on.
+ */
+function keepClosingReplies(transport: Transporter<SMTPPool.SentMessageInfo>): void {
+  const pool = (transport as unknown as { transporter: { _createConnection: () => ResourceInternals } }).transporter;
+  const create = pool._createConnection.bind(pool);
+  pool._createConnection = () => {
+    const resource = create();
+    resource.prependListener('error', (error: Error & { response?: string; responseCode?: number }) => {
+      const last = resource.connection?.lastServerResponse;
+      if (error.response || typeof last !== 'string' || !/^421\b/.test(last)) return;
+      error.response = last;
+      error.responseCode = Number(last.slice(0, 3));
+    });
+    return resource;
+  };
+}
+
 type PoolInternals = { _connections?: Array<{ available: boolean; _connected: boolean; connection?: { quit: () => void } }> };
 
 /** nodemailer's pool close ends idle connections without a word: say QUIT first, let the 221 close them. */
@@ -265,5 +288,6 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
   };
   const transport = nodemailer.createTransport(options);
   (transport as unknown as { getSocket: ReturnType<typeof connectTo> }).getSocket = connectTo(destination.address, config.port, timeouts.connectionMs);
+  keepClosingReplies(transport);
   return transport;
 }
