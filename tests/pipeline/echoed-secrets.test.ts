@@ -64,7 +64,7 @@ test('credentials a server echoes in its 535 and RCPT replies are stored nowhere
 
   const forms = passwordForms(SMTP_PASSWORD, SMTP_USER);
   const auditor = await makeUser('auditor');
-  const seen: Record<string, string> = {
+  const seen = {
     deliveries: (await papi('GET', `/api/v1/tenants/${t.slug}/deliveries`, { token: t.member.token })).text,
     pipelineStatus: (await papi('GET', `/api/v1/tenants/${t.slug}/pipeline`, { token: t.member.token })).text,
     auditEvents: (await papi('GET', `/api/v1/audit-events?tenant=${t.slug}`, { token: auditor.token })).text,
