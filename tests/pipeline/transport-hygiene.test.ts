@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { db } from '../helpers/factories';
 import type { PipelineWorker } from '@/server/pipeline/worker';
-import { allowLocalServers, appliedTenant, notify, papi, startSink, testWorker, waitFor, type Sink } from './helpers';
+import { allowLocalServers, appliedTenant, notify, papi, startSink, testedRequest, testWorker, waitFor, type Sink } from './helpers';
 
 let sink: Sink;
 let plainSink: Sink;
@@ -26,12 +26,16 @@ after(async () => {
 const canaryDelivered = (tenantId: string) => waitFor('canary delivered', async () => (await db.notification.findFirst({ where: { tenantId, canary: true, status: 'delivered' } })) ?? null);
 
 test('with encryption "none" and a password, the pipeline upgrades with STARTTLS before AUTH when the server offers it', async () => {
-  const t = await appliedTenant(sink.port, { encryption: 'none' });
-  const since = Date.now();
+  const tested = await testedRequest(sink.port, { encryption: 'none' });
+  // Every AUTH from here on is the pipeline's (the test email before it is the probe's part).
+  const before = sink.auths.length;
+  assert.equal((await papi('POST', `/api/v1/smtp-requests/${tested.requestId}/apply`, { token: tested.tam.token })).status, 201);
+  const token = await papi('POST', `/api/v1/tenants/${tested.tenant.slug}/pipeline-tokens`, { token: tested.tam.token });
+  const t = { ...tested, slug: tested.tenant.slug, pipelineToken: token.body.token as string };
   const res = await notify(t, { subject: 'Over TLS' });
   await waitFor('delivered', async () => (await db.notification.findUnique({ where: { id: res.body.id } }))?.status === 'delivered');
   await canaryDelivered(t.tenant.id);
-  const pipelineAuths = sink.auths.filter((a) => a.at >= since);
+  const pipelineAuths = sink.auths.slice(before);
   assert.ok(pipelineAuths.length > 0, 'the pipeline authenticated');
   assert.ok(
     pipelineAuths.every((a) => a.secure),
