@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { NotificationIntakeSchema } from '@/server/pipeline/notification-schema';
 import { PipelinePatchSchema } from '@/server/pipeline/manage-pipeline';
+import { DeliveryListView, PipelineHealthView } from '@/server/pipeline/list-deliveries';
 import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
@@ -107,6 +108,8 @@ export function openApiDocument() {
         TestSend: schema(TestSendSchema),
         NotificationCreate: schema(NotificationIntakeSchema),
         PipelinePatch: schema(PipelinePatchSchema),
+        DeliveryList: schema(DeliveryListView, 'output'),
+        PipelineHealth: schema(PipelineHealthView, 'output'),
         Rollback: schema(z.object({ version: z.number().int().positive() })),
         Problem: schema(Problem, 'output'),
       },
@@ -157,11 +160,11 @@ export function openApiDocument() {
         },
       },
       '/api/v1/tenants/{slug}/deliveries': {
-        get: { summary: 'Delivery log, newest first', parameters: [...slugParam, ...['status', 'cursor'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))], responses: { 200: { description: '{ items, nextCursor }' }, ...problemResponses } },
+        get: { summary: 'Delivery log, newest first', parameters: [...slugParam, ...['status', 'cursor'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))], responses: ok('DeliveryList') },
       },
       '/api/v1/tenants/{slug}/deliveries/{id}/retry': { post: { summary: 'Retry a dead letter (TAM, admin)', parameters: [...slugParam, ...idParam], responses: { 200: { description: '{ retried }' }, ...problemResponses } } },
       '/api/v1/tenants/{slug}/pipeline': {
-        get: { summary: 'Delivery health: last 24 h, last error, active or paused', parameters: slugParam, responses: { 200: { description: 'OK' }, ...problemResponses } },
+        get: { summary: 'Delivery health: last 24 h, last error, active or paused', parameters: slugParam, responses: ok('PipelineHealth') },
         patch: { summary: 'Pause, resume, connection and rate limits (TAM, admin)', parameters: slugParam, requestBody: body('PipelinePatch'), responses: { 200: { description: 'OK' }, ...problemResponses } },
       },
       '/api/v1/tenants/{slug}/pipeline-tokens': {

@@ -15,7 +15,8 @@ export function classifyFailure(error: unknown): Failure {
   }
   const e = (error ?? {}) as MailerError;
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
-  const reply = (e.response || `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`).slice(0, 1000);
+  // The server's own words when there are any (a 421 keeps its text); the worker redacts and shortens.
+  const reply = e.response || `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`;
   if (code !== null && AUTH_CODES.includes(code)) return { kind: 'pause', reply };
   // nodemailer: no usable credentials or mechanism; a permanent AUTH answer. (454 is "try later".)
   if (e.code === 'EAUTH' && (code === null || code >= 500)) return { kind: 'pause', reply };

@@ -6,6 +6,7 @@ import type { CurrentUser } from '../auth/current-user';
 import { parseOrThrow } from '../http/parse';
 import { findVisibleTenant } from './find-visible-tenant';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { RECIPIENT_STATES, recipientStatesOf, type RecipientState } from './recipient-states';
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -16,12 +17,60 @@ export const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
+const RecipientStateView = z.object({
+  address: z.string(),
+  state: z.enum(RECIPIENT_STATES),
+  reply: z.string().nullable().describe('The server’s reply for this recipient (redacted, shortened)'),
+  at: z.string().nullable(),
+});
+
+/** The delivery log's items and the health summary as the API answers them (OpenAPI document). */
+export const DeliveryListView = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      messageId: z.string(),
+      kind: z.string(),
+      subject: z.string(),
+      recipients: z.array(z.string()),
+      recipientStates: z.array(RecipientStateView).describe('Per recipient: accepted ones are delivered, 4xx ones retrying, 5xx ones dead letters'),
+      canary: z.boolean(),
+      status: z.enum(DELIVERY_STATUSES),
+      attempts: z.number().int(),
+      lastReply: z.string().nullable(),
+      configVersion: z.number().int().nullable(),
+      createdAt: z.string(),
+      nextAttemptAt: z.string().nullable(),
+      sentAt: z.string().nullable(),
+      deadAt: z.string().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const PipelineHealthView = z.object({
+  activeVersion: z.number().int().nullable(),
+  paused: z.boolean(),
+  pausedReason: z.string().nullable(),
+  pausedAt: z.string().nullable(),
+  maxConnections: z.number().int(),
+  ratePerMinute: z.number().int().nullable(),
+  queued: z.number().int(),
+  retrying: z.number().int(),
+  dead: z.number().int(),
+  lastError: z.object({ reply: z.string(), at: z.string().describe('When the error happened'), status: z.string() }).nullable(),
+  lastRecycle: z.object({ at: z.string(), reason: z.string() }).nullable().describe('The last time the watchdog renewed the tenant’s connections (no progress)'),
+  buckets: z.array(z.object({ hour: z.string(), delivered: z.number().int(), retrying: z.number().int(), dead: z.number().int() })),
+});
+
 export type DeliveryView = {
   id: string;
   messageId: string;
   kind: string;
   subject: string;
   recipients: string[];
+  /** Each recipient's own state and the server's reply for it (issue 10). */
+  recipientStates: RecipientState[];
   canary: boolean;
   status: string;
   attempts: number;
@@ -48,14 +97,15 @@ export async function listDeliveries(user: CurrentUser, slug: string, query: Rec
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: limit + 1,
-    select: { id: true, messageId: true, kind: true, subject: true, recipients: true, canary: true, status: true, attempts: true, lastReply: true, configVersion: true, createdAt: true, nextAttemptAt: true, sentAt: true, deadAt: true },
+    select: { id: true, messageId: true, kind: true, subject: true, recipients: true, recipientStates: true, canary: true, status: true, attempts: true, lastReply: true, lastErrorAt: true, configVersion: true, createdAt: true, nextAttemptAt: true, sentAt: true, deadAt: true },
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => ({
+    items: page.map(({ lastErrorAt: _lastErrorAt, ...r }) => ({
       ...r,
       recipients: JSON.parse(r.recipients) as string[],
+      recipientStates: recipientStatesOf({ ...r, lastErrorAt: _lastErrorAt }),
       createdAt: r.createdAt.toISOString(),
       nextAttemptAt: r.status === 'queued' || r.status === 'retrying' ? r.nextAttemptAt.toISOString() : null,
       sentAt: r.sentAt?.toISOString() ?? null,
@@ -77,6 +127,8 @@ export type PipelineHealth = {
   retrying: number;
   dead: number;
   lastError: { reply: string; at: string; status: string } | null;
+  /** The last time the watchdog recycled this tenant's lane (a pool that made no progress), and why. */
+  lastRecycle: { at: string; reason: string } | null;
   buckets: HealthBucket[];
 };
 
@@ -87,13 +139,17 @@ export async function pipelineHealth(user: CurrentUser, slug: string, now = new 
   const tenant = await findVisibleTenant(user, slug, 'deliveries.read');
   const start = Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR;
   const since = new Date(start);
-  const [pipeline, counts, delivered, dead, lastDead, lastRetry] = await Promise.all([
+  const [pipeline, counts, delivered, dead, lastFailed] = await Promise.all([
     db.tenantPipeline.findUnique({ where: { tenantId: tenant.id } }),
     db.notification.groupBy({ by: ['status'], where: { tenantId: tenant.id, status: { in: ['queued', 'retrying', 'dead'] } }, _count: { _all: true } }),
     db.notification.findMany({ where: { tenantId: tenant.id, status: 'delivered', sentAt: { gte: since } }, select: { sentAt: true } }),
     db.notification.findMany({ where: { tenantId: tenant.id, status: 'dead', deadAt: { gte: since } }, select: { deadAt: true } }),
-    db.notification.findFirst({ where: { tenantId: tenant.id, status: 'dead', lastReply: { not: null } }, orderBy: { deadAt: 'desc' }, select: { lastReply: true, deadAt: true } }),
-    db.notification.findFirst({ where: { tenantId: tenant.id, status: { in: ['retrying', 'queued'] }, lastReply: { not: null } }, orderBy: { nextAttemptAt: 'desc' }, select: { lastReply: true, nextAttemptAt: true, status: true } }),
+    // The time of the error itself, not of the next attempt.
+    db.notification.findFirst({
+      where: { tenantId: tenant.id, status: { in: ['dead', 'retrying', 'queued'] }, lastReply: { not: null }, lastErrorAt: { not: null } },
+      orderBy: { lastErrorAt: 'desc' },
+      select: { lastReply: true, lastErrorAt: true, status: true },
+    }),
   ]);
   const buckets: HealthBucket[] = Array.from({ length: 24 }, (_, i) => ({ hour: new Date(start + i * HOUR).toISOString(), delivered: 0, retrying: 0, dead: 0 }));
   const bucketOf = (d: Date | null) => (d ? buckets[Math.min(23, Math.max(0, Math.floor((d.getTime() - start) / HOUR)))] : undefined);
@@ -102,10 +158,6 @@ export async function pipelineHealth(user: CurrentUser, slug: string, now = new 
   const count = (s: string) => counts.find((c) => c.status === s)?._count._all ?? 0;
   // Retrying is a state, not an event: it shows in the current hour.
   buckets[23]!.retrying = count('retrying');
-  const candidates = [
-    lastDead?.lastReply && lastDead.deadAt ? { reply: lastDead.lastReply, at: lastDead.deadAt.toISOString(), status: 'dead' } : null,
-    lastRetry?.lastReply ? { reply: lastRetry.lastReply, at: lastRetry.nextAttemptAt.toISOString(), status: lastRetry.status } : null,
-  ].filter((c): c is NonNullable<typeof c> => c !== null);
   return {
     activeVersion: pipeline?.activeVersion ?? null,
     paused: pipeline?.paused ?? false,
@@ -116,7 +168,8 @@ export async function pipelineHealth(user: CurrentUser, slug: string, now = new 
     queued: count('queued'),
     retrying: count('retrying'),
     dead: count('dead'),
-    lastError: candidates.sort((a, b) => b.at.localeCompare(a.at))[0] ?? null,
+    lastError: lastFailed?.lastReply && lastFailed.lastErrorAt ? { reply: lastFailed.lastReply, at: lastFailed.lastErrorAt.toISOString(), status: lastFailed.status } : null,
+    lastRecycle: pipeline?.recycledAt ? { at: pipeline.recycledAt.toISOString(), reason: pipeline.recycledReason ?? '' } : null,
     buckets,
   };
 }

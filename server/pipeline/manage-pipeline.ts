@@ -8,6 +8,7 @@ import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { parseOrThrow } from '../http/parse';
 import { findVisibleTenant } from './find-visible-tenant';
+import type { RecipientState } from './recipient-states';
 
 export const PipelinePatchSchema = z
   .object({
@@ -61,6 +62,12 @@ export async function retryDeadLetters(user: CurrentUser, slug: string, notifica
   const tenant = await findVisibleTenant(user, slug, 'pipeline.manage');
   return db.$transaction(async (tx) => {
     const where = { tenantId: tenant.id, status: 'dead', ...(notificationId ? { id: notificationId } : {}) };
+    // Recipients that were dead letters are tried again; those already delivered are not sent twice.
+    const withStates = await tx.notification.findMany({ where: { ...where, recipientStates: { not: null } }, select: { id: true, recipientStates: true } });
+    for (const row of withStates) {
+      const states = (JSON.parse(row.recipientStates!) as RecipientState[]).map((s) => (s.state === 'dead' ? { ...s, state: 'pending' as const } : s));
+      await tx.notification.update({ where: { id: row.id }, data: { recipientStates: JSON.stringify(states) } });
+    }
     const { count } = await tx.notification.updateMany({ where, data: { status: 'queued', nextAttemptAt: new Date(), deadAt: null, attempts: 0, leaseOwner: null, leaseUntil: null } });
     if (notificationId && count === 0) throw new AppError('NOT_FOUND', 'No such dead letter.');
     await recordEvent(tx, actorOf(user, meta), {

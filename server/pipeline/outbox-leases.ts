@@ -23,9 +23,9 @@ const TS = isPostgres ? '::timestamp(3)' : '';
 const INT = isPostgres ? '::int' : '';
 
 /** What a worker needs of a claimed row to send it. */
-export type ClaimedRow = OutboxRow & { attempts: number; configVersion: number | null };
+export type ClaimedRow = OutboxRow & { attempts: number; configVersion: number | null; status: string; recipientStates: string | null; lastReply: string | null };
 
-const CLAIMED_COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'canary', 'createdAt', 'attempts', 'configVersion'];
+const CLAIMED_COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'canary', 'createdAt', 'attempts', 'configVersion', 'status', 'recipientStates', 'lastReply'];
 
 type RawClaimed = Omit<ClaimedRow, 'canary' | 'createdAt' | 'attempts' | 'configVersion'> & { canary: boolean | number; createdAt: Date | string; attempts: number | bigint; configVersion: number | bigint | null };
 
@@ -83,7 +83,7 @@ export async function releaseLeases(owner: string, ids: string[]): Promise<void>
 
 export type Delivered = { id: string; reply: string; version: number };
 
-/** Marks a batch delivered in one statement (per-row reply and version), only rows this worker still holds. */
+/** Marks a batch delivered in one statement (per-row reply, already redacted and shortened, and version), only rows this worker still holds. */
 export async function markDelivered(owner: string, batch: Delivered[], at = new Date()): Promise<void> {
   if (batch.length === 0) return;
   const { values, p } = params();
@@ -92,7 +92,7 @@ export async function markDelivered(owner: string, batch: Delivered[], at = new 
     UPDATE "Notification" SET
       "status" = 'delivered', "sentAt" = ${p(sqlTime(at))}${TS}, "attempts" = "attempts" + 1,
       "leaseOwner" = NULL, "leaseUntil" = NULL, "lastReply" = v.reply, "configVersion" = v.ver
-    FROM (SELECT column1 AS vid, column2 AS reply, column3 AS ver FROM (VALUES ${batch.map((d) => `(${p(d.id)}, ${p(d.reply.slice(0, 1000))}, ${p(d.version)}${INT})`).join(', ')}) AS x) AS v
+    FROM (SELECT column1 AS vid, column2 AS reply, column3 AS ver FROM (VALUES ${batch.map((d) => `(${p(d.id)}, ${p(d.reply)}, ${p(d.version)}${INT})`).join(', ')}) AS x) AS v
     WHERE "Notification"."id" = v.vid AND "Notification"."leaseOwner" = ${p(owner)}`;
   await db.$executeRawUnsafe(sql, ...values);
 }

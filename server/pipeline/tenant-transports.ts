@@ -3,6 +3,7 @@ import 'server-only';
 // gets a new pool from the next message on; the old pool finishes what it has and is closed when idle.
 // Each pool connects to the address the destination guard checked (resolved once per pool), with TLS
 // verifying the configured name, exactly like the probes.
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -15,6 +16,7 @@ import { probeSettings } from '../probes/probe-settings';
 import type { OAuthSettings } from '../oauth/oauth-settings';
 import { PipelineTokens } from '../oauth/pipeline-oauth';
 import type { SendingConfig } from './compose-notification';
+import { credentialForms } from './stored-reply';
 
 export type VersionConfig = SendingConfig & {
   host: string;
@@ -26,13 +28,43 @@ export type VersionConfig = SendingConfig & {
   heloDomain: string;
   /** Set when authMethod is oauth2 (decrypted like the password). */
   oauth?: OAuthSettings | null;
+  /** The forms of this version's credentials that no stored reply may contain. */
+  secrets: string[];
 };
 
 export type Limits = { maxConnections: number; ratePerMinute: number | null };
 export type Timeouts = { connectionMs: number; greetingMs: number; socketMs: number };
 export const DEFAULT_TIMEOUTS: Timeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 };
 
-type Entry = { key: string; tenantId: string; transport: Promise<Transporter<SMTPPool.SentMessageInfo>>; inFlight: number; lastUsed: number };
+type Entry = {
+  key: string;
+  tenantId: string;
+  transport: Promise<Transporter<SMTPPool.SentMessageInfo>>;
+  inFlight: number;
+  lastUsed: number;
+  /** When a send on this pool last settled (or the pool last went from idle to busy). */
+  lastProgress: number;
+  stallMs: number;
+  /** Rejects the sends in flight when the watchdog recycles the pool. */
+  aborts: Set<(error: Error) => void>;
+};
+
+/** A pool that made no progress for longer than its timeouts allow: its sends are failed, it is closed. */
+export class StalledLaneError extends Error {
+  readonly code = 'ESTALLED';
+}
+
+export type RecycledLane = { tenantId: string; key: string; stalledMs: number; inFlight: number };
+
+/**
+ * How long a pool with sends in flight may go without any of them settling. Each step of a healthy
+ * conversation ends within the connection, greeting or socket timeout; six silent socket timeouts in a
+ * row (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA) is the most a working pool can take, plus one rate-limit
+ * window when the tenant has a rate. Beyond that nodemailer has lost track of the send (decision 011).
+ */
+export function stallAfterMs(timeouts: Timeouts, limits: Limits): number {
+  return timeouts.connectionMs + timeouts.greetingMs + 6 * timeouts.socketMs + (limits.ratePerMinute ? 60_000 : 0);
+}
 
 const MECHANISMS: Record<string, string> = { plain: 'PLAIN', login: 'LOGIN', 'cram-md5': 'CRAM-MD5' };
 
@@ -65,21 +97,50 @@ export class TenantTransports {
     let entry = this.pools.get(key);
     if (!entry) {
       const transport = buildTransport(config, limits, this.timeouts, this.tokens);
-      entry = { key, tenantId: config.tenantId, transport, inFlight: 0, lastUsed: Date.now() };
+      entry = { key, tenantId: config.tenantId, transport, inFlight: 0, lastUsed: Date.now(), lastProgress: Date.now(), stallMs: stallAfterMs(this.timeouts, limits), aborts: new Set() };
       this.pools.set(key, entry);
       // A pool that could not be built (destination refused, DNS) is built again on the next message.
       transport.catch(() => this.pools.get(key) === entry && this.pools.delete(key));
     }
-    entry.inFlight += 1;
-    entry.lastUsed = Date.now();
+    const current = entry;
+    if (current.inFlight === 0) current.lastProgress = Date.now();
+    current.inFlight += 1;
+    current.lastUsed = Date.now();
+    let abort: (error: Error) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => (abort = reject));
+    current.aborts.add(abort);
+    const sending = current.transport.then((transport) =>
+      config.authMethod === 'oauth2' && config.oauth ? this.tokens.send(`${config.tenantId}:${config.version}`, config.oauth, () => work(transport)) : work(transport),
+    );
+    // A send the watchdog gave up on may still settle later: nobody waits for it any more.
+    sending.catch(() => {});
     try {
-      const transport = await entry.transport;
-      if (config.authMethod === 'oauth2' && config.oauth) return await this.tokens.send(`${config.tenantId}:${config.version}`, config.oauth, () => work(transport));
-      return await work(transport);
+      return await Promise.race([sending, aborted]);
     } finally {
-      entry.inFlight -= 1;
-      entry.lastUsed = Date.now();
+      current.aborts.delete(abort);
+      current.inFlight -= 1;
+      current.lastUsed = current.lastProgress = Date.now();
     }
+  }
+
+  /**
+   * The watchdog: a pool with sends in flight and none settled for longer than its timeouts allow is
+   * recycled. Its sends fail with StalledLaneError (retried like any temporary failure, same Message-ID),
+   * the pool is closed, and the next message of the tenant opens a fresh one.
+   */
+  recycleStalled(now = Date.now()): RecycledLane[] {
+    const recycled: RecycledLane[] = [];
+    for (const entry of [...this.pools.values()]) {
+      if (entry.inFlight === 0 || now - entry.lastProgress <= entry.stallMs) continue;
+      const stalledMs = now - entry.lastProgress;
+      recycled.push({ tenantId: entry.tenantId, key: entry.key, stalledMs, inFlight: entry.inFlight });
+      this.pools.delete(entry.key);
+      const error = new StalledLaneError(`No send settled for ${Math.round(stalledMs / 1000)} s: the connection pool was recycled`);
+      for (const abort of entry.aborts) abort(error);
+      entry.aborts.clear();
+      entry.transport.then((t) => t.close()).catch(() => {});
+    }
+    return recycled;
   }
 
   /** Closes pools that are idle, or superseded (not the tenant's current key) and drained. */
@@ -106,13 +167,14 @@ export class TenantTransports {
 
   private close(entry: Entry): void {
     this.pools.delete(entry.key);
-    entry.transport.then((t) => t.close()).catch(() => {});
+    entry.transport.then(quitAndClose).catch(() => {});
   }
 }
 
 async function loadVersion(tenantId: string, version: number): Promise<VersionConfig> {
   const row = await db.configVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
   if (!row) throw new Error(`Configuration version ${version} of tenant ${tenantId} does not exist`);
+  const password = row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : null;
   return {
     tenantId,
     version,
@@ -121,8 +183,9 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
     encryption: row.encryption,
     authMethod: row.authMethod,
     username: row.username,
-    password: row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : null,
+    password,
     heloDomain: row.heloDomain,
+    secrets: credentialForms({ username: row.username, password }),
     noReplyAddress: row.noReplyAddress,
     noReplyName: row.noReplyName,
     supportContact: row.supportContact,
@@ -134,30 +197,79 @@ type SocketCallback = (error: Error | null, socket?: { connection: net.Socket })
 /**
  * Opens each pooled connection ourselves: to the checked address (never a re-resolved name), with
  * TCP_NODELAY. Without it, the end of DATA waits on the server's delayed ACK (~40 ms a message).
+ *
+ * A failed connect is handed over as a socket that fails, never through the callback's error: nodemailer's
+ * pool frees a connection slot only when the connection itself fails, so a hook that reports a refused or
+ * timed-out connect as an error leaks the slot, and after maxConnections of them every send waits forever
+ * (issue 10). nodemailer attaches its handlers synchronously; the error is emitted again right after.
  */
 export function connectTo(address: string, port: number, timeoutMs: number) {
   return (_options: unknown, callback: SocketCallback) => {
     const socket = net.connect({ host: address, port, noDelay: true });
+    // Errors after nodemailer has let go of the socket (teardown) must not crash the worker.
+    socket.on('error', () => {});
     const timer = setTimeout(() => {
-      socket.destroy();
-      callback(Object.assign(new Error(`Connection to ${address}:${port} timed out`), { code: 'ETIMEDOUT' }));
+      socket.destroy(Object.assign(new Error(`Connection to ${address}:${port} timed out`), { code: 'ETIMEDOUT' }));
     }, timeoutMs);
-    socket.once('connect', () => {
+    let handedOver = false;
+    const handOver = () => {
       clearTimeout(timer);
-      socket.removeAllListeners('error');
+      handedOver = true;
       callback(null, { connection: socket });
-    });
+    };
+    socket.once('connect', handOver);
     socket.once('error', (error) => {
-      clearTimeout(timer);
-      callback(Object.assign(error, { code: (error as NodeJS.ErrnoException).code ?? 'ECONNECTION' }));
+      if (handedOver) return;
+      handOver();
+      setImmediate(() => socket.emit('error', error));
     });
   };
+}
+
+type ResourceInternals = EventEmitter & { connection?: { lastServerResponse?: string | false } };
+
+/**
+ * A server that answers 421 ("closing transmission channel") and closes while nodemailer still waits for
+ * more replies (pipelined RCPTs) reaches us as "Connection closed unexpectedly" without the reply. Each
+ * connection of this pool adds that 421 to such an error before the pool hands it on.
+ */
+function keepClosingReplies(transport: Transporter<SMTPPool.SentMessageInfo>): void {
+  const pool = (transport as unknown as { transporter: { _createConnection: () => ResourceInternals } }).transporter;
+  const create = pool._createConnection.bind(pool);
+  pool._createConnection = () => {
+    const resource = create();
+    resource.prependListener('error', (error: Error & { response?: string; responseCode?: number }) => {
+      const last = resource.connection?.lastServerResponse;
+      if (error.response || typeof last !== 'string' || !/^421\b/.test(last)) return;
+      error.response = last;
+      error.responseCode = Number(last.slice(0, 3));
+    });
+    return resource;
+  };
+}
+
+type PoolInternals = { _connections?: Array<{ available: boolean; _connected: boolean; connection?: { quit: () => void } }> };
+
+/** nodemailer's pool close ends idle connections without a word: say QUIT first, let the 221 close them. */
+function quitAndClose(transport: Transporter<SMTPPool.SentMessageInfo>): void {
+  const pool = (transport as unknown as { transporter: PoolInternals }).transporter;
+  for (const resource of pool._connections ?? []) {
+    if (!resource.available || !resource._connected || !resource.connection) continue;
+    // Not available any more: the pool's close below leaves it to the server's 221 (or the socket timeout).
+    resource.available = false;
+    resource.connection.quit();
+  }
+  transport.close();
 }
 
 async function buildTransport(config: VersionConfig, limits: Limits, timeouts: Timeouts, tokens: PipelineTokens): Promise<Transporter<SMTPPool.SentMessageInfo>> {
   const settings = probeSettings();
   const destination = await checkDestination(config.host, config.port, { allowedHosts: settings.allowedHosts, allowedPorts: settings.allowedPorts });
   const mechanism = MECHANISMS[config.authMethod];
+  // Encryption "none" with a password: never AUTH in clear text to a server that offers STARTTLS. The
+  // certificate is not checked here (the customer did not ask for it; an active attacker could strip
+  // STARTTLS anyway), but a passive listener no longer reads the password. Without STARTTLS: as before.
+  const upgradeForAuth = config.encryption === 'none' && config.authMethod !== 'none';
   const options: SMTPPool.Options = {
     pool: true,
     maxConnections: limits.maxConnections,
@@ -167,7 +279,7 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
     port: config.port,
     secure: config.encryption === 'tls',
     requireTLS: config.encryption === 'starttls',
-    ignoreTLS: config.encryption === 'none',
+    ignoreTLS: config.encryption === 'none' && !upgradeForAuth,
     ...(destination.servername ? { servername: destination.servername } : {}),
     ...(config.heloDomain ? { name: config.heloDomain } : {}),
     ...(config.authMethod === 'oauth2' && config.oauth
@@ -176,7 +288,10 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
         ? { auth: { user: config.username, pass: config.password ?? '' } }
         : {}),
     ...(mechanism ? { authMethod: mechanism } : {}),
-    tls: settings.trustedCa.length ? { ca: [...tls.rootCertificates, ...settings.trustedCa] } : {},
+    tls: {
+      ...(settings.trustedCa.length ? { ca: [...tls.rootCertificates, ...settings.trustedCa] } : {}),
+      ...(upgradeForAuth ? { rejectUnauthorized: false } : {}),
+    },
     connectionTimeout: timeouts.connectionMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,
@@ -185,5 +300,6 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
   };
   const transport = nodemailer.createTransport(options);
   (transport as unknown as { getSocket: ReturnType<typeof connectTo> }).getSocket = connectTo(destination.address, config.port, timeouts.connectionMs);
+  keepClosingReplies(transport);
   return transport;
 }

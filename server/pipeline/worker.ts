@@ -12,8 +12,10 @@ import { DEFAULT_BACKOFF, DEFAULT_MAX_LIFETIME_MS, retryDelay, type BackoffPolic
 import { classifyFailure } from './classify-failure';
 import { composeNotification } from './compose-notification';
 import { claimDue, markDelivered, releaseLeases, renewLeases, type ClaimedRow, type Delivered } from './outbox-leases';
-import { canaryDelivered, canaryFailed, markDead, pauseTenant, scheduleRetry } from './record-outcome';
-import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts } from './tenant-transports';
+import { canaryDelivered, canaryFailed, markDead, pauseTenant, recordRecipients, recordRecycledLane, relayPauseReason, scheduleRetry } from './record-outcome';
+import { applySendResult, recipientStatesOf, remainingRecipients, statusOfRecipients, type RecipientState, type RefusedRecipient } from './recipient-states';
+import { storedReply } from './stored-reply';
+import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts, type VersionConfig } from './tenant-transports';
 
 export type WorkerOptions = {
   workerId: string;
@@ -29,6 +31,8 @@ export type WorkerOptions = {
   /** Delivered rows are written in batches: at most this many, or after flushMs. */
   flushBatch: number;
   flushMs: number;
+  /** How often the watchdog looks for lanes without progress. */
+  watchdogMs: number;
 };
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -44,6 +48,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   // SQLite commits block the event loop (better-sqlite3 is synchronous): fewer, larger commits.
   flushBatch: 500,
   flushMs: 200,
+  watchdogMs: 1_000,
 };
 
 const ms = z.coerce.number().int().min(1);
@@ -80,10 +85,13 @@ export function workerOptionsFromEnv(env: Record<string, string | undefined> = p
 type PipelineState = { activeVersion: number | null; paused: boolean } & Limits;
 type Lane = { tenantId: string; queue: ClaimedRow[]; active: number; state: PipelineState };
 
+/** A connection that was gone before the send began; one that closed with a reply (a 421) is the reply. */
 function isStaleConnection(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | null;
-  return e?.code === 'ECONNECTION' && /already destroyed|closed/i.test(e.message ?? '');
+  const e = error as { code?: string; message?: string; response?: string } | null;
+  return e?.code === 'ECONNECTION' && !e.response && /already destroyed|closed/i.test(e.message ?? '');
 }
+
+type SentInfo = { accepted?: unknown[]; rejectedErrors?: RefusedRecipient[]; response?: string };
 
 export class PipelineWorker {
   readonly options: WorkerOptions;
@@ -115,6 +123,7 @@ export class PipelineWorker {
     const { leaseMs } = this.options;
     this.timers.push(setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3))));
     this.timers.push(setInterval(() => this.transports.sweep((t) => this.currentKey(t)), 5_000));
+    this.timers.push(setInterval(() => void this.watchdog(), this.options.watchdogMs));
     this.loop = this.run();
   }
 
@@ -133,6 +142,15 @@ export class PipelineWorker {
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.transports.closeAll();
+  }
+
+  /** Recycles lanes whose pool made no progress for longer than its timeouts allow; logs and shows it. */
+  async watchdog(now = Date.now()): Promise<void> {
+    for (const lane of this.transports.recycleStalled(now)) {
+      const reason = `No progress for ${Math.round(lane.stalledMs / 1000)} s with ${lane.inFlight} send(s) in flight: the connection pool was recycled`;
+      logError(`pipeline lane of tenant ${lane.tenantId} recycled`, new Error(reason));
+      await recordRecycledLane(lane.tenantId, reason).catch((error: unknown) => logError('could not record a recycled lane', error));
+    }
   }
 
   /** Resolves when this worker holds nothing (tests and the bench). */
@@ -229,24 +247,81 @@ export class PipelineWorker {
       await releaseLeases(this.id, [row.id]);
       return;
     }
+    let config: VersionConfig | null = null;
     try {
-      const config = await this.transports.config(row.tenantId, version);
-      const message = composeNotification(row, config);
-      const info = await this.transports.send(config, lane.state, (transport) =>
-        // A pooled connection the server closed while idle is not a delivery attempt: send again on a fresh one.
-        transport.sendMail(message).catch((error: unknown) => (isStaleConnection(error) ? transport.sendMail(message) : Promise.reject(error))),
-      );
-      const rejected = info.rejected?.length ? ` (refused: ${info.rejected.map(String).join(', ')})` : '';
-      const reply = `${info.response ?? '250'}${rejected}`;
-      if (row.canary) await canaryDelivered(this.id, row.id, row.tenantId, version, reply);
-      else this.queueDelivered({ id: row.id, reply, version });
+      config = await this.transports.config(row.tenantId, version);
+      const states = row.recipientStates ? recipientStatesOf(row) : null;
+      const targets = states ? remainingRecipients(states) : (JSON.parse(row.recipients) as string[]);
+      const message = composeNotification({ ...row, recipients: JSON.stringify(targets) }, config);
+      let info: SentInfo;
+      try {
+        info = await this.transports.send(config, lane.state, async (transport): Promise<SentInfo> => {
+          try {
+            return await transport.sendMail(message);
+          } catch (error) {
+            // A pooled connection the server closed while idle is not a delivery attempt: send again on a fresh one.
+            if (isStaleConnection(error)) return transport.sendMail(message);
+            throw error;
+          }
+        });
+      } catch (error) {
+        // Every recipient refused: still an answer per recipient, not a failure of the message.
+        const refused = (error as { rejectedErrors?: RefusedRecipient[] } | null)?.rejectedErrors;
+        if (!refused?.length) throw error;
+        info = { accepted: [], rejectedErrors: refused, response: '' };
+      }
+      const refused = info.rejectedErrors ?? [];
+      const secrets = config.secrets;
+      const reply = storedReply(info.response || '250', secrets);
+      if (refused.length === 0 && !states) {
+        if (row.canary) await canaryDelivered(this.id, row.id, row.tenantId, version, reply);
+        else this.queueDelivered({ id: row.id, reply, version });
+        return;
+      }
+      if (row.canary) {
+        // The canary has one recipient: its refusal is the canary's failure.
+        throw Object.assign(new Error('Recipient refused'), { responseCode: refused[0]!.responseCode, response: refused[0]!.response });
+      }
+      await this.perRecipient(lane, row, version, states ?? recipientStatesOf(row), targets, info, secrets);
     } catch (error) {
-      await this.failed(lane, row, version, error).catch((e: unknown) => logError('recording a failed delivery failed', e));
+      await this.failed(lane, row, version, error, config?.secrets ?? []).catch((e: unknown) => logError('recording a failed delivery failed', e));
     }
   }
 
-  private async failed(lane: Lane, row: ClaimedRow, version: number, error: unknown): Promise<void> {
-    const { kind, reply } = classifyFailure(error);
+  /** Accepted recipients are done, 4xx ones retried, 5xx ones dead letters; a relay refusal pauses the tenant. */
+  private async perRecipient(lane: Lane, row: ClaimedRow, version: number, states: RecipientState[], targets: string[], info: SentInfo, secrets: string[]): Promise<void> {
+    const accepted = (info.accepted ?? []).map(String);
+    const outcome = applySendResult(states, targets, accepted, info.rejectedErrors ?? [], info.response || '250', (text) => storedReply(text, secrets));
+    const age = Date.now() - row.createdAt.getTime();
+    const expired = age > this.options.maxLifetimeMs;
+    const final = expired
+      ? outcome.states.map((s) => (s.state === 'retrying' ? { ...s, state: 'dead' as const, reply: storedReply(`Gave up after ${Math.round(age / 3_600_000)} h (maximum lifetime): ${s.reply ?? ''}`, secrets) } : s))
+      : outcome.states;
+    const json = JSON.stringify(final);
+    if (outcome.relayRefusal) {
+      const paused = await pauseTenant(this.id, row.id, row.tenantId, version, outcome.relayRefusal, { reason: relayPauseReason(version, outcome.relayRefusal), states: json });
+      if (paused) logInfo(`tenant ${row.tenantId} paused: the server refuses to relay (version ${version})`);
+      lane.state = { ...lane.state, paused: true };
+      this.transports.dropTenant(row.tenantId);
+      await this.releaseLane(lane);
+      return;
+    }
+    const status = statusOfRecipients(final);
+    await recordRecipients(this.id, row.id, {
+      status,
+      states: json,
+      // A dead letter shows why it is one, even when this attempt went well for the recipients it had left.
+      lastReply: outcome.firstRefusal ?? (status === 'dead' ? final.find((s) => s.state === 'dead')?.reply : null) ?? storedReply(info.response || '250', secrets),
+      failed: outcome.firstRefusal !== null,
+      version,
+      nextAttemptAt: new Date(Date.now() + retryDelay(row.attempts + 1, this.options.backoff)),
+    });
+  }
+
+  private async failed(lane: Lane, row: ClaimedRow, version: number, error: unknown, secrets: string[]): Promise<void> {
+    const failure = classifyFailure(error);
+    const { kind } = failure;
+    const reply = storedReply(failure.reply, secrets);
     // The tenant was paused while this was in flight (its pool is being closed): not an attempt.
     if (lane.state.paused && !row.canary) {
       await releaseLeases(this.id, [row.id]);
@@ -265,13 +340,19 @@ export class PipelineWorker {
       await this.releaseLane(lane);
       return;
     }
+    // A whole-message failure applies to every recipient still to do (stored only once they differ).
+    const states = row.recipientStates ? recipientStatesOf(row) : null;
     const age = Date.now() - row.createdAt.getTime();
-    if (kind === 'permanent' || age > this.options.maxLifetimeMs) {
-      const why = kind === 'permanent' ? reply : `Gave up after ${Math.round(age / 3_600_000)} h (maximum lifetime): ${reply}`;
-      await markDead(this.id, row.id, why, version);
+    const dead = kind === 'permanent' || age > this.options.maxLifetimeMs;
+    const why = dead && kind !== 'permanent' ? storedReply(`Gave up after ${Math.round(age / 3_600_000)} h (maximum lifetime): ${reply}`, secrets) : reply;
+    const at = new Date().toISOString();
+    const next = states?.map((s) => (s.state === 'pending' || s.state === 'retrying' ? { ...s, state: dead ? ('dead' as const) : ('retrying' as const), reply: why, at } : s));
+    const json = next ? JSON.stringify(next) : undefined;
+    if (dead) {
+      await markDead(this.id, row.id, why, version, json);
       return;
     }
-    await scheduleRetry(this.id, row.id, reply, new Date(Date.now() + retryDelay(row.attempts + 1, this.options.backoff)));
+    await scheduleRetry(this.id, row.id, reply, new Date(Date.now() + retryDelay(row.attempts + 1, this.options.backoff)), json);
   }
 
   /** A paused tenant's rows that have not started go back to the queue untouched. */

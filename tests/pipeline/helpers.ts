@@ -24,36 +24,69 @@ export type Reply = { code: number; message: string };
 export type Received = { mailFrom: string; rcptTo: string[]; raw: string; messageId: string; at: number };
 export type Behaviour = {
   /** Answer to AUTH (default: check SMTP_USER / SMTP_PASSWORD). */
-  auth?: () => Reply | undefined;
+  auth?: (given: { username: string; password: string }) => Reply | undefined;
+  /** Answer to MAIL FROM (default: accept). */
+  mail?: (address: string) => Reply | undefined;
+  /** Answer to one RCPT TO (default: accept). */
+  rcpt?: (address: string) => Reply | undefined;
+  /** Never answer the end of DATA (a server that hangs mid-transaction). */
+  hang?: (raw: string) => boolean;
   /** Answer to the end of DATA (default: accept). */
   data?: (raw: string) => Reply | undefined;
   /** Wait this long before answering DATA. */
   dataDelayMs?: number;
 };
-export type Sink = { port: number; received: Received[]; behaviour: Behaviour; attempts: () => number; close: () => Promise<void> };
+export type Sink = {
+  port: number;
+  received: Received[];
+  behaviour: Behaviour;
+  attempts: () => number;
+  /** Every AUTH the server saw, and whether it came over TLS. */
+  auths: Array<{ secure: boolean; at: number }>;
+  /** How many QUIT commands the server saw. */
+  quits: () => number;
+  close: () => Promise<void>;
+};
+export type SinkOptions = { allowInsecureAuth?: boolean; hideSTARTTLS?: boolean };
 
 const replyError = ({ code, message }: Reply) => Object.assign(new Error(message), { responseCode: code });
 export const messageIdOf = (raw: string) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
 
 /** A real SMTP server: STARTTLS with the test CA's localhost certificate, AUTH required. */
-export async function startSink(behaviour: Behaviour = {}): Promise<Sink> {
+export async function startSink(behaviour: Behaviour = {}, options: SinkOptions = {}): Promise<Sink> {
   const certs = await testCerts();
   const received: Received[] = [];
+  const auths: Sink['auths'] = [];
   let attempts = 0;
+  let quits = 0;
+  const ignore = () => {};
+  // smtp-server logs every client command at debug level (after STARTTLS too): how the test sees QUIT.
+  const logger = { info: ignore, warn: ignore, error: ignore, trace: ignore, fatal: ignore, debug: (meta: { command?: string } | undefined) => (meta?.command === 'QUIT' ? (quits += 1) : 0), child: () => logger };
   const server = new SMTPServer({
     key: certs.localhost.key,
     cert: certs.localhost.cert,
     name: 'mx.relaydesk.test',
-    logger: false,
+    logger: logger as never,
+    ...(options.allowInsecureAuth ? { allowInsecureAuth: true } : {}),
+    ...(options.hideSTARTTLS ? { hideSTARTTLS: true } : {}),
     closeTimeout: 100,
     disableReverseLookup: true,
     authMethods: ['PLAIN', 'LOGIN'],
     size: 10 * 1024 * 1024,
-    onAuth(auth, _session, callback) {
-      const forced = sink.behaviour.auth?.();
+    onAuth(auth, session, callback) {
+      auths.push({ secure: Boolean(session.secure), at: Date.now() });
+      const forced = sink.behaviour.auth?.({ username: auth.username ?? '', password: auth.password ?? '' });
       if (forced) return callback(replyError(forced));
       if (auth.username !== SMTP_USER || auth.password !== SMTP_PASSWORD) return callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
       callback(null, { user: auth.username });
+    },
+    onMailFrom(address, _session, callback) {
+      const forced = sink.behaviour.mail?.(address.address);
+      callback(forced ? replyError(forced) : null);
+    },
+    onRcptTo(address, _session, callback) {
+      const forced = sink.behaviour.rcpt?.(address.address);
+      callback(forced ? replyError(forced) : null);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -61,6 +94,7 @@ export async function startSink(behaviour: Behaviour = {}): Promise<Sink> {
       stream.on('end', () => {
         attempts += 1;
         const raw = Buffer.concat(chunks).toString('utf8');
+        if (sink.behaviour.hang?.(raw)) return;
         const finish = () => {
           const forced = sink.behaviour.data?.(raw);
           if (forced) return callback(replyError(forced));
@@ -76,7 +110,7 @@ export async function startSink(behaviour: Behaviour = {}): Promise<Sink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
-  const sink: Sink = { port: address.port, received, behaviour, attempts: () => attempts, close: () => new Promise((r) => server.close(() => r())) };
+  const sink: Sink = { port: address.port, received, behaviour, attempts: () => attempts, auths, quits: () => quits, close: () => new Promise((r) => server.close(() => r())) };
   return sink;
 }
 

@@ -115,6 +115,11 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
               {t('health.lastError')} <code>{health.lastError.reply}</code> <span className="muted">({when(health.lastError.at)})</span>
             </p>
           )}
+          {health.lastRecycle && (
+            <p>
+              {t('watchdog.recycled', { when: when(health.lastRecycle.at) })} <code>{health.lastRecycle.reason}</code>
+            </p>
+          )}
           <p className="muted">{t('limits.current', { connections: health.maxConnections, rate: health.ratePerMinute === null ? 'none' : String(health.ratePerMinute) })}</p>
           {manage && (
             <>
@@ -217,6 +222,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                   <th scope="col">{t('deliveries.created')}</th>
                   <th scope="col">{t('deliveries.subject')}</th>
                   <th scope="col">{t('deliveries.status')}</th>
+                  <th scope="col">{t('recipientStates.title')}</th>
                   <th scope="col">{t('deliveries.attempts')}</th>
                   <th scope="col">{t('deliveries.lastReply')}</th>
                   <th scope="col">{t('deliveries.done')}</th>
@@ -233,6 +239,20 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                       <div className="muted mono">{d.messageId}</div>
                     </td>
                     <td>{t(`statuses.${d.status as 'delivered'}`)}</td>
+                    <td>
+                      <ul className="steps">
+                        {d.recipientStates.map((r) => (
+                          <li key={r.address}>
+                            <span className="mono">{r.address}</span> · {t(`recipientStates.${r.state}`)}
+                            {r.reply && r.reply !== d.lastReply && (
+                              <div>
+                                <code>{r.reply}</code>
+                              </div>
+                            )}
+                          </li>
+                        ))}
+                      </ul>
+                    </td>
                     <td>{d.attempts}</td>
                     <td>{d.lastReply ? <code>{d.lastReply}</code> : '—'}</td>
                     <td>

@@ -1,0 +1,5 @@
+-- Per-recipient delivery state, the time of the last error, and the last recycled lane (issue 10, decision 011).
+ALTER TABLE "Notification" ADD COLUMN "lastErrorAt" TIMESTAMP(3);
+ALTER TABLE "Notification" ADD COLUMN "recipientStates" TEXT;
+ALTER TABLE "TenantPipeline" ADD COLUMN "recycledAt" TIMESTAMP(3);
+ALTER TABLE "TenantPipeline" ADD COLUMN "recycledReason" TEXT;
