@@ -38,7 +38,7 @@ const Comment = z.object({
   createdAt: z.string(),
 });
 
-const STEPS = ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'data', 'quit'] as const;
+const STEPS = ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'relay', 'data', 'quit'] as const;
 const ProbeRun = z.object({
   id: z.string(),
   kind: z.enum(['validate', 'test-send']),

@@ -13,6 +13,8 @@ export type SmtpConfig = {
   password: string;
   /** '' = our own default (see probe.ts). */
   heloDomain: string;
+  /** The customer accepted that the password crosses the network readable (encryption none, no TLS offered). */
+  plaintextAuthAcknowledged?: boolean;
   noReplyAddress: string;
   noReplyName: string;
   testRecipient: string;
@@ -28,6 +30,7 @@ export type StepName =
   | 'auth'
   | 'mail'
   | 'rcpt'
+  | 'relay'
   | 'data'
   | 'quit';
 
@@ -41,7 +44,8 @@ export type ConfigField =
   | 'authMethod'
   | 'noReplyAddress'
   | 'testRecipient'
-  | 'heloDomain';
+  | 'heloDomain'
+  | 'plaintextAuthAcknowledged';
 
 /** Every code is a key of messages/<locale>/diagnoses.json. */
 export const DIAGNOSIS_CODES = [
@@ -76,6 +80,16 @@ export const DIAGNOSIS_CODES = [
   'SERVER_TIMEOUT',
   'PROTOCOL_ERROR',
   'CANCELLED',
+  'RELAY_DENIED',
+  'RELAY_UNCONFIRMED',
+  'CLIENT_REJECTED',
+  'SENDER_NOT_OWNED',
+  'AUTH_USER_UNKNOWN',
+  'PORT_SILENT',
+  'UNBOUNDED_REPLY',
+  'PLAINTEXT_AUTH_UPGRADED',
+  'PLAINTEXT_AUTH_UNACKNOWLEDGED',
+  'PLAINTEXT_AUTH_ACKNOWLEDGED',
 ] as const;
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
@@ -115,6 +129,16 @@ export const DIAGNOSIS_PARAMS: Record<DiagnosisCode, readonly string[]> = {
   SERVER_TIMEOUT: ['step', 'port'],
   PROTOCOL_ERROR: ['step', 'reason'],
   CANCELLED: [],
+  RELAY_DENIED: ['reply', 'port', 'address'],
+  RELAY_UNCONFIRMED: ['reply', 'address'],
+  CLIENT_REJECTED: ['reply', 'port'],
+  SENDER_NOT_OWNED: ['reply', 'port', 'address', 'username'],
+  AUTH_USER_UNKNOWN: ['reply', 'port', 'username'],
+  PORT_SILENT: ['port'],
+  UNBOUNDED_REPLY: ['step', 'port'],
+  PLAINTEXT_AUTH_UPGRADED: ['port'],
+  PLAINTEXT_AUTH_UNACKNOWLEDGED: ['port'],
+  PLAINTEXT_AUTH_ACKNOWLEDGED: ['port'],
 };
 
 /** A diagnosis the caller translates: t(`diagnoses.${code}`, params). */
