@@ -38,7 +38,7 @@ const NOT_OWNED_PATTERNS = /not owned by( user)?/i;
 const NOT_LOGGED_IN_PATTERNS = /not logged in/i;
 const CLIENT_PATTERNS = /client host rejected|access denied/i;
 // Only when the reply blames the username and says nothing about the password.
-const UNKNOWN_USER_PATTERNS = /\b(unknown|invalid|no such|bad|wrong) (user|username|login|account|mailbox)\b|\b(user|username|account)( name)? (not found|unknown|does not exist|doesn't exist|is invalid)\b/i;
+const UNKNOWN_USER_PATTERNS = /\b(unknown|invalid|no such|bad|wrong) (user|username|login|account|mailbox)\b|\b(user|username|account)( name)? (not found|unknown|does not exist|doesn't exist|is invalid)\b|\bno user in db\b/i;
 
 /** The first reply line without its code, for texts that quote the server. */
 function quote(reply: SmtpReply): string {

@@ -122,9 +122,12 @@ class ProbeRun {
     return redactSecrets(text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?'), this.secrets);
   }
 
-  /** A reply as a step keeps it: redacted, and shortened in the middle when a server sent too much. */
+  /**
+   * A reply as a step keeps it: redacted, and shortened in the middle when it is too long. The client
+   * already kept only the head and tail lines of a long reply (with its marker); this bounds characters.
+   */
   private cleanReply(text: string): string {
-    return this.clean(shortenReply(text, PROBE_REPLY_KEEP_LINES));
+    return this.clean(shortenReply(text, Number.MAX_SAFE_INTEGER));
   }
 
   // The transcript is stored, shown and exported: it keeps at most RUN_TRANSCRIPT_BUDGET_BYTES of

@@ -287,6 +287,12 @@ export class SmtpClient {
   }
 
   close(): void {
+    // A wait still pending (the greeting a TLS question overtook) ends now, and its timer with it.
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = null;
+      reject(new IoFailure('closed', 'Connection closed by Relaydesk'));
+    }
     this.detach(this.socket);
     this.socket.on('error', () => {});
     this.socket.destroy();
