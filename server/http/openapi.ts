@@ -24,6 +24,7 @@ const RequestView = z.object({
   supportContact: z.string(),
   testRecipient: z.string(),
   notes: z.string(),
+  plaintextAuthAcknowledged: z.boolean().describe('The customer accepts that the password crosses the network readable (server without TLS)'),
   assignee: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
   fingerprint: z.string(),
   createdAt: z.string(),

@@ -6,6 +6,7 @@ import 'server-only';
 import ipaddr from 'ipaddr.js';
 import { AppError } from '../app-error';
 import { checkDestination, normaliseAddress, type CheckedDestination, type DestinationOptions } from '../smtp/destination-guard';
+import { within } from '../smtp/smtp-client';
 
 const WINDOW_MS = 60_000;
 export const PROBE_LIMITS = { tam: 20, tenant: 30, destination: 12 } as const;
@@ -44,9 +45,13 @@ export type ResolvedBudgetKey = { key: string; destination: CheckedDestination |
  * keys the budget on the address. A host the guard refuses or DNS cannot resolve keeps its spelling as
  * the key: the probe stops at its DNS step without connecting anywhere.
  */
-export async function destinationBudgetKey(host: string, port: number, options: DestinationOptions): Promise<ResolvedBudgetKey> {
+export async function destinationBudgetKey(
+  host: string,
+  port: number,
+  options: DestinationOptions & { timeoutMs?: number; signal?: AbortSignal },
+): Promise<ResolvedBudgetKey> {
   try {
-    const destination = await checkDestination(host, port, options);
+    const destination = await within(checkDestination(host, port, options), options.timeoutMs ?? 10_000, options.signal, 'DNS');
     return { key: addressBudgetKey(destination.address, port), destination };
   } catch {
     return { key: `${host.trim().toLowerCase().replace(/\.$/, '')}:${port}`, destination: null };
