@@ -133,7 +133,7 @@ class ProbeRun {
   // The transcript is stored, shown and exported: it keeps at most RUN_TRANSCRIPT_BUDGET_BYTES of
   // what the server said; our own notes ('*') are few and always kept, so the end of the story is there.
   private readonly record = (dir: TranscriptLine['dir'], text: string) => {
-    const clean = this.clean(shortenReply(dir === 'C' ? redactAuthCommand(text) : text, 1, TRANSCRIPT_LINE_KEEP_CHARS));
+    const clean = this.clean(shortenReply(dir === 'C' ? redactAuthCommand(text) : text, Number.MAX_SAFE_INTEGER, TRANSCRIPT_LINE_KEEP_CHARS));
     if (dir !== '*') {
       if (this.transcriptFull) return;
       this.transcriptBytes += clean.length + 32;

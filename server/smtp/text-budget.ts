@@ -17,7 +17,7 @@ export const PROBE_REPLY_KEEP_LINES = 32;
 export const TRANSCRIPT_LINE_KEEP_CHARS = 1_000;
 
 export function omittedLinesMarker(count: number): string {
-  return `… ${count.toLocaleString('en-US')} lines omitted …`;
+  return `… ${count.toLocaleString('en-US')} ${count === 1 ? 'line' : 'lines'} omitted …`;
 }
 
 export function omittedCharsMarker(count: number): string {
