@@ -94,6 +94,8 @@ const fields = {
   testRecipient: email,
   // Notes never reach SMTP: line breaks are fine, NUL is not.
   notes: z.string().max(4000, 'tooLong').refine((v) => !v.includes('\u0000'), 'controlCharacters'),
+  // The customer accepts that the password crosses the network readable (no TLS on the server).
+  plaintextAuthAcknowledged: z.boolean({ message: 'choose' }),
 };
 
 type Credentials = { authMethod?: string; username?: string; password?: string };
@@ -114,6 +116,7 @@ export const SmtpRequestSchema = z
     noReplyName: fields.noReplyName.default(''),
     supportContact: fields.supportContact.default(''),
     notes: fields.notes.default(''),
+    plaintextAuthAcknowledged: fields.plaintextAuthAcknowledged.default(false),
   })
   .strict()
   .superRefine((v, ctx) => requireCredentials(v, ctx), ALWAYS);

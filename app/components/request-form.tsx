@@ -19,7 +19,9 @@ type Values = {
   supportContact: string;
   testRecipient: string;
   notes: string;
+  plaintextAuthAcknowledged: boolean;
 };
+type TextKey = Exclude<keyof Values, 'plaintextAuthAcknowledged'>;
 
 type Props = {
   initial?: Omit<Values, 'password'> & { hasPassword: boolean };
@@ -27,11 +29,16 @@ type Props = {
   onSubmit: (input: Record<string, unknown>) => Promise<ActionResult<{ id: string }>>;
 };
 
-const EMPTY: Values = { host: '', port: '587', encryption: 'starttls', authMethod: 'auto', username: '', password: '', heloDomain: '', noReplyAddress: '', noReplyName: '', supportContact: '', testRecipient: '', notes: '' };
+const EMPTY: Values = { host: '', port: '587', encryption: 'starttls', authMethod: 'auto', username: '', password: '', heloDomain: '', noReplyAddress: '', noReplyName: '', supportContact: '', testRecipient: '', notes: '', plaintextAuthAcknowledged: false };
+
+/** The acknowledgement only means something for a login without encryption; otherwise it is sent as false. */
+function acknowledgementApplies(v: Pick<Values, 'encryption' | 'authMethod'>): boolean {
+  return v.encryption === 'none' && v.authMethod !== 'none';
+}
 
 function toInput(v: Values): Record<string, unknown> {
-  const { password, ...rest } = v;
-  return { ...rest, ...(password ? { password } : {}) };
+  const { password, plaintextAuthAcknowledged, ...rest } = v;
+  return { ...rest, plaintextAuthAcknowledged: acknowledgementApplies(v) && plaintextAuthAcknowledged, ...(password ? { password } : {}) };
 }
 
 // Only the form's fields: `hasPassword` in the values would make the strict schema refuse every edit.
@@ -107,7 +114,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
 
   const fieldMessage = (key: string) => (errors[key] ? t(`errors.${errors[key]}` as 'errors.required') : null);
 
-  const text = (key: keyof Values, opts: { type?: string; help?: boolean; optional?: boolean; autoComplete?: string; inputMode?: 'numeric' } = {}) => {
+  const text = (key: TextKey, opts: { type?: string; help?: boolean; optional?: boolean; autoComplete?: string; inputMode?: 'numeric' } = {}) => {
     const message = fieldMessage(key);
     const helpId = opts.help ? `${key}-help` : undefined;
     const errId = message ? `${key}-error` : undefined;
@@ -199,6 +206,24 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
         <p className="alert warning" role="status" data-testid="port-warning">
           {t(`warnings.${warning}`)}
         </p>
+      )}
+      {acknowledgementApplies(values) && (
+        <div className="field">
+          <label className="checkbox" htmlFor="plaintextAuthAcknowledged">
+            <input
+              id="plaintextAuthAcknowledged"
+              name="plaintextAuthAcknowledged"
+              type="checkbox"
+              checked={values.plaintextAuthAcknowledged}
+              aria-describedby="plaintextAuthAcknowledged-help"
+              onChange={(e) => set('plaintextAuthAcknowledged', e.target.checked)}
+            />{' '}
+            {t('plaintextAuthAcknowledged')}
+          </label>
+          <p id="plaintextAuthAcknowledged-help" className="help">
+            {t('plaintextAuthAcknowledgedHelp')}
+          </p>
+        </div>
       )}
       {needsCredentials && (
         <div className="grid-2">

@@ -23,6 +23,7 @@ export function toConfigVersionView(row: ConfigVersionRow) {
     noReplyName: row.noReplyName,
     supportContact: row.supportContact,
     testRecipient: row.testRecipient,
+    plaintextAuthAcknowledged: row.plaintextAuthAcknowledged,
     fingerprint: row.fingerprint,
     requestId: row.requestId,
     requestNumber: row.request ? `SMTP-${row.request.number}` : null,
@@ -34,5 +35,7 @@ export function toConfigVersionView(row: ConfigVersionRow) {
 export type ConfigVersionView = ReturnType<typeof toConfigVersionView>;
 
 /** The fields that define what is sent where: the content a version carries and a rollback copies. */
-export const CONFIG_CONTENT_FIELDS = ['host', 'port', 'encryption', 'authMethod', 'username', 'heloDomain', 'noReplyAddress', 'noReplyName', 'supportContact', 'testRecipient'] as const;
-export type ConfigContent = { [K in (typeof CONFIG_CONTENT_FIELDS)[number]]: K extends 'port' ? number : string };
+export const CONFIG_CONTENT_FIELDS = ['host', 'port', 'encryption', 'authMethod', 'username', 'heloDomain', 'noReplyAddress', 'noReplyName', 'supportContact', 'testRecipient', 'plaintextAuthAcknowledged'] as const;
+type TextField = Exclude<(typeof CONFIG_CONTENT_FIELDS)[number], 'port' | 'plaintextAuthAcknowledged'>;
+/** plaintextAuthAcknowledged is optional (false when absent), so callers written before it still compile. */
+export type ConfigContent = { [K in TextField]: string } & { port: number; plaintextAuthAcknowledged?: boolean };

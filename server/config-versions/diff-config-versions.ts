@@ -10,7 +10,7 @@ import { CONFIG_CONTENT_FIELDS, type ConfigVersionView } from './config-version-
 import { configVersionBinding } from './version-binding';
 import { getSmtpConfig } from './list-config-versions';
 
-export type FieldChange = { field: string; before: string | number; after: string | number; changed: boolean };
+export type FieldChange = { field: string; before: string | number | boolean; after: string | number | boolean; changed: boolean };
 
 function samePassword(tenantId: string, a: { version: number; passwordCipher: string | null }, b: { version: number; passwordCipher: string | null }): boolean {
   if (!a.passwordCipher || !b.passwordCipher) return a.passwordCipher === b.passwordCipher;

@@ -25,6 +25,7 @@ const RequestView = z.object({
   supportContact: z.string(),
   testRecipient: z.string(),
   notes: z.string(),
+  plaintextAuthAcknowledged: z.boolean().describe('The customer accepts that the password crosses the network readable (server without TLS)'),
   assignee: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
   fingerprint: z.string(),
   createdAt: z.string(),
@@ -39,7 +40,7 @@ const Comment = z.object({
   createdAt: z.string(),
 });
 
-const STEPS = ['token', 'dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'data', 'quit'] as const;
+const STEPS = ['token', 'dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'relay', 'data', 'quit'] as const;
 const ProbeRun = z.object({
   id: z.string(),
   kind: z.enum(['validate', 'test-send']),

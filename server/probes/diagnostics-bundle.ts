@@ -53,7 +53,7 @@ export async function diagnosticsBundle(user: CurrentUser, runId: string, meta?:
           port: request.port,
           encryption: request.encryption,
           authMethod: request.authMethod,
-          username: request.username ? '[redacted]' : '',
+          username: request.username,
           password: request.passwordCipher ? 'set' : 'not set',
           heloDomain: request.heloDomain,
           noReplyAddress: request.noReplyAddress,

@@ -15,7 +15,7 @@ import { runProbe } from '../smtp/probe';
 import { redactSecrets, secretForms } from '../smtp/redact';
 import type { ProbeKind, ProbeStep, SmtpConfig } from '../smtp/types';
 import { probeSettings } from './probe-settings';
-import { takeProbeBudget } from './rate-limit';
+import { destinationBudgetKey, takeProbeBudget } from './rate-limit';
 import { toProbeRunView, type ProbeRunView } from './probe-run-view';
 
 const PROBEABLE_STATUSES = ['in_review', 'validated', 'tested'];
@@ -46,7 +46,15 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   if (options.kind === 'test-send' && recipient !== request.testRecipient && recipient.toLowerCase() !== user.email.toLowerCase()) {
     throw new AppError('VALIDATION_FAILED', 'A test email goes to the request’s test recipient or to your own address.', { errors: [{ path: 'to', message: 'invalid' }] });
   }
-  takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: `${request.host.toLowerCase()}:${request.port}` });
+  const settings = probeSettings();
+  // Resolved once: the budget is keyed on the address, and the probe connects to exactly that address.
+  const { key: destinationKey, destination } = await destinationBudgetKey(request.host, request.port, {
+    allowedHosts: settings.allowedHosts,
+    allowedPorts: settings.allowedPorts,
+    timeoutMs: settings.timeoutMs,
+    signal: options.signal,
+  });
+  takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: destinationKey });
 
   const password = request.passwordCipher ? decryptSecret(request.passwordCipher, passwordBinding(request.tenantId, request.id)) : '';
   const config: SmtpConfig = {
@@ -60,9 +68,10 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
     noReplyAddress: request.noReplyAddress,
     noReplyName: request.noReplyName,
     testRecipient: request.testRecipient,
+    plaintextAuthAcknowledged: request.plaintextAuthAcknowledged,
   };
-  const settings = probeSettings();
   const result = await runProbe(config, {
+    ...(destination ? { destination } : {}),
     kind: options.kind,
     to: recipient,
     signal: options.signal,

@@ -16,12 +16,15 @@ export type FingerprintFields = {
   noReplyName: string;
   supportContact: string;
   testRecipient: string;
+  plaintextAuthAcknowledged?: boolean;
 };
 
 export function configFingerprint(f: FingerprintFields): string {
   const { host, port, encryption, authMethod, username, secretStamp, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient } = f;
+  // Only when given: fingerprints of configurations without the acknowledgement stay what they were.
+  const acknowledged = f.plaintextAuthAcknowledged ? { plaintextAuthAcknowledged: true } : {};
   const digest = createHash('sha256')
-    .update(canonicalJson({ host: host.toLowerCase(), port, encryption, authMethod, username, secretStamp, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient }))
+    .update(canonicalJson({ host: host.toLowerCase(), port, encryption, authMethod, username, secretStamp, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, ...acknowledged }))
     .digest('hex');
   return `sha256:${digest.slice(0, 32)}`;
 }

@@ -1,5 +1,5 @@
 // Field lists shared by create, edit and audit.
-export const EDITABLE_FIELDS = ['host', 'port', 'encryption', 'authMethod', 'username', 'heloDomain', 'noReplyAddress', 'noReplyName', 'supportContact', 'testRecipient', 'notes'] as const;
+export const EDITABLE_FIELDS = ['host', 'port', 'encryption', 'authMethod', 'username', 'heloDomain', 'noReplyAddress', 'noReplyName', 'supportContact', 'testRecipient', 'notes', 'plaintextAuthAcknowledged'] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
 /** Associated data of a request's password: the ciphertext only decrypts on its own tenant and request. */

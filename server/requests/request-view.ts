@@ -32,6 +32,7 @@ export function toRequestView(row: RequestRow) {
     supportContact: row.supportContact,
     testRecipient: row.testRecipient,
     notes: row.notes,
+    plaintextAuthAcknowledged: row.plaintextAuthAcknowledged,
     assignee: row.assignee ? { id: row.assignee.id, name: row.assignee.name, email: row.assignee.email } : null,
     fingerprint: row.fingerprint,
     createdAt: row.createdAt.toISOString(),

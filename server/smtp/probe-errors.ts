@@ -9,7 +9,8 @@ export type SmtpReply = {
   raw: string;
 };
 
-export type IoFailureKind = 'timeout' | 'closed' | 'aborted' | 'socket' | 'protocol' | 'tls-data';
+/** unbounded: the server kept sending past the run's transcript budget (issue 11). */
+export type IoFailureKind = 'timeout' | 'closed' | 'aborted' | 'socket' | 'protocol' | 'tls-data' | 'unbounded';
 
 /** A socket-level failure: the server did not answer, hung up, or sent something that is not SMTP. */
 export class IoFailure extends Error {

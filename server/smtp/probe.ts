@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { chooseMechanism, exchangeAuth } from './auth-mechanism';
 import { describeCapabilities, parseCapabilities, type Capabilities } from './capabilities';
 import { checkDestination, type CheckedDestination, type LookupFn } from './destination-guard';
-import { diagnose, modeMismatch, verdict } from './diagnose';
+import { diagnose, diagnoseReply, modeMismatch, verdict, type Verdict } from './diagnose';
 import { DiagnosedFailure, IoFailure, ReplyFailure, type SmtpReply } from './probe-errors';
 import { redactAuthCommand, redactSecrets, secretForms } from './redact';
 import { openSocket, SmtpClient, within } from './smtp-client';
@@ -12,6 +12,7 @@ import { requestAccessToken } from '../oauth/request-access-token';
 import { oauthSecrets, withSecrets } from '../oauth/oauth-secrets';
 import { TokenFailure } from '../oauth/token-failure';
 import { exchangeXOAuth2 } from '../oauth/xoauth2';
+import { PROBE_REPLY_KEEP_LINES, RUN_TRANSCRIPT_BUDGET_BYTES, shortenReply, TRANSCRIPT_LINE_KEEP_CHARS } from './text-budget';
 import { buildTestMessage, type TestMessage, type TestMessageLocale } from './test-message';
 import { describeTls, verifyPeer } from './tls-inspect';
 import type { Diagnosis, ProbeKind, ProbeResult, ProbeStep, SmtpConfig, StepName, TlsInfo, TranscriptLine } from './types';
@@ -30,6 +31,8 @@ export type ProbeOptions = {
   allowedHosts: string[];
   allowedPorts: number[];
   lookup?: LookupFn;
+  /** Already resolved and checked by the caller (the rate limit keys on it): the DNS step reuses it. */
+  destination?: CheckedDestination;
   /** Extra PEM roots trusted on top of the system ones (the demo sandbox's CA). */
   trustedCa?: string[];
   /** EHLO name when the config has no HELO domain; default: our address literal, as RFC 5321 4.1.4 allows. */
@@ -37,7 +40,8 @@ export type ProbeOptions = {
   locale?: TestMessageLocale;
 };
 
-type Outcome<T> = { value: T; reply?: SmtpReply | string; detail: string };
+/** warning: a diagnosis shown on a step that passed (something the customer should change anyway). */
+type Outcome<T> = { value: T; reply?: SmtpReply | string; detail: string; warning?: Verdict };
 
 /** Thrown after a failed step has been recorded: the run stops there. */
 class StopProbe extends Error {}
@@ -63,8 +67,20 @@ function trustedContext(extra: string[] | undefined): tls.SecureContext | undefi
   return context;
 }
 
-/** How long we wait for an answer to the EHLO we send to a silent server (see explainSilence). */
-const NUDGE_MS = 1000;
+/** How long a greeting may take before we ask a second connection whether the port speaks TLS. */
+const GREETING_PATIENCE_MS = 3000;
+/** The second connection's whole TLS attempt (connect and handshake). */
+const TLS_QUESTION_MS = 3000;
+/** Domains of the relay check's recipient (RFC 2606: reserved, nothing is ever delivered there). */
+const RELAY_CHECK_DOMAINS = ['example.com', 'example.net', 'example.org'];
+const DECISIVE_RELAY_REFUSALS = new Set(['RELAY_DENIED', 'AUTH_REQUIRED', 'CLIENT_REJECTED', 'HELO_REJECTED', 'SENDER_NOT_OWNED', 'TLS_REQUIRED']);
+
+/** The check address of the relay step: outside the no-reply domain and the test recipient's domain. */
+export function relayCheckAddress(noReplyAddress: string, recipient: string): string {
+  const own = [noReplyAddress, recipient].map((a) => a.slice(a.lastIndexOf('@') + 1).toLowerCase());
+  const domain = RELAY_CHECK_DOMAINS.find((d) => !own.some((o) => o === d || o.endsWith(`.${d}`))) ?? RELAY_CHECK_DOMAINS[0]!;
+  return `relaydesk-relay-check@${domain}`;
+}
 
 class ProbeRun {
   private readonly started = performance.now();
@@ -74,7 +90,10 @@ class ProbeRun {
   private secrets: string[];
   private accessToken = '';
   private readonly recipient: string;
+  private readonly relayAddress: string;
   private readonly transcript: TranscriptLine[] = [];
+  private transcriptBytes = 0;
+  private transcriptFull = false;
   private readonly steps: ProbeStep[] = [];
   private client: SmtpClient | null = null;
   private tlsInfo: TlsInfo | undefined;
@@ -90,6 +109,7 @@ class ProbeRun {
     this.stepTimeoutMs = Math.min(options.stepTimeoutMs ?? 30_000, timeoutMs);
     this.secrets = withSecrets(secretForms(config.username, config.password), oauthSecrets(config.oauth));
     this.recipient = options.to ?? config.testRecipient;
+    this.relayAddress = relayCheckAddress(config.noReplyAddress, this.recipient);
   }
 
   private elapsed(): number {
@@ -107,8 +127,28 @@ class ProbeRun {
     return redactSecrets(text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?'), this.secrets);
   }
 
+  /**
+   * A reply as a step keeps it: redacted, and shortened in the middle when it is too long. The client
+   * already kept only the head and tail lines of a long reply (with its marker); this bounds characters.
+   */
+  private cleanReply(text: string): string {
+    return this.clean(shortenReply(text, Number.MAX_SAFE_INTEGER));
+  }
+
+  // The transcript is stored, shown and exported: it keeps at most RUN_TRANSCRIPT_BUDGET_BYTES of
+  // what the server said; our own notes ('*') are few and always kept, so the end of the story is there.
   private readonly record = (dir: TranscriptLine['dir'], text: string) => {
-    this.transcript.push({ at: this.elapsed(), dir, text: this.clean(dir === 'C' ? redactAuthCommand(text) : text) });
+    const clean = this.clean(shortenReply(dir === 'C' ? redactAuthCommand(text) : text, Number.MAX_SAFE_INTEGER, TRANSCRIPT_LINE_KEEP_CHARS));
+    if (dir !== '*') {
+      if (this.transcriptFull) return;
+      this.transcriptBytes += clean.length + 32;
+      if (this.transcriptBytes > RUN_TRANSCRIPT_BUDGET_BYTES) {
+        this.transcriptFull = true;
+        this.transcript.push({ at: this.elapsed(), dir: '*', text: `Transcript budget of ${RUN_TRANSCRIPT_BUDGET_BYTES.toLocaleString('en-US')} bytes spent; later lines omitted` });
+        return;
+      }
+    }
+    this.transcript.push({ at: this.elapsed(), dir, text: clean });
   };
 
   private cleanHint(hint: Diagnosis | null): Diagnosis | null {
@@ -132,18 +172,36 @@ class ProbeRun {
     const begun = performance.now();
     const ms = () => Math.round(performance.now() - begun);
     try {
-      const { value, reply, detail } = await work();
+      const { value, reply, detail, warning } = await work();
       const replyText = typeof reply === 'string' ? reply : (reply?.raw ?? '');
-      this.push({ step: name, ok: true, ms: ms(), reply: this.clean(replyText), detail: this.clean(detail), hint: null, field: null });
+      this.push({
+        step: name,
+        ok: true,
+        ms: ms(),
+        reply: this.cleanReply(replyText),
+        detail: this.clean(detail),
+        hint: this.cleanHint(warning?.hint ?? null),
+        field: warning?.field ?? null,
+      });
       return value;
     } catch (error) {
-      const { hint, field } = diagnose(error, { step: name, config: this.config, recipient: this.recipient });
-      const detail = this.clean(error instanceof Error ? error.message : String(error));
+      const { hint, field } = diagnose(error, this.diagnoseContext(name));
+      const detail = this.clean(shortenReply(error instanceof Error ? error.message : String(error), PROBE_REPLY_KEEP_LINES));
       this.record('*', `${name} failed: ${detail}`);
-      const reply = error instanceof ReplyFailure ? this.clean(error.reply.raw) : '';
+      const reply = error instanceof ReplyFailure ? this.cleanReply(error.reply.raw) : '';
       this.push({ step: name, ok: false, ms: ms(), reply, detail, hint: this.cleanHint(hint), field });
       throw new StopProbe(name);
     }
+  }
+
+  private diagnoseContext(step: StepName) {
+    return {
+      step,
+      config: this.config,
+      recipient: step === 'relay' ? this.relayAddress : this.recipient,
+      authOffered: (this.caps?.authMechanisms.length ?? 0) > 0,
+      authConfigured: this.wantsAuth(),
+    };
   }
 
   private get smtp(): SmtpClient {
@@ -164,10 +222,13 @@ class ProbeRun {
       const socket = await this.step('connect', () => this.connect(destination));
       this.client = new SmtpClient(socket, this.record);
       if (config.encryption === 'tls') await this.step('tls', () => this.handshake(destination));
-      await this.step('greeting', () => this.greeting());
+      await this.step('greeting', () => this.greeting(destination));
       await this.step('ehlo', () => this.ehlo());
-      if (config.encryption === 'starttls') {
-        await this.step('starttls', () => this.startTls());
+      // The pipeline never sends AUTH in clear text to a server that offers STARTTLS: neither do we.
+      const upgrade = config.encryption === 'none' && this.wantsAuth() && this.caps?.starttls === true;
+      if (config.encryption === 'starttls' || upgrade) {
+        if (upgrade) this.record('*', 'Encryption is "none" but the server offers STARTTLS: upgrading before AUTH, as the pipeline does');
+        await this.step('starttls', () => this.startTls(upgrade ? verdict('PLAINTEXT_AUTH_UPGRADED', 'encryption', { port: config.port }) : undefined));
         await this.step('tls', () => this.handshake(destination));
         await this.step('ehlo', () => this.ehlo());
       }
@@ -175,6 +236,7 @@ class ProbeRun {
       else this.record('*', 'AUTH skipped: the configuration has no authentication');
       await this.step('mail', async () => this.mailFrom((message = await composing)));
       await this.step('rcpt', () => this.rcptTo());
+      if (options.kind === 'validate') await this.step('relay', () => this.relayCheck());
       if (options.kind === 'test-send') await this.step('data', () => this.data(message!));
       await this.step('quit', () => this.quit());
       ok = true;
@@ -201,7 +263,7 @@ class ProbeRun {
   private async resolve(): Promise<Outcome<CheckedDestination>> {
     const { host, port } = this.config;
     const { allowedHosts, allowedPorts, lookup, signal } = this.options;
-    const destination = await within(checkDestination(host, port, { allowedHosts, allowedPorts, lookup }), this.budget(), signal, 'DNS');
+    const destination = this.options.destination ?? (await within(checkDestination(host, port, { allowedHosts, allowedPorts, lookup }), this.budget(), signal, 'DNS'));
     const detail = destination.servername
       ? `${host} resolves to ${destination.addresses.join(', ')}`
       : `${host} is an address (${destination.address})`;
@@ -248,38 +310,73 @@ class ProbeRun {
     return { value: null, detail };
   }
 
-  private async greeting(): Promise<Outcome<null>> {
-    let reply: SmtpReply;
-    try {
-      reply = await this.smtp.readReply(this.budget(), this.options.signal);
-    } catch (error) {
-      if (error instanceof IoFailure && error.kind === 'timeout' && !this.smtp.secure) throw await this.explainSilence(error);
-      throw error;
-    }
+  private async greeting(destination: CheckedDestination): Promise<Outcome<null>> {
+    const reply = await this.readGreeting(destination);
     if (reply.code !== 220) throw new ReplyFailure(reply);
     return { value: null, reply, detail: 'Server greeted' };
   }
 
   /**
-   * A port that expects TLS from the first byte waits silently for a ClientHello, just like a hung
-   * server. Sending a command tells them apart: a TLS port hangs up (or answers with a TLS alert).
+   * A port that expects TLS from the first byte waits silently for a ClientHello, just like a slow or
+   * hung server. After a short wait a second connection asks the port in TLS: a completed handshake
+   * (or a TLS alert) names the encryption setting within seconds, on any port; meanwhile the first
+   * connection keeps waiting, so a server that is merely slow to greet still passes.
    */
-  private async explainSilence(timeout: IoFailure): Promise<Error> {
-    const mismatch = new DiagnosedFailure(modeMismatch(this.config), 'No greeting: the port seems to expect TLS from the start');
-    const silent = new DiagnosedFailure(verdict('NO_GREETING', 'port', { port: this.config.port }), timeout.message);
-    const ms = Math.min(NUDGE_MS, this.stepTimeoutMs, Math.floor(this.deadline - performance.now()));
-    if (ms <= 0) return this.config.port === 465 ? mismatch : silent;
-    this.record('*', 'No greeting yet; sending EHLO to learn whether this port expects TLS from the start');
+  private async readGreeting(destination: CheckedDestination): Promise<SmtpReply> {
+    const { signal } = this.options;
+    if (this.smtp.secure) return this.smtp.readReply(this.budget(), signal);
+    const patience = Math.min(GREETING_PATIENCE_MS, this.budget());
     try {
-      this.smtp.send(`EHLO ${this.heloName()}`);
-      await this.smtp.readReply(ms, this.options.signal);
-      return silent;
+      return await this.smtp.readReply(patience, signal);
     } catch (error) {
-      if (!(error instanceof IoFailure)) return silent;
-      if (error.kind === 'aborted') return error;
-      if (error.kind === 'closed' || error.kind === 'tls-data' || error.kind === 'socket') return mismatch;
-      return this.config.port === 465 ? mismatch : silent;
+      if (!(error instanceof IoFailure) || error.kind !== 'timeout' || this.smtp.heardFrom) throw error;
     }
+    this.record('*', `No greeting within ${patience} ms; asking the port in TLS on a second connection`);
+    const speaksTls = this.portSpeaksTls(destination);
+    const rest = settle(this.smtp.readReply(Math.max(0, Math.min(this.stepTimeoutMs - patience, this.budget())), signal));
+    const answered = speaksTls.then((yes): Promise<Settled<SmtpReply> | 'tls'> | 'tls' => (yes ? 'tls' : rest));
+    const first = await Promise.race([rest, answered]);
+    const mismatch = () => {
+      this.record('*', 'The second connection completed a TLS handshake: this port expects TLS from the first byte');
+      return new DiagnosedFailure(modeMismatch(this.config), 'No greeting: the port speaks TLS from the first byte');
+    };
+    if (first === 'tls') throw mismatch();
+    if (first.ok) return first.value;
+    if (!(first.error instanceof IoFailure) || first.error.kind !== 'timeout') throw first.error;
+    if (await speaksTls) throw mismatch();
+    this.record('*', 'The second connection got no TLS answer either');
+    throw new DiagnosedFailure(verdict('NO_GREETING', 'port', { port: this.config.port }), first.error.message);
+  }
+
+  /** Whether the port answers a TLS ClientHello (handshake or alert) on a fresh connection to the checked address. */
+  private async portSpeaksTls({ address, servername }: CheckedDestination): Promise<boolean> {
+    const ms = Math.min(TLS_QUESTION_MS, this.budget());
+    if (ms <= 0) return false;
+    const until = performance.now() + ms;
+    let plain: net.Socket;
+    try {
+      plain = await openSocket(address, this.config.port, ms, this.options.signal);
+    } catch {
+      return false;
+    }
+    return new Promise<boolean>((resolve) => {
+      const secure = tls.connect({ socket: plain, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
+      const signal = this.options.signal;
+      const done = (yes: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        secure.destroy();
+        plain.destroy();
+        resolve(yes);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), Math.max(0, until - performance.now()));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      secure.once('secureConnect', () => done(true));
+      // An alert is TLS too (no shared cipher, a client certificate required); "wrong version number" is not.
+      secure.once('error', (error: NodeJS.ErrnoException) => done(/alert/i.test(`${error.code ?? ''} ${error.message}`)));
+      secure.once('close', () => done(false));
+    });
   }
 
   private heloName(): string {
@@ -305,7 +402,7 @@ class ProbeRun {
     return { value: null, reply, detail: describeCapabilities(this.caps, this.smtp.secure) };
   }
 
-  private async startTls(): Promise<Outcome<null>> {
+  private async startTls(warning?: Verdict): Promise<Outcome<null>> {
     if (!this.caps?.starttls) {
       throw new DiagnosedFailure(
         verdict('STARTTLS_NOT_OFFERED', 'encryption', { port: this.config.port }),
@@ -314,7 +411,7 @@ class ProbeRun {
     }
     const reply = await this.smtp.command('STARTTLS', this.budget(), this.options.signal);
     if (reply.code !== 220) throw new ReplyFailure(reply);
-    return { value: null, reply, detail: 'Server ready for TLS' };
+    return { value: null, reply, detail: 'Server ready for TLS', ...(warning ? { warning } : {}) };
   }
 
   private wantsAuth(): boolean {
@@ -369,10 +466,20 @@ class ProbeRun {
         `The server offers ${offered.join(' ')}, not ${authMethod.toUpperCase()}`,
       );
     }
+    // Without TLS, PLAIN and LOGIN put the password on the wire readable (CRAM-MD5 does not): only with
+    // the customer's explicit acknowledgement, recorded on the request.
+    const readable = !secure && mechanism !== 'CRAM-MD5';
+    if (readable && !this.config.plaintextAuthAcknowledged) {
+      throw new DiagnosedFailure(
+        verdict('PLAINTEXT_AUTH_UNACKNOWLEDGED', 'plaintextAuthAcknowledged', { port: this.config.port }),
+        `The server offers no TLS: AUTH ${mechanism} would send the password readable; not sent without the customer's acknowledgement`,
+      );
+    }
     const reply = await exchangeAuth(this.smtp, mechanism, { username, password }, () => this.budget(), this.options.signal);
     if (reply.code !== 235) throw new ReplyFailure(reply);
     const why = authMethod === 'auto' ? ` (best offered of ${offered.join(' ')})` : '';
-    return { value: null, reply, detail: `Authenticated with ${mechanism}${why}` };
+    const warning = readable ? verdict('PLAINTEXT_AUTH_ACKNOWLEDGED', null, { port: this.config.port }) : undefined;
+    return { value: null, reply, detail: `Authenticated with ${mechanism}${why}${readable ? ' without TLS (acknowledged)' : ''}`, ...(warning ? { warning } : {}) };
   }
 
   private async mailFrom(message: TestMessage): Promise<Outcome<null>> {
@@ -386,6 +493,34 @@ class ProbeRun {
     const reply = await this.smtp.command(`RCPT TO:<${this.recipient}>`, this.budget(), this.options.signal);
     if (reply.code !== 250 && reply.code !== 251 && reply.code !== 252) throw new ReplyFailure(reply);
     return { value: null, reply, detail: `Recipient ${this.recipient} accepted` };
+  }
+
+  /**
+   * A server without AUTH often relays only for internal domains: a test recipient inside passes while
+   * every notification to an outside address would be refused. One RCPT to a reserved outside address,
+   * then RSET: nothing is ever sent (validation never reaches DATA).
+   */
+  private async relayCheck(): Promise<Outcome<null>> {
+    const address = this.relayAddress;
+    const reply = await this.smtp.command(`RCPT TO:<${address}>`, this.budget(), this.options.signal);
+    let outcome: Outcome<null>;
+    if (reply.code === 250 || reply.code === 251 || reply.code === 252) {
+      outcome = { value: null, reply, detail: `The server accepts outside recipients (${address}) from Relaydesk` };
+    } else {
+      const { hint } = diagnoseReply(reply, { ...this.diagnoseContext('relay'), step: 'relay' });
+      if (hint && DECISIVE_RELAY_REFUSALS.has(hint.code)) throw new ReplyFailure(reply);
+      outcome = {
+        value: null,
+        reply,
+        detail: `The outside check address ${address} was refused for another reason; relaying could not be confirmed`,
+        warning: verdict('RELAY_UNCONFIRMED', null, { reply: reply.raw.split('\n')[0] ?? '', address }),
+      };
+    }
+    // Only courtesy: the transaction ends with QUIT anyway, and nothing was ever sent.
+    await this.smtp.command('RSET', this.budget(), this.options.signal).catch((error: unknown) => {
+      if (error instanceof IoFailure && error.kind === 'aborted') throw error;
+    });
+    return outcome;
   }
 
   private async data(message: TestMessage): Promise<Outcome<null>> {
@@ -421,4 +556,14 @@ class ProbeRun {
       // Leaving anyway.
     }
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects, so one left behind in a race is never an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 }

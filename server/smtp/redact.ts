@@ -3,7 +3,10 @@ import 'server-only';
 // AUTH PLAIN and LOGIN put the username and password on the wire as base64: a transcript that keeps
 // them "encoded" still hands out the password. The probe replaces whole AUTH payload lines when it
 // records them; redactSecrets is the second net for anything else (server echoes, error messages,
-// logs), looking for each secret in plain text and in every base64 form the mechanisms use.
+// logs), looking for the password in plain text and in every base64 form the mechanisms use.
+// The username is not a secret (decision 012): with Microsoft 365 or Google it is the mailbox, and
+// "MAIL FROM:<[redacted]>" would hide exactly what the customer must read. Only its base64 form, an
+// AUTH LOGIN payload nobody reads, stays redacted.
 
 export const REDACTED = '[redacted]';
 
@@ -18,7 +21,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Every string that must never appear: plain, base64 (padded and not), and the SASL PLAIN blobs. */
+/** Every string that must never appear: the password plain and base64 (padded and not), the SASL PLAIN blobs. */
 export function secretForms(username: string, password: string): string[] {
   const forms = new Set<string>();
   const addBase64 = (text: string) => {
@@ -27,11 +30,10 @@ export function secretForms(username: string, password: string): string[] {
     forms.add(encoded);
     forms.add(encoded.replace(/=+$/, ''));
   };
-  for (const secret of [username, password]) {
-    if (secret.length >= MIN_PLAIN_LENGTH) forms.add(secret);
-    addBase64(secret);
-  }
-  if (username || password) {
+  if (password.length >= MIN_PLAIN_LENGTH) forms.add(password);
+  addBase64(password);
+  addBase64(username);
+  if (password) {
     addBase64(`\0${username}\0${password}`);
     addBase64(`${username}\0${username}\0${password}`);
   }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { StringDecoder } from 'node:string_decoder';
 import { IoFailure, type SmtpReply } from './probe-errors';
+import { omittedLinesMarker, PROBE_REPLY_KEEP_LINES, RUN_TRANSCRIPT_BUDGET_BYTES } from './text-budget';
 
 // A deliberately small SMTP line client. nodemailer's SMTPConnection runs the whole conversation as
 // one call; the probe needs each command, each reply and each wait on its own to time and diagnose
@@ -15,6 +16,13 @@ const MAX_LINE = 8192;
 const REPLY_LINE = /^(\d{3})([ -]|$)(.*)$/;
 
 type Waiter = { resolve: (reply: SmtpReply) => void; reject: (error: IoFailure) => void };
+
+export type SmtpClientOptions = {
+  /** Bytes the server may send over the whole conversation; past it the client stops reading (issue 11). */
+  receiveBudgetBytes?: number;
+  /** Lines of one reply kept (head and tail); the middle is counted, not kept. */
+  keepLines?: number;
+};
 
 /** Waits for promise for at most ms, and not past signal; the loser is turned into an IoFailure. */
 export function within<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined, what: string): Promise<T> {
@@ -57,18 +65,36 @@ export class SmtpClient {
   private socket: net.Socket;
   private decoder = new StringDecoder('utf8');
   private partial = '';
-  private replyLines: string[] = [];
+  // One reply being read: its first lines as they came, its last ones in a short window, and how many
+  // fell out between. A server that never ends a reply costs a bounded amount of memory.
+  private replyHead: string[] = [];
+  private replyTail: string[] = [];
+  private omitted = 0;
   private replies: SmtpReply[] = [];
   private waiter: Waiter | null = null;
   private failure: IoFailure | null = null;
   private sawBytes = false;
+  private received = 0;
+  private readonly receiveBudget: number;
+  private readonly headLines: number;
+  private readonly tailLines: number;
 
   constructor(
     socket: net.Socket,
     private readonly record: Recorder,
+    options: SmtpClientOptions = {},
   ) {
     this.socket = socket;
+    this.receiveBudget = options.receiveBudgetBytes ?? RUN_TRANSCRIPT_BUDGET_BYTES;
+    const keep = options.keepLines ?? PROBE_REPLY_KEEP_LINES;
+    this.headLines = Math.ceil(keep / 2);
+    this.tailLines = keep - this.headLines;
     this.attach(socket);
+  }
+
+  /** Whether the server has sent anything at all on this connection. */
+  get heardFrom(): boolean {
+    return this.sawBytes;
   }
 
   get secure(): boolean {
@@ -84,15 +110,22 @@ export class SmtpClient {
   }
 
   private readonly onData = (chunk: Buffer) => {
+    if (this.failure) return;
     // A TLS record (handshake 0x16 or alert 0x15, version 0x03) where SMTP text should be: the port speaks TLS.
     if (!this.sawBytes && !this.secure && chunk.length >= 2 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03) {
       this.fail(new IoFailure('tls-data', 'The server answered with TLS data on a plain-text connection'));
       return;
     }
     this.sawBytes = true;
+    this.received += chunk.length;
+    if (this.received > this.receiveBudget) {
+      // Stop reading now: waiting for the deadline would keep a flooding server's bytes coming.
+      this.fail(new IoFailure('unbounded', `The server sent more than ${this.receiveBudget.toLocaleString('en-US')} bytes without ending its replies; stopped reading`));
+      return;
+    }
     this.partial += this.decoder.write(chunk);
     let newline: number;
-    while ((newline = this.partial.indexOf('\n')) >= 0) {
+    while (!this.failure && (newline = this.partial.indexOf('\n')) >= 0) {
       const line = this.partial.slice(0, newline).replace(/\r$/, '');
       this.partial = this.partial.slice(newline + 1);
       this.takeLine(line);
@@ -115,21 +148,41 @@ export class SmtpClient {
     socket.off('error', this.onError);
   }
 
+  /** Records the kept tail of the reply being read, after a marker for what was left out. */
+  private flushTail() {
+    if (this.omitted > 0) this.record('S', omittedLinesMarker(this.omitted));
+    for (const line of this.replyTail) this.record('S', line);
+  }
+
   private takeLine(line: string) {
-    this.record('S', line);
     const match = REPLY_LINE.exec(line);
     if (!match) {
+      this.flushTail();
+      this.record('S', line);
       this.fail(new IoFailure('protocol', `The server sent a line that is not an SMTP reply: ${line.slice(0, 80)}`));
       return;
     }
-    this.replyLines.push(line);
+    if (this.replyHead.length < this.headLines) {
+      this.replyHead.push(line);
+      this.record('S', line);
+    } else {
+      this.replyTail.push(line);
+      if (this.replyTail.length > this.tailLines) {
+        this.replyTail.shift();
+        this.omitted += 1;
+      }
+    }
     if (match[2] === '-') return;
+    this.flushTail();
+    const kept = [...this.replyHead, ...this.replyTail];
     const reply: SmtpReply = {
       code: Number(match[1]),
-      lines: this.replyLines.map((l) => l.slice(4)),
-      raw: this.replyLines.join('\n'),
+      lines: kept.map((l) => l.slice(4)),
+      raw: this.omitted > 0 ? [...this.replyHead, omittedLinesMarker(this.omitted), ...this.replyTail].join('\n') : kept.join('\n'),
     };
-    this.replyLines = [];
+    this.replyHead = [];
+    this.replyTail = [];
+    this.omitted = 0;
     if (this.waiter) {
       const { resolve } = this.waiter;
       this.waiter = null;
@@ -142,6 +195,11 @@ export class SmtpClient {
   private fail(error: IoFailure) {
     if (this.failure) return;
     this.failure = error;
+    // What a half-read reply ended with belongs in the transcript (the head is there already).
+    this.flushTail();
+    this.replyHead = [];
+    this.replyTail = [];
+    this.omitted = 0;
     this.socket.destroy();
     if (this.waiter) {
       const { reject } = this.waiter;
@@ -200,7 +258,9 @@ export class SmtpClient {
     // Errors of the wrapped socket surface on the TLS socket; this only keeps them from being unhandled.
     plain.on('error', () => {});
     this.partial = '';
-    this.replyLines = [];
+    this.replyHead = [];
+    this.replyTail = [];
+    this.omitted = 0;
     this.replies = [];
     const secure = tls.connect({ ...options, socket: plain });
     const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
@@ -227,6 +287,12 @@ export class SmtpClient {
   }
 
   close(): void {
+    // A wait still pending (the greeting a TLS question overtook) ends now, and its timer with it.
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = null;
+      reject(new IoFailure('closed', 'Connection closed by Relaydesk'));
+    }
     this.detach(this.socket);
     this.socket.on('error', () => {});
     this.socket.destroy();

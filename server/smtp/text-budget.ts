@@ -8,9 +8,16 @@ export const RUN_TRANSCRIPT_BUDGET_BYTES = 256 * 1024;
 export const REPLY_KEEP_LINES = 12;
 /** Characters of one reply kept as they are; a longer one keeps its head and tail. */
 export const REPLY_KEEP_CHARS = 4_000;
+/**
+ * Lines of one reply a live check keeps (head and tail). Larger than REPLY_KEEP_LINES because the probe
+ * parses capabilities from the EHLO reply, and Exchange lists 15 of them: no real reply comes near 32.
+ */
+export const PROBE_REPLY_KEEP_LINES = 32;
+/** Characters of one transcript line kept as they are (RFC 5321 allows 512). */
+export const TRANSCRIPT_LINE_KEEP_CHARS = 1_000;
 
 export function omittedLinesMarker(count: number): string {
-  return `… ${count.toLocaleString('en-US')} lines omitted …`;
+  return `… ${count.toLocaleString('en-US')} ${count === 1 ? 'line' : 'lines'} omitted …`;
 }
 
 export function omittedCharsMarker(count: number): string {

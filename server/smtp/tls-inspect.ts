@@ -60,8 +60,12 @@ export function verifyPeer(socket: tls.TLSSocket, info: TlsInfo, servername: str
   const params = { issuer: leaf?.issuer ?? '', names, expiry: leaf?.validTo ?? '', host: servername || address };
   if (!socket.authorized) {
     const reason = String(socket.authorizationError ?? 'certificate not trusted');
-    const { hint } = verdict(EXPIRY_ERRORS.has(reason) ? 'CERT_EXPIRED' : 'CERT_UNTRUSTED', 'host', params);
-    return { ok: false, diagnosis: hint!, field: 'host', reason };
+    // An untrusted (self-signed, private CA) certificate is a question of encryption and trust, not of
+    // the host name: the customer fixes it on the server or with the mail admin, not in the host field.
+    const expired = EXPIRY_ERRORS.has(reason);
+    const field: ConfigField = expired ? 'host' : 'encryption';
+    const { hint } = verdict(expired ? 'CERT_EXPIRED' : 'CERT_UNTRUSTED', field, params);
+    return { ok: false, diagnosis: hint!, field, reason };
   }
   // Node's own check, given the two fields it reads from the chain describeTls already read (asking the
   // socket again would convert the certificate a second time); the CN counts only without DNS names.

@@ -14,6 +14,8 @@ export type SmtpConfig = {
   password: string;
   /** '' = our own default (see probe.ts). */
   heloDomain: string;
+  /** The customer accepted that the password crosses the network readable (encryption none, no TLS offered). */
+  plaintextAuthAcknowledged?: boolean;
   noReplyAddress: string;
   noReplyName: string;
   testRecipient: string;
@@ -32,6 +34,7 @@ export type StepName =
   | 'auth'
   | 'mail'
   | 'rcpt'
+  | 'relay'
   | 'data'
   | 'quit';
 
@@ -55,7 +58,8 @@ export type ConfigField =
   | 'oauthPrivateKey'
   | 'oauthServiceAccountKey'
   | 'oauthTokenUrl'
-  | 'oauthScope';
+  | 'oauthScope'
+  | 'plaintextAuthAcknowledged';
 
 /** Every code is a key of messages/<locale>/diagnoses.json. */
 export const DIAGNOSIS_CODES = [
@@ -111,6 +115,16 @@ export const DIAGNOSIS_CODES = [
   'M365_OAUTH_SEND_DENIED',
   'M365_OAUTH_SMTP_DISABLED',
   'M365_BASIC_AUTH_OFF',
+  'RELAY_DENIED',
+  'RELAY_UNCONFIRMED',
+  'CLIENT_REJECTED',
+  'SENDER_NOT_OWNED',
+  'AUTH_USER_UNKNOWN',
+  'PORT_SILENT',
+  'UNBOUNDED_REPLY',
+  'PLAINTEXT_AUTH_UPGRADED',
+  'PLAINTEXT_AUTH_UNACKNOWLEDGED',
+  'PLAINTEXT_AUTH_ACKNOWLEDGED',
 ] as const;
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
@@ -170,6 +184,16 @@ export const DIAGNOSIS_PARAMS: Record<DiagnosisCode, readonly string[]> = {
   M365_OAUTH_SEND_DENIED: ['reply', 'port'],
   M365_OAUTH_SMTP_DISABLED: ['reply', 'port'],
   M365_BASIC_AUTH_OFF: ['reply', 'port'],
+  RELAY_DENIED: ['reply', 'port', 'address'],
+  RELAY_UNCONFIRMED: ['reply', 'address'],
+  CLIENT_REJECTED: ['reply', 'port'],
+  SENDER_NOT_OWNED: ['reply', 'port', 'address', 'username'],
+  AUTH_USER_UNKNOWN: ['reply', 'port', 'username'],
+  PORT_SILENT: ['port'],
+  UNBOUNDED_REPLY: ['step', 'port'],
+  PLAINTEXT_AUTH_UPGRADED: ['port'],
+  PLAINTEXT_AUTH_UNACKNOWLEDGED: ['port'],
+  PLAINTEXT_AUTH_ACKNOWLEDGED: ['port'],
 };
 
 /** A diagnosis the caller translates: t(`diagnoses.${code}`, params). */

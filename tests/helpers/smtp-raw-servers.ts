@@ -107,3 +107,35 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * A hostile server that never ends a reply: at connect (an endless multi-line greeting) or in answer
+ * to the first command (endless EHLO), written as fast as the client reads (backpressure, so the
+ * test's own memory stays flat). bytes() says how much it managed to send.
+ */
+export async function startFloodingServer(at: 'greeting' | 'ehlo' = 'greeting', code = at === 'greeting' ? '220' : '250'): Promise<RawServer & { bytes: () => number }> {
+  let count = 0;
+  let bytes = 0;
+  const sockets = new Set<net.Socket>();
+  const chunk = Buffer.from(`${code}-${'flood '.repeat(12)}\r\n`.repeat(512));
+  const server = net.createServer((socket) => {
+    count += 1;
+    sockets.add(socket);
+    let open = true;
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      open = false;
+      sockets.delete(socket);
+    });
+    const flood = () => {
+      while (open && !socket.destroyed) {
+        bytes += chunk.length;
+        if (!socket.write(chunk)) return void socket.once('drain', flood);
+      }
+    };
+    if (at === 'greeting') return flood();
+    socket.write('220 flood.relaydesk.test ESMTP\r\n');
+    socket.once('data', flood);
+  });
+  return { ...tracked(server, await listen(server), () => count, sockets), bytes: () => bytes };
+}

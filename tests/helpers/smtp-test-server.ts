@@ -17,6 +17,8 @@ export type TestServerOptions = {
   authReply?: ServerReply;
   mailFromReply?: ServerReply;
   rcptToReply?: ServerReply;
+  /** Per-recipient answer (e.g. a relay refusal for outside domains); undefined accepts. */
+  rcptToReplyFor?: (address: string) => ServerReply | undefined;
   dataReply?: ServerReply;
   size?: number;
   disabledCommands?: string[];
@@ -76,8 +78,9 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
     onMailFrom(_address, _session, callback) {
       callback(options.mailFromReply ? replyError(options.mailFromReply) : undefined);
     },
-    onRcptTo(_address, _session, callback) {
-      callback(options.rcptToReply ? replyError(options.rcptToReply) : undefined);
+    onRcptTo(address, _session, callback) {
+      const reply = options.rcptToReplyFor?.(address.address) ?? options.rcptToReply;
+      callback(reply ? replyError(reply) : undefined);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { api } from '../helpers/api';
 import { makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-test-server';
+import { startFloodingServer, type RawServer } from '../helpers/smtp-raw-servers';
 import { testCerts } from '../helpers/smtp-certs';
 import { resetProbeSettings } from '@/server/probes/probe-settings';
 import { resetProbeBudgets, takeProbeBudget, PROBE_LIMITS } from '@/server/probes/rate-limit';
@@ -15,17 +16,26 @@ import { AppError } from '@/server/app-error';
 const SMTP_USER = 'relay-user@acme.test';
 const SMTP_PASSWORD = 'Pr0be-S3cret-Value';
 let server: TestSmtpServer;
+/** A server without any TLS (STARTTLS disabled) that accepts AUTH in clear. */
+let plainServer: TestSmtpServer;
+let flooder: RawServer;
 
 before(async () => {
   const certs = await testCerts();
   server = await startSmtpServer({ cert: certs.localhost, user: { username: SMTP_USER, password: SMTP_PASSWORD } });
+  plainServer = await startSmtpServer({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true, user: { username: SMTP_USER, password: SMTP_PASSWORD } });
+  flooder = await startFloodingServer('greeting');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-ca-'));
   writeFileSync(path.join(dir, 'ca.pem'), certs.ca);
   process.env.SMTP_TRUSTED_CA_FILE = path.join(dir, 'ca.pem');
-  process.env.SMTP_ALLOWED_HOSTS = `127.0.0.1:${server.port},::1`;
+  process.env.SMTP_ALLOWED_HOSTS = [server.port, plainServer.port, flooder.port].map((port) => `127.0.0.1:${port}`).concat('::1').join(',');
   resetProbeSettings();
 });
-after(() => server.close());
+after(async () => {
+  await server.close();
+  await plainServer.close();
+  await flooder.close();
+});
 
 async function takenRequest(overrides: Record<string, unknown> = {}) {
   const people = await makeTenantWithPeople();
@@ -48,7 +58,7 @@ test('validate, then test-send: steps pass, the request moves to validated then 
   const validated = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
   assert.equal(validated.status, 200, validated.text);
   assert.equal(validated.body.ok, true, JSON.stringify(validated.body.steps));
-  assert.deepEqual(validated.body.steps.map((s: { step: string }) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'quit']);
+  assert.deepEqual(validated.body.steps.map((s: { step: string }) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit']);
   assert.equal(validated.body.matchesCurrentConfig, true);
   assert.ok(validated.body.tls.certificates[0].subjectAltNames.some((n: string) => n.includes('localhost')));
   assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: admin.token })).body.status, 'validated');
@@ -157,4 +167,69 @@ test('probe budgets: the destination budget answers 429 with Retry-After', async
     (e) => e instanceof AppError && e.code === 'RATE_LIMITED' && e.details.retryAfterSeconds === 55,
   );
   assert.doesNotThrow(() => takeProbeBudget(keys, 1_000_000 + 61_000), 'the window slides');
+});
+
+test('the destination budget is keyed on the address: 127.1, 0x7f.1 and 2130706433 share one', async () => {
+  resetProbeBudgets();
+  const spellings = ['127.1', '0x7f.1', '2130706433'];
+  const requests = [];
+  for (const host of spellings) requests.push(await takenRequest({ host, encryption: 'none', authMethod: 'none', username: '', password: '' }));
+  for (let i = 0; i < PROBE_LIMITS.destination; i++) {
+    const { tam, id } = requests[i % requests.length]!;
+    const res = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
+    assert.equal(res.status, 200, `${spellings[i % spellings.length]}: ${res.text}`);
+  }
+  for (const { tam, id } of requests) {
+    const refused = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
+    assert.equal(refused.status, 429, refused.text);
+  }
+});
+
+test('a server flooding its greeting: the validation answers quickly with UNBOUNDED_REPLY, the stored run is bounded, memory stays flat', async () => {
+  resetProbeBudgets();
+  const { tam, id } = await takenRequest({ host: '127.0.0.1', port: flooder.port, encryption: 'none', authMethod: 'none', username: '', password: '' });
+  const before = process.memoryUsage();
+  let peak = before.rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const started = Date.now();
+  const res = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
+  clearInterval(sampler);
+  const elapsed = Date.now() - started;
+  assert.equal(res.status, 200, res.text.slice(0, 500));
+  const failed = res.body.steps.at(-1);
+  assert.equal(failed.step, 'greeting');
+  assert.equal(failed.hint.code, 'UNBOUNDED_REPLY');
+  assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+  assert.ok(res.text.length < 256 * 1024, `API answer of ${res.text.length} bytes`);
+  const stored = await db.probeRun.findUniqueOrThrow({ where: { id: res.body.id } });
+  assert.ok(stored.transcript.length + stored.steps.length < 256 * 1024, 'stored run is bounded');
+  const growth = Math.max(peak, process.memoryUsage().rss) - before.rss;
+  assert.ok(growth < 100 * 1024 * 1024, `rss grew by ${Math.round(growth / 1024 / 1024)} MB`);
+  const page = await api('GET', `/api/v1/smtp-requests/${id}/probe-runs`, { token: tam.token });
+  assert.ok(page.text.length < 256 * 1024);
+});
+
+test('encryption none against a server without TLS: no AUTH in clear until the customer acknowledges it on the request', async () => {
+  resetProbeBudgets();
+  const plain = { port: plainServer.port, host: '127.0.0.1', encryption: 'none', authMethod: 'plain' };
+  const refused = await takenRequest(plain);
+  const run = await api('POST', `/api/v1/smtp-requests/${refused.id}/validate`, { token: refused.tam.token });
+  const step = run.body.steps.at(-1);
+  assert.equal(step.step, 'auth');
+  assert.equal(step.hint.code, 'PLAINTEXT_AUTH_UNACKNOWLEDGED');
+  assert.equal(step.field, 'plaintextAuthAcknowledged');
+  assert.equal(plainServer.auths.length, 0, 'the password never crossed the network');
+
+  const bad = await api('POST', '/api/v1/smtp-requests', { token: refused.admin.token, body: validRequestBody({ ...plain, username: SMTP_USER, password: SMTP_PASSWORD, plaintextAuthAcknowledged: 'yes' }) });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path), ['plaintextAuthAcknowledged']);
+
+  const acknowledged = await takenRequest({ ...plain, plaintextAuthAcknowledged: true });
+  const view = await api('GET', `/api/v1/smtp-requests/${acknowledged.id}`, { token: acknowledged.admin.token });
+  assert.equal(view.body.plaintextAuthAcknowledged, true);
+  assert.notEqual(view.body.fingerprint, (await api('GET', `/api/v1/smtp-requests/${refused.id}`, { token: refused.admin.token })).body.fingerprint);
+  const ok = await api('POST', `/api/v1/smtp-requests/${acknowledged.id}/validate`, { token: acknowledged.tam.token });
+  assert.equal(ok.body.ok, true, JSON.stringify(ok.body.steps.at(-1)));
+  assert.equal(ok.body.steps.find((s: { step: string }) => s.step === 'auth').hint.code, 'PLAINTEXT_AUTH_ACKNOWLEDGED');
+  assert.equal(plainServer.auths.length, 1);
 });

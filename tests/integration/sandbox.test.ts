@@ -114,18 +114,19 @@ describe('probing the sandbox', () => {
     const before = await db.sandboxMessage.count();
     const result = await probe(sandboxConfig());
     assert.equal(result.ok, true, explain(result));
-    assert.deepEqual(result.steps.map((s) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'quit']);
+    assert.deepEqual(result.steps.map((s) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit']);
     assert.deepEqual(result.tls?.certificates.map((c) => c.subject), ['CN=localhost', 'CN=Relaydesk Demo Sandbox CA']);
     assert.match(result.steps.find((s) => s.step === 'auth')!.detail, /PLAIN/);
     assert.ok(result.capabilities?.includes(`SIZE ${10 * 1024 * 1024}`));
     assert.equal(await db.sandboxMessage.count(), before);
   });
 
-  test('AUTH is not offered before STARTTLS', async () => {
+  test('AUTH is not offered before STARTTLS: with encryption none the check upgrades first (never AUTH in clear) and warns', async () => {
     const result = await probe(sandboxConfig({ encryption: 'none' }));
-    assert.equal(result.ok, false);
-    assert.equal(failed(result)?.step, 'auth');
-    assert.equal(failed(result)?.hint?.code, 'AUTH_ONLY_AFTER_TLS', explain(result));
+    assert.equal(result.ok, true, explain(result));
+    const starttls = result.steps.find((s) => s.step === 'starttls');
+    assert.equal(starttls?.hint?.code, 'PLAINTEXT_AUTH_UPGRADED');
+    assert.equal(starttls?.field, 'encryption');
   });
 
   test('LOGIN works too, and a wrong password is a 535 pointing at the password', async () => {

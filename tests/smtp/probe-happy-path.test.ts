@@ -18,7 +18,7 @@ describe('probe against a healthy STARTTLS server', () => {
 
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 1));
     assert.equal(result.kind, 'validate');
-    assert.deepEqual(stepNames(result), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'quit']);
+    assert.deepEqual(stepNames(result), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit']);
     assert.deepEqual(streamed, result.steps);
     assert.ok(result.steps.every((s) => s.ok && s.hint === null && s.field === null && s.ms >= 0));
     assert.match(result.steps[2]!.reply, /^220 /);

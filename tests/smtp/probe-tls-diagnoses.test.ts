@@ -25,7 +25,8 @@ test('self-signed certificate → CERT_UNTRUSTED with issuer, names and expiry; 
     assert.equal(step.hint?.params.issuer, `CN=${TEST_HOST}`);
     assert.equal(step.hint?.params.names, `DNS:${TEST_HOST}`);
     assert.match(String(step.hint?.params.expiry), /^\d{4}-\d\d-\d\dT/);
-    assert.equal(step.field, 'host');
+    // Trust is a matter of encryption (the server's certificate), not of the host name (issue 10).
+    assert.equal(step.field, 'encryption');
     assert.match(step.detail, /SELF_SIGNED/);
     assert.equal(result.tls?.certificates[0]?.subject, `CN=${TEST_HOST}`);
   });

@@ -1,4 +1,5 @@
-// No credential survives into a probe result, in plain text or in any base64 form AUTH uses.
+// No password survives into a probe result, in plain text or in any base64 form AUTH uses; the
+// username is not a secret and stays readable where the customer needs it (decision 012).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REDACTED, redactSecrets, secretForms } from '../../server/smtp/redact';
@@ -11,7 +12,6 @@ const { username, password } = TEST_USER;
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 const FORBIDDEN = [
-  username,
   password,
   b64(username),
   b64(password),
@@ -57,10 +57,10 @@ test('a server that echoes the credentials back has them redacted in replies, de
     },
   });
   try {
-    const result = await probe(configFor(server.port, { encryption: 'none', authMethod: 'plain' }));
+    const result = await probe(configFor(server.port, { encryption: 'none', authMethod: 'plain', plaintextAuthAcknowledged: true }));
     const auth = result.steps.at(-1)!;
     assert.equal(auth.hint?.code, 'AUTH_FAILED');
-    assert.match(auth.reply, /^535 5\.7\.8 Authentication failed for \[redacted\] \(\[redacted\]\) with \[redacted\]$/);
+    assert.match(auth.reply, new RegExp(`^535 5\\.7\\.8 Authentication failed for ${username.replace(/\./g, '\\.')} \\(\\[redacted\\]\\) with \\[redacted\\]$`));
     assertNoSecrets(result, 'echo');
     assert.ok(server.commands.includes(`AUTH PLAIN ${b64(`\0${username}\0${password}`)}`));
   } finally {
@@ -73,6 +73,30 @@ test('redactSecrets cleans error messages and logs', () => {
   const text = `login ${username} / ${password} → ${b64(`\0${username}\0${password}`)} and ${b64(password).replace(/=+$/, '')}`;
   const clean = redactSecrets(text, secrets);
   for (const form of FORBIDDEN) assert.ok(!clean.includes(form), form);
-  assert.equal(clean, `login ${REDACTED} / ${REDACTED} → ${REDACTED} and ${REDACTED}`);
+  assert.equal(clean, `login ${username} / ${REDACTED} → ${REDACTED} and ${REDACTED}`);
   assert.equal(redactSecrets('nothing secret here', secrets), 'nothing secret here');
+});
+
+test('the username stays readable: MAIL FROM and "does not allow sending as" name the mailbox (Microsoft 365 style)', async () => {
+  const mailbox = username;
+  const server = await startScriptedServer({
+    replies: {
+      EHLO: '250-m365.relaydesk.test\r\n250 AUTH LOGIN PLAIN',
+      AUTH: '235 2.7.0 Authentication successful',
+      MAIL: `550 5.7.60 SMTP; Client does not have permissions to send as this sender; does not allow sending as ${mailbox}`,
+      QUIT: '221 Bye',
+    },
+  });
+  try {
+    const result = await probe(configFor(server.port, { encryption: 'none', authMethod: 'plain', plaintextAuthAcknowledged: true, noReplyAddress: mailbox }));
+    const mail = result.steps.at(-1)!;
+    assert.equal(mail.step, 'mail');
+    assert.equal(mail.hint?.code, 'SENDER_REFUSED');
+    assert.equal(mail.hint?.params.address, mailbox);
+    assert.ok(mail.reply.includes(`does not allow sending as ${mailbox}`), mail.reply);
+    assert.ok(result.transcript.some((l) => l.dir === 'C' && l.text === `MAIL FROM:<${mailbox}>`), 'MAIL FROM shows the mailbox');
+    assertNoSecrets(result, 'mailbox');
+  } finally {
+    await server.close();
+  }
 });

@@ -32,6 +32,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const [request, comments, timeline] = await orNotFound(Promise.all([getRequest(user, id), listComments(user, id), requestTimeline(user, id)]));
   const t = await getTranslations('requests');
   const tf = await getTranslations('fields');
+  const tc = await getTranslations('common');
   const ts = await getTranslations('statuses');
   const format = await getFormatter();
   const when = (iso: string) => format.dateTime(new Date(iso), { dateStyle: 'medium', timeStyle: 'short' });
@@ -49,6 +50,9 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
     [tf('authMethod'), tf(`authMethodOptions.${request.authMethod}` as 'authMethodOptions.none')],
     [tf('username'), request.username || '—'],
     [tf('password'), request.hasPassword ? t('passwordState.set') : t('passwordState.notSet')],
+    ...(request.encryption === 'none' && request.authMethod !== 'none'
+      ? [[tf('plaintextAuthAcknowledged'), request.plaintextAuthAcknowledged ? tc('yes') : tc('no')] as [string, React.ReactNode]]
+      : []),
     [tf('heloDomain'), request.heloDomain || '—'],
     [tf('noReplyAddress'), request.noReplyName ? `${request.noReplyName} <${request.noReplyAddress}>` : request.noReplyAddress],
     [tf('supportContact'), request.supportContact || '—'],

@@ -23,8 +23,8 @@ export default async function EditRequestPage({ params }: { params: Promise<Para
   const request = await orNotFound(getRequest(user, id));
   if (!can(user.role, 'request.edit') || !canEditStatus(request.status)) notFound();
   const t = await getTranslations('requests');
-  const { host, encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, hasPassword } = request;
-  const initial = { host, port: String(request.port), encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, hasPassword };
+  const { host, encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, plaintextAuthAcknowledged, hasPassword } = request;
+  const initial = { host, port: String(request.port), encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, plaintextAuthAcknowledged, hasPassword };
   return (
     <>
       <h1>{t('editTitle', { number: request.number })}</h1>
