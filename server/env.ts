@@ -1,6 +1,7 @@
 // Environment, validated once at start (PRODUCT.md "Environment contract").
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
+import { parseTrustedProxies } from './http/client-address';
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -11,6 +12,16 @@ const EnvSchema = z.object({
   RELAYDESK_SECRET_KEYS: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   RELAYDESK_DATA_DIR: z.string().default('./data'),
+  RELAYDESK_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `a comma list of IP addresses or CIDR ranges: ${(error as Error).message}` });
+      }
+    }),
 });
 export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean };
 

@@ -4,6 +4,7 @@ import { getToken } from 'next-auth/jwt';
 import { AppError } from '../app-error';
 import { findUserByToken } from './tokens';
 import { loadActiveUser, type CurrentUser } from './load-user';
+import { requestMeta, servedOverHttps } from '../http/request-meta';
 
 export type { CurrentUser } from './load-user';
 
@@ -19,7 +20,7 @@ export async function userFromRequest(request: Request): Promise<CurrentUser | n
   }
   const secret = process.env.AUTH_SECRET;
   if (!secret) return null;
-  const secureCookie = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+  const secureCookie = servedOverHttps(request);
   const token = await getToken({ req: request, secret, secureCookie });
   return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0) }) : null;
 }
@@ -31,10 +32,5 @@ export async function requireUserFromRequest(request: Request): Promise<CurrentU
 }
 
 export function metaFromRequest(request: Request): RequestMeta {
-  const forwarded = request.headers.get('x-forwarded-for');
-  return {
-    ip: forwarded?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || null,
-    userAgent: request.headers.get('user-agent'),
-    requestId: request.headers.get('x-request-id') ?? crypto.randomUUID(),
-  };
+  return requestMeta(request.headers);
 }
