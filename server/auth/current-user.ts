@@ -22,7 +22,7 @@ export async function userFromRequest(request: Request): Promise<CurrentUser | n
   if (!secret) return null;
   const secureCookie = servedOverHttps(request);
   const token = await getToken({ req: request, secret, secureCookie });
-  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0) }) : null;
+  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0), sessionId: typeof token.sid === 'string' ? token.sid : undefined }) : null;
 }
 
 export async function requireUserFromRequest(request: Request): Promise<CurrentUser> {
