@@ -107,7 +107,8 @@ async function main() {
   });
   // next's own bin, not `npx next`: npx runs it as a grandchild that a signal to npx would not stop.
   const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
-  const web = spawn(process.execPath, [nextBin, 'start', '-p', String(env.PORT)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  // peer-address.mjs: the socket address reaches the app as x-relaydesk-peer (server/http/request-meta.ts).
+  const web = spawn(process.execPath, ['--import', './scripts/peer-address.mjs', nextBin, 'start', '-p', String(env.PORT)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   children.push(web);
   web.stdout?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
