@@ -24,14 +24,15 @@ test('a cross-site cookie POST is refused and creates nothing; the same from the
   const { cookie } = await sessionCookieFor(customerAdmin.id);
   const before = await requestsOfTenant();
 
-  for (const headers of [
+  const crossSite: Record<string, string>[] = [
     { cookie, origin: 'https://evil.example' },
     { cookie, origin: 'http://relaydesk.test.evil.example' },
     { cookie, origin: 'null' },
     { cookie, 'sec-fetch-site': 'cross-site' },
     { cookie, 'sec-fetch-site': 'same-site' },
     { cookie },
-  ]) {
+  ];
+  for (const headers of crossSite) {
     const refused = await fileWith(headers);
     assert.equal(refused.status, 403, `${JSON.stringify({ ...headers, cookie: undefined })}: ${refused.text}`);
     assert.equal(refused.headers.get('content-type'), 'application/problem+json');

@@ -68,7 +68,7 @@ test('user agent and request id are bounded before they are stored', async () =>
 });
 
 test('the web server preload puts the socket address in its header, over a client’s forgery', async () => {
-  await import('../../scripts/peer-address.mjs');
+  await import(new URL('../../scripts/peer-address.mjs', import.meta.url).href);
   delete process.env.RELAYDESK_TRUSTED_PROXIES;
   const server = http.createServer((req, res) => {
     const meta = requestMeta(new Headers(req.headers as Record<string, string>));
