@@ -141,3 +141,15 @@ test('many failures for one account from many addresses raise an audit event, an
   await checkCredentials(victim.email, WRONG, from('198.18.1.1'));
   assert.equal(await db.auditEvent.count({ where: { action: 'auth.sign_in_failures_distributed', targetId: victim.id } }), 1);
 });
+
+test('an admin sees the alert; other roles may not ask', async () => {
+  const { recentSignInAlerts } = await import('@/server/auth/sign-in-alerts');
+  const admin = await makeUser('admin');
+  const victim = await makeUser('auditor');
+  for (let i = 0; i < DISTRIBUTED_ALERT_FAILURES; i++) await checkCredentials(victim.email, WRONG, from(`198.18.2.${i + 1}`));
+  const alerts = await recentSignInAlerts(admin);
+  const mine = alerts.find((a) => a.email === victim.email);
+  assert.ok(mine, JSON.stringify(alerts));
+  assert.equal(mine.addresses, DISTRIBUTED_ALERT_FAILURES);
+  await assert.rejects(recentSignInAlerts(await makeUser('tam')), /may not/);
+});
