@@ -4,7 +4,7 @@ import { getToken } from 'next-auth/jwt';
 import { AppError } from '../app-error';
 import { findUserByToken } from './tokens';
 import { loadActiveUser, type CurrentUser } from './load-user';
-import { requestMeta, servedOverHttps } from '../http/request-meta';
+import { requestMeta } from '../http/request-meta';
 
 export type { CurrentUser } from './load-user';
 
@@ -20,7 +20,8 @@ export async function userFromRequest(request: Request): Promise<CurrentUser | n
   }
   const secret = process.env.AUTH_SECRET;
   if (!secret) return null;
-  const secureCookie = servedOverHttps(request);
+  // Only picks the cookie's name (next-auth prefixes it __Secure- over HTTPS); its signature is what is trusted.
+  const secureCookie = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
   const token = await getToken({ req: request, secret, secureCookie });
   return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0), sessionId: typeof token.sid === 'string' ? token.sid : undefined }) : null;
 }

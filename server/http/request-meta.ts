@@ -3,7 +3,7 @@ import 'server-only';
 // sign-in throttles and rate limits alike. Every value is bounded before anything stores it.
 import { randomUUID } from 'node:crypto';
 import type { RequestMeta } from '../auth/current-user';
-import { clientAddress, isTrusted, normalizeAddress, parseTrustedProxies } from './client-address';
+import { clientAddress, parseTrustedProxies } from './client-address';
 
 /** Set by the web server from the socket (scripts/peer-address.mjs), over anything a client sent. */
 export const PEER_HEADER = 'x-relaydesk-peer';
@@ -11,7 +11,8 @@ export const MAX_USER_AGENT = 512;
 export const MAX_REQUEST_ID = 128;
 
 let cached: { value: string; ranges: ReturnType<typeof parseTrustedProxies> } | null = null;
-function trustedProxies() {
+/** RELAYDESK_TRUSTED_PROXIES, parsed once per value (validated at start by server/env.ts). */
+export function trustedProxies() {
   const value = process.env.RELAYDESK_TRUSTED_PROXIES ?? '';
   if (cached?.value !== value) cached = { value, ranges: parseTrustedProxies(value) };
   return cached.ranges;
@@ -27,12 +28,4 @@ export function requestMeta(headers: Headers): RequestMeta {
     userAgent,
     requestId: givenId && PRINTABLE.test(givenId) ? givenId : randomUUID(),
   };
-}
-
-/** Whether the request reached us over TLS: the socket's own scheme, or a trusted proxy's X-Forwarded-Proto. */
-export function servedOverHttps(request: Request): boolean {
-  if (new URL(request.url).protocol === 'https:') return true;
-  const peer = normalizeAddress(request.headers.get(PEER_HEADER));
-  if (!peer || !isTrusted(peer, trustedProxies())) return false;
-  return request.headers.get('x-forwarded-proto')?.split(',').at(-1)?.trim() === 'https';
 }

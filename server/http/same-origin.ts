@@ -4,15 +4,15 @@ import 'server-only';
 // Browsers send Origin on every POST/PATCH/PUT/DELETE and Sec-Fetch-Site on every request; a request with
 // neither is refused as well (cookie clients outside a browser should use a personal access token).
 import { AppError } from '../app-error';
-import { normalizeAddress, isTrusted, parseTrustedProxies } from './client-address';
-import { PEER_HEADER } from './request-meta';
+import { normalizeAddress, isTrusted } from './client-address';
+import { PEER_HEADER, trustedProxies } from './request-meta';
 
 export const UNSAFE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /** The host (name:port) this request was addressed to: a trusted proxy's X-Forwarded-Host, else Host. */
 function ownHost(request: Request): string {
   const peer = normalizeAddress(request.headers.get(PEER_HEADER));
-  const forwarded = peer && isTrusted(peer, parseTrustedProxies(process.env.RELAYDESK_TRUSTED_PROXIES)) ? request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() : null;
+  const forwarded = peer && isTrusted(peer, trustedProxies()) ? request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() : null;
   return (forwarded || request.headers.get('host') || new URL(request.url).host).toLowerCase();
 }
 
