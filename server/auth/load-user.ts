@@ -27,6 +27,17 @@ export async function loadActiveUser(id: string, via: CurrentUser['via'], option
   if (!user || user.disabledAt) return null;
   if (via === 'session' && user.passwordChangedAt && (signedInAt ?? 0) < user.passwordChangedAt.getTime()) return null;
   if (via === 'session' && !(await isBrowserSessionLive(sessionId, user.id))) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role as Role, tenantId: user.tenantId, locale: user.locale, via, tokenId, sessionId };
+  return asCurrentUser(user, via, { tokenId, sessionId });
+}
+
+/** A user for trusted server code acting in their name (the demo seed): no request, so no session or token to check. */
+export async function loadUserForServerCode(id: string): Promise<CurrentUser | null> {
+  const user = await db.user.findUnique({ where: { id } });
+  return user && !user.disabledAt ? asCurrentUser(user, 'session', {}) : null;
+}
+
+type UserRow = { id: string; email: string; name: string; role: string; tenantId: string | null; locale: string | null };
+function asCurrentUser(user: UserRow, via: CurrentUser['via'], ids: { tokenId?: string; sessionId?: string }): CurrentUser {
+  return { id: user.id, email: user.email, name: user.name, role: user.role as Role, tenantId: user.tenantId, locale: user.locale, via, ...ids };
 }
 

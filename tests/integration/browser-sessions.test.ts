@@ -101,3 +101,13 @@ test("an admin's password reset revokes the user's personal access tokens and en
   assert.match(event.after ?? '', /"revokedAccessTokens":1/);
   assert.equal((await api('GET', '/api/v1/smtp-requests', { token: admin.token })).status, 200, 'the admin’s own token is untouched');
 });
+
+test('the demo seed still files alice’s sandbox request: server code acting for a user needs no browser session', async () => {
+  process.env.SANDBOX_PASSWORD ??= 'sandbox-test-password';
+  const { seedDemo } = await import('@/prisma/seed');
+  assert.deepEqual(await seedDemo(), { created: true });
+  const acme = await db.tenant.findUniqueOrThrow({ where: { slug: 'acme' } });
+  const seeded = await db.smtpRequest.findMany({ where: { tenantId: acme.id } });
+  assert.equal(seeded.length, 1);
+  assert.equal(seeded[0]!.host, 'localhost');
+});
