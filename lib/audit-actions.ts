@@ -5,6 +5,8 @@ export const AUDIT_ACTIONS = [
   'auth.signed_in',
   'auth.signed_out',
   'auth.sign_in_failed',
+  'auth.signed_out_everywhere',
+  'auth.sign_in_failures_distributed',
   'request.created',
   'request.edited',
   'request.commented',

@@ -2,7 +2,7 @@
 import { db } from '@/server/db';
 import { SYSTEM_ACTOR } from '@/server/audit/record-event';
 import { createTenant, createUser, assignTam } from '@/server/admin/manage-tenants';
-import { loadActiveUser } from '@/server/auth/load-user';
+import { loadUserForServerCode } from '@/server/auth/load-user';
 import { createRequest } from '@/server/requests/create-request';
 import { DEFAULT_SANDBOX_PORT, SANDBOX_USERNAME } from '@/lib/sandbox-modes';
 
@@ -38,7 +38,7 @@ export async function seedDemo(): Promise<{ created: boolean }> {
 async function seedSandboxRequest(): Promise<void> {
   const password = process.env.SANDBOX_PASSWORD;
   const alice = await db.user.findUnique({ where: { email: 'alice@acme.example' } });
-  const user = alice && (await loadActiveUser(alice.id, 'session'));
+  const user = alice && (await loadUserForServerCode(alice.id));
   if (!password || !user) return;
   await createRequest(
     user,

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
+import { parseTrustedProxies } from './http/client-address';
 
 export const PROCESS_NAMES = ['web', 'worker', 'sandbox'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
@@ -40,6 +41,16 @@ const EnvSchema = z.object({
   RELAYDESK_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   RELAYDESK_OAUTH_AUTHORITY_MICROSOFT: httpsEndpoint,
   RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: httpsEndpoint,
+  RELAYDESK_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `a comma list of IP addresses or CIDR ranges: ${(error as Error).message}` });
+      }
+    }),
 });
 export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean; run: ProcessName[] };
 

@@ -5,7 +5,8 @@ import { runAction } from '@/server/http/action';
 import { requirePermission } from '@/server/authz/scopes';
 import { actorOf } from '@/server/audit/actor';
 import { createToken, revokeToken } from '@/server/auth/tokens';
-import { signIn } from '@/server/auth/auth';
+import { signIn, signOut } from '@/server/auth/auth';
+import { endAllBrowserSessions } from '@/server/auth/sessions';
 import { changeOwnPassword } from '@/server/users/change-own-password';
 
 export async function createTokenAction(name: string) {
@@ -40,4 +41,14 @@ export async function changePasswordAction(input: { current: string; next: strin
   });
   if (result.ok) redirect('/profile?password=changed');
   return result;
+}
+
+/** Ends every browser session of the signed-in user (this one too), then signs this browser out. */
+export async function signOutEverywhereAction(): Promise<void> {
+  const result = await runAction(async (user, meta) => {
+    await endAllBrowserSessions(user.id, actorOf(user, meta), user.tenantId);
+    return undefined;
+  });
+  if (result.ok) await signOut({ redirectTo: '/sign-in' });
+  redirect('/sign-in');
 }

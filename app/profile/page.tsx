@@ -5,6 +5,7 @@ import { listTokens } from '@/server/auth/tokens';
 import { LanguageSwitcher } from '../components/language-switcher';
 import { TokenPanel } from './token-panel';
 import { PasswordForm } from './password-form';
+import { signOutEverywhereAction } from './actions';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('profile'))('title') };
@@ -36,6 +37,13 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
           </p>
         )}
         <PasswordForm />
+      </section>
+      <section className="card" aria-labelledby="sessions-h">
+        <h2 id="sessions-h">{t('sessions')}</h2>
+        <p className="muted">{t('sessionsIntro')}</p>
+        <form action={signOutEverywhereAction}>
+          <button className="button">{t('signOutEverywhere')}</button>
+        </form>
       </section>
       <section className="card" aria-labelledby="tokens-h">
         <h2 id="tokens-h">{t('tokens')}</h2>

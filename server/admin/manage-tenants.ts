@@ -5,6 +5,7 @@ import { AppError } from '../app-error';
 import { fieldErrors } from '@/lib/smtp-request-schema';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { hashPassword } from '../auth/passwords';
+import { clearAccountThrottles } from '../auth/sign-in';
 import { CUSTOMER_ROLES, STAFF_ROLES, isCustomerRole } from '../auth/roles';
 import { TenantSchema, UserSchema } from './admin-schemas';
 
@@ -110,7 +111,8 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
 
 /**
  * Gives a user a new random password, returned once for the admin to hand over (like a token), for a user
- * who forgot theirs. Their browser sessions end and a sign-in throttle on them is lifted. From the page an
+ * who forgot theirs. Their browser sessions end, their personal access tokens are revoked and the sign-in
+ * throttles on their account are lifted. From the page an
  * admin resets others only (their own password changes on the profile page); the CLI, run by an operator,
  * can reset anyone: it is how a locked-out last admin gets back in.
  */
@@ -120,9 +122,13 @@ export async function resetUserPassword(actor: Actor, userId: string): Promise<{
   const passwordHash = await hashPassword(password);
   return db.$transaction(async (tx) => {
     const user = await userOrNotFound(tx, userId);
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date() } });
-    await tx.signInThrottle.deleteMany({ where: { key: `email:${user.email}` } });
-    await recordEvent(tx, actor, { action: 'user.password_reset', tenantId: user.tenantId, targetType: 'user', targetId: userId, after: { password: 'changed' } });
+    const now = new Date();
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now } });
+    await clearAccountThrottles(tx, user.email);
+    // Whoever took over the account may have made tokens with it: a reset revokes them all, and ends every browser session.
+    const tokens = await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+    await tx.browserSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now } });
+    await recordEvent(tx, actor, { action: 'user.password_reset', tenantId: user.tenantId, targetType: 'user', targetId: userId, after: { password: 'changed', revokedAccessTokens: tokens.count } });
     return { email: user.email, password };
   });
 }

@@ -5,17 +5,18 @@ import Credentials from 'next-auth/providers/credentials';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { db } from '../db';
-import { recordEvent } from '../audit/record-event';
 import { checkCredentials } from './sign-in';
 import { loadActiveUser, type CurrentUser } from './load-user';
 import { metaFromRequest } from './current-user';
+import { requestMeta } from '../http/request-meta';
+import { endBrowserSession, startBrowserSession, SESSION_LIFETIME_MS } from './sessions';
 import { logError } from '../log';
 
 class ThrottledSignIn extends CredentialsSignin {
   code = 'throttled';
 }
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+export const SESSION_MAX_AGE_SECONDS = SESSION_LIFETIME_MS / 1000;
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
@@ -45,35 +46,33 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
-    // signedInAt is set once, at sign-in, and carried as the token is refreshed (its iat is not: it moves
-    // on each refresh). A password change ends the sessions signed in before it (load-user.ts).
-    jwt({ token, user }) {
+    // At sign-in the session gets its row (sid) and signedInAt, both carried as the token is refreshed (its
+    // iat is not: it moves on each refresh). Past 8 hours from sign-in the token is dropped however active
+    // the session; sign-out ends the row, and a password change ends the sessions signed in before it.
+    async jwt({ token, user }) {
       if (user?.id) {
+        const { sid, signedInAt } = await startBrowserSession(user.id);
         token.sub = user.id;
-        token.signedInAt = Date.now();
+        token.sid = sid;
+        token.signedInAt = signedInAt;
       }
+      if (Date.now() - Number(token.signedInAt ?? 0) > SESSION_LIFETIME_MS) return null;
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
-      return { ...session, signedInAt: Number(token.signedInAt ?? 0) };
+      return { ...session, signedInAt: Number(token.signedInAt ?? 0), sid: typeof token.sid === 'string' ? token.sid : undefined };
     },
   },
   events: {
     async signOut(message) {
-      const userId = 'token' in message ? message.token?.sub : undefined;
+      const token = 'token' in message ? message.token : null;
+      const userId = token?.sub;
       if (!userId) return;
       const user = await db.user.findUnique({ where: { id: userId } });
       if (!user) return;
-      const h = await headers();
-      await db.$transaction((tx) =>
-        recordEvent(tx, { type: 'user', id: user.id, label: user.email, ip: h.get('x-forwarded-for'), userAgent: h.get('user-agent') }, {
-          action: 'auth.signed_out',
-          tenantId: user.tenantId,
-          targetType: 'user',
-          targetId: user.id,
-        }),
-      );
+      const meta = requestMeta(await headers());
+      await endBrowserSession(typeof token.sid === 'string' ? token.sid : undefined, { type: 'user', id: user.id, label: user.email, ...meta }, user.tenantId);
     },
   },
 });
@@ -81,9 +80,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
 /** For pages and server actions: the signed-in user, reloaded from the database (role changes apply at once). */
 // One lookup per request: the layout, the language choice and the page all ask.
 export const currentUser = cache(async (): Promise<CurrentUser | null> => {
-  const session = await auth();
+  const session = (await auth()) as { user?: { id?: string }; signedInAt?: number; sid?: string } | null;
   const id = session?.user?.id;
-  return id ? loadActiveUser(id, 'session', { signedInAt: (session as { signedInAt?: number }).signedInAt }) : null;
+  return id ? loadActiveUser(id, 'session', { signedInAt: session.signedInAt, sessionId: session.sid }) : null;
 });
 
 /** For pages: the signed-in user, or a redirect to sign-in. */

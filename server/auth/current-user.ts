@@ -4,6 +4,7 @@ import { getToken } from 'next-auth/jwt';
 import { AppError } from '../app-error';
 import { findUserByToken } from './tokens';
 import { loadActiveUser, type CurrentUser } from './load-user';
+import { requestMeta } from '../http/request-meta';
 
 export type { CurrentUser } from './load-user';
 
@@ -19,9 +20,10 @@ export async function userFromRequest(request: Request): Promise<CurrentUser | n
   }
   const secret = process.env.AUTH_SECRET;
   if (!secret) return null;
+  // Only picks the cookie's name (next-auth prefixes it __Secure- over HTTPS); its signature is what is trusted.
   const secureCookie = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
   const token = await getToken({ req: request, secret, secureCookie });
-  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0) }) : null;
+  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0), sessionId: typeof token.sid === 'string' ? token.sid : undefined }) : null;
 }
 
 export async function requireUserFromRequest(request: Request): Promise<CurrentUser> {
@@ -31,10 +33,5 @@ export async function requireUserFromRequest(request: Request): Promise<CurrentU
 }
 
 export function metaFromRequest(request: Request): RequestMeta {
-  const forwarded = request.headers.get('x-forwarded-for');
-  return {
-    ip: forwarded?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || null,
-    userAgent: request.headers.get('user-agent'),
-    requestId: request.headers.get('x-request-id') ?? crypto.randomUUID(),
-  };
+  return requestMeta(request.headers);
 }

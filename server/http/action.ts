@@ -6,14 +6,14 @@ import { AppError } from '../app-error';
 import { logError } from '../log';
 import { currentUser } from '../auth/auth';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
+import { requestMeta } from './request-meta';
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T }
   | { ok: false; code: string; message: string; errors: Record<string, string> };
 
 export async function actionMeta(): Promise<RequestMeta> {
-  const h = await headers();
-  return { ip: h.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null, userAgent: h.get('user-agent'), requestId: crypto.randomUUID() };
+  return requestMeta(await headers());
 }
 
 export async function runAction<T>(fn: (user: CurrentUser, meta: RequestMeta) => Promise<T>): Promise<ActionResult<T>> {

@@ -1,39 +1,32 @@
 import 'server-only';
-// The shape every v1 route handler shares: authenticate, parse JSON, call one domain function, map the result.
+// The shape every v1 route handler shares: authenticate, refuse cross-site cookie requests, read the body
+// (once, bounded), call one domain function, map the result.
 import { requireUserFromRequest, metaFromRequest, type CurrentUser, type RequestMeta } from '../auth/current-user';
-import { AppError } from '../app-error';
 import { problemFromError } from './problem';
 import { localeFromAcceptLanguage } from '../i18n/locales';
+import { readJsonBody } from './body';
+import { requireSameOrigin, UNSAFE_METHODS } from './same-origin';
 
 type Ctx<P> = { params: Promise<P> };
-type Handler<P> = (args: { request: Request; user: CurrentUser; meta: RequestMeta; params: P }) => Promise<Response>;
+type Handler<P> = (args: { request: Request; user: CurrentUser; meta: RequestMeta; params: P; body: unknown }) => Promise<Response>;
+/** 'required': a JSON body must be sent; 'optional' (the default for writes): an empty body reads as undefined. */
+type Options = { body?: 'required' | 'optional' };
 
-const MAX_BODY_BYTES = 64 * 1024;
-
-export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
+export function apiRoute<P = Record<string, never>>(handler: Handler<P>, options: Options = {}) {
   return async (request: Request, ctx: Ctx<P>): Promise<Response> => {
     const locale = localeFromAcceptLanguage(request.headers.get('accept-language'));
     try {
       const user = await requireUserFromRequest(request);
+      const unsafe = UNSAFE_METHODS.has(request.method.toUpperCase());
+      if (unsafe && user.via === 'session') requireSameOrigin(request);
+      // Every write reads its body here, even one that ignores it, so none can be made to buffer a huge one.
+      const body = unsafe ? await readJsonBody(request, { optional: options.body !== 'required' }) : undefined;
       const params = ctx?.params ? await ctx.params : ({} as P);
-      return await handler({ request, user, meta: metaFromRequest(request), params });
+      return await handler({ request, user, meta: metaFromRequest(request), params, body });
     } catch (error) {
       return problemFromError(error, locale);
     }
   };
-}
-
-
-export async function readJson(request: Request): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.includes('application/json')) throw new AppError('BAD_REQUEST', 'Send a JSON body with Content-Type: application/json.');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError('BAD_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('BAD_REQUEST', 'The body is not valid JSON.');
-  }
 }
 
 export function json(data: unknown, status = 200): Response {

@@ -78,7 +78,7 @@ const Problem = z.object({
 });
 
 const problemResponses = Object.fromEntries(
-  [400, 401, 403, 404, 409, 422, 429].map((s) => [s, { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+  [400, 401, 403, 404, 409, 413, 415, 422, 429].map((s) => [s, { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
 );
 const ok = (ref: string, status = 200) => ({ [status]: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } }, ...problemResponses });
 const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });

@@ -5,12 +5,14 @@ import { AppError } from '../app-error';
 import { db } from '../db';
 import { localeFromAcceptLanguage } from '../i18n/locales';
 import { tenantOfPipelineToken } from '../pipeline/pipeline-tokens';
-import { problem, problemFromError } from './problem';
+import { problemFromError } from './problem';
+import { readJsonBody } from './body';
 
 type Ctx = { params: Promise<{ slug: string }> };
-type Handler = (args: { request: Request; tenantId: string; tokenId: string }) => Promise<Response>;
+type Handler = (args: { request: Request; tenantId: string; tokenId: string; body: unknown }) => Promise<Response>;
 
-export function pipelineRoute(handler: Handler) {
+/** The body is JSON of at most maxBodyBytes, read once here (server/http/body.ts). */
+export function pipelineRoute(handler: Handler, { maxBodyBytes }: { maxBodyBytes: number }) {
   return async (request: Request, ctx: Ctx): Promise<Response> => {
     const locale = localeFromAcceptLanguage(request.headers.get('accept-language'));
     try {
@@ -20,40 +22,10 @@ export function pipelineRoute(handler: Handler) {
       const { slug } = await ctx.params;
       const tenant = await db.tenant.findUnique({ where: { slug }, select: { id: true } });
       if (!tenant || tenant.id !== owner.tenantId) throw new AppError('NOT_FOUND', 'No such tenant.');
-      return await handler({ request, tenantId: tenant.id, tokenId: owner.tokenId });
+      const body = await readJsonBody(request, { maxBytes: maxBodyBytes });
+      return await handler({ request, tenantId: tenant.id, tokenId: owner.tokenId, body });
     } catch (error) {
-      if (error instanceof PayloadTooLarge) return problem(413, error.message);
       return problemFromError(error, locale);
     }
   };
-}
-
-class PayloadTooLarge extends Error {}
-
-/** Like readJson, with the caller's size limit; refuses early on Content-Length and stops reading past it. */
-export async function readJsonUpTo(request: Request, maxBytes: number): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.includes('application/json')) throw new AppError('BAD_REQUEST', 'Send a JSON body with Content-Type: application/json.');
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new PayloadTooLarge(`The body is larger than ${maxBytes} bytes.`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new PayloadTooLarge(`The body is larger than ${maxBytes} bytes.`);
-      }
-      chunks.push(value);
-    }
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new AppError('BAD_REQUEST', 'The body is not valid JSON.');
-  }
 }

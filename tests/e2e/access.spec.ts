@@ -15,15 +15,49 @@ test('a wrong password is refused with a message and no session', async ({ page 
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
-test('signing out ends the session: /portal then sends to sign-in', async ({ browser }) => {
-  const page = await pageAs(browser, 'alice');
+test('signing out ends the session: /portal then sends to sign-in, and a copy of the cookie is refused', async ({ browser }) => {
+  // A fresh sign-in, not alice's saved session: signing out ends the session on the server, and the other
+  // tests still use the saved one.
+  const page = await signInWith(browser, ACCOUNTS.alice.email, DEMO_PASSWORD);
+  await page.waitForURL((url) => url.pathname === ACCOUNTS.alice.home);
+  const saved = await page.context().cookies();
+  const cookieHeader = saved.map((c) => `${c.name}=${c.value}`).join('; ');
+  expect((await page.request.get('/api/v1/smtp-requests', { headers: { cookie: cookieHeader } })).status()).toBe(200);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   await page.goto('/portal');
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Relaydesk' })).toBeVisible();
+
+  // The cookie saved before sign-out, put back: still signed out, and the API answers 401.
+  await page.context().addCookies(saved);
+  await page.goto('/portal');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect((await page.request.get('/api/v1/smtp-requests', { headers: { cookie: cookieHeader } })).status()).toBe(401);
   await page.context().close();
+});
+
+test('pages and API answers carry the security headers, and a page with its nonce still hydrates', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (execute|load)/i.test(message.text())) violations.push(message.text());
+  });
+  const pageResponse = await page.goto('/sign-in');
+  const headers = pageResponse!.headers();
+  expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+  expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBe('same-origin');
+  const api = await page.request.get('/api/health');
+  expect(api.headers()['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+  expect(api.headers()['x-content-type-options']).toBe('nosniff');
+  expect(api.headers()['referrer-policy']).toBe('same-origin');
+  const https = await page.request.get('/api/health', { headers: { 'x-forwarded-proto': 'https' } });
+  expect(https.headers()['strict-transport-security']).toMatch(/max-age=\d+/);
+  // Next.js's inline scripts ran (they carry the nonce), and nothing was refused by the policy.
+  expect(await page.evaluate(() => Array.isArray((window as unknown as { __next_f?: unknown }).__next_f))).toBe(true);
+  expect(violations).toEqual([]);
 });
 
 test("another tenant's request is not found; a member reads but cannot file or edit", async ({ browser }) => {

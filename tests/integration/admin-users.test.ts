@@ -115,7 +115,8 @@ test('an admin resets a forgotten password: a new random one, shown once, signs 
 
   const events = await db.auditEvent.findMany({ where: { targetId: member.id, action: 'user.password_reset' } });
   assert.equal(events.length, 2);
-  assert.equal(events[0]!.after, '{"password":"changed"}');
+  assert.equal(events[0]!.after, '{"password":"changed","revokedAccessTokens":1}', 'the factory’s token was revoked');
+  assert.equal(events[1]!.after, '{"password":"changed","revokedAccessTokens":0}');
   assert.deepEqual(leakedForms(JSON.stringify(events), passwordForms(password)), []);
 });
 

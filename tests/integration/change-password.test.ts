@@ -8,6 +8,7 @@ import { api } from '../helpers/api';
 import { refusal } from '../helpers/refusal';
 import { db, makeUser, TEST_PASSWORD } from '../helpers/factories';
 import { leakedForms, passwordForms } from '../helpers/secret-forms';
+import { startBrowserSession } from '@/server/auth/sessions';
 import { changeOwnPassword } from '@/server/users/change-own-password';
 import { checkCredentials } from '@/server/auth/sign-in';
 import { loadActiveUser } from '@/server/auth/load-user';
@@ -47,16 +48,17 @@ test('the current password is checked under the sign-in throttle: guessing it is
 
 test('the new password signs in, the old one does not; older browser sessions end, tokens keep working; audited without the password', async () => {
   const user = await makeUser('auditor');
-  const signedInBefore = Date.now() - 1000;
-  assert.ok(await loadActiveUser(user.id, 'session', { signedInAt: signedInBefore }), 'a session is valid before the change');
+  const before = await startBrowserSession(user.id, new Date(Date.now() - 1000));
+  assert.ok(await loadActiveUser(user.id, 'session', { signedInAt: before.signedInAt, sessionId: before.sid }), 'a session is valid before the change');
 
   await changeOwnPassword(user, { current: TEST_PASSWORD, next: NEW_PASSWORD, confirm: NEW_PASSWORD }, meta);
 
   assert.equal((await checkCredentials(user.email, NEW_PASSWORD, meta)).ok, true);
   assert.equal((await checkCredentials(user.email, TEST_PASSWORD, meta)).ok, false);
-  assert.equal(await loadActiveUser(user.id, 'session', { signedInAt: signedInBefore }), null, 'a session signed in before the change ends');
-  assert.equal(await loadActiveUser(user.id, 'session'), null, 'so does one that does not say when it signed in');
-  assert.ok(await loadActiveUser(user.id, 'session', { signedInAt: Date.now() }), 'a session signed in after it is valid');
+  assert.equal(await loadActiveUser(user.id, 'session', { signedInAt: before.signedInAt, sessionId: before.sid }), null, 'a session signed in before the change ends');
+  assert.equal(await loadActiveUser(user.id, 'session', { sessionId: before.sid }), null, 'so does one that does not say when it signed in');
+  const fresh = await startBrowserSession(user.id);
+  assert.ok(await loadActiveUser(user.id, 'session', { signedInAt: fresh.signedInAt, sessionId: fresh.sid }), 'a session signed in after it is valid');
   assert.equal((await api('GET', '/api/v1/audit-events', { token: user.token })).status, 200, 'the personal access token still works');
 
   const event = await db.auditEvent.findFirstOrThrow({ where: { action: 'user.password_changed', targetId: user.id } });

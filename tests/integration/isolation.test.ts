@@ -16,6 +16,7 @@ import { transitionRequest } from '@/server/requests/transition-request';
 import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 import { changeOwnPassword } from '@/server/users/change-own-password';
 import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens';
+import { endAllBrowserSessions, isBrowserSessionLive, startBrowserSession } from '@/server/auth/sessions';
 import { checkCredentials } from '@/server/auth/sign-in';
 import { saveUserLocale } from '@/server/users/save-user-locale';
 import { setSandboxMode } from '@/server/sandbox/sandbox-inbox';
@@ -367,6 +368,14 @@ const ACTIONS: ActionRow[] = [
     } },
   { file: 'app/(console)/sandbox/actions.ts', action: 'setSandboxModeAction', domain: 'setSandboxMode', permission: 'sandbox.configure', guard: 'domain',
     call: (u) => setSandboxMode(u, 'normal') },
+  { file: 'app/profile/actions.ts', action: 'signOutEverywhereAction', domain: 'endAllBrowserSessions', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const mine = await startBrowserSession(u.id);
+      const theirs = await startBrowserSession(other.admin.id);
+      await endAllBrowserSessions(u.id, actorOf(u), u.tenantId);
+      assert.equal(await isBrowserSessionLive(mine.sid, u.id), false, 'the caller’s sessions end');
+      assert.equal(await isBrowserSessionLive(theirs.sid, other.admin.id), true, 'only the caller’s');
+    } },
   // next-auth's signOut clears the session cookie; there is no domain function of ours to call.
   { file: 'app/components/session-actions.ts', action: 'signOutAction', domain: 'signOut', permission: 'signed-in (own record)', guard: 'self' },
 ];

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import Link from 'next/link';
-import { getTranslations } from 'next-intl/server';
+import { getFormatter, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { adminOverview } from '@/server/admin/manage-tenants';
+import { recentSignInAlerts } from '@/server/auth/sign-in-alerts';
 import { CUSTOMER_ROLES, ROLES, STAFF_ROLES, isCustomerRole } from '@/server/auth/roles';
 import { AccessButton, AdminForms, ResetPasswordButton, RoleSelect, UnassignButton } from './admin-forms';
 
@@ -16,12 +17,24 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
   const { q, after } = await searchParams;
-  const { tenants, users, tams, nextAfter } = await adminOverview({ q, after });
+  const [{ tenants, users, tams, nextAfter }, alerts] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user)]);
   const t = await getTranslations('admin');
+  const format = await getFormatter();
   const tc = await getTranslations('common');
   return (
     <>
       <h1>{t('title')}</h1>
+      {alerts.length > 0 && (
+        <section className="card" aria-labelledby="sign-in-alerts-h">
+          <h2 id="sign-in-alerts-h">{t('signInAlerts')}</h2>
+          <p className="muted">{t('signInAlertsIntro')}</p>
+          <ul>
+            {alerts.map((a) => (
+              <li key={a.seq}>{t('signInAlert', { email: a.email, failures: a.failures, addresses: a.addresses, when: format.dateTime(a.at, { dateStyle: 'medium', timeStyle: 'short' }) })}</li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section className="card" aria-labelledby="tenants-h">
         <h2 id="tenants-h">{t('tenants')}</h2>
         <div className="table-wrap">

@@ -1,3 +1,5 @@
 import { handlers } from '@/server/auth/auth';
+import { authRoute } from '@/server/http/auth-route';
 
-export const { GET, POST } = handlers;
+export const { GET } = handlers;
+export const POST = authRoute(handlers.POST);

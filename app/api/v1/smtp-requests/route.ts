@@ -1,4 +1,4 @@
-import { apiRoute, json, readJson } from '@/server/http/handle';
+import { apiRoute, json } from '@/server/http/handle';
 import { createRequest } from '@/server/requests/create-request';
 import { listRequests } from '@/server/requests/list-requests';
 
@@ -8,4 +8,4 @@ export const GET = apiRoute(async ({ request, user }) => {
   return json(await listRequests(user, input));
 });
 
-export const POST = apiRoute(async ({ request, user, meta }) => json(await createRequest(user, await readJson(request), meta), 201));
+export const POST = apiRoute(async ({ user, meta, body }) => json(await createRequest(user, body, meta), 201), { body: 'required' });

@@ -1,4 +1,4 @@
-import { apiRoute, json, readJson } from '@/server/http/handle';
+import { apiRoute, json } from '@/server/http/handle';
 import { getRequest } from '@/server/requests/get-request';
 import { updateRequest } from '@/server/requests/update-request';
 
@@ -6,4 +6,4 @@ type Params = { id: string };
 
 export const GET = apiRoute<Params>(async ({ user, params }) => json(await getRequest(user, params.id)));
 
-export const PATCH = apiRoute<Params>(async ({ request, user, meta, params }) => json(await updateRequest(user, params.id, await readJson(request), meta)));
+export const PATCH = apiRoute<Params>(async ({ user, meta, params, body }) => json(await updateRequest(user, params.id, body, meta)), { body: 'required' });

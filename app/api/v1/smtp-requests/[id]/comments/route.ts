@@ -1,8 +1,8 @@
-import { apiRoute, json, readJson } from '@/server/http/handle';
+import { apiRoute, json } from '@/server/http/handle';
 import { addComment, listComments } from '@/server/requests/comments';
 
 type Params = { id: string };
 
 export const GET = apiRoute<Params>(async ({ user, params }) => json({ items: await listComments(user, params.id) }));
 
-export const POST = apiRoute<Params>(async ({ request, user, meta, params }) => json(await addComment(user, params.id, await readJson(request), meta), 201));
+export const POST = apiRoute<Params>(async ({ user, meta, params, body }) => json(await addComment(user, params.id, body, meta), 201), { body: 'required' });

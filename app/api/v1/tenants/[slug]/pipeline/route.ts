@@ -1,4 +1,4 @@
-import { apiRoute, json, readJson } from '@/server/http/handle';
+import { apiRoute, json } from '@/server/http/handle';
 import { pipelineHealth } from '@/server/pipeline/list-deliveries';
 import { updatePipeline } from '@/server/pipeline/manage-pipeline';
 
@@ -6,7 +6,7 @@ import { updatePipeline } from '@/server/pipeline/manage-pipeline';
 export const GET = apiRoute<{ slug: string }>(async ({ user, params }) => json(await pipelineHealth(user, params.slug)));
 
 /** { paused?, reason?, maxConnections?, ratePerMinute? } (TAM, admin). */
-export const PATCH = apiRoute<{ slug: string }>(async ({ request, user, meta, params }) => {
-  await updatePipeline(user, params.slug, await readJson(request), meta);
+export const PATCH = apiRoute<{ slug: string }>(async ({ user, meta, params, body }) => {
+  await updatePipeline(user, params.slug, body, meta);
   return json(await pipelineHealth(user, params.slug));
-});
+}, { body: 'required' });

@@ -1,4 +1,4 @@
-import { apiRoute, json, readJson } from '@/server/http/handle';
+import { apiRoute, json } from '@/server/http/handle';
 import { rollbackConfig } from '@/server/config-versions/rollback-config';
 
-export const POST = apiRoute<{ slug: string }>(async ({ request, user, meta, params }) => json(await rollbackConfig(user, params.slug, await readJson(request), meta), 201));
+export const POST = apiRoute<{ slug: string }>(async ({ user, meta, params, body }) => json(await rollbackConfig(user, params.slug, body, meta), 201), { body: 'required' });
