@@ -2,43 +2,46 @@
 import { useMemo, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { SmtpRequestSchema, portEncryptionWarning, DESTINATION_FIELDS, ENCRYPTIONS, AUTH_METHODS } from '@/lib/smtp-request-schema';
+import { portEncryptionWarning, ENCRYPTIONS, AUTH_METHODS } from '@/lib/smtp-request-schema';
+import {
+  REQUEST_FIELDS,
+  SECRET_FIELDS,
+  destinationChanged as changesDestination,
+  keptSecrets,
+  secretFlag,
+  smtpRequestSchema,
+  type FormValues,
+  type RequestContent,
+  type SecretFlags,
+} from '@/lib/smtp-config-model';
 import { PROVIDER_PRESETS } from '@/lib/providers';
 import type { ActionResult } from '@/server/http/action';
 
-type Values = {
-  host: string;
-  port: string;
-  encryption: string;
-  authMethod: string;
-  username: string;
-  password: string;
-  heloDomain: string;
-  noReplyAddress: string;
-  noReplyName: string;
-  supportContact: string;
-  testRecipient: string;
-  notes: string;
-};
+type Values = FormValues;
 
 type Props = {
-  initial?: Omit<Values, 'password'> & { hasPassword: boolean };
+  /** The request being edited, as its view shows it: fields and which secrets are stored. */
+  initial?: RequestContent & SecretFlags;
   submitLabel: 'submit' | 'saveChanges';
   onSubmit: (input: Record<string, unknown>) => Promise<ActionResult<{ id: string }>>;
 };
 
-const EMPTY: Values = { host: '', port: '587', encryption: 'starttls', authMethod: 'auto', username: '', password: '', heloDomain: '', noReplyAddress: '', noReplyName: '', supportContact: '', testRecipient: '', notes: '' };
+const EMPTY: Values = {
+  ...(Object.fromEntries([...REQUEST_FIELDS, ...SECRET_FIELDS].map((k) => [k, ''])) as Values),
+  port: '587',
+  encryption: 'starttls',
+  authMethod: 'auto',
+};
 
+/** What is sent: every field, but a secret only when typed (an empty one keeps the stored one or is missing). */
 function toInput(v: Values): Record<string, unknown> {
-  const { password, ...rest } = v;
-  return { ...rest, ...(password ? { password } : {}) };
+  return Object.fromEntries(Object.entries(v).filter(([k, value]) => value !== '' || !(SECRET_FIELDS as readonly string[]).includes(k)));
 }
 
-// Only the form's fields: `hasPassword` in the values would make the strict schema refuse every edit.
+// Only the form's fields, as text: the view's `has…` flags in the values would make the strict schema refuse every edit.
 function initialValues(initial: Props['initial']): Values {
   if (!initial) return EMPTY;
-  const { hasPassword: _hasPassword, ...fields } = initial;
-  return { ...fields, password: '' };
+  return { ...EMPTY, ...(Object.fromEntries(REQUEST_FIELDS.map((k) => [k, initial[k] === null ? '' : String(initial[k])])) as Values) };
 }
 
 export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
@@ -53,8 +56,9 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   const [preset, setPreset] = useState<string>('');
   const [pending, startTransition] = useTransition();
 
-  const destinationChanged = !!initial && DESTINATION_FIELDS.some((k) => String(values[k]) !== String(initial[k]));
-  const keepsPassword = !!initial?.hasPassword && !destinationChanged;
+  const destinationChanged = !!initial && changesDestination(initial, values);
+  const kept = initial ? keptSecrets(initial, initial, values) : {};
+  const keepsPassword = !!kept.password;
   const warning = portEncryptionWarning(Number(values.port), values.encryption);
   const needsCredentials = values.authMethod !== 'none';
   const presetCaveat = useMemo(() => (preset ? tp(`${preset}.caveat` as 'm365.caveat') : null), [preset, tp]);
@@ -71,13 +75,14 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   }
 
   function validate(): Record<string, string> {
-    const candidate = { ...toInput(values), ...(keepsPassword && !values.password ? { password: 'kept' } : {}) };
-    const result = SmtpRequestSchema.safeParse(candidate);
+    const result = smtpRequestSchema(kept).safeParse(toInput(values));
     if (result.success) return {};
     const found: Record<string, string> = {};
     for (const issue of result.error.issues) {
       const path = issue.path.join('.');
-      if (!found[path]) found[path] = path === 'password' && initial?.hasPassword && destinationChanged ? 'passwordRetype' : issue.message;
+      const secret = SECRET_FIELDS.find((k) => k === path);
+      const dropped = !!secret && !!initial?.[secretFlag(secret)] && destinationChanged;
+      if (!found[path]) found[path] = dropped ? (secret === 'password' ? 'passwordRetype' : 'secretRetype') : issue.message;
     }
     return found;
   }

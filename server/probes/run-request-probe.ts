@@ -9,11 +9,10 @@ import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { decryptSecret } from '../crypto/secret-box';
-import { passwordBinding } from '../requests/request-fields';
+import { probeConfigOf } from '../requests/probe-config';
 import { runProbe } from '../smtp/probe';
 import { redactSecrets, secretForms } from '../smtp/redact';
-import type { ProbeKind, ProbeStep, SmtpConfig } from '../smtp/types';
+import type { ProbeKind, ProbeStep } from '../smtp/types';
 import { probeSettings } from './probe-settings';
 import { takeProbeBudget } from './rate-limit';
 import { toProbeRunView, type ProbeRunView } from './probe-run-view';
@@ -48,19 +47,7 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   }
   takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: `${request.host.toLowerCase()}:${request.port}` });
 
-  const password = request.passwordCipher ? decryptSecret(request.passwordCipher, passwordBinding(request.tenantId, request.id)) : '';
-  const config: SmtpConfig = {
-    host: request.host,
-    port: request.port,
-    encryption: request.encryption as SmtpConfig['encryption'],
-    authMethod: request.authMethod as SmtpConfig['authMethod'],
-    username: request.username,
-    password,
-    heloDomain: request.heloDomain,
-    noReplyAddress: request.noReplyAddress,
-    noReplyName: request.noReplyName,
-    testRecipient: request.testRecipient,
-  };
+  const { config, secrets: typed } = probeConfigOf(request);
   const settings = probeSettings();
   const result = await runProbe(config, {
     kind: options.kind,
@@ -75,7 +62,8 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   });
 
   // The probe redacts as it records; this second pass guards what is stored against any path it missed.
-  const secrets = secretForms(config.username, password);
+  const typedValues = Object.values(typed);
+  const secrets = (typedValues.length ? typedValues : ['']).flatMap((secret) => secretForms(config.username, secret));
   const seal = (value: unknown) => redactSecrets(JSON.stringify(value), secrets);
   const id = randomUUID();
   const actor = actorOf(user, options.meta);

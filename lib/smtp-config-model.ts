@@ -1,0 +1,191 @@
+// The one definition of an SMTP configuration: every field once, with its input rule, the type it is stored
+// and shown as, and its role. Form values, request and patch schemas, fingerprint fields, row mappings,
+// views and the OpenAPI shapes are all derived from SMTP_CONFIG_MODEL; a new field is one line here plus
+// its migration (and its labels in the message catalogs).
+import { z } from 'zod';
+import { host, port, email, heloDomain, supportContact, noControl, notes } from './smtp-field-rules';
+
+export const ENCRYPTIONS = ['none', 'starttls', 'tls'] as const;
+export const AUTH_METHODS = ['auto', 'plain', 'login', 'cram-md5', 'none'] as const;
+
+type Spec = {
+  input: z.ZodType;
+  view: z.ZodType;
+  /** config: stored on requests and config versions; request: requests only; secret: write-only, stored encrypted. */
+  role: 'config' | 'request' | 'secret';
+  /** Where the configuration sends to and as whom: a change drops every stored secret (it must be typed again). */
+  destination?: true;
+  /** The value of a field left out when a request is created. */
+  fallback?: string;
+};
+
+export const SMTP_CONFIG_MODEL = {
+  host: { input: host, view: z.string(), role: 'config', destination: true },
+  port: { input: port, view: z.number().int(), role: 'config', destination: true },
+  encryption: { input: z.enum(ENCRYPTIONS, { message: 'choose' }), view: z.enum(ENCRYPTIONS), role: 'config', destination: true },
+  authMethod: { input: z.enum(AUTH_METHODS, { message: 'choose' }), view: z.enum(AUTH_METHODS), role: 'config' },
+  username: { input: noControl(z.string().max(254, 'tooLong')), view: z.string(), role: 'config', destination: true, fallback: '' },
+  heloDomain: { input: heloDomain, view: z.string(), role: 'config', fallback: '' },
+  noReplyAddress: { input: email, view: z.string(), role: 'config' },
+  noReplyName: { input: noControl(z.string().max(100, 'tooLong')), view: z.string(), role: 'config', fallback: '' },
+  supportContact: { input: supportContact, view: z.string(), role: 'config', fallback: '' },
+  testRecipient: { input: email, view: z.string(), role: 'config' },
+  notes: { input: notes, view: z.string(), role: 'request', fallback: '' },
+  password: { input: noControl(z.string().max(512, 'tooLong')), view: z.boolean(), role: 'secret' },
+} as const satisfies Record<string, Spec>;
+
+type Model = typeof SMTP_CONFIG_MODEL;
+export type FieldName = keyof Model;
+type Where<P> = { [K in FieldName]: Model[K] extends P ? K : never }[FieldName];
+export type SecretField = Where<{ role: 'secret' }>;
+export type ConfigField = Where<{ role: 'config' }>;
+export type RequestField = ConfigField | Where<{ role: 'request' }>;
+export type DestinationField = Where<{ destination: true }>;
+
+const NAMES = Object.keys(SMTP_CONFIG_MODEL) as FieldName[];
+const spec = (k: FieldName): Spec => SMTP_CONFIG_MODEL[k];
+const where = <K extends FieldName>(test: (s: Spec) => boolean) => NAMES.filter((k) => test(spec(k))) as K[];
+
+/** Write-only fields: stored encrypted (bound to their row), never returned, said only as "has…"/"changed". */
+export const SECRET_FIELDS: readonly SecretField[] = where<SecretField>((s) => s.role === 'secret');
+/** What a configuration version carries (and a rollback copies). */
+export const CONFIG_FIELDS: readonly ConfigField[] = where<ConfigField>((s) => s.role === 'config');
+/** What a request stores in clear: the configuration plus the notes. */
+export const REQUEST_FIELDS: readonly RequestField[] = where<RequestField>((s) => s.role !== 'secret');
+/** Destination and identity: a change drops every stored secret. */
+export const DESTINATION_FIELDS: readonly DestinationField[] = where<DestinationField>((s) => s.destination === true);
+
+// ---- Secrets: the flag a view shows, the column that holds the ciphertext.
+
+export type SecretFlag<K extends SecretField = SecretField> = `has${Capitalize<K>}`;
+export type CipherColumn<K extends SecretField = SecretField> = `${K}Cipher`;
+export type SecretFlags = { [K in SecretField as SecretFlag<K>]: boolean };
+export type SecretColumns = { [K in SecretField as CipherColumn<K>]: string | null };
+export type SecretValues = { [K in SecretField]?: string };
+/** Which stored secrets an edit keeps without the customer typing them again: a state of the schema. */
+export type KeptSecrets = { [K in SecretField]?: boolean };
+
+export const secretFlag = <K extends SecretField>(k: K) => `has${k[0]!.toUpperCase()}${k.slice(1)}` as SecretFlag<K>;
+export const cipherColumn = <K extends SecretField>(k: K) => `${k}Cipher` as CipherColumn<K>;
+
+export function secretFlagsOf(row: SecretColumns): SecretFlags {
+  return Object.fromEntries(SECRET_FIELDS.map((k) => [secretFlag(k), row[cipherColumn(k)] !== null])) as SecretFlags;
+}
+
+/** The flags alone, from a view that has more. */
+export function pickSecretFlags(view: SecretFlags): SecretFlags {
+  return Object.fromEntries(SECRET_FIELDS.map((k) => [secretFlag(k), view[secretFlag(k)]])) as SecretFlags;
+}
+
+// ---- Row mappings: a request row, a version row and a view hold the same named fields.
+
+export type ConfigContent = { [K in ConfigField]: z.output<Model[K]['view']> };
+/** A configuration to store: fields a configuration may leave unused (null) may be left out. */
+export type ConfigContentInput = { [K in ConfigField as null extends ConfigContent[K] ? never : K]: ConfigContent[K] } & {
+  [K in ConfigField as null extends ConfigContent[K] ? K : never]?: ConfigContent[K];
+};
+export type RequestContent = { [K in RequestField]: z.output<Model[K]['view']> };
+
+// Rows come from the database, where every value was validated on its way in.
+export function configContentOf(row: { [K in ConfigField]: unknown }): ConfigContent {
+  return Object.fromEntries(CONFIG_FIELDS.map((k) => [k, row[k]])) as ConfigContent;
+}
+
+export function requestContentOf(row: { [K in RequestField]: unknown }): RequestContent {
+  return Object.fromEntries(REQUEST_FIELDS.map((k) => [k, row[k]])) as RequestContent;
+}
+
+type ConfigLike = { [K in ConfigField]?: unknown };
+
+/** Whether the destination or identity differs (the form compares strings, the server typed values). */
+export function destinationChanged(before: ConfigLike, after: ConfigLike): boolean {
+  return DESTINATION_FIELDS.some((k) => String(before[k] ?? '') !== String(after[k] ?? ''));
+}
+
+/** The secrets a configuration uses; the others are not stored. */
+export function secretsUsedBy(config: ConfigLike): SecretField[] {
+  if (config.authMethod === 'none') return [];
+  return ['password'];
+}
+
+/** The stored secrets an edit from `before` to `after` keeps: stored, still used, and the destination unchanged. */
+export function keptSecrets(stored: SecretFlags, before: ConfigLike, after: ConfigLike): KeptSecrets {
+  if (destinationChanged(before, after)) return {};
+  return Object.fromEntries(secretsUsedBy(after).map((k) => [k, stored[secretFlag(k)]])) as KeptSecrets;
+}
+
+// ---- Schemas.
+
+type CreateShape = {
+  [K in FieldName]: Model[K] extends { role: 'secret' } ? z.ZodOptional<Model[K]['input']> : Model[K] extends { fallback: string } ? z.ZodDefault<Model[K]['input']> : Model[K]['input'];
+};
+type InputShape = { [K in FieldName]: Model[K]['input'] };
+type ViewShape<K extends FieldName> = { [F in K]: Model[F]['view'] };
+
+const INPUT_SHAPE = Object.fromEntries(NAMES.map((k) => [k, spec(k).input])) as InputShape;
+const CREATE_SHAPE = Object.fromEntries(
+  NAMES.map((k) => {
+    const s = spec(k);
+    return [k, s.role === 'secret' ? s.input.optional() : s.fallback !== undefined ? s.input.default(s.fallback) : s.input];
+  }),
+) as unknown as CreateShape;
+
+type Parsed = z.output<z.ZodObject<CreateShape>>;
+
+// Runs even when other fields failed, so the form shows every error at once (the value may be partly invalid).
+function requireCredentials(value: Partial<Parsed>, ctx: z.RefinementCtx, kept: KeptSecrets) {
+  if (typeof value !== 'object' || value === null || value.authMethod === undefined || value.authMethod === 'none') return;
+  if (!value.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'required' });
+  for (const k of secretsUsedBy(value)) if (!value[k] && !kept[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required' });
+}
+
+/** What is stored: no username without authentication, no secret the configuration does not use. */
+function normalize(value: Parsed): Parsed {
+  const used = secretsUsedBy(value);
+  const out: Parsed = { ...value, username: value.authMethod === 'none' ? '' : value.username };
+  for (const k of SECRET_FIELDS) if (!used.includes(k) || !out[k]) delete out[k];
+  return out;
+}
+
+const ALWAYS = { when: () => true };
+
+/** The request schema; `kept` names the stored secrets an edit keeps, which then need not be typed. */
+export function smtpRequestSchema(kept: KeptSecrets = {}) {
+  return z
+    .object(CREATE_SHAPE)
+    .strict()
+    .superRefine((v, ctx) => requireCredentials(v, ctx, kept), ALWAYS)
+    .transform(normalize);
+}
+
+export const SmtpRequestSchema = smtpRequestSchema();
+export type SmtpRequestInput = z.input<typeof SmtpRequestSchema>;
+export type SmtpRequestData = z.output<typeof SmtpRequestSchema>;
+
+// A patch names only the fields it changes; the domain checks the merged result (secret rules included).
+export const SmtpRequestPatchSchema = z.object(INPUT_SHAPE).partial().strict();
+export type SmtpRequestPatch = z.output<typeof SmtpRequestPatchSchema>;
+
+/** Splits parsed input into the fields stored in clear and the typed secrets. */
+export function splitSecrets<T extends SecretValues>(value: T): { secrets: SecretValues; fields: Omit<T, SecretField> } {
+  const fields: Record<string, unknown> = { ...value };
+  const secrets: SecretValues = {};
+  for (const k of SECRET_FIELDS) {
+    if (typeof value[k] === 'string' && value[k] !== '') secrets[k] = value[k];
+    delete fields[k];
+  }
+  return { secrets, fields: fields as Omit<T, SecretField> };
+}
+
+// ---- Views (the API and pages; OpenAPI documents the same shapes).
+
+const viewShape = <K extends FieldName>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, spec(k).view])) as ViewShape<K>;
+const FLAGS_SHAPE = Object.fromEntries(SECRET_FIELDS.map((k) => [secretFlag(k), z.boolean()])) as { [K in SecretField as SecretFlag<K>]: z.ZodBoolean };
+
+/** The configuration as a version shows it: its fields and whether each secret is set. */
+export const ConfigViewSchema = z.object({ ...viewShape(CONFIG_FIELDS), ...FLAGS_SHAPE });
+/** The configuration as a request shows it: plus the notes. */
+export const RequestConfigViewSchema = z.object({ ...viewShape(REQUEST_FIELDS), ...FLAGS_SHAPE });
+
+/** Form values: every input field as the text the customer types. */
+export type FormValues = { [K in RequestField | SecretField]: string };

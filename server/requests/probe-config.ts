@@ -1,0 +1,27 @@
+import 'server-only';
+// What a live check of a request needs: its configuration with the secrets decrypted just for this run.
+import { configContentOf, type SecretValues } from '@/lib/smtp-config-model';
+import type { SmtpConfig } from '../smtp/types';
+import type { RequestRow } from './request-view';
+import { requestSecretBinding } from './request-fields';
+import { openSecrets } from './secret-columns';
+
+type Row = Omit<RequestRow, 'tenant' | 'assignee'>;
+
+export function probeConfigOf(row: Row): { config: SmtpConfig; secrets: SecretValues } {
+  const secrets = openSecrets(row, (k) => requestSecretBinding(row.tenantId, row.id, k));
+  const content = configContentOf(row);
+  const config: SmtpConfig = {
+    host: content.host,
+    port: content.port,
+    encryption: content.encryption,
+    authMethod: content.authMethod,
+    username: content.username,
+    password: secrets.password ?? '',
+    heloDomain: content.heloDomain,
+    noReplyAddress: content.noReplyAddress,
+    noReplyName: content.noReplyName,
+    testRecipient: content.testRecipient,
+  };
+  return { config, secrets };
+}
