@@ -3,10 +3,15 @@
 // views and the OpenAPI shapes are all derived from SMTP_CONFIG_MODEL; a new field is one line here plus
 // its migration (and its labels in the message catalogs).
 import { z } from 'zod';
-import { host, port, email, heloDomain, supportContact, noControl, notes } from './smtp-field-rules';
+import type { OAuthSettings } from '@/server/oauth/oauth-settings';
+import { host, port, email, heloDomain, supportContact, noControl, notes, emailProblem } from './smtp-field-rules';
+import * as oauth from './oauth-field-rules';
+import { OAUTH_CLOUDS, OAUTH_PROVIDERS, isGuid } from './oauth-field-rules';
 
+export { OAUTH_CLOUDS, OAUTH_PROVIDERS } from './oauth-field-rules';
 export const ENCRYPTIONS = ['none', 'starttls', 'tls'] as const;
-export const AUTH_METHODS = ['auto', 'plain', 'login', 'cram-md5', 'none'] as const;
+export const AUTH_METHODS = ['auto', 'plain', 'login', 'cram-md5', 'oauth2', 'none'] as const;
+export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
 
 type Spec = {
   input: z.ZodType;
@@ -16,7 +21,11 @@ type Spec = {
   /** Where the configuration sends to and as whom: a change drops every stored secret (it must be typed again). */
   destination?: true;
   /** The value of a field left out when a request is created. */
-  fallback?: string;
+  fallback?: string | boolean;
+  /** Used only with password authentication, with any OAuth provider, or with these providers; otherwise not stored (null). */
+  auth?: 'password' | 'oauth2' | readonly OAuthProviderName[];
+  /** Must be given whenever the configuration uses it. */
+  required?: true;
 };
 
 export const SMTP_CONFIG_MODEL = {
@@ -31,7 +40,19 @@ export const SMTP_CONFIG_MODEL = {
   supportContact: { input: supportContact, view: z.string(), role: 'config', fallback: '' },
   testRecipient: { input: email, view: z.string(), role: 'config' },
   notes: { input: notes, view: z.string(), role: 'request', fallback: '' },
-  password: { input: noControl(z.string().max(512, 'tooLong')), view: z.boolean(), role: 'secret' },
+  password: { input: noControl(z.string().max(512, 'tooLong')), view: z.boolean(), role: 'secret', auth: 'password' },
+  // OAuth 2.0 (authMethod oauth2, XOAUTH2): the username is the mailbox to send as.
+  oauthProvider: { input: z.enum(OAUTH_PROVIDERS, { message: 'choose' }).nullish(), view: z.enum(OAUTH_PROVIDERS).nullable(), role: 'config', destination: true, auth: 'oauth2', required: true },
+  oauthCloud: { input: z.enum(OAUTH_CLOUDS, { message: 'choose' }).nullish(), view: z.enum(OAUTH_CLOUDS).nullable(), role: 'config', destination: true, auth: ['microsoft'] },
+  oauthTenantId: { input: oauth.oauthTenantId.nullish(), view: z.string().nullable(), role: 'config', destination: true, auth: ['microsoft'], required: true },
+  oauthClientId: { input: oauth.oauthClientId.nullish(), view: z.string().nullable(), role: 'config', destination: true, auth: ['microsoft', 'generic'], required: true },
+  // The certificate is public (it names the key Entra knows): shown like the username, and a change drops the key.
+  oauthCertificate: { input: oauth.oauthCertificate.nullish(), view: z.string().nullable(), role: 'config', destination: true, auth: ['microsoft'] },
+  oauthTokenUrl: { input: oauth.oauthTokenUrl.nullish(), view: z.string().nullable(), role: 'config', destination: true, auth: ['generic'], required: true },
+  oauthScope: { input: oauth.oauthScope.nullish(), view: z.string().nullable(), role: 'config', auth: ['generic'], required: true },
+  oauthClientSecret: { input: oauth.oauthClientSecret, view: z.boolean(), role: 'secret', auth: ['microsoft', 'generic'] },
+  oauthPrivateKey: { input: oauth.oauthPrivateKey, view: z.boolean(), role: 'secret', auth: ['microsoft'] },
+  oauthServiceAccountKey: { input: oauth.oauthServiceAccountKey, view: z.boolean(), role: 'secret', auth: ['google'] },
 } as const satisfies Record<string, Spec>;
 
 type Model = typeof SMTP_CONFIG_MODEL;
@@ -102,10 +123,38 @@ export function destinationChanged(before: ConfigLike, after: ConfigLike): boole
   return DESTINATION_FIELDS.some((k) => String(before[k] ?? '') !== String(after[k] ?? ''));
 }
 
-/** The secrets a configuration uses; the others are not stored. */
+/** Whether a configuration uses a field (a field it does not use is not stored: null, or no secret). */
+export function uses(config: ConfigLike, k: FieldName): boolean {
+  const auth = spec(k).auth;
+  if (auth === undefined) return true;
+  if (auth === 'password') return config.authMethod !== undefined && config.authMethod !== 'none' && config.authMethod !== 'oauth2';
+  if (config.authMethod !== 'oauth2') return false;
+  return auth === 'oauth2' || (auth as readonly unknown[]).includes(config.oauthProvider);
+}
+
+/** The secrets a configuration uses. Microsoft takes one credential: the certificate's private key when a certificate is given, else a client secret. */
 export function secretsUsedBy(config: ConfigLike): SecretField[] {
-  if (config.authMethod === 'none') return [];
-  return ['password'];
+  const used = SECRET_FIELDS.filter((k) => uses(config, k));
+  if (config.authMethod !== 'oauth2' || config.oauthProvider !== 'microsoft') return used;
+  return used.filter((k) => k !== (config.oauthCertificate ? 'oauthClientSecret' : 'oauthPrivateKey'));
+}
+
+/** The OAuth settings a live check or the pipeline needs (null unless the configuration uses OAuth). */
+export function oauthSettingsOf(config: ConfigContent, secrets: SecretValues): OAuthSettings | null {
+  if (config.authMethod !== 'oauth2' || !config.oauthProvider) return null;
+  return {
+    provider: config.oauthProvider,
+    cloud: config.oauthCloud,
+    tenantId: config.oauthTenantId,
+    clientId: config.oauthClientId,
+    clientSecret: secrets.oauthClientSecret ?? null,
+    certificate: config.oauthCertificate,
+    privateKey: secrets.oauthPrivateKey ?? null,
+    serviceAccountKey: secrets.oauthServiceAccountKey ?? null,
+    tokenUrl: config.oauthTokenUrl,
+    scope: config.oauthScope,
+    mailbox: config.username,
+  };
 }
 
 /** The stored secrets an edit from `before` to `after` keeps: stored, still used, and the destination unchanged. */
@@ -135,16 +184,34 @@ type Parsed = z.output<z.ZodObject<CreateShape>>;
 // Runs even when other fields failed, so the form shows every error at once (the value may be partly invalid).
 function requireCredentials(value: Partial<Parsed>, ctx: z.RefinementCtx, kept: KeptSecrets) {
   if (typeof value !== 'object' || value === null || value.authMethod === undefined || value.authMethod === 'none') return;
-  if (!value.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'required' });
-  for (const k of secretsUsedBy(value)) if (!value[k] && !kept[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required' });
+  const issue = (k: FieldName, message: string) => ctx.addIssue({ code: 'custom', path: [k], message });
+  if (!value.username) issue('username', 'required');
+  for (const k of NAMES) if (spec(k).required && spec(k).role !== 'secret' && uses(value, k) && !value[k]) issue(k, 'required');
+  for (const k of secretsUsedBy(value)) if (!value[k] && !kept[k]) issue(k, 'required');
+  if (value.authMethod !== 'oauth2') return;
+  const provider = value.oauthProvider;
+  // Microsoft and Google sign in as a mailbox; the generic provider's user name is whatever its server expects.
+  if ((provider === 'microsoft' || provider === 'google') && value.username && emailProblem(value.username)) issue('username', 'oauthMailboxInvalid');
+  if (provider !== 'microsoft') return;
+  if (value.oauthClientId && !isGuid(value.oauthClientId)) issue('oauthClientId', 'oauthClientIdInvalid');
+  if (value.oauthCertificate && value.oauthClientSecret) issue('oauthClientSecret', 'oauthOneCredential');
+  if (!value.oauthCertificate && value.oauthPrivateKey) issue('oauthCertificate', 'required');
 }
 
-/** What is stored: no username without authentication, no secret the configuration does not use. */
-function normalize(value: Parsed): Parsed {
+/** What is stored: no username without authentication, no field or secret the configuration does not use. */
+function normalize(value: Parsed): RequestContent & SecretValues {
   const used = secretsUsedBy(value);
-  const out: Parsed = { ...value, username: value.authMethod === 'none' ? '' : value.username };
-  for (const k of SECRET_FIELDS) if (!used.includes(k) || !out[k]) delete out[k];
-  return out;
+  const out: Record<string, unknown> = { ...value, username: value.authMethod === 'none' ? '' : value.username };
+  for (const k of NAMES) {
+    const s = spec(k);
+    if (s.role === 'secret') {
+      if (!used.includes(k as SecretField) || !out[k]) delete out[k];
+    } else if (s.auth !== undefined) {
+      out[k] = uses(value, k) && out[k] !== '' && out[k] !== undefined ? out[k] : null;
+    }
+  }
+  if (out.oauthProvider === 'microsoft' && out.oauthCloud === null) out.oauthCloud = 'global';
+  return out as RequestContent & SecretValues;
 }
 
 const ALWAYS = { when: () => true };
@@ -187,5 +254,5 @@ export const ConfigViewSchema = z.object({ ...viewShape(CONFIG_FIELDS), ...FLAGS
 /** The configuration as a request shows it: plus the notes. */
 export const RequestConfigViewSchema = z.object({ ...viewShape(REQUEST_FIELDS), ...FLAGS_SHAPE });
 
-/** Form values: every input field as the text the customer types. */
-export type FormValues = { [K in RequestField | SecretField]: string };
+/** Form values: every input field as the text the customer types (a yes/no field as a checkbox's state). */
+export type FormValues = { [K in RequestField | SecretField]: z.output<Model[K]['view']> extends boolean | null ? (K extends SecretField ? string : boolean) : string };

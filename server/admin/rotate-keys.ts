@@ -1,5 +1,5 @@
 import 'server-only';
-import { SECRET_FIELDS, cipherColumn } from '@/lib/smtp-config-model';
+import { SECRET_FIELDS, cipherColumn, type SecretColumns } from '@/lib/smtp-config-model';
 import { db } from '../db';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { currentKeys, decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
@@ -14,9 +14,9 @@ export async function rotateKeys(actor: Actor): Promise<{ reencrypted: number; n
   let reencrypted = 0;
   for (const field of SECRET_FIELDS) {
     const column = cipherColumn(field);
-    const rows = await db.smtpRequest.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, [column]: true } });
+    const rows = (await db.smtpRequest.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, [column]: true } })) as unknown as ({ id: string; tenantId: string } & SecretColumns)[];
     for (const row of rows) {
-      const old = (row as unknown as Record<string, string | null>)[column];
+      const old = row[column];
       if (!old || keyIdOf(old) === newest.id) continue;
       const binding = requestSecretBinding(row.tenantId, row.id, field);
       const cipher = encryptSecret(decryptSecret(old, binding, keys), binding, keys);

@@ -1,6 +1,6 @@
 import 'server-only';
 // For rotate-keys: re-encrypts every secret of every configuration version with the newest key.
-import { SECRET_FIELDS, cipherColumn } from '@/lib/smtp-config-model';
+import { SECRET_FIELDS, cipherColumn, type SecretColumns } from '@/lib/smtp-config-model';
 import { db } from '../db';
 import { decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
 import type { SecretKey } from '../crypto/secret-keys';
@@ -12,9 +12,9 @@ export async function rotateConfigVersionKeys(keys: SecretKey[]): Promise<number
   let count = 0;
   for (const field of SECRET_FIELDS) {
     const column = cipherColumn(field);
-    const rows = await db.configVersion.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, version: true, [column]: true } });
+    const rows = (await db.configVersion.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, version: true, [column]: true } })) as unknown as ({ id: string; tenantId: string; version: number } & SecretColumns)[];
     for (const row of rows) {
-      const cipher = (row as unknown as Record<string, string | null>)[column];
+      const cipher = row[column];
       if (!cipher || keyIdOf(cipher) === newest.id) continue;
       const binding = versionSecretBinding(row.tenantId, row.version, field);
       const renewed = encryptSecret(decryptSecret(cipher, binding, keys), binding, keys);

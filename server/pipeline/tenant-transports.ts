@@ -9,7 +9,10 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { db } from '../db';
 import { decryptSecret } from '../crypto/secret-box';
-import { configVersionBinding } from '../config-versions/version-binding';
+import { configVersionBinding, versionSecretBinding } from '../config-versions/version-binding';
+import { configContentOf, oauthSettingsOf } from '@/lib/smtp-config-model';
+import { openSecrets } from '../requests/secret-columns';
+import type { OAuthSettings } from '../oauth/oauth-settings';
 import { checkDestination } from '../smtp/destination-guard';
 import { probeSettings } from '../probes/probe-settings';
 import type { SendingConfig } from './compose-notification';
@@ -22,6 +25,7 @@ export type VersionConfig = SendingConfig & {
   username: string;
   password: string | null;
   heloDomain: string;
+  oauth: OAuthSettings | null;
 };
 
 export type Limits = { maxConnections: number; ratePerMinute: number | null };
@@ -118,6 +122,7 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
     noReplyAddress: row.noReplyAddress,
     noReplyName: row.noReplyName,
     supportContact: row.supportContact,
+    oauth: oauthSettingsOf(configContentOf(row), openSecrets(row, (k) => versionSecretBinding(tenantId, version, k))),
   };
 }
 

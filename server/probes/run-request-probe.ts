@@ -10,6 +10,7 @@ import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { probeConfigOf } from '../requests/probe-config';
+import { secretFragments } from '../requests/secret-columns';
 import { runProbe } from '../smtp/probe';
 import { redactSecrets, secretForms } from '../smtp/redact';
 import type { ProbeKind, ProbeStep } from '../smtp/types';
@@ -62,8 +63,8 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   });
 
   // The probe redacts as it records; this second pass guards what is stored against any path it missed.
-  const typedValues = Object.values(typed);
-  const secrets = (typedValues.length ? typedValues : ['']).flatMap((secret) => secretForms(config.username, secret));
+  const fragments = secretFragments(typed);
+  const secrets = [...new Set((fragments.length ? fragments : ['']).flatMap((secret) => secretForms(config.username, secret)))].sort((a, b) => b.length - a.length);
   const seal = (value: unknown) => redactSecrets(JSON.stringify(value), secrets);
   const id = randomUUID();
   const actor = actorOf(user, options.meta);

@@ -13,12 +13,15 @@ import { nextRequestNumber } from './next-number';
 import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
 import { requestSecretBinding, auditableFields } from './request-fields';
 import { sealSecrets, secretAudit } from './secret-columns';
+import { oauthCredentialErrors } from './check-oauth-credentials';
 
 export async function createRequest(user: CurrentUser, body: unknown, meta?: RequestMeta): Promise<RequestView> {
   requirePermission(user, 'request.create');
   const parsed = SmtpRequestSchema.safeParse(body);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request has invalid fields.', { errors: fieldErrors(parsed.error) });
   const { secrets, fields } = splitSecrets(parsed.data);
+  const credentialErrors = oauthCredentialErrors(fields, secrets);
+  if (credentialErrors.length) throw new AppError('VALIDATION_FAILED', 'The request has invalid fields.', { errors: credentialErrors });
   const tenantId = user.tenantId;
   if (!tenantId) throw new AppError('FORBIDDEN', 'Your account belongs to no tenant.');
 

@@ -1,6 +1,7 @@
 import 'server-only';
 // What a live check of a request needs: its configuration with the secrets decrypted just for this run.
-import { configContentOf, type SecretValues } from '@/lib/smtp-config-model';
+import { configContentOf, oauthSettingsOf, type SecretValues } from '@/lib/smtp-config-model';
+import type { OAuthSettings } from '../oauth/oauth-settings';
 import type { SmtpConfig } from '../smtp/types';
 import type { RequestRow } from './request-view';
 import { requestSecretBinding } from './request-fields';
@@ -8,20 +9,22 @@ import { openSecrets } from './secret-columns';
 
 type Row = Omit<RequestRow, 'tenant' | 'assignee'>;
 
-export function probeConfigOf(row: Row): { config: SmtpConfig; secrets: SecretValues } {
+export function probeConfigOf(row: Row): { config: SmtpConfig & { oauth: OAuthSettings | null }; secrets: SecretValues } {
   const secrets = openSecrets(row, (k) => requestSecretBinding(row.tenantId, row.id, k));
   const content = configContentOf(row);
-  const config: SmtpConfig = {
+  const config = {
     host: content.host,
     port: content.port,
     encryption: content.encryption,
-    authMethod: content.authMethod,
+    // oauth2 is the probe's to speak (XOAUTH2 with a token from `oauth`).
+    authMethod: content.authMethod as SmtpConfig['authMethod'],
     username: content.username,
     password: secrets.password ?? '',
     heloDomain: content.heloDomain,
     noReplyAddress: content.noReplyAddress,
     noReplyName: content.noReplyName,
     testRecipient: content.testRecipient,
+    oauth: oauthSettingsOf(content, secrets),
   };
   return { config, secrets };
 }

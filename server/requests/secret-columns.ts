@@ -40,3 +40,27 @@ export function secretAudit(before: SecretColumns | null, after: SecretColumns, 
   }
   return { before: b, after: a };
 }
+
+/**
+ * Every text of a secret that must never be shown: the value, and for PEM keys and JSON key files the
+ * long lines they are made of (a redactor looking for the whole value would miss one line of it).
+ */
+export function secretFragments(secrets: SecretValues): string[] {
+  const out = new Set<string>();
+  const add = (text: string) => {
+    if (!text) return;
+    out.add(text);
+    for (const line of text.split(/\r?\n/)) if (line.trim().length >= 16 && !/^-----(BEGIN|END) /.test(line.trim())) out.add(line.trim());
+  };
+  for (const value of Object.values(secrets)) {
+    add(value);
+    try {
+      const json = JSON.parse(value) as Record<string, unknown>;
+      if (typeof json.private_key === 'string') add(json.private_key);
+      if (typeof json.private_key_id === 'string') out.add(json.private_key_id);
+    } catch {
+      // not JSON: nothing more to take apart
+    }
+  }
+  return [...out];
+}

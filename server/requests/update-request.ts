@@ -25,6 +25,7 @@ import { findVisibleRequest } from './get-request';
 import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
 import { requestSecretBinding } from './request-fields';
 import { sealSecrets, secretAudit, secretColumnsOf } from './secret-columns';
+import { oauthCredentialErrors } from './check-oauth-credentials';
 
 const EDITABLE_STATUSES = ['submitted', 'needs_info'];
 
@@ -59,6 +60,8 @@ export async function updateRequest(user: CurrentUser, id: string, body: unknown
     throw new AppError('VALIDATION_FAILED', 'The request has invalid fields.', { errors });
   }
   const { secrets: fresh, fields: data } = splitSecrets(full.data);
+  const credentialErrors = oauthCredentialErrors(data, fresh);
+  if (credentialErrors.length) throw new AppError('VALIDATION_FAILED', 'The request has invalid fields.', { errors: credentialErrors });
 
   // Each secret the configuration uses: newly typed, kept as stored, or gone.
   const sealed = sealSecrets(fresh, (k) => requestSecretBinding(current.tenantId, id, k));
