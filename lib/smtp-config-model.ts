@@ -256,3 +256,11 @@ export const RequestConfigViewSchema = z.object({ ...viewShape(REQUEST_FIELDS), 
 
 /** Form values: every input field as the text the customer types (a yes/no field as a checkbox's state). */
 export type FormValues = { [K in RequestField | SecretField]: z.output<Model[K]['view']> extends boolean | null ? (K extends SecretField ? string : boolean) : string };
+
+/** What a form sends: the fields the chosen method and provider use; a secret only when typed (empty keeps the stored one). */
+export function formInput(values: Partial<FormValues>): Record<string, unknown> {
+  const config = values as ConfigLike;
+  return Object.fromEntries(
+    Object.entries(values).filter(([k, v]) => (k in SMTP_CONFIG_MODEL ? uses(config, k as FieldName) : false) && !(spec(k as FieldName).role === 'secret' && v === '')),
+  );
+}

@@ -4,20 +4,26 @@ import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { portEncryptionWarning, ENCRYPTIONS, AUTH_METHODS } from '@/lib/smtp-request-schema';
 import {
+  OAUTH_CLOUDS,
+  OAUTH_PROVIDERS,
   REQUEST_FIELDS,
   SECRET_FIELDS,
   destinationChanged as changesDestination,
+  formInput,
   keptSecrets,
   secretFlag,
   smtpRequestSchema,
   type FormValues,
   type RequestContent,
+  type SecretField,
   type SecretFlags,
 } from '@/lib/smtp-config-model';
-import { PROVIDER_PRESETS } from '@/lib/providers';
+import { MICROSOFT_CLOUD_SERVERS, OAUTH_SETUP_STEPS, PROVIDER_PRESETS } from '@/lib/providers';
+import type { OAuthCloud } from '@/server/oauth/oauth-settings';
 import type { ActionResult } from '@/server/http/action';
 
 type Values = FormValues;
+type Credential = 'secret' | 'certificate';
 
 type Props = {
   /** The request being edited, as its view shows it: fields and which secrets are stored. */
@@ -31,17 +37,24 @@ const EMPTY: Values = {
   port: '587',
   encryption: 'starttls',
   authMethod: 'auto',
+  oauthProvider: 'microsoft',
+  oauthCloud: 'global',
 };
 
-/** What is sent: every field, but a secret only when typed (an empty one keeps the stored one or is missing). */
-function toInput(v: Values): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(v).filter(([k, value]) => value !== '' || !(SECRET_FIELDS as readonly string[]).includes(k)));
+/** What is sent: the fields the method, provider and (Microsoft) credential use; a secret only when typed. */
+function toInput(v: Values, credential: Credential): Record<string, unknown> {
+  const input = formInput(v);
+  if (v.authMethod === 'oauth2' && v.oauthProvider === 'microsoft') {
+    for (const k of credential === 'secret' ? ['oauthCertificate', 'oauthPrivateKey'] : ['oauthClientSecret']) delete input[k];
+  }
+  return input;
 }
 
 // Only the form's fields, as text: the view's `has…` flags in the values would make the strict schema refuse every edit.
 function initialValues(initial: Props['initial']): Values {
   if (!initial) return EMPTY;
-  return { ...EMPTY, ...(Object.fromEntries(REQUEST_FIELDS.map((k) => [k, initial[k] === null ? '' : String(initial[k])])) as Values) };
+  const fields = Object.fromEntries(REQUEST_FIELDS.filter((k) => initial[k] !== null).map((k) => [k, String(initial[k])]));
+  return { ...EMPTY, ...(fields as Partial<Values>) };
 }
 
 export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
@@ -51,16 +64,20 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   const te = useTranslations('errors');
   const router = useRouter();
   const [values, setValues] = useState<Values>(() => initialValues(initial));
+  const [credential, setCredential] = useState<Credential>(initial?.oauthCertificate ? 'certificate' : 'secret');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [preset, setPreset] = useState<string>('');
   const [pending, startTransition] = useTransition();
 
-  const destinationChanged = !!initial && changesDestination(initial, values);
-  const kept = initial ? keptSecrets(initial, initial, values) : {};
+  const input = toInput(values, credential);
+  const destinationChanged = !!initial && changesDestination(initial, input);
+  const kept = initial ? keptSecrets(initial, initial, input) : {};
   const keepsPassword = !!kept.password;
   const warning = portEncryptionWarning(Number(values.port), values.encryption);
+  const oauth = values.authMethod === 'oauth2';
   const needsCredentials = values.authMethod !== 'none';
+  const provider = values.oauthProvider as (typeof OAUTH_PROVIDERS)[number];
   const presetCaveat = useMemo(() => (preset ? tp(`${preset}.caveat` as 'm365.caveat') : null), [preset, tp]);
 
   function set<K extends keyof Values>(key: K, value: Values[K]) {
@@ -71,11 +88,22 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   function applyPreset(id: string) {
     setPreset(id);
     const p = PROVIDER_PRESETS.find((x) => x.id === id);
-    if (p) setValues((v) => ({ ...v, host: p.host, port: String(p.port), encryption: p.encryption, authMethod: p.authMethod }));
+    if (!p) return;
+    setValues((v) => {
+      const next = { ...v, host: p.host, port: String(p.port), encryption: p.encryption, authMethod: p.authMethod, oauthProvider: p.oauthProvider ?? v.oauthProvider };
+      if (p.oauthProvider !== 'microsoft') return next;
+      const cloud = (v.oauthCloud || 'global') as OAuthCloud;
+      return { ...next, oauthCloud: cloud, host: MICROSOFT_CLOUD_SERVERS[cloud].host, port: String(MICROSOFT_CLOUD_SERVERS[cloud].port) };
+    });
+  }
+
+  // A cloud has its own SMTP server: choosing one fills it in.
+  function chooseCloud(cloud: OAuthCloud) {
+    setValues((v) => ({ ...v, oauthCloud: cloud, host: MICROSOFT_CLOUD_SERVERS[cloud].host, port: String(MICROSOFT_CLOUD_SERVERS[cloud].port) }));
   }
 
   function validate(): Record<string, string> {
-    const result = smtpRequestSchema(kept).safeParse(toInput(values));
+    const result = smtpRequestSchema(kept).safeParse(input);
     if (result.success) return {};
     const found: Record<string, string> = {};
     for (const issue of result.error.issues) {
@@ -98,7 +126,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     }
     setFormError(null);
     startTransition(async () => {
-      const result = await onSubmit(toInput(values));
+      const result = await onSubmit(input);
       if (result.ok) {
         router.push(`/requests/${result.data.id}`);
         router.refresh();
@@ -112,31 +140,38 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
 
   const fieldMessage = (key: string) => (errors[key] ? t(`errors.${errors[key]}` as 'errors.required') : null);
 
-  const text = (key: keyof Values, opts: { type?: string; help?: boolean; optional?: boolean; autoComplete?: string; inputMode?: 'numeric' } = {}) => {
+  /** The line under a write-only field: kept, dropped by a change of destination, or how it is stored. */
+  const secretHelp = (key: SecretField) =>
+    kept[key] ? t(key === 'password' ? 'passwordSet' : 'secretSet') : initial?.[secretFlag(key)] && destinationChanged ? t(key === 'password' ? 'passwordDropped' : 'secretDropped') : null;
+
+  type TextOptions = { type?: string; help?: boolean | string; optional?: boolean; autoComplete?: string; inputMode?: 'numeric'; multiline?: boolean };
+  const text = (key: keyof Values, opts: TextOptions = {}) => {
     const message = fieldMessage(key);
-    const helpId = opts.help ? `${key}-help` : undefined;
+    const helpText = typeof opts.help === 'string' ? opts.help : opts.help ? t(`${key}Help` as 'hostHelp') : null;
+    const helpId = helpText ? `${key}-help` : undefined;
     const errId = message ? `${key}-error` : undefined;
+    const common = {
+      id: key,
+      name: key,
+      value: String(values[key]),
+      spellCheck: false,
+      'aria-invalid': message ? true : undefined,
+      'aria-describedby': [helpId, errId].filter(Boolean).join(' ') || undefined,
+    };
     return (
       <div className={`field${message ? ' invalid' : ''}`}>
         <label htmlFor={key}>
           {t(key as 'host')}
           {opts.optional && <span className="muted"> ({t('optional')})</span>}
         </label>
-        <input
-          id={key}
-          name={key}
-          type={opts.type ?? 'text'}
-          value={values[key]}
-          inputMode={opts.inputMode}
-          autoComplete={opts.autoComplete ?? 'off'}
-          spellCheck={false}
-          aria-invalid={message ? true : undefined}
-          aria-describedby={[helpId, errId].filter(Boolean).join(' ') || undefined}
-          onChange={(e) => set(key, e.target.value)}
-        />
-        {opts.help && (
+        {opts.multiline ? (
+          <textarea {...common} rows={5} className="mono" autoComplete="off" onChange={(e) => set(key, e.target.value)} />
+        ) : (
+          <input {...common} type={opts.type ?? 'text'} inputMode={opts.inputMode} autoComplete={opts.autoComplete ?? 'off'} onChange={(e) => set(key, e.target.value)} />
+        )}
+        {helpText && (
           <p id={helpId} className="help">
-            {t(`${key}Help` as 'hostHelp')}
+            {helpText}
           </p>
         )}
         {message && (
@@ -148,12 +183,23 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     );
   };
 
-  const select = (key: 'encryption' | 'authMethod', options: readonly string[]) => {
+  /** A write-only field: never prefilled; its help says whether a stored one is kept. */
+  const secret = (key: SecretField, opts: TextOptions = {}) =>
+    text(key, { type: 'password', autoComplete: 'new-password', ...opts, help: secretHelp(key) ?? (opts.help === true ? t(`${key}Help` as 'hostHelp') : t('secretHelp')) });
+
+  const select = (key: 'encryption' | 'authMethod' | 'oauthProvider' | 'oauthCloud', options: readonly string[], onChange?: (value: string) => void) => {
     const message = fieldMessage(key);
     return (
       <div className={`field${message ? ' invalid' : ''}`}>
         <label htmlFor={key}>{t(key)}</label>
-        <select id={key} name={key} value={values[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={message ? true : undefined} aria-describedby={message ? `${key}-error` : undefined}>
+        <select
+          id={key}
+          name={key}
+          value={values[key]}
+          onChange={(e) => (onChange ? onChange(e.target.value) : set(key, e.target.value))}
+          aria-invalid={message ? true : undefined}
+          aria-describedby={message ? `${key}-error` : undefined}
+        >
           {options.map((o) => (
             <option key={o} value={o}>
               {t(`${key}Options.${o}` as 'encryptionOptions.none')}
@@ -168,6 +214,8 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
       </div>
     );
   };
+
+  const steps = oauth ? OAUTH_SETUP_STEPS[provider] : null;
 
   return (
     <form onSubmit={submit} className="form request-form" noValidate aria-busy={pending}>
@@ -205,7 +253,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
           {t(`warnings.${warning}`)}
         </p>
       )}
-      {needsCredentials && (
+      {needsCredentials && !oauth && (
         <div className="grid-2">
           {text('username', { autoComplete: 'off' })}
           <div>
@@ -213,6 +261,61 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
             <p className="help">{keepsPassword ? t('passwordSet') : initial?.hasPassword && destinationChanged ? t('passwordDropped') : t('passwordHelp')}</p>
           </div>
         </div>
+      )}
+      {oauth && (
+        <fieldset className="oauth" data-testid="oauth-fields">
+          <legend>{t('authMethodOptions.oauth2')}</legend>
+          <div className="grid-2">
+            {select('oauthProvider', OAUTH_PROVIDERS)}
+            {provider === 'microsoft' && select('oauthCloud', OAUTH_CLOUDS, (v) => chooseCloud(v as OAuthCloud))}
+          </div>
+          {text('username', { autoComplete: 'off', help: t('mailboxHelp') })}
+          {provider === 'microsoft' && (
+            <>
+              <div className="grid-2">
+                {text('oauthTenantId', { help: true })}
+                {text('oauthClientId', { help: true })}
+              </div>
+              <div className="field" role="radiogroup" aria-labelledby="oauthCredential-label">
+                <span id="oauthCredential-label">{t('oauthCredential')}</span>
+                {(['secret', 'certificate'] as const).map((c) => (
+                  <label key={c} className="inline">
+                    <input type="radio" name="oauthCredential" value={c} checked={credential === c} onChange={() => setCredential(c)} /> {t(`oauthCredentialOptions.${c}`)}
+                  </label>
+                ))}
+              </div>
+              {credential === 'secret' ? (
+                secret('oauthClientSecret')
+              ) : (
+                <>
+                  {text('oauthCertificate', { help: true, multiline: true })}
+                  {secret('oauthPrivateKey', { help: true, multiline: true })}
+                </>
+              )}
+            </>
+          )}
+          {provider === 'google' && secret('oauthServiceAccountKey', { help: true, multiline: true })}
+          {provider === 'generic' && (
+            <>
+              {text('oauthTokenUrl', { help: true })}
+              <div className="grid-2">
+                {text('oauthClientId')}
+                {secret('oauthClientSecret')}
+              </div>
+              {text('oauthScope')}
+            </>
+          )}
+          {steps && (
+            <details className="oauth-steps" open={!initial}>
+              <summary>{tp(`${steps.key}.stepsTitle` as 'm365.stepsTitle')}</summary>
+              <ol>
+                {Array.from({ length: steps.count }, (_, i) => (
+                  <li key={i}>{tp(`${steps.key}.step${i + 1}` as 'm365.step1')}</li>
+                ))}
+              </ol>
+            </details>
+          )}
+        </fieldset>
       )}
       {text('heloDomain', { help: true, optional: true })}
       <div className="grid-2">
