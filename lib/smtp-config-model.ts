@@ -101,10 +101,9 @@ export function pickSecretFlags(view: SecretFlags): SecretFlags {
 // ---- Row mappings: a request row, a version row and a view hold the same named fields.
 
 export type ConfigContent = { [K in ConfigField]: z.output<Model[K]['view']> };
-/** A configuration to store: fields a configuration may leave unused (null) may be left out. */
-export type ConfigContentInput = { [K in ConfigField as null extends ConfigContent[K] ? never : K]: ConfigContent[K] } & {
-  [K in ConfigField as null extends ConfigContent[K] ? K : never]?: ConfigContent[K];
-};
+/** A configuration to store: fields that may be unused (null) or are yes/no (false by default) may be left out. */
+type Optional<K extends ConfigField> = null extends ConfigContent[K] ? K : ConfigContent[K] extends boolean ? K : never;
+export type ConfigContentInput = { [K in ConfigField as K extends Optional<K> ? never : K]: ConfigContent[K] } & { [K in ConfigField as Optional<K>]?: ConfigContent[K] };
 export type RequestContent = { [K in RequestField]: z.output<Model[K]['view']> };
 
 // Rows come from the database, where every value was validated on its way in.
@@ -256,6 +255,20 @@ export const RequestConfigViewSchema = z.object({ ...viewShape(REQUEST_FIELDS), 
 
 /** Form values: every input field as the text the customer types (a yes/no field as a checkbox's state). */
 export type FormValues = { [K in RequestField | SecretField]: z.output<Model[K]['view']> extends boolean | null ? (K extends SecretField ? string : boolean) : string };
+
+/** A new request's form: every field empty or at its default (a yes/no field unchecked unless its default says otherwise). */
+export function emptyFormValues(): FormValues {
+  return Object.fromEntries(
+    [...REQUEST_FIELDS, ...SECRET_FIELDS].map((k) => [k, spec(k).role !== 'secret' && spec(k).view instanceof z.ZodBoolean ? (spec(k).fallback ?? false) : String(spec(k).fallback ?? '')]),
+  ) as FormValues;
+}
+
+/** An existing request's form: its fields as the form holds them (text, or a checkbox's state), unused ones empty. */
+export function formValuesOf(view: RequestContent): FormValues {
+  const values = emptyFormValues() as Record<string, unknown>;
+  for (const k of REQUEST_FIELDS) if (view[k] !== null) values[k] = typeof view[k] === 'boolean' ? view[k] : String(view[k]);
+  return values as FormValues;
+}
 
 /** What a form sends: the fields the chosen method and provider use; a secret only when typed (empty keeps the stored one). */
 export function formInput(values: Partial<FormValues>): Record<string, unknown> {

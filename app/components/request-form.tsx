@@ -6,10 +6,11 @@ import { portEncryptionWarning, ENCRYPTIONS, AUTH_METHODS } from '@/lib/smtp-req
 import {
   OAUTH_CLOUDS,
   OAUTH_PROVIDERS,
-  REQUEST_FIELDS,
   SECRET_FIELDS,
   destinationChanged as changesDestination,
+  emptyFormValues,
   formInput,
+  formValuesOf,
   keptSecrets,
   secretFlag,
   smtpRequestSchema,
@@ -32,14 +33,7 @@ type Props = {
   onSubmit: (input: Record<string, unknown>) => Promise<ActionResult<{ id: string }>>;
 };
 
-const EMPTY: Values = {
-  ...(Object.fromEntries([...REQUEST_FIELDS, ...SECRET_FIELDS].map((k) => [k, ''])) as Values),
-  port: '587',
-  encryption: 'starttls',
-  authMethod: 'auto',
-  oauthProvider: 'microsoft',
-  oauthCloud: 'global',
-};
+const EMPTY: Values = { ...emptyFormValues(), port: '587', encryption: 'starttls', authMethod: 'auto', oauthProvider: 'microsoft', oauthCloud: 'global' };
 
 /** What is sent: the fields the method, provider and (Microsoft) credential use; a secret only when typed. */
 function toInput(v: Values, credential: Credential): Record<string, unknown> {
@@ -50,11 +44,11 @@ function toInput(v: Values, credential: Credential): Record<string, unknown> {
   return input;
 }
 
-// Only the form's fields, as text: the view's `has…` flags in the values would make the strict schema refuse every edit.
+// Only the form's fields: the view's `has…` flags in the values would make the strict schema refuse every edit.
 function initialValues(initial: Props['initial']): Values {
   if (!initial) return EMPTY;
-  const fields = Object.fromEntries(REQUEST_FIELDS.filter((k) => initial[k] !== null).map((k) => [k, String(initial[k])]));
-  return { ...EMPTY, ...(fields as Partial<Values>) };
+  const values = formValuesOf(initial);
+  return { ...values, oauthProvider: values.oauthProvider || EMPTY.oauthProvider, oauthCloud: values.oauthCloud || EMPTY.oauthCloud };
 }
 
 export function RequestForm({ initial, submitLabel, onSubmit }: Props) {

@@ -11,7 +11,7 @@ import type { ConfigVersionView } from './config-version-view';
 import { versionSecretBinding } from './version-binding';
 import { getSmtpConfig } from './list-config-versions';
 
-export type FieldChange = { field: string; before: string | number | null; after: string | number | null; changed: boolean };
+export type FieldChange = { field: string; before: string | number | boolean | null; after: string | number | boolean | null; changed: boolean };
 
 type Sealed = { version: number } & SecretColumns;
 

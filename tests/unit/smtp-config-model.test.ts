@@ -10,6 +10,9 @@ import {
   SmtpRequestPatchSchema,
   ConfigViewSchema,
   RequestConfigViewSchema,
+  emptyFormValues,
+  formInput,
+  formValuesOf,
   keptSecrets,
   oauthSettingsOf,
   secretFlagsOf,
@@ -136,4 +139,23 @@ test('the OAuth settings of a configuration (the seam with the token code)', () 
   });
   assert.equal(oauthSettingsOf({ ...config, authMethod: 'login' }, {}), null);
   assert.ok(z.toJSONSchema(smtpRequestSchema(), { io: 'input', unrepresentable: 'any' }));
+});
+
+test('the form’s values and what it sends derive from the model', () => {
+  const empty = emptyFormValues();
+  assert.deepEqual(Object.keys(empty).sort(), [...REQUEST_FIELDS, ...SECRET_FIELDS].sort());
+  assert.ok(Object.values(empty).every((v) => v === ''));
+  const values = { ...empty, host: 'smtp.example.com', port: '587', encryption: 'starttls', authMethod: 'login', username: 'u', oauthProvider: 'microsoft', oauthTenantId: 'stale', oauthClientSecret: 'stale' };
+  const sent = formInput(values);
+  assert.equal(sent.oauthTenantId, undefined, 'fields of another method are not sent');
+  assert.equal(sent.oauthClientSecret, undefined);
+  assert.equal('password' in sent, false, 'an empty secret is not sent (it keeps the stored one)');
+  assert.equal(formInput({ ...values, password: 'pw' }).password, 'pw');
+  const microsoft = formInput({ ...values, authMethod: 'oauth2', oauthClientSecret: 's' });
+  assert.deepEqual([microsoft.oauthTenantId, microsoft.oauthClientSecret, microsoft.oauthScope], ['stale', 's', undefined]);
+  const view = smtpRequestSchema().parse(microsoftBody({ oauthClientSecret: 'x' }));
+  const again = formValuesOf(view as never);
+  assert.equal(again.port, '587');
+  assert.equal(again.oauthTokenUrl, '', 'null shows as an empty field');
+  assert.equal(again.oauthClientSecret, '', 'a secret is never prefilled');
 });
