@@ -8,7 +8,7 @@ import { api } from '../helpers/api';
 import { assertFreshDatabase } from '../helpers/fresh-database';
 import { makeTenant, makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
 import { captureConsole } from '../helpers/console-capture';
-import { leakedForms, passwordForms } from '../helpers/secret-forms';
+import { credentialForms, leakedForms, passwordForms } from '../helpers/secret-forms';
 import { createRequest } from '@/server/requests/create-request';
 import { decryptSecret } from '@/server/crypto/secret-box';
 import { passwordBinding } from '@/server/requests/request-fields';
@@ -142,9 +142,7 @@ test('the stored password is ciphertext that decrypts only on its own tenant and
 // The OAuth credentials are write-only like the password: plain, base64 or any single line of a PEM or key file.
 test('OAuth client secrets, private keys and service-account keys appear in no response, problem, audit event, bundle, log line or column', async () => {
   const creds = await oauthCredentials();
-  const pemLines = (pem: string) => pem.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----'));
-  const secretTexts = [creds.clientSecret, creds.privateKey, creds.serviceAccountKey, ...pemLines(creds.privateKey), ...pemLines(creds.serviceAccountPrivateKey), JSON.parse(creds.serviceAccountKey).private_key_id as string];
-  const forms = secretTexts.flatMap((s) => passwordForms(s));
+  const forms = [creds.clientSecret, creds.privateKey, creds.serviceAccountKey, JSON.parse(creds.serviceAccountKey).private_key_id as string].flatMap((s) => credentialForms(s));
   const clean = (label: string, text: string) => assert.deepEqual(leakedForms(text, forms), [], `${label} leaks an OAuth credential`);
   const log = captureConsole();
   try {
