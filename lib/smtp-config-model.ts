@@ -165,7 +165,7 @@ export function keptSecrets(stored: SecretFlags, before: ConfigLike, after: Conf
 // ---- Schemas.
 
 type CreateShape = {
-  [K in FieldName]: Model[K] extends { role: 'secret' } ? z.ZodOptional<Model[K]['input']> : Model[K] extends { fallback: string } ? z.ZodDefault<Model[K]['input']> : Model[K]['input'];
+  [K in FieldName]: Model[K] extends { role: 'secret' } ? z.ZodOptional<Model[K]['input']> : Model[K] extends { fallback: string | boolean } ? z.ZodDefault<Model[K]['input']> : Model[K]['input'];
 };
 type InputShape = { [K in FieldName]: Model[K]['input'] };
 type ViewShape<K extends FieldName> = { [F in K]: Model[F]['view'] };
