@@ -159,3 +159,13 @@ test('the form’s values and what it sends derive from the model', () => {
   assert.equal(again.oauthTokenUrl, '', 'null shows as an empty field');
   assert.equal(again.oauthClientSecret, '', 'a secret is never prefilled');
 });
+
+test('the second redaction pass of a live check knows every line of a key file', async () => {
+  const { secretFragments } = await import('@/server/requests/secret-columns');
+  const fragments = secretFragments({ oauthPrivateKey: creds.privateKey, oauthServiceAccountKey: creds.serviceAccountKey });
+  const keyLines = creds.privateKey.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----'));
+  const saLines = creds.serviceAccountPrivateKey.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----'));
+  for (const line of [...keyLines, ...saLines]) assert.ok(fragments.includes(line));
+  assert.ok(fragments.includes(JSON.parse(creds.serviceAccountKey).private_key_id));
+  assert.ok(!fragments.includes('-----BEGIN PRIVATE KEY-----'), 'PEM armour is not secret (and would redact every key)');
+});
