@@ -2,50 +2,59 @@
 import { useMemo, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { SmtpRequestSchema, portEncryptionWarning, DESTINATION_FIELDS, ENCRYPTIONS, AUTH_METHODS } from '@/lib/smtp-request-schema';
-import { PROVIDER_PRESETS } from '@/lib/providers';
+import { portEncryptionWarning, ENCRYPTIONS, AUTH_METHODS } from '@/lib/smtp-request-schema';
+import {
+  OAUTH_CLOUDS,
+  OAUTH_PROVIDERS,
+  SECRET_FIELDS,
+  destinationChanged as changesDestination,
+  emptyFormValues,
+  formInput,
+  formValuesOf,
+  keptSecrets,
+  secretFlag,
+  smtpRequestSchema,
+  type FormValues,
+  type RequestContent,
+  type SecretField,
+  type SecretFlags,
+} from '@/lib/smtp-config-model';
+import { MICROSOFT_CLOUD_SERVERS, OAUTH_SETUP_STEPS, PROVIDER_PRESETS } from '@/lib/providers';
+import type { OAuthCloud } from '@/server/oauth/oauth-settings';
 import type { ActionResult } from '@/server/http/action';
 
-type Values = {
-  host: string;
-  port: string;
-  encryption: string;
-  authMethod: string;
-  username: string;
-  password: string;
-  heloDomain: string;
-  noReplyAddress: string;
-  noReplyName: string;
-  supportContact: string;
-  testRecipient: string;
-  notes: string;
-  plaintextAuthAcknowledged: boolean;
-};
-type TextKey = Exclude<keyof Values, 'plaintextAuthAcknowledged'>;
+type Values = FormValues;
+type Credential = 'secret' | 'certificate';
 
 type Props = {
-  initial?: Omit<Values, 'password'> & { hasPassword: boolean };
+  /** The request being edited, as its view shows it: fields and which secrets are stored. */
+  initial?: RequestContent & SecretFlags;
   submitLabel: 'submit' | 'saveChanges';
   onSubmit: (input: Record<string, unknown>) => Promise<ActionResult<{ id: string }>>;
 };
 
-const EMPTY: Values = { host: '', port: '587', encryption: 'starttls', authMethod: 'auto', username: '', password: '', heloDomain: '', noReplyAddress: '', noReplyName: '', supportContact: '', testRecipient: '', notes: '', plaintextAuthAcknowledged: false };
+const EMPTY: Values = { ...emptyFormValues(), port: '587', encryption: 'starttls', authMethod: 'auto', oauthProvider: 'microsoft', oauthCloud: 'global' };
 
 /** The acknowledgement only means something for a login without encryption; otherwise it is sent as false. */
 function acknowledgementApplies(v: Pick<Values, 'encryption' | 'authMethod'>): boolean {
-  return v.encryption === 'none' && v.authMethod !== 'none';
+  return v.encryption === 'none' && v.authMethod !== 'none' && v.authMethod !== 'oauth2';
 }
 
-function toInput(v: Values): Record<string, unknown> {
-  const { password, plaintextAuthAcknowledged, ...rest } = v;
-  return { ...rest, plaintextAuthAcknowledged: acknowledgementApplies(v) && plaintextAuthAcknowledged, ...(password ? { password } : {}) };
+/** What is sent: the fields the method, provider and (Microsoft) credential use; a secret only when typed. */
+function toInput(v: Values, credential: Credential): Record<string, unknown> {
+  const input = formInput(v);
+  if (!acknowledgementApplies(v)) input.plaintextAuthAcknowledged = false;
+  if (v.authMethod === 'oauth2' && v.oauthProvider === 'microsoft') {
+    for (const k of credential === 'secret' ? ['oauthCertificate', 'oauthPrivateKey'] : ['oauthClientSecret']) delete input[k];
+  }
+  return input;
 }
 
-// Only the form's fields: `hasPassword` in the values would make the strict schema refuse every edit.
+// Only the form's fields: the view's `has…` flags in the values would make the strict schema refuse every edit.
 function initialValues(initial: Props['initial']): Values {
   if (!initial) return EMPTY;
-  const { hasPassword: _hasPassword, ...fields } = initial;
-  return { ...fields, password: '' };
+  const values = formValuesOf(initial);
+  return { ...values, oauthProvider: values.oauthProvider || EMPTY.oauthProvider, oauthCloud: values.oauthCloud || EMPTY.oauthCloud };
 }
 
 export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
@@ -55,15 +64,20 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   const te = useTranslations('errors');
   const router = useRouter();
   const [values, setValues] = useState<Values>(() => initialValues(initial));
+  const [credential, setCredential] = useState<Credential>(initial?.oauthCertificate ? 'certificate' : 'secret');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [preset, setPreset] = useState<string>('');
   const [pending, startTransition] = useTransition();
 
-  const destinationChanged = !!initial && DESTINATION_FIELDS.some((k) => String(values[k]) !== String(initial[k]));
-  const keepsPassword = !!initial?.hasPassword && !destinationChanged;
+  const input = toInput(values, credential);
+  const destinationChanged = !!initial && changesDestination(initial, input);
+  const kept = initial ? keptSecrets(initial, initial, input) : {};
+  const keepsPassword = !!kept.password;
   const warning = portEncryptionWarning(Number(values.port), values.encryption);
+  const oauth = values.authMethod === 'oauth2';
   const needsCredentials = values.authMethod !== 'none';
+  const provider = values.oauthProvider as (typeof OAUTH_PROVIDERS)[number];
   const presetCaveat = useMemo(() => (preset ? tp(`${preset}.caveat` as 'm365.caveat') : null), [preset, tp]);
 
   function set<K extends keyof Values>(key: K, value: Values[K]) {
@@ -74,17 +88,29 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   function applyPreset(id: string) {
     setPreset(id);
     const p = PROVIDER_PRESETS.find((x) => x.id === id);
-    if (p) setValues((v) => ({ ...v, host: p.host, port: String(p.port), encryption: p.encryption, authMethod: p.authMethod }));
+    if (!p) return;
+    setValues((v) => {
+      const next = { ...v, host: p.host, port: String(p.port), encryption: p.encryption, authMethod: p.authMethod, oauthProvider: p.oauthProvider ?? v.oauthProvider };
+      if (p.oauthProvider !== 'microsoft') return next;
+      const cloud = (v.oauthCloud || 'global') as OAuthCloud;
+      return { ...next, oauthCloud: cloud, host: MICROSOFT_CLOUD_SERVERS[cloud].host, port: String(MICROSOFT_CLOUD_SERVERS[cloud].port) };
+    });
+  }
+
+  // A cloud has its own SMTP server: choosing one fills it in.
+  function chooseCloud(cloud: OAuthCloud) {
+    setValues((v) => ({ ...v, oauthCloud: cloud, host: MICROSOFT_CLOUD_SERVERS[cloud].host, port: String(MICROSOFT_CLOUD_SERVERS[cloud].port) }));
   }
 
   function validate(): Record<string, string> {
-    const candidate = { ...toInput(values), ...(keepsPassword && !values.password ? { password: 'kept' } : {}) };
-    const result = SmtpRequestSchema.safeParse(candidate);
+    const result = smtpRequestSchema(kept).safeParse(input);
     if (result.success) return {};
     const found: Record<string, string> = {};
     for (const issue of result.error.issues) {
       const path = issue.path.join('.');
-      if (!found[path]) found[path] = path === 'password' && initial?.hasPassword && destinationChanged ? 'passwordRetype' : issue.message;
+      const secret = SECRET_FIELDS.find((k) => k === path);
+      const dropped = !!secret && !!initial?.[secretFlag(secret)] && destinationChanged;
+      if (!found[path]) found[path] = dropped ? (secret === 'password' ? 'passwordRetype' : 'secretRetype') : issue.message;
     }
     return found;
   }
@@ -100,7 +126,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     }
     setFormError(null);
     startTransition(async () => {
-      const result = await onSubmit(toInput(values));
+      const result = await onSubmit(input);
       if (result.ok) {
         router.push(`/requests/${result.data.id}`);
         router.refresh();
@@ -114,31 +140,38 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
 
   const fieldMessage = (key: string) => (errors[key] ? t(`errors.${errors[key]}` as 'errors.required') : null);
 
-  const text = (key: TextKey, opts: { type?: string; help?: boolean; optional?: boolean; autoComplete?: string; inputMode?: 'numeric' } = {}) => {
+  /** The line under a write-only field: kept, dropped by a change of destination, or how it is stored. */
+  const secretHelp = (key: SecretField) =>
+    kept[key] ? t(key === 'password' ? 'passwordSet' : 'secretSet') : initial?.[secretFlag(key)] && destinationChanged ? t(key === 'password' ? 'passwordDropped' : 'secretDropped') : null;
+
+  type TextOptions = { type?: string; help?: boolean | string; optional?: boolean; autoComplete?: string; inputMode?: 'numeric'; multiline?: boolean };
+  const text = (key: keyof Values, opts: TextOptions = {}) => {
     const message = fieldMessage(key);
-    const helpId = opts.help ? `${key}-help` : undefined;
+    const helpText = typeof opts.help === 'string' ? opts.help : opts.help ? t(`${key}Help` as 'hostHelp') : null;
+    const helpId = helpText ? `${key}-help` : undefined;
     const errId = message ? `${key}-error` : undefined;
+    const common = {
+      id: key,
+      name: key,
+      value: String(values[key]),
+      spellCheck: false,
+      'aria-invalid': message ? true : undefined,
+      'aria-describedby': [helpId, errId].filter(Boolean).join(' ') || undefined,
+    };
     return (
       <div className={`field${message ? ' invalid' : ''}`}>
         <label htmlFor={key}>
           {t(key as 'host')}
           {opts.optional && <span className="muted"> ({t('optional')})</span>}
         </label>
-        <input
-          id={key}
-          name={key}
-          type={opts.type ?? 'text'}
-          value={values[key]}
-          inputMode={opts.inputMode}
-          autoComplete={opts.autoComplete ?? 'off'}
-          spellCheck={false}
-          aria-invalid={message ? true : undefined}
-          aria-describedby={[helpId, errId].filter(Boolean).join(' ') || undefined}
-          onChange={(e) => set(key, e.target.value)}
-        />
-        {opts.help && (
+        {opts.multiline ? (
+          <textarea {...common} rows={5} className="mono" autoComplete="off" onChange={(e) => set(key, e.target.value)} />
+        ) : (
+          <input {...common} type={opts.type ?? 'text'} inputMode={opts.inputMode} autoComplete={opts.autoComplete ?? 'off'} onChange={(e) => set(key, e.target.value)} />
+        )}
+        {helpText && (
           <p id={helpId} className="help">
-            {t(`${key}Help` as 'hostHelp')}
+            {helpText}
           </p>
         )}
         {message && (
@@ -150,12 +183,23 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     );
   };
 
-  const select = (key: 'encryption' | 'authMethod', options: readonly string[]) => {
+  /** A write-only field: never prefilled; its help says whether a stored one is kept. */
+  const secret = (key: SecretField, opts: TextOptions = {}) =>
+    text(key, { type: 'password', autoComplete: 'new-password', ...opts, help: secretHelp(key) ?? (opts.help === true ? t(`${key}Help` as 'hostHelp') : t('secretHelp')) });
+
+  const select = (key: 'encryption' | 'authMethod' | 'oauthProvider' | 'oauthCloud', options: readonly string[], onChange?: (value: string) => void) => {
     const message = fieldMessage(key);
     return (
       <div className={`field${message ? ' invalid' : ''}`}>
         <label htmlFor={key}>{t(key)}</label>
-        <select id={key} name={key} value={values[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={message ? true : undefined} aria-describedby={message ? `${key}-error` : undefined}>
+        <select
+          id={key}
+          name={key}
+          value={values[key]}
+          onChange={(e) => (onChange ? onChange(e.target.value) : set(key, e.target.value))}
+          aria-invalid={message ? true : undefined}
+          aria-describedby={message ? `${key}-error` : undefined}
+        >
           {options.map((o) => (
             <option key={o} value={o}>
               {t(`${key}Options.${o}` as 'encryptionOptions.none')}
@@ -170,6 +214,8 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
       </div>
     );
   };
+
+  const steps = oauth ? OAUTH_SETUP_STEPS[provider] : null;
 
   return (
     <form onSubmit={submit} className="form request-form" noValidate aria-busy={pending}>
@@ -225,7 +271,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
           </p>
         </div>
       )}
-      {needsCredentials && (
+      {needsCredentials && !oauth && (
         <div className="grid-2">
           {text('username', { autoComplete: 'off' })}
           <div>
@@ -233,6 +279,61 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
             <p className="help">{keepsPassword ? t('passwordSet') : initial?.hasPassword && destinationChanged ? t('passwordDropped') : t('passwordHelp')}</p>
           </div>
         </div>
+      )}
+      {oauth && (
+        <fieldset className="oauth" data-testid="oauth-fields">
+          <legend>{t('authMethodOptions.oauth2')}</legend>
+          <div className="grid-2">
+            {select('oauthProvider', OAUTH_PROVIDERS)}
+            {provider === 'microsoft' && select('oauthCloud', OAUTH_CLOUDS, (v) => chooseCloud(v as OAuthCloud))}
+          </div>
+          {text('username', { autoComplete: 'off', help: t('mailboxHelp') })}
+          {provider === 'microsoft' && (
+            <>
+              <div className="grid-2">
+                {text('oauthTenantId', { help: true })}
+                {text('oauthClientId', { help: true })}
+              </div>
+              <div className="field" role="radiogroup" aria-labelledby="oauthCredential-label">
+                <span id="oauthCredential-label">{t('oauthCredential')}</span>
+                {(['secret', 'certificate'] as const).map((c) => (
+                  <label key={c} className="inline">
+                    <input type="radio" name="oauthCredential" value={c} checked={credential === c} onChange={() => setCredential(c)} /> {t(`oauthCredentialOptions.${c}`)}
+                  </label>
+                ))}
+              </div>
+              {credential === 'secret' ? (
+                secret('oauthClientSecret')
+              ) : (
+                <>
+                  {text('oauthCertificate', { help: true, multiline: true })}
+                  {secret('oauthPrivateKey', { help: true, multiline: true })}
+                </>
+              )}
+            </>
+          )}
+          {provider === 'google' && secret('oauthServiceAccountKey', { help: true, multiline: true })}
+          {provider === 'generic' && (
+            <>
+              {text('oauthTokenUrl', { help: true })}
+              <div className="grid-2">
+                {text('oauthClientId')}
+                {secret('oauthClientSecret')}
+              </div>
+              {text('oauthScope')}
+            </>
+          )}
+          {steps && (
+            <details className="oauth-steps" open={!initial}>
+              <summary>{tp(`${steps.key}.stepsTitle` as 'm365.stepsTitle')}</summary>
+              <ol>
+                {Array.from({ length: steps.count }, (_, i) => (
+                  <li key={i}>{tp(`${steps.key}.step${i + 1}` as 'm365.step1')}</li>
+                ))}
+              </ol>
+            </details>
+          )}
+        </fieldset>
       )}
       {text('heloDomain', { help: true, optional: true })}
       <div className="grid-2">

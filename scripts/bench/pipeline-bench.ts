@@ -108,8 +108,8 @@ async function runOnThisDatabase(kind: string): Promise<BenchRow[]> {
 
   const slug = `bench-${randomBytes(3).toString('hex')}`;
   const tenant = await createTenant(actor, { slug, name: 'Bench' });
-  const content = { host: '127.0.0.1', port: sink.port, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' };
-  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, password: null, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  const content = { host: '127.0.0.1', port: sink.port, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' } as const;
+  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
   await db.tenantPipeline.update({ where: { tenantId: tenant.id }, data: { maxConnections: CONNECTIONS } });
   const { token } = await createPipelineTokenForTenant(actor, slug);
 

@@ -1,5 +1,5 @@
 import 'server-only';
-// Apply: in one transaction, version N of the tenant's configuration (its own encrypted password), active,
+// Apply: in one transaction, version N of the tenant's configuration (its own encrypted secrets), active,
 // the request applied, a canary queued through the new version, all audited. Two TAMs at once: the
 // conditional update on the request (same request) or the unique (tenantId, version) (two requests)
 // lets one win; the other gets CONFLICT and nothing of it is kept.
@@ -9,16 +9,13 @@ import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { decryptSecret } from '../crypto/secret-box';
-import { passwordBinding } from '../requests/request-fields';
+import { configContentOf } from '@/lib/smtp-config-model';
+import { auditableFields, requestSecretBinding } from '../requests/request-fields';
+import { openSecrets, secretAudit, secretColumnsOf } from '../requests/secret-columns';
 import { enqueueCanary } from '../pipeline/enqueue-notification';
 import { applyGate } from './apply-gate';
 import { createConfigVersion, isUniqueViolation } from './create-config-version';
-import { CONFIG_CONTENT_FIELDS, toConfigVersionView, type ConfigContent, type ConfigVersionView } from './config-version-view';
-
-export function contentOf(row: ConfigContent): ConfigContent {
-  return Object.fromEntries(CONFIG_CONTENT_FIELDS.map((k) => [k, row[k]])) as ConfigContent;
-}
+import { toConfigVersionView, type ConfigVersionView } from './config-version-view';
 
 export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta): Promise<ConfigVersionView> {
   // Another tenant's request is "not found" before any role check.
@@ -36,11 +33,11 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
       // Claims the request first: a concurrent apply of the same request blocks here and then finds it applied.
       const { count } = await tx.smtpRequest.updateMany({ where: { id: request.id, status: 'tested', fingerprint: request.fingerprint }, data: { status: 'applied' } });
       if (count === 0) throw new AppError('CONFLICT', 'Someone applied or changed this request at the same time. Reload and try again.', { reason: 'ALREADY_APPLIED' });
-      const password = request.passwordCipher ? decryptSecret(request.passwordCipher, passwordBinding(request.tenantId, request.id)) : null;
+      const content = configContentOf(request);
       const created = await createConfigVersion(tx, {
         tenantId: request.tenantId,
-        content: contentOf(request),
-        password,
+        content,
+        secrets: openSecrets(request, (k) => requestSecretBinding(request.tenantId, request.id, k)),
         fingerprint: request.fingerprint,
         source: 'apply',
         requestId: request.id,
@@ -55,7 +52,7 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
         tenantId: request.tenantId,
         targetType: 'config-version',
         targetId: created.id,
-        after: { version: created.version, requestId: request.id, fingerprint: request.fingerprint, ...contentOf(request), password: password === null ? 'not set' : 'set', canaryId: canary.id },
+        after: { version: created.version, requestId: request.id, fingerprint: request.fingerprint, ...auditableFields(content), ...secretAudit(null, secretColumnsOf(created), {}).after, canaryId: canary.id },
       });
       return created;
     });

@@ -1,5 +1,7 @@
 import 'server-only';
-// The outward shape of a configuration version: never the password, only whether one is set.
+// The outward shape of a configuration version: never a secret, only whether each is set.
+import { z } from 'zod';
+import { ConfigViewSchema, configContentOf, secretFlagsOf } from '@/lib/smtp-config-model';
 import type { ConfigVersion } from '../generated/sqlite/client';
 
 export type ConfigVersionRow = ConfigVersion & {
@@ -7,23 +9,26 @@ export type ConfigVersionRow = ConfigVersion & {
   request?: { id: string; number: number } | null;
 };
 
-export function toConfigVersionView(row: ConfigVersionRow) {
+export const ConfigVersionViewSchema = z.object({
+  version: z.number().int(),
+  source: z.enum(['apply', 'rollback', 'auto-rollback']),
+  copiedFrom: z.number().int().nullable(),
+  ...ConfigViewSchema.shape,
+  fingerprint: z.string(),
+  requestId: z.string().nullable(),
+  requestNumber: z.string().nullable(),
+  appliedBy: z.object({ name: z.string(), email: z.string() }).nullable(),
+  appliedAt: z.string(),
+});
+export type ConfigVersionView = z.infer<typeof ConfigVersionViewSchema>;
+
+export function toConfigVersionView(row: ConfigVersionRow): ConfigVersionView {
   return {
     version: row.version,
-    source: row.source,
+    source: row.source as ConfigVersionView['source'],
     copiedFrom: row.copiedFrom,
-    host: row.host,
-    port: row.port,
-    encryption: row.encryption,
-    authMethod: row.authMethod,
-    username: row.username,
-    hasPassword: row.passwordCipher !== null,
-    heloDomain: row.heloDomain,
-    noReplyAddress: row.noReplyAddress,
-    noReplyName: row.noReplyName,
-    supportContact: row.supportContact,
-    testRecipient: row.testRecipient,
-    plaintextAuthAcknowledged: row.plaintextAuthAcknowledged,
+    ...configContentOf(row),
+    ...secretFlagsOf(row),
     fingerprint: row.fingerprint,
     requestId: row.requestId,
     requestNumber: row.request ? `SMTP-${row.request.number}` : null,
@@ -31,11 +36,3 @@ export function toConfigVersionView(row: ConfigVersionRow) {
     appliedAt: row.appliedAt.toISOString(),
   };
 }
-
-export type ConfigVersionView = ReturnType<typeof toConfigVersionView>;
-
-/** The fields that define what is sent where: the content a version carries and a rollback copies. */
-export const CONFIG_CONTENT_FIELDS = ['host', 'port', 'encryption', 'authMethod', 'username', 'heloDomain', 'noReplyAddress', 'noReplyName', 'supportContact', 'testRecipient', 'plaintextAuthAcknowledged'] as const;
-type TextField = Exclude<(typeof CONFIG_CONTENT_FIELDS)[number], 'port' | 'plaintextAuthAcknowledged'>;
-/** plaintextAuthAcknowledged is optional (false when absent), so callers written before it still compile. */
-export type ConfigContent = { [K in TextField]: string } & { port: number; plaintextAuthAcknowledged?: boolean };

@@ -2,19 +2,19 @@ import 'server-only';
 // Writes version N+1 of a tenant's configuration inside the caller's transaction and makes it active.
 // Every activation is a new version, so the active version is always the tenant's highest one.
 import { randomUUID } from 'node:crypto';
+import type { ConfigContentInput, SecretValues } from '@/lib/smtp-config-model';
 import type { Tx } from '../db';
 import { AppError } from '../app-error';
-import { encryptSecret } from '../crypto/secret-box';
-import { configVersionBinding } from './version-binding';
-import type { ConfigContent } from './config-version-view';
+import { sealSecrets } from '../requests/secret-columns';
+import { versionSecretBinding } from './version-binding';
 
 export type VersionSource = 'apply' | 'rollback' | 'auto-rollback';
 
 export type NewVersion = {
   tenantId: string;
-  content: ConfigContent;
-  /** Plaintext, re-encrypted for the new version; null when the configuration has none. */
-  password: string | null;
+  content: ConfigContentInput;
+  /** Plaintext, re-encrypted for the new version (bound to it); the secrets the configuration has. */
+  secrets: SecretValues;
   fingerprint: string;
   source: VersionSource;
   requestId: string | null;
@@ -43,7 +43,7 @@ export async function createConfigVersion(tx: Tx, input: NewVersion) {
         requestId: input.requestId,
         source: input.source,
         ...input.content,
-        passwordCipher: input.password === null ? null : encryptSecret(input.password, configVersionBinding(input.tenantId, version)),
+        ...sealSecrets(input.secrets, (k) => versionSecretBinding(input.tenantId, version, k)),
         fingerprint: input.fingerprint,
         appliedById: input.appliedById,
         appliedAt: new Date(),

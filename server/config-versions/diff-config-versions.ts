@@ -1,22 +1,26 @@
 import 'server-only';
-// What differs between two versions of a tenant's configuration. The password is compared inside the
-// server (both decrypted, compared in constant time) and only ever reported as changed or unchanged.
+// What differs between two versions of a tenant's configuration. Secrets are compared inside the server
+// (both decrypted, compared in constant time) and only ever reported as changed or unchanged.
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { CONFIG_FIELDS, SECRET_FIELDS, cipherColumn, secretFlag, type SecretColumns, type SecretField } from '@/lib/smtp-config-model';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import type { CurrentUser } from '../auth/current-user';
 import { decryptSecret } from '../crypto/secret-box';
-import { CONFIG_CONTENT_FIELDS, type ConfigVersionView } from './config-version-view';
-import { configVersionBinding } from './version-binding';
+import type { ConfigVersionView } from './config-version-view';
+import { versionSecretBinding } from './version-binding';
 import { getSmtpConfig } from './list-config-versions';
 
-export type FieldChange = { field: string; before: string | number | boolean; after: string | number | boolean; changed: boolean };
+export type FieldChange = { field: string; before: string | number | boolean | null; after: string | number | boolean | null; changed: boolean };
 
-function samePassword(tenantId: string, a: { version: number; passwordCipher: string | null }, b: { version: number; passwordCipher: string | null }): boolean {
-  if (!a.passwordCipher || !b.passwordCipher) return a.passwordCipher === b.passwordCipher;
-  const digest = (v: { version: number; passwordCipher: string | null }) =>
-    createHash('sha256').update(decryptSecret(v.passwordCipher!, configVersionBinding(tenantId, v.version))).digest();
-  return timingSafeEqual(digest(a), digest(b));
+type Sealed = { version: number } & SecretColumns;
+
+function sameSecret(tenantId: string, field: SecretField, a: Sealed, b: Sealed): boolean {
+  const ca = a[cipherColumn(field)];
+  const cb = b[cipherColumn(field)];
+  if (!ca || !cb) return ca === cb;
+  const digest = (cipher: string, version: number) => createHash('sha256').update(decryptSecret(cipher, versionSecretBinding(tenantId, version, field))).digest();
+  return timingSafeEqual(digest(ca, a.version), digest(cb, b.version));
 }
 
 export async function diffVersions(user: CurrentUser, slug: string, a: number, b: number): Promise<{ before: ConfigVersionView; after: ConfigVersionView; changes: FieldChange[] }> {
@@ -25,10 +29,15 @@ export async function diffVersions(user: CurrentUser, slug: string, a: number, b
   const after = config.versions.find((v) => v.version === b);
   if (!before || !after) throw new AppError('NOT_FOUND', 'No such version.');
   const tenant = await db.tenant.findUniqueOrThrow({ where: { slug }, select: { id: true } });
-  const rows = await db.configVersion.findMany({ where: { tenantId: tenant.id, version: { in: [a, b] } }, select: { version: true, passwordCipher: true } });
-  const cipherOf = (v: number) => rows.find((r) => r.version === v) ?? { version: v, passwordCipher: null };
-  const changes: FieldChange[] = CONFIG_CONTENT_FIELDS.map((f) => ({ field: f, before: before[f], after: after[f], changed: before[f] !== after[f] }));
-  const same = samePassword(tenant.id, cipherOf(a), cipherOf(b));
-  changes.push({ field: 'password', before: before.hasPassword ? 'set' : 'not set', after: same ? 'unchanged' : after.hasPassword ? 'changed' : 'not set', changed: !same });
+  const rows = await db.configVersion.findMany({ where: { tenantId: tenant.id, version: { in: [a, b] } } });
+  const sealed = (v: number): Sealed => rows.find((r) => r.version === v)!;
+  // Fields neither version uses (null on both sides) are not listed.
+  const changes: FieldChange[] = CONFIG_FIELDS.filter((f) => before[f] !== null || after[f] !== null).map((f) => ({ field: f, before: before[f], after: after[f], changed: before[f] !== after[f] }));
+  for (const f of SECRET_FIELDS) {
+    const flag = secretFlag(f);
+    if (f !== 'password' && !before[flag] && !after[flag]) continue;
+    const same = sameSecret(tenant.id, f, sealed(a), sealed(b));
+    changes.push({ field: f, before: before[flag] ? 'set' : 'not set', after: same ? 'unchanged' : after[flag] ? 'changed' : 'not set', changed: !same });
+  }
   return { before, after, changes };
 }

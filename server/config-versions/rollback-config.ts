@@ -1,5 +1,5 @@
 import 'server-only';
-// Rollback: version N+1 with the content (and password) of an earlier version, active at once.
+// Rollback: version N+1 with the content (and secrets) of an earlier version, active at once.
 // The worker's auto-rollback after a failed canary goes through copyVersion too.
 import { z } from 'zod';
 import { db, type Tx } from '../db';
@@ -7,12 +7,12 @@ import { AppError } from '../app-error';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { decryptSecret } from '../crypto/secret-box';
+import { configContentOf } from '@/lib/smtp-config-model';
+import { openSecrets } from '../requests/secret-columns';
 import { parseOrThrow } from '../http/parse';
 import { findVisibleTenant } from '../pipeline/find-visible-tenant';
 import { createConfigVersion, latestVersionNumber, type VersionSource } from './create-config-version';
-import { configVersionBinding } from './version-binding';
-import { contentOf } from './apply-request';
+import { versionSecretBinding } from './version-binding';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';
 
 export const RollbackSchema = z.object({ version: z.coerce.number({ message: 'required' }).int('invalid').min(1, 'invalid') }).strict();
@@ -23,11 +23,10 @@ export async function copyVersion(tx: Tx, { tenantId, from, source, actor, appli
   const old = await tx.configVersion.findUnique({ where: { tenantId_version: { tenantId, version: from } } });
   if (!old) throw new AppError('NOT_FOUND', `Version ${from} does not exist.`, { errors: [{ path: 'version', message: 'invalid' }] });
   const current = await latestVersionNumber(tx, tenantId);
-  const password = old.passwordCipher ? decryptSecret(old.passwordCipher, configVersionBinding(tenantId, old.version)) : null;
   const created = await createConfigVersion(tx, {
     tenantId,
-    content: contentOf(old),
-    password,
+    content: configContentOf(old),
+    secrets: openSecrets(old, (k) => versionSecretBinding(tenantId, old.version, k)),
     fingerprint: old.fingerprint,
     source,
     requestId: old.requestId,

@@ -3,34 +3,14 @@ import { z } from 'zod';
 import { NotificationIntakeSchema } from '@/server/pipeline/notification-schema';
 import { PipelinePatchSchema } from '@/server/pipeline/manage-pipeline';
 import { DeliveryListView, PipelineHealthView } from '@/server/pipeline/list-deliveries';
-import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema, REQUEST_STATUSES } from '@/lib/smtp-request-schema';
+import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema } from '@/lib/smtp-request-schema';
+import { RequestViewSchema } from '@/server/requests/request-view';
+import { ConfigVersionViewSchema } from '@/server/config-versions/config-version-view';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 
-const RequestView = z.object({
-  id: z.string(),
-  number: z.string().describe('SMTP-1001'),
-  tenant: z.string(),
-  tenantName: z.string(),
-  status: z.enum(REQUEST_STATUSES),
-  host: z.string(),
-  port: z.number().int(),
-  encryption: z.string(),
-  authMethod: z.string(),
-  username: z.string(),
-  hasPassword: z.boolean(),
-  heloDomain: z.string(),
-  noReplyAddress: z.string(),
-  noReplyName: z.string(),
-  supportContact: z.string(),
-  testRecipient: z.string(),
-  notes: z.string(),
-  plaintextAuthAcknowledged: z.boolean().describe('The customer accepts that the password crosses the network readable (server without TLS)'),
-  assignee: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
-  fingerprint: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const RequestView = RequestViewSchema;
+const VersionEntry = ConfigVersionViewSchema.extend({ canary: z.object({ status: z.string(), lastReply: z.string().nullable(), at: z.string().nullable() }).nullable() });
 
 const Comment = z.object({
   id: z.string(),
@@ -98,6 +78,8 @@ export function openApiDocument() {
         SmtpRequestCreate: schema(SmtpRequestSchema),
         SmtpRequestPatch: schema(SmtpRequestPatchSchema),
         SmtpRequest: schema(RequestView, 'output'),
+        ConfigVersion: schema(ConfigVersionViewSchema, 'output'),
+        SmtpConfig: schema(z.object({ active: VersionEntry.nullable(), versions: z.array(VersionEntry) }), 'output'),
         SmtpRequestList: schema(z.object({ items: z.array(RequestView), nextCursor: z.string().nullable() }), 'output'),
         Comment: schema(Comment, 'output'),
         CommentList: schema(z.object({ items: z.array(Comment) }), 'output'),
@@ -145,11 +127,11 @@ export function openApiDocument() {
       '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
       '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle (TAM, auditor)', parameters: idParam, responses: { 200: { description: 'JSON attachment' }, ...problemResponses } } },
       '/api/v1/smtp-requests/{id}/apply': {
-        post: { summary: 'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration)', parameters: idParam, responses: { 201: { description: 'The new version (no password)' }, ...problemResponses } },
+        post: { summary: 'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration)', parameters: idParam, responses: ok('ConfigVersion', 201) },
       },
-      '/api/v1/tenants/{slug}/smtp-config': { get: { summary: '{ active, versions } of a tenant', parameters: slugParam, responses: { 200: { description: 'OK' }, ...problemResponses } } },
+      '/api/v1/tenants/{slug}/smtp-config': { get: { summary: '{ active, versions } of a tenant (no secret, only whether each is set)', parameters: slugParam, responses: ok('SmtpConfig') } },
       '/api/v1/tenants/{slug}/smtp-config/rollback': {
-        post: { summary: 'Roll back: version N+1 with the content of an earlier version (assigned TAM)', parameters: slugParam, requestBody: body('Rollback'), responses: { 201: { description: 'The new version' }, ...problemResponses } },
+        post: { summary: 'Roll back: version N+1 with the content of an earlier version (assigned TAM)', parameters: slugParam, requestBody: body('Rollback'), responses: ok('ConfigVersion', 201) },
       },
       '/api/v1/tenants/{slug}/notifications': {
         post: {

@@ -10,13 +10,16 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { db } from '../db';
 import { decryptSecret } from '../crypto/secret-box';
-import { configVersionBinding } from '../config-versions/version-binding';
+import { configVersionBinding, versionSecretBinding } from '../config-versions/version-binding';
+import { configContentOf, oauthSettingsOf } from '@/lib/smtp-config-model';
+import { openSecrets } from '../requests/secret-columns';
+import type { OAuthSettings } from '../oauth/oauth-settings';
 import { checkDestination } from '../smtp/destination-guard';
 import { probeSettings } from '../probes/probe-settings';
-import type { OAuthSettings } from '../oauth/oauth-settings';
 import { PipelineTokens } from '../oauth/pipeline-oauth';
 import type { SendingConfig } from './compose-notification';
 import { credentialForms } from './stored-reply';
+import { oauthSecrets, withSecrets } from '../oauth/oauth-secrets';
 
 export type VersionConfig = SendingConfig & {
   host: string;
@@ -27,7 +30,7 @@ export type VersionConfig = SendingConfig & {
   password: string | null;
   heloDomain: string;
   /** Set when authMethod is oauth2 (decrypted like the password). */
-  oauth?: OAuthSettings | null;
+  oauth: OAuthSettings | null;
   /** The forms of this version's credentials that no stored reply may contain. */
   secrets: string[];
 };
@@ -175,6 +178,7 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
   const row = await db.configVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
   if (!row) throw new Error(`Configuration version ${version} of tenant ${tenantId} does not exist`);
   const password = row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : null;
+  const oauth = oauthSettingsOf(configContentOf(row), openSecrets(row, (k) => versionSecretBinding(tenantId, version, k)));
   return {
     tenantId,
     version,
@@ -185,10 +189,11 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
     username: row.username,
     password,
     heloDomain: row.heloDomain,
-    secrets: credentialForms({ username: row.username, password }),
+    secrets: withSecrets(credentialForms({ username: row.username, password }), oauthSecrets(oauth)),
     noReplyAddress: row.noReplyAddress,
     noReplyName: row.noReplyName,
     supportContact: row.supportContact,
+    oauth,
   };
 }
 

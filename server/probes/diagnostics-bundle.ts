@@ -7,7 +7,10 @@ import type { CurrentUser } from '../auth/current-user';
 import { db } from '../db';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
+import { configContentOf } from '@/lib/smtp-config-model';
 import { requestNumberLabel } from '../requests/request-view';
+import { auditableFields } from '../requests/request-fields';
+import { secretAudit, secretColumnsOf } from '../requests/secret-columns';
 import type { RequestMeta } from '../auth/current-user';
 import { getProbeRunWithRequest } from './list-probe-runs';
 
@@ -48,17 +51,10 @@ export async function diagnosticsBundle(user: CurrentUser, runId: string, meta?:
         tenant: request.tenant.slug,
         status: request.status,
         fingerprint: request.fingerprint,
+        // The configuration without any secret (each only "set" or "not set"), the username redacted.
         config: {
-          host: request.host,
-          port: request.port,
-          encryption: request.encryption,
-          authMethod: request.authMethod,
-          username: request.username,
-          password: request.passwordCipher ? 'set' : 'not set',
-          heloDomain: request.heloDomain,
-          noReplyAddress: request.noReplyAddress,
-          noReplyName: request.noReplyName,
-          testRecipient: request.testRecipient,
+          ...auditableFields(configContentOf(request)),
+          ...secretAudit(null, secretColumnsOf(request), {}).after,
         },
       },
       run: { ...run, transcriptText: transcriptText(run.transcript) },

@@ -9,11 +9,11 @@ import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { decryptSecret } from '../crypto/secret-box';
-import { passwordBinding } from '../requests/request-fields';
+import { probeConfigOf } from '../requests/probe-config';
+import { secretFragments } from '../requests/secret-columns';
 import { runProbe } from '../smtp/probe';
 import { redactSecrets, secretForms } from '../smtp/redact';
-import type { ProbeKind, ProbeStep, SmtpConfig } from '../smtp/types';
+import type { ProbeKind, ProbeStep } from '../smtp/types';
 import { probeSettings } from './probe-settings';
 import { destinationBudgetKey, takeProbeBudget } from './rate-limit';
 import { toProbeRunView, type ProbeRunView } from './probe-run-view';
@@ -56,20 +56,7 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   });
   takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: destinationKey });
 
-  const password = request.passwordCipher ? decryptSecret(request.passwordCipher, passwordBinding(request.tenantId, request.id)) : '';
-  const config: SmtpConfig = {
-    host: request.host,
-    port: request.port,
-    encryption: request.encryption as SmtpConfig['encryption'],
-    authMethod: request.authMethod as SmtpConfig['authMethod'],
-    username: request.username,
-    password,
-    heloDomain: request.heloDomain,
-    noReplyAddress: request.noReplyAddress,
-    noReplyName: request.noReplyName,
-    testRecipient: request.testRecipient,
-    plaintextAuthAcknowledged: request.plaintextAuthAcknowledged,
-  };
+  const { config, secrets: typed } = probeConfigOf(request);
   const result = await runProbe(config, {
     ...(destination ? { destination } : {}),
     kind: options.kind,
@@ -84,7 +71,8 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   });
 
   // The probe redacts as it records; this second pass guards what is stored against any path it missed.
-  const secrets = secretForms(config.username, password);
+  const fragments = secretFragments(typed);
+  const secrets = [...new Set((fragments.length ? fragments : ['']).flatMap((secret) => secretForms(config.username, secret)))].sort((a, b) => b.length - a.length);
   const seal = (value: unknown) => redactSecrets(JSON.stringify(value), secrets);
   const id = randomUUID();
   const actor = actorOf(user, options.meta);

@@ -1,30 +1,17 @@
 // The fingerprint names exactly one configuration: every field that changes what is sent, where and as whom.
-// The password enters through secretStamp, a random id renewed whenever a password is typed, so the
-// fingerprint changes with the password without being derived from it.
+// The secrets enter through secretStamp, a random id renewed whenever a secret is typed, so the
+// fingerprint changes with them without being derived from them. Fields a configuration does not use
+// (null) are left out, so adding a field to the model leaves the fingerprints of older configurations as they were.
 import { createHash } from 'node:crypto';
+import { CONFIG_FIELDS, type ConfigContent } from '@/lib/smtp-config-model';
 import { canonicalJson } from '../audit/canonical';
 
-export type FingerprintFields = {
-  host: string;
-  port: number;
-  encryption: string;
-  authMethod: string;
-  username: string;
-  secretStamp: string | null;
-  heloDomain: string;
-  noReplyAddress: string;
-  noReplyName: string;
-  supportContact: string;
-  testRecipient: string;
-  plaintextAuthAcknowledged?: boolean;
-};
+export type FingerprintFields = ConfigContent & { secretStamp: string | null };
 
 export function configFingerprint(f: FingerprintFields): string {
-  const { host, port, encryption, authMethod, username, secretStamp, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient } = f;
-  // Only when given: fingerprints of configurations without the acknowledgement stay what they were.
-  const acknowledged = f.plaintextAuthAcknowledged ? { plaintextAuthAcknowledged: true } : {};
-  const digest = createHash('sha256')
-    .update(canonicalJson({ host: host.toLowerCase(), port, encryption, authMethod, username, secretStamp, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, ...acknowledged }))
-    .digest('hex');
+  const fields: Record<string, unknown> = Object.fromEntries(CONFIG_FIELDS.filter((k) => f[k] !== null && f[k] !== false).map((k) => [k, f[k]]));
+  fields.host = f.host.toLowerCase();
+  fields.secretStamp = f.secretStamp;
+  const digest = createHash('sha256').update(canonicalJson(fields)).digest('hex');
   return `sha256:${digest.slice(0, 32)}`;
 }

@@ -22,3 +22,17 @@ export function passwordForms(password: string, username = ''): string[] {
 export function leakedForms(text: string, forms: string[]): string[] {
   return forms.filter((form) => text.includes(form));
 }
+
+/**
+ * The forms in which a credential file could leak: those of `passwordForms`, the JSON-escaped text, and each
+ * long line of it (a PEM body line, a line of a key file), plain and base64, so a leak of part of a key is found.
+ */
+export function credentialForms(secret: string): string[] {
+  const forms = new Set<string>(passwordForms(secret));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  for (const line of secret.split(/\r?\n|\\n/)) {
+    const body = line.trim();
+    if (body.length >= 40 && !body.startsWith('-----')) for (const form of passwordForms(body)) forms.add(form);
+  }
+  return [...forms];
+}

@@ -8,10 +8,13 @@ import { api } from '../helpers/api';
 import { assertFreshDatabase } from '../helpers/fresh-database';
 import { makeTenant, makeTenantWithPeople, makeUser, validRequestBody, db } from '../helpers/factories';
 import { captureConsole } from '../helpers/console-capture';
-import { leakedForms, passwordForms } from '../helpers/secret-forms';
+import { credentialForms, leakedForms, passwordForms } from '../helpers/secret-forms';
 import { createRequest } from '@/server/requests/create-request';
 import { decryptSecret } from '@/server/crypto/secret-box';
 import { passwordBinding } from '@/server/requests/request-fields';
+import { oauthCredentials, microsoftBody, googleBody, genericBody } from '../helpers/oauth-request-bodies';
+import { diagnosticsBundle } from '@/server/probes/diagnostics-bundle';
+import { randomUUID } from 'node:crypto';
 
 await assertFreshDatabase(db);
 
@@ -54,7 +57,11 @@ test('the password appears in no response, problem detail, audit event, log line
     for (const [who, user] of [['admin', admin], ['member', member], ['tam', tam], ['auditor', auditor], ['staff admin', staffAdmin]] as const) {
       const one = await call(`get as ${who}`, 'GET', url, user.token);
       assert.equal(one.status, 200);
-      assert.deepEqual(Object.keys(one.body).filter((k) => /password|cipher|secret/i.test(k)), ['hasPassword'], 'only hasPassword is said about the password');
+      assert.deepEqual(
+        Object.keys(one.body).filter((k) => /password|cipher|secret|privatekey|serviceaccount/i.test(k)),
+        ['hasPassword', 'hasOauthClientSecret', 'hasOauthPrivateKey', 'hasOauthServiceAccountKey'],
+        'only has… is said about a secret',
+      );
       await call(`list as ${who}`, 'GET', '/api/v1/smtp-requests?limit=100', user.token);
       await call(`comments as ${who}`, 'GET', `${url}/comments`, user.token);
     }
@@ -130,4 +137,63 @@ test('the stored password is ciphertext that decrypts only on its own tenant and
   }
   // Nor under its own request id with another tenant's binding.
   assert.throws(() => decryptSecret(passwordCipher, passwordBinding(elsewhere.tenant.id, mine.id)));
+});
+
+// The OAuth credentials are write-only like the password: plain, base64 or any single line of a PEM or key file.
+test('OAuth client secrets, private keys and service-account keys appear in no response, problem, audit event, bundle, log line or column', async () => {
+  const creds = await oauthCredentials();
+  const forms = [creds.clientSecret, creds.privateKey, creds.serviceAccountKey, JSON.parse(creds.serviceAccountKey).private_key_id as string].flatMap((s) => credentialForms(s));
+  const clean = (label: string, text: string) => assert.deepEqual(leakedForms(text, forms), [], `${label} leaks an OAuth credential`);
+  const log = captureConsole();
+  try {
+    const { admin, member, tam } = await makeTenantWithPeople();
+    const auditor = await makeUser('auditor');
+    const responses: [string, string][] = [];
+    const call = async (label: string, method: string, url: string, token: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) => {
+      const res = await api(method, url, { token, ...opts });
+      responses.push([`${label} (${res.status})`, `${JSON.stringify([...res.headers])}\n${res.text}`]);
+      return res;
+    };
+    // Refused: every kind of bad input carrying the credentials, in two languages.
+    await call('bad tenant id', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthTenantId: 'x y', oauthClientSecret: creds.clientSecret }) });
+    await call('key of another certificate', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthCertificate: creds.ecCertificate, oauthPrivateKey: creds.privateKey }), headers: { 'accept-language': 'zh-CN' } });
+    await call('secret and certificate', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthClientSecret: creds.clientSecret, oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey }) });
+    await call('google, bad mailbox', 'POST', '/api/v1/smtp-requests', admin.token, { body: googleBody(creds.serviceAccountKey, { username: 'nobody' }) });
+    await call('by a member', 'POST', '/api/v1/smtp-requests', member.token, { body: genericBody(creds.clientSecret) });
+    await call('broken JSON', 'POST', '/api/v1/smtp-requests', admin.token, { rawBody: `{"oauthClientSecret":"${creds.clientSecret}",` });
+
+    const ms = await call('microsoft', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey }) });
+    const google = await call('google', 'POST', '/api/v1/smtp-requests', admin.token, { body: googleBody(creds.serviceAccountKey) });
+    const generic = await call('generic', 'POST', '/api/v1/smtp-requests', admin.token, { body: genericBody(creds.clientSecret) });
+    for (const r of [ms, google, generic]) assert.equal(r.status, 201, r.text);
+    const ids = [ms, google, generic].map((r) => r.body.id as string);
+    for (const id of ids) for (const [who, user] of [['admin', admin], ['tam', tam], ['auditor', auditor]] as const) await call(`get ${id} as ${who}`, 'GET', `/api/v1/smtp-requests/${id}`, user.token);
+    await call('list', 'GET', '/api/v1/smtp-requests?limit=100', tam.token);
+    await call('patch notes', 'PATCH', `/api/v1/smtp-requests/${ids[0]}`, admin.token, { body: { notes: 'kept' } });
+    await call('patch identity, key retyped wrongly', 'PATCH', `/api/v1/smtp-requests/${ids[0]}`, admin.token, { body: { oauthClientId: randomUUID(), oauthPrivateKey: creds.otherPrivateKey } });
+    await call('patch secret with CR', 'PATCH', `/api/v1/smtp-requests/${ids[2]}`, admin.token, { body: { oauthClientSecret: `${creds.clientSecret}\r\n` } });
+    await call('patch identity, no secret', 'PATCH', `/api/v1/smtp-requests/${ids[2]}`, admin.token, { body: { oauthTokenUrl: 'https://other.example.com/token' } });
+
+    // A probe run's diagnostics bundle describes the configuration without the credentials.
+    const request = await db.smtpRequest.findUniqueOrThrow({ where: { id: ids[1]! } });
+    const runId = randomUUID();
+    await db.probeRun.create({ data: { id: runId, requestId: request.id, tenantId: request.tenantId, kind: 'validate', ok: false, fingerprint: request.fingerprint, recipient: request.testRecipient, startedAt: new Date(), durationMs: 1, steps: '[]', transcript: '[]', actorId: tam.id } });
+    const bundle = JSON.stringify(await diagnosticsBundle(tam, runId));
+    clean('the diagnostics bundle', bundle);
+    assert.match(bundle, /"oauthServiceAccountKey":"set"/);
+    await call('bundle', 'GET', `/api/v1/probe-runs/${runId}/bundle`, tam.token);
+
+    for (const [label, text] of responses) clean(`response "${label}"`, text);
+    const rows = await db.smtpRequest.findMany({ where: { id: { in: ids } } });
+    for (const row of rows) for (const cipher of [row.oauthClientSecretCipher, row.oauthPrivateKeyCipher, row.oauthServiceAccountKeyCipher].filter(Boolean)) {
+      for (const [label, text] of responses) assert.ok(!text.includes(cipher!), `response "${label}" carries a ciphertext`);
+    }
+    const events = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    assert.ok(events.some((e) => e.targetId === ids[0] && e.action === 'request.created' && e.after?.includes('"oauthPrivateKey":"set"')));
+    for (const e of events) clean(`audit event ${e.seq} (${e.action})`, JSON.stringify(e));
+    clean('the database', JSON.stringify(await Promise.all([db.smtpRequest.findMany(), db.auditEvent.findMany(), db.probeRun.findMany(), db.comment.findMany()])));
+    clean('the console', log.text());
+  } finally {
+    log.restore();
+  }
 });

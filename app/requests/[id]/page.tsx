@@ -49,8 +49,8 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
     [tf('encryption'), tf(`encryptionOptions.${request.encryption}` as 'encryptionOptions.none')],
     [tf('authMethod'), tf(`authMethodOptions.${request.authMethod}` as 'authMethodOptions.none')],
     [tf('username'), request.username || '—'],
-    [tf('password'), request.hasPassword ? t('passwordState.set') : t('passwordState.notSet')],
-    ...(request.encryption === 'none' && request.authMethod !== 'none'
+    ...oauthRows(request, tf, (set) => (set ? t('passwordState.set') : t('passwordState.notSet'))),
+    ...(request.encryption === 'none' && request.authMethod !== 'none' && request.authMethod !== 'oauth2'
       ? [[tf('plaintextAuthAcknowledged'), request.plaintextAuthAcknowledged ? tc('yes') : tc('no')] as [string, React.ReactNode]]
       : []),
     [tf('heloDomain'), request.heloDomain || '—'],
@@ -132,4 +132,22 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
       </section>
     </>
   );
+}
+
+type FieldsT = Awaited<ReturnType<typeof getTranslations<'fields'>>>;
+
+/** The credential rows: the password, or the OAuth provider's fields and which of its secrets are set (never their value). */
+function oauthRows(request: Awaited<ReturnType<typeof getRequest>>, tf: FieldsT, state: (set: boolean) => string): [string, React.ReactNode][] {
+  if (request.authMethod !== 'oauth2') return [[tf('password'), state(request.hasPassword)]];
+  const rows: [string, React.ReactNode][] = [[tf('oauthProvider'), request.oauthProvider ? tf(`oauthProviderOptions.${request.oauthProvider}`) : '—']];
+  if (request.oauthCloud) rows.push([tf('oauthCloud'), tf(`oauthCloudOptions.${request.oauthCloud}`)]);
+  for (const k of ['oauthTenantId', 'oauthClientId', 'oauthTokenUrl', 'oauthScope'] as const) {
+    const value = request[k];
+    if (value) rows.push([tf(k), <span key={k} className="mono">{value}</span>]);
+  }
+  if (request.oauthCertificate) rows.push([tf('oauthCertificate'), <pre key="certificate" className="mono pre">{request.oauthCertificate}</pre>]);
+  if (request.oauthProvider === 'google') rows.push([tf('oauthServiceAccountKey'), state(request.hasOauthServiceAccountKey)]);
+  else if (request.oauthCertificate) rows.push([tf('oauthPrivateKey'), state(request.hasOauthPrivateKey)]);
+  else rows.push([tf('oauthClientSecret'), state(request.hasOauthClientSecret)]);
+  return rows;
 }

@@ -84,7 +84,9 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                   [tf('encryption'), tf(`encryptionOptions.${active.encryption}` as 'encryptionOptions.none')],
                   [tf('authMethod'), tf(`authMethodOptions.${active.authMethod}` as 'authMethodOptions.none')],
                   [tf('username'), active.username || '—'],
-                  [tf('password'), active.hasPassword ? t('active.passwordSet') : t('active.passwordNotSet')],
+                  active.authMethod === 'oauth2' && active.oauthProvider
+                    ? [tf('oauthProvider'), tf(`oauthProviderOptions.${active.oauthProvider}`)]
+                    : [tf('password'), active.hasPassword ? t('active.passwordSet') : t('active.passwordNotSet')],
                   [tf('heloDomain'), active.heloDomain || '—'],
                   [tf('noReplyAddress'), active.noReplyName ? `${active.noReplyName} <${active.noReplyAddress}>` : active.noReplyAddress],
                   [tf('supportContact'), active.supportContact || '—'],

@@ -6,6 +6,7 @@ import { requirePageUser } from '@/server/auth/auth';
 import { getRequest } from '@/server/requests/get-request';
 import { can } from '@/server/authz/permissions';
 import { orNotFound } from '@/server/http/page-errors';
+import { requestContentOf, pickSecretFlags } from '@/lib/smtp-config-model';
 import { RequestForm } from '../../../components/request-form';
 import { updateRequestAction } from '../actions';
 
@@ -23,8 +24,7 @@ export default async function EditRequestPage({ params }: { params: Promise<Para
   const request = await orNotFound(getRequest(user, id));
   if (!can(user.role, 'request.edit') || !canEditStatus(request.status)) notFound();
   const t = await getTranslations('requests');
-  const { host, encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, plaintextAuthAcknowledged, hasPassword } = request;
-  const initial = { host, port: String(request.port), encryption, authMethod, username, heloDomain, noReplyAddress, noReplyName, supportContact, testRecipient, notes, plaintextAuthAcknowledged, hasPassword };
+  const initial = { ...requestContentOf(request), ...pickSecretFlags(request) };
   return (
     <>
       <h1>{t('editTitle', { number: request.number })}</h1>
