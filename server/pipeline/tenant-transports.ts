@@ -29,6 +29,7 @@ export type VersionConfig = SendingConfig & {
   username: string;
   password: string | null;
   heloDomain: string;
+  plaintextAuthAcknowledged: boolean;
   /** Set when authMethod is oauth2 (decrypted like the password). */
   oauth: OAuthSettings | null;
   /** The forms of this version's credentials that no stored reply may contain. */
@@ -189,6 +190,7 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
     username: row.username,
     password,
     heloDomain: row.heloDomain,
+    plaintextAuthAcknowledged: row.plaintextAuthAcknowledged,
     secrets: withSecrets(credentialForms({ username: row.username, password }), oauthSecrets(oauth)),
     noReplyAddress: row.noReplyAddress,
     noReplyName: row.noReplyName,
@@ -273,8 +275,11 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
   const mechanism = MECHANISMS[config.authMethod];
   // Encryption "none" with a password: never AUTH in clear text to a server that offers STARTTLS. The
   // certificate is not checked here (the customer did not ask for it; an active attacker could strip
-  // STARTTLS anyway), but a passive listener no longer reads the password. Without STARTTLS: as before.
+  // STARTTLS anyway), but a passive listener no longer reads the password. Without STARTTLS the password
+  // goes in clear only when the customer acknowledged it on the request (decision 012); otherwise TLS is
+  // required and the send fails instead.
   const upgradeForAuth = config.encryption === 'none' && config.authMethod !== 'none';
+  const clearTextAllowed = !upgradeForAuth || config.plaintextAuthAcknowledged;
   const options: SMTPPool.Options = {
     pool: true,
     maxConnections: limits.maxConnections,
@@ -283,7 +288,7 @@ async function buildTransport(config: VersionConfig, limits: Limits, timeouts: T
     host: destination.address,
     port: config.port,
     secure: config.encryption === 'tls',
-    requireTLS: config.encryption === 'starttls',
+    requireTLS: config.encryption === 'starttls' || !clearTextAllowed,
     ignoreTLS: config.encryption === 'none' && !upgradeForAuth,
     ...(destination.servername ? { servername: destination.servername } : {}),
     ...(config.heloDomain ? { name: config.heloDomain } : {}),

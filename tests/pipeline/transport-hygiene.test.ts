@@ -42,14 +42,14 @@ test('with encryption "none" and a password, the pipeline upgrades with STARTTLS
     'no AUTH in clear text',
   );
 
-  // A server without any TLS: delivered as before (the acknowledgement for that is the probe's part).
-  const plain = await appliedTenant(plainSink.port, { encryption: 'none' });
+  // A server without any TLS: delivered in clear only because the customer acknowledged it.
+  const plain = await appliedTenant(plainSink.port, { encryption: 'none', plaintextAuthAcknowledged: true });
   const sent = await notify(plain, { subject: 'No TLS at all' });
   await waitFor('delivered without TLS', async () => (await db.notification.findUnique({ where: { id: sent.body.id } }))?.status === 'delivered');
 });
 
 test('closing a pool says QUIT to the server', async () => {
-  const t = await appliedTenant(plainSink.port, { encryption: 'none' });
+  const t = await appliedTenant(plainSink.port, { encryption: 'none', plaintextAuthAcknowledged: true });
   const res = await notify(t, { subject: 'Before QUIT' });
   await waitFor('delivered', async () => (await db.notification.findUnique({ where: { id: res.body.id } }))?.status === 'delivered');
   await canaryDelivered(t.tenant.id);
