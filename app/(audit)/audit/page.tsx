@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
-import { listAuditEvents, distinctActions, knownActors } from '@/server/audit/list-events';
+import { listAuditEvents, distinctActions, knownActors, type AuditEventView } from '@/server/audit/list-events';
 import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
 import { orNotFound } from '@/server/http/page-errors';
 import { VerifyButton } from './verify-button';
@@ -26,6 +26,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   // Events recorded before an action had a label show their code.
   const actionLabel = (action: string) => (ta.has(action) ? ta(action) : action);
   const format = await getFormatter();
+  const ts = await getTranslations('statuses');
+  const statusName = (s: unknown) => (typeof s === 'string' && ts.has(s) ? ts(s) : String(s));
+  // A status change reads "In review → Validated" in the row itself.
+  const statusChange = (e: AuditEventView) =>
+    e.before && e.after && typeof e.after.status === 'string' && e.before.status !== e.after.status ? `${statusName(e.before.status)} → ${statusName(e.after.status)}` : null;
   const query = new URLSearchParams(filter).toString();
   const filtered = Object.keys(filter).length > 0;
   return (
@@ -120,9 +125,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <Link href={`/audit/events/${e.seq}`} title={e.action}>
                       {actionLabel(e.action)}
                     </Link>
+                    {statusChange(e) && <span className="status-change"> {statusChange(e)}</span>}
                   </td>
-                  <td className="mono">
-                    {e.targetId ? <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`}>{e.targetType}</Link> : e.targetType}
+                  <td>
+                    {e.targetId ? (
+                      <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`} title={`${e.targetType} ${e.targetId}`}>
+                        {e.targetLabel ?? e.targetType}
+                      </Link>
+                    ) : (
+                      e.targetType
+                    )}
                   </td>
                 </tr>
               ))}
@@ -131,7 +143,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
       <nav className="pager" aria-label={tc('pagination')}>
-        {search.cursor && <Link href={`/audit${query ? `?${query}` : ''}`}>« {tc('previous')}</Link>}
+        {page.prevCursor !== null && (
+          <Link href={`/audit?${new URLSearchParams({ ...filter, ...(page.prevCursor ? { cursor: page.prevCursor } : {}) }).toString()}`} rel="prev">
+            « {tc('previous')}
+          </Link>
+        )}
         {page.nextCursor && (
           <Link href={`/audit?${new URLSearchParams({ ...filter, cursor: page.nextCursor }).toString()}`} rel="next">
             {tc('next')} »

@@ -2,8 +2,7 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
-import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
-import { diffVersions } from '@/server/config-versions/diff-config-versions';
+import { diffAuditedVersions, getAuditedSmtpConfig } from '@/server/audit/tenant-versions';
 import { orNotFound } from '@/server/http/page-errors';
 
 type Params = { slug: string };
@@ -16,7 +15,7 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
 export default async function TenantVersionsPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<Search> }) {
   const user = await requirePageUser();
   const { slug } = await params;
-  const config = await orNotFound(getSmtpConfig(user, slug));
+  const config = await orNotFound(getAuditedSmtpConfig(user, slug));
   const t = await getTranslations('audit');
   const format = await getFormatter();
   const versions = [...config.versions].sort((x, y) => x.version - y.version);
@@ -24,7 +23,7 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
   const newest = versions.at(-1)?.version;
   const b = Number(search.b) || newest;
   const a = Number(search.a) || (b ? b - 1 : undefined);
-  const diff = a && b && a !== b && versions.some((v) => v.version === a) ? await orNotFound(diffVersions(user, slug, a, b)) : null;
+  const diff = a && b && a !== b && versions.some((v) => v.version === a) ? await orNotFound(diffAuditedVersions(user, slug, a, b)) : null;
   return (
     <>
       <p>
