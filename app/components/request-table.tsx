@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import type { RequestView } from '@/server/requests/request-view';
 import { StatusBadge } from './status-badge';
 
@@ -15,7 +16,6 @@ type Props = {
 export async function RequestTable({ items, nextCursor, baseQuery, showTenant, empty, isFirstPage }: Props) {
   const t = await getTranslations('requests');
   const tc = await getTranslations('common');
-  const format = await getFormatter();
   if (items.length === 0) return <p className="empty-state">{empty}</p>;
   const nextHref = nextCursor ? `?${new URLSearchParams({ ...baseQuery, cursor: nextCursor }).toString()}` : null;
   const firstHref = `?${new URLSearchParams(baseQuery).toString()}`;
@@ -50,7 +50,7 @@ export async function RequestTable({ items, nextCursor, baseQuery, showTenant, e
                 </td>
                 <td>{r.assignee?.name ?? <span className="muted">{t('unassigned')}</span>}</td>
                 <td>
-                  <time dateTime={r.updatedAt}>{format.dateTime(new Date(r.updatedAt), { dateStyle: 'medium', timeStyle: 'short' })}</time>
+                  <Time value={r.updatedAt} relative />
                 </td>
               </tr>
             ))}

@@ -7,6 +7,7 @@ import { actorOf } from '@/server/audit/actor';
 import { createToken, revokeToken } from '@/server/auth/tokens';
 import { signIn } from '@/server/auth/auth';
 import { changeOwnPassword } from '@/server/users/change-own-password';
+import { saveUserTimeZone } from '@/server/users/user-time-zone';
 
 export async function createTokenAction(name: string) {
   const result = await runAction(async (user, meta) => {
@@ -39,5 +40,11 @@ export async function changePasswordAction(input: { current: string; next: strin
     return undefined;
   });
   if (result.ok) redirect('/profile?password=changed');
+  return result;
+}
+
+export async function saveTimeZoneAction(timeZone: string) {
+  const result = await runAction(async (user) => saveUserTimeZone(user.id, timeZone));
+  revalidatePath('/', 'layout');
   return result;
 }

@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
-import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
+import { getLocale, getTimeZone, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { listTokens } from '@/server/auth/tokens';
 import { LanguageSwitcher } from '../components/language-switcher';
 import { TokenPanel } from './token-panel';
 import { PasswordForm } from './password-form';
+import { TimeZoneForm } from './time-zone-form';
+import { Time } from '../components/time';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('profile'))('title') };
@@ -14,9 +16,10 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
   const user = await requirePageUser();
   const t = await getTranslations('profile');
   const tc = await getTranslations('common');
-  const format = await getFormatter();
   const tokens = await listTokens(user.id);
-  const when = (d: Date | null) => (d ? format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' }) : t('never'));
+  const when = (d: Date | null) => (d ? <Time value={d} relative /> : t('never'));
+  const zone = await getTimeZone();
+  const zones = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), zone])];
   return (
     <>
       <h1>{t('title')}</h1>
@@ -26,6 +29,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
         </p>
         <h2>{t('language')}</h2>
         <LanguageSwitcher current={await getLocale()} label={t('language')} />
+        <h2>{t('timeZone')}</h2>
+        <TimeZoneForm current={zone} zones={zones} />
       </section>
       <section className="card" aria-labelledby="password-h">
         <h2 id="password-h">{t('password')}</h2>

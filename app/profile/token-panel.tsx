@@ -3,7 +3,7 @@ import { useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import { createTokenAction, revokeTokenAction } from './actions';
 
-type TokenRow = { id: string; name: string; prefix: string; created: string; lastUsed: string; revoked: boolean };
+type TokenRow = { id: string; name: string; prefix: string; created: React.ReactNode; lastUsed: React.ReactNode; revoked: boolean };
 
 export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
   const t = useTranslations('profile');

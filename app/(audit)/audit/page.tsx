@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { listAuditEvents, distinctActions, knownActors, type AuditEventView } from '@/server/audit/list-events';
 import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
@@ -25,7 +26,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const ta = await getTranslations('auditActions');
   // Events recorded before an action had a label show their code.
   const actionLabel = (action: string) => (ta.has(action) ? ta(action) : action);
-  const format = await getFormatter();
   const ts = await getTranslations('statuses');
   const statusName = (s: unknown) => (typeof s === 'string' && ts.has(s) ? ts(s) : String(s));
   // A status change reads "In review → Validated" in the row itself.
@@ -117,7 +117,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <Link href={`/audit/events/${e.seq}`}>{e.seq}</Link>
                   </td>
                   <td>
-                    <time dateTime={e.at}>{format.dateTime(new Date(e.at), { dateStyle: 'medium', timeStyle: 'medium' })}</time>
+                    <Time value={e.at} seconds />
                   </td>
                   <td>{e.actor}</td>
                   <td>{e.tenant ?? '—'}</td>

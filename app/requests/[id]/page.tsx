@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { getRequest } from '@/server/requests/get-request';
 import { listComments } from '@/server/requests/comments';
@@ -32,8 +33,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const t = await getTranslations('requests');
   const tf = await getTranslations('fields');
   const ts = await getTranslations('statuses');
-  const format = await getFormatter();
-  const when = (iso: string) => format.dateTime(new Date(iso), { dateStyle: 'medium', timeStyle: 'short' });
+  const when = (iso: string) => <Time value={iso} relative />;
   const editable = can(user.role, 'request.edit') && ['submitted', 'needs_info'].includes(request.status);
   const transitions = allowedTransitions(user, request.status);
   const warning = portEncryptionWarning(request.port, request.encryption);
@@ -92,7 +92,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
           <ol className="timeline">
             {timeline.map((e) => (
               <li key={e.seq}>
-                <time dateTime={e.at}>{when(e.at)}</time>{' '}
+                {when(e.at)}{' '}
                 <strong>{e.to && e.action !== 'request.edited' ? ts(e.to as 'submitted') : t(`events.${e.action}` as 'events.request.created')}</strong>
                 <span className="muted"> · {e.actor}</span>
               </li>

@@ -3,7 +3,8 @@
 // diagnosis, the transcript and the certificate chain of each run.
 import { useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { useFormatter, useTranslations } from 'next-intl';
+import { useTranslations } from 'next-intl';
+import { Time } from '@/app/components/time';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
@@ -134,13 +135,12 @@ function StepList({ steps, pending = false }: { steps: ProbeStep[]; pending?: bo
 
 function RunDetails({ run, open }: { run: ProbeRunView; open: boolean }) {
   const t = useTranslations('probe');
-  const format = useFormatter();
   const failed = run.steps.find((s) => !s.ok);
   return (
     <details className={`run ${run.ok ? 'ok' : 'failed'}`} open={open} data-testid="probe-run">
       <summary>
         <span className={`badge ${run.ok ? 'status-applied' : 'status-rejected'}`}>{run.ok ? t('ok') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
-        {format.dateTime(new Date(run.startedAt), { dateStyle: 'medium', timeStyle: 'medium' })} · {run.durationMs} ms ·{' '}
+        <Time value={run.startedAt} seconds /> · {run.durationMs} ms ·{' '}
         <span className={run.matchesCurrentConfig ? 'muted' : 'outdated'}>{run.matchesCurrentConfig ? t('matches') : t('outdated')}</span>
       </summary>
       <p>{run.ok ? t('passed', { ms: run.durationMs }) : failed ? t('failedAt', { step: t(`steps.${failed.step}`) }) : null}</p>

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { Time, EXACT } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { orNotFound } from '@/server/http/page-errors';
@@ -38,7 +39,8 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   const t = await getTranslations('pipeline');
   const tf = await getTranslations('fields');
   const format = await getFormatter();
-  const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: 'medium', timeStyle: 'short' }) : '—');
+  const when = (iso: string | null) => (iso ? <Time value={iso} relative /> : '—');
+  const whenText = (iso: string | null) => (iso ? format.dateTime(new Date(iso), EXACT) : '—');
   const hour = (iso: string) => format.dateTime(new Date(iso), { hour: '2-digit', minute: '2-digit' });
   const canRollback = can(user.role, 'config.apply');
   const active = config.active;
@@ -66,7 +68,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
             <strong>{t('health.pausedAlert')}</strong> {health.pausedReason}
           </p>
           <p className="muted">
-            {t('health.pausedSince', { when: when(health.pausedAt) })} · {t('health.pausedHelp')}
+            {t('health.pausedSince', { when: whenText(health.pausedAt) })} · {t('health.pausedHelp')}
           </p>
           {manage && <PauseButton slug={slug} paused />}
         </div>
@@ -159,7 +161,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                     </td>
                     <td>{v.appliedBy?.name ?? t('versions.system')}</td>
                     <td>
-                      <time dateTime={v.appliedAt}>{when(v.appliedAt)}</time>
+                      {when(v.appliedAt)}
                     </td>
                     <td>{v.requestId && v.requestNumber ? <Link href={`/requests/${v.requestId}`} className="mono">{v.requestNumber}</Link> : '—'}</td>
                     <td>
@@ -226,7 +228,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                 {deliveries.items.map((d) => (
                   <tr key={d.id}>
                     <td>
-                      <time dateTime={d.createdAt}>{when(d.createdAt)}</time>
+                      {when(d.createdAt)}
                     </td>
                     <td>
                       {d.canary && <span className="badge">{t('deliveries.canary')}</span>} {d.subject}
@@ -238,7 +240,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                     <td>
                       {d.status === 'delivered' && when(d.sentAt)}
                       {d.status === 'dead' && when(d.deadAt)}
-                      {(d.status === 'queued' || d.status === 'retrying') && t('deliveries.next', { when: when(d.nextAttemptAt) })}
+                      {(d.status === 'queued' || d.status === 'retrying') && t('deliveries.next', { when: whenText(d.nextAttemptAt) })}
                       {manage && d.status === 'dead' && <RetryButton slug={slug} notificationId={d.id} />}
                     </td>
                   </tr>

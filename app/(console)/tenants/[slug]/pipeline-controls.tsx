@@ -90,7 +90,7 @@ export function RetryButton({ slug, notificationId }: { slug: string; notificati
   );
 }
 
-type TokenRow = { id: string; prefix: string; created: string; revoked: boolean };
+type TokenRow = { id: string; prefix: string; created: React.ReactNode; revoked: boolean };
 
 export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRow[] }) {
   const t = useTranslations('pipeline');

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { diffAuditedVersions, getAuditedSmtpConfig } from '@/server/audit/tenant-versions';
 import { orNotFound } from '@/server/http/page-errors';
@@ -17,7 +18,6 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
   const { slug } = await params;
   const config = await orNotFound(getAuditedSmtpConfig(user, slug));
   const t = await getTranslations('audit');
-  const format = await getFormatter();
   const versions = [...config.versions].sort((x, y) => x.version - y.version);
   const search = await searchParams;
   const newest = versions.at(-1)?.version;
@@ -49,7 +49,9 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
                 {versions.map((v) => (
                   <tr key={v.version}>
                     <td className="mono">v{v.version}</td>
-                    <td>{format.dateTime(new Date(v.appliedAt), { dateStyle: 'medium', timeStyle: 'short' })}</td>
+                    <td>
+                      <Time value={v.appliedAt} />
+                    </td>
                     <td>{v.appliedBy?.name ?? 'system'}</td>
                     <td className="mono">
                       {v.source}
