@@ -5,14 +5,15 @@ import { useEffect, useState } from 'react';
 import { usePathname } from 'next/navigation';
 
 export function MenuButton({ label, controls }: { label: string; controls: string }) {
-  const [open, setOpen] = useState(false);
   const pathname = usePathname();
-  useEffect(() => setOpen(false), [pathname]);
+  // Open for the page it was opened on: following a link closes it.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
   useEffect(() => {
     document.getElementById(controls)?.toggleAttribute('data-open', open);
   }, [open, controls]);
   return (
-    <button type="button" className="button subtle menu-button" aria-expanded={open} aria-controls={controls} onClick={() => setOpen((o) => !o)}>
+    <button type="button" className="button subtle menu-button" aria-expanded={open} aria-controls={controls} onClick={() => setOpenOn(open ? null : pathname)}>
       <span aria-hidden="true" className="menu-icon">
         ☰
       </span>{' '}
