@@ -17,6 +17,11 @@ import { ProbePanel } from './probe-panel';
 import { ApplyButton } from './apply-button';
 import { applyGateFor } from '@/server/config-versions/apply-gate';
 import { listProbeRuns } from '@/server/probes/list-probe-runs';
+import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
+import { requestConfigState } from '@/server/config-versions/request-config-state';
+import { listTenantAdmins } from '@/server/tenants/tenant-admins';
+import { ConfigStateNote } from '../../components/config-state-note';
+import { MemberNote } from '../../components/member-note';
 
 type Params = { id: string };
 
@@ -40,6 +45,11 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const probeRuns = can(user.role, 'probe.read') ? await listProbeRuns(user, id) : null;
   const applyGate = await applyGateFor(user, id);
   const canProbe = can(user.role, 'request.probe') && ['in_review', 'validated', 'tested'].includes(request.status);
+  const config = request.status === 'applied' ? await getSmtpConfig(user, request.tenant).catch(() => null) : null;
+  const configState = config ? requestConfigState(config.versions, config.active, request.id) : null;
+  const customer = user.role === 'customer-admin' || user.role === 'customer-member';
+  const tn = await getTranslations('customer.nextStep');
+  const admins = user.role === 'customer-member' ? await listTenantAdmins(user) : null;
 
   const rows: [string, React.ReactNode][] = [
     [tf('host'), <span key="host" className="mono">{request.host}</span>],
@@ -72,6 +82,13 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
         </div>
       </div>
       <p className="muted">{request.tenantName}</p>
+      {customer && (request.status !== 'applied' || !configState) && (
+        <div className="alert info next-step" data-testid="next-step">
+          <strong>{tn('title')}</strong> {tn(request.status as 'submitted', { tam: request.assignee?.name ?? tn('yourTam'), recipient: request.testRecipient })}
+        </div>
+      )}
+      {configState && <ConfigStateNote state={configState} tenantSlug={request.tenant} />}
+      {admins && <MemberNote admins={admins} />}
       {transitions.length > 0 && <TransitionButtons requestId={request.id} transitions={transitions} />}
       {applyGate && <ApplyButton requestId={request.id} tenantSlug={request.tenant} gate={applyGate} />}
       <div className="two-columns">
