@@ -5,10 +5,12 @@ import type { CurrentUser } from '../auth/current-user';
 import { requirePermission } from '../authz/scopes';
 import { getSmtpConfig } from '../config-versions/list-config-versions';
 import { diffVersions } from '../config-versions/diff-config-versions';
+import { findVisibleTenant } from '../pipeline/find-visible-tenant';
 
 export async function getAuditedSmtpConfig(user: CurrentUser, slug: string) {
   requirePermission(user, 'audit.read');
-  return getSmtpConfig(user, slug);
+  const [config, tenant] = await Promise.all([getSmtpConfig(user, slug), findVisibleTenant(user, slug, 'audit.read')]);
+  return { ...config, tenantName: tenant.name };
 }
 
 export async function diffAuditedVersions(user: CurrentUser, slug: string, a: number, b: number) {

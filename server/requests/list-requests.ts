@@ -7,6 +7,7 @@ import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { containsIgnoringCase } from '../text-search';
 
 export const REQUEST_SORTS = ['oldest', 'newest', 'number', 'number-desc'] as const;
 export type RequestSort = (typeof REQUEST_SORTS)[number];
@@ -32,15 +33,9 @@ const OPEN_STATUSES = ['submitted', 'in_review', 'needs_info', 'validated', 'tes
 
 function searchWhere(text: string) {
   const number = /^(?:smtp-?)?(\d{1,9})$/i.exec(text)?.[1];
-  const lower = text.toLowerCase();
+  const like = containsIgnoringCase(text);
   return {
-    OR: [
-      ...(number ? [{ number: Number(number) }] : []),
-      { host: { contains: lower } },
-      { noReplyAddress: { contains: lower } },
-      { tenant: { slug: { contains: lower } } },
-      { tenant: { name: { contains: text } } },
-    ],
+    OR: [...(number ? [{ number: Number(number) }] : []), { host: like }, { noReplyAddress: like }, { tenant: { slug: like } }, { tenant: { name: like } }],
   };
 }
 

@@ -32,6 +32,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const statusChange = (e: AuditEventView) =>
     e.before && e.after && typeof e.after.status === 'string' && e.before.status !== e.after.status ? `${statusName(e.before.status)} → ${statusName(e.after.status)}` : null;
   const query = new URLSearchParams(filter).toString();
+  const tenantName = new Map(tenants.map((x) => [x.slug, x.name]));
   const filtered = Object.keys(filter).length > 0;
   return (
     <>
@@ -99,7 +100,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <p className="empty-state">{filtered ? t('emptyFiltered') : t('empty')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table cards">
             <thead>
               <tr>
                 <th scope="col">{t('columns.seq')}</th>
@@ -113,21 +114,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {page.items.map((e) => (
                 <tr key={e.seq}>
-                  <td className="mono">
+                  <td data-label={t('columns.seq')} className="mono">
                     <Link href={`/audit/events/${e.seq}`}>{e.seq}</Link>
                   </td>
-                  <td>
+                  <td data-label={t('columns.at')}>
                     <Time value={e.at} seconds />
                   </td>
-                  <td>{e.actor}</td>
-                  <td>{e.tenant ?? '—'}</td>
-                  <td>
+                  <td data-label={t('columns.actor')}>{e.actor}</td>
+                  <td data-label={t('columns.tenant')}>{e.tenant ? <Link href={`/audit/tenants/${e.tenant}`}>{tenantName.get(e.tenant) ?? e.tenant}</Link> : '—'}</td>
+                  <td data-label={t('columns.action')}>
                     <Link href={`/audit/events/${e.seq}`} title={e.action}>
                       {actionLabel(e.action)}
                     </Link>
                     {statusChange(e) && <span className="status-change"> {statusChange(e)}</span>}
                   </td>
-                  <td>
+                  <td data-label={t('columns.target')}>
                     {e.targetId ? (
                       <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`} title={`${e.targetType} ${e.targetId}`}>
                         {e.targetLabel ?? e.targetType}

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import { Time } from '@/app/components/time';
+import { FieldLabel } from '@/app/components/field-label';
 import { requirePageUser } from '@/server/auth/auth';
 import { diffAuditedVersions, getAuditedSmtpConfig } from '@/server/audit/tenant-versions';
 import { orNotFound } from '@/server/http/page-errors';
@@ -29,13 +30,13 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
       <p>
         <Link href={`/audit?tenant=${encodeURIComponent(slug)}`}>← {t('back')}</Link>
       </p>
-      <h1>{t('versionsTitle', { tenant: slug })}</h1>
+      <h1>{t('versionsTitle', { tenant: config.tenantName })}</h1>
       {versions.length === 0 ? (
         <p className="empty-state">{t('noVersions')}</p>
       ) : (
         <>
           <div className="table-wrap">
-            <table className="table">
+            <table className="table cards">
               <thead>
                 <tr>
                   <th scope="col">{t('versionA')}</th>
@@ -48,16 +49,18 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
               <tbody>
                 {versions.map((v) => (
                   <tr key={v.version}>
-                    <td className="mono">v{v.version}</td>
-                    <td>
+                    <td data-label={t('versionA')} className="mono">
+                      v{v.version}
+                    </td>
+                    <td data-label={t('columns.at')}>
                       <Time value={v.appliedAt} />
                     </td>
-                    <td>{v.appliedBy?.name ?? 'system'}</td>
-                    <td className="mono">
+                    <td data-label={t('columns.actor')}>{v.appliedBy?.email ?? 'system'}</td>
+                    <td data-label={t('columns.action')} className="mono">
                       {v.source}
                       {v.copiedFrom ? ` ← v${v.copiedFrom}` : ''}
                     </td>
-                    <td>{v.requestId ? <Link href={`/requests/${v.requestId}`}>{v.requestNumber}</Link> : '—'}</td>
+                    <td data-label={t('columns.target')}>{v.requestId ? <Link href={`/requests/${v.requestId}`}>{v.requestNumber}</Link> : '—'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -95,8 +98,8 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
                   <tbody>
                     {diff.changes.map((c) => (
                       <tr key={c.field} className={c.changed ? 'changed' : 'same'}>
-                        <th scope="row" className="mono">
-                          {c.field}
+                        <th scope="row">
+                          <FieldLabel field={c.field} />
                         </th>
                         <td className="mono pre">{String(c.before) || t('nothing')}</td>
                         <td className="mono pre">{c.field === 'password' ? (c.changed ? t('passwordChanged') : t('passwordUnchanged')) : String(c.after) || t('nothing')}</td>

@@ -1,0 +1,71 @@
+'use client';
+// A button for a change that asks first, in the page (not a browser dialog): the question with Confirm and
+// Cancel, focus on Confirm; then the result, announced (role=status), or the error (role=alert).
+import { useEffect, useRef, useState, useTransition } from 'react';
+import { useTranslations } from 'next-intl';
+
+type Result<T> = { ok: true; data: T } | { ok: false; code: string };
+
+type Props<T> = {
+  label: string;
+  question: string;
+  confirmLabel: string;
+  onConfirm: () => Promise<Result<T>>;
+  done: (data: T) => string;
+  className?: string;
+};
+
+export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, done, className = 'button' }: Props<T>) {
+  const tc = useTranslations('common');
+  const te = useTranslations('errors');
+  const [asking, setAsking] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, start] = useTransition();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+  }, [asking]);
+  return (
+    <span className="confirm-button">
+      {asking ? (
+        <span className="confirm-ask" role="group" aria-label={question}>
+          <span>{question}</span>{' '}
+          <button
+            ref={confirmRef}
+            type="button"
+            className="button primary"
+            disabled={pending}
+            onClick={() =>
+              start(async () => {
+                const r = await onConfirm();
+                setAsking(false);
+                setMessage(r.ok ? { ok: true, text: done(r.data) } : { ok: false, text: te(r.code as 'INTERNAL') });
+              })
+            }
+          >
+            {confirmLabel}
+          </button>{' '}
+          <button type="button" className="button subtle" disabled={pending} onClick={() => setAsking(false)}>
+            {tc('cancel')}
+          </button>
+        </span>
+      ) : (
+        <button
+          type="button"
+          className={className}
+          onClick={() => {
+            setMessage(null);
+            setAsking(true);
+          }}
+        >
+          {label}
+        </button>
+      )}
+      {message && (
+        <span role={message.ok ? 'status' : 'alert'} className={`alert inline ${message.ok ? 'success' : 'error'}`}>
+          {message.text}
+        </span>
+      )}
+    </span>
+  );
+}
