@@ -17,6 +17,7 @@ import { ProbePanel } from './probe-panel';
 import { ApplyButton } from './apply-button';
 import { applyGateFor } from '@/server/config-versions/apply-gate';
 import { listProbeRuns } from '@/server/probes/list-probe-runs';
+import { probeSettings } from '@/server/probes/probe-settings';
 import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
 import { requestConfigState } from '@/server/config-versions/request-config-state';
 import { listTenantAdmins } from '@/server/tenants/tenant-admins';
@@ -118,7 +119,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
         </section>
       </div>
       {probeRuns && (
-        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} canProbe={canProbe} runs={probeRuns} />
+        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} canProbe={canProbe} runs={probeRuns} encryption={request.encryption} authMethod={request.authMethod} timeoutMs={probeSettings().timeoutMs} />
       )}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>
