@@ -13,9 +13,11 @@ type Props<T> = {
   onConfirm: () => Promise<Result<T>>;
   done: (data: T) => string;
   className?: string;
+  /** When the visible label is a symbol (×): what the button does, for screen readers. */
+  ariaLabel?: string;
 };
 
-export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, done, className = 'button' }: Props<T>) {
+export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, done, className = 'button', ariaLabel }: Props<T>) {
   const tc = useTranslations('common');
   const te = useTranslations('errors');
   const [asking, setAsking] = useState(false);
@@ -53,6 +55,7 @@ export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, don
         <button
           type="button"
           className={className}
+          aria-label={ariaLabel}
           onClick={() => {
             setMessage(null);
             setAsking(true);

@@ -7,7 +7,7 @@ import { saveUserLocale } from '@/server/users/save-user-locale';
 import { isTimeZone, saveUserTimeZone, TIME_ZONE_COOKIE } from '@/server/users/user-time-zone';
 
 export async function signOutAction(): Promise<void> {
-  await signOut({ redirectTo: '/sign-in' });
+  await signOut({ redirectTo: '/sign-in?signedOut=1' });
 }
 
 export async function setLocaleAction(value: string): Promise<void> {

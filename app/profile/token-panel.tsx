@@ -24,7 +24,7 @@ export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
               setShown(r.data.token);
               setName('');
               setError(null);
-            } else setError(te(r.code as 'INTERNAL'));
+            } else setError(r.code);
           });
         }}
       >
@@ -38,7 +38,7 @@ export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
       </form>
       {error && (
         <p role="alert" className="alert error">
-          {error}
+          {te(error as 'INTERNAL')}
         </p>
       )}
       {shown && (

@@ -32,7 +32,7 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
   return { title: request.number };
 }
 
-export default async function RequestPage({ params }: { params: Promise<Params> }) {
+export default async function RequestPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ done?: string }> }) {
   const user = await requirePageUser();
   const { id } = await params;
   const [request, comments, timeline] = await orNotFound(Promise.all([getRequest(user, id), listComments(user, id), requestTimeline(user, id)]));
@@ -49,6 +49,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const config = request.status === 'applied' ? await getSmtpConfig(user, request.tenant).catch(() => null) : null;
   const configState = config ? requestConfigState(config.versions, config.active, request.id) : null;
   const customer = user.role === 'customer-admin' || user.role === 'customer-member';
+  const { done } = await searchParams;
   const tn = await getTranslations('customer.nextStep');
   const admins = user.role === 'customer-member' ? await listTenantAdmins(user) : null;
 
@@ -83,6 +84,11 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
         </div>
       </div>
       <p className="muted">{request.tenantName}</p>
+      {(done === 'created' || done === 'saved') && (
+        <p role="status" className="alert success" data-testid="request-done">
+          {done === 'created' ? t('created', { number: request.number }) : t('saved')}
+        </p>
+      )}
       {customer && (request.status !== 'applied' || !configState) && (
         <div className="alert info next-step" data-testid="next-step">
           <strong>{tn('title')}</strong> {tn(request.status as 'submitted', { tam: request.assignee?.name ?? tn('yourTam'), recipient: request.testRecipient })}
