@@ -24,7 +24,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           {t('skipToContent')}
         </a>
         <NextIntlClientProvider>
-          <TimeZoneSync saved={savedZone} current={await getTimeZone()} signedIn={user !== null} />
+          <TimeZoneSync saved={savedZone} current={await getTimeZone()} />
           <SiteHeader />
           <main id="main" className="page">
             {children}

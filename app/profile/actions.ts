@@ -43,6 +43,7 @@ export async function changePasswordAction(input: { current: string; next: strin
   return result;
 }
 
+/** A zone, or '' for the browser's. */
 export async function saveTimeZoneAction(timeZone: string) {
   const result = await runAction(async (user) => saveUserTimeZone(user.id, timeZone));
   revalidatePath('/', 'layout');

@@ -6,6 +6,7 @@ import { LanguageSwitcher } from '../components/language-switcher';
 import { TokenPanel } from './token-panel';
 import { PasswordForm } from './password-form';
 import { TimeZoneForm } from './time-zone-form';
+import { findUserTimeZone } from '@/server/users/user-time-zone';
 import { Time } from '../components/time';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -19,6 +20,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
   const tokens = await listTokens(user.id);
   const when = (d: Date | null) => (d ? <Time value={d} relative /> : t('never'));
   const zone = await getTimeZone();
+  const saved = await findUserTimeZone(user.id);
   const zones = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), zone])];
   return (
     <>
@@ -30,7 +32,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
         <h2>{t('language')}</h2>
         <LanguageSwitcher current={await getLocale()} label={t('language')} />
         <h2>{t('timeZone')}</h2>
-        <TimeZoneForm key={zone} current={zone} zones={zones} />
+        <TimeZoneForm key={`${saved}-${zone}`} saved={saved} inUse={zone} zones={zones} />
       </section>
       <section className="card" aria-labelledby="password-h">
         <h2 id="password-h">{t('password')}</h2>

@@ -4,11 +4,12 @@ import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { saveTimeZoneAction } from './actions';
 
-export function TimeZoneForm({ current, zones }: { current: string; zones: string[] }) {
+/** `saved`: the zone the user chose, or null for automatic (the browser's, then `inUse`). */
+export function TimeZoneForm({ saved, inUse, zones }: { saved: string | null; inUse: string; zones: string[] }) {
   const t = useTranslations('profile');
   const te = useTranslations('errors');
   const router = useRouter();
-  const [zone, setZone] = useState(current);
+  const [zone, setZone] = useState(saved ?? '');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
   return (
@@ -18,7 +19,7 @@ export function TimeZoneForm({ current, zones }: { current: string; zones: strin
         e.preventDefault();
         start(async () => {
           const r = await saveTimeZoneAction(zone);
-          setMessage(r.ok ? { ok: true, text: t('timeZoneSaved', { zone }) } : { ok: false, text: te(r.code as 'INTERNAL') });
+          setMessage(r.ok ? { ok: true, text: zone ? t('timeZoneSaved', { zone }) : t('timeZoneAutomaticSaved') } : { ok: false, text: te(r.code as 'INTERNAL') });
           if (r.ok) router.refresh();
         });
       }}
@@ -26,6 +27,7 @@ export function TimeZoneForm({ current, zones }: { current: string; zones: strin
       <div className="field">
         <label htmlFor="time-zone">{t('timeZone')}</label>
         <select id="time-zone" value={zone} onChange={(e) => setZone(e.target.value)} aria-describedby="time-zone-hint">
+          <option value="">{t('timeZoneAutomatic', { zone: saved ? t('timeZoneBrowser') : inUse })}</option>
           {zones.map((z) => (
             <option key={z} value={z}>
               {z.replace(/_/g, ' ')}

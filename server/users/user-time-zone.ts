@@ -1,6 +1,6 @@
 import 'server-only';
-// The time zone a user reads times in: saved on the profile (first the browser's, then their own choice),
-// else the browser's from a cookie, else UTC. Every time on a page is formatted in it and says which it is.
+// The time zone a user reads times in: the one they chose on their profile, else their browser's (reported
+// into a cookie, so it follows them when they travel), else UTC. Every time shown says which zone it is in.
 import { db } from '../db';
 import { AppError } from '../app-error';
 
@@ -23,8 +23,8 @@ export async function findUserTimeZone(userId: string): Promise<string | null> {
   return isTimeZone(user?.timeZone) ? user.timeZone : null;
 }
 
-/** Saves the zone; `onlyIfUnset` is the browser's first report, which never overrides a user's own choice. */
-export async function saveUserTimeZone(userId: string, timeZone: string, { onlyIfUnset = false } = {}): Promise<void> {
-  if (!isTimeZone(timeZone)) throw new AppError('VALIDATION_FAILED', 'timeZone is not a known time zone.', { errors: [{ path: 'timeZone', message: 'invalid' }] });
-  await db.user.updateMany({ where: { id: userId, ...(onlyIfUnset ? { timeZone: null } : {}) }, data: { timeZone } });
+/** Saves the user's choice; null (or '') goes back to the browser's zone. */
+export async function saveUserTimeZone(userId: string, timeZone: string | null): Promise<void> {
+  if (timeZone && !isTimeZone(timeZone)) throw new AppError('VALIDATION_FAILED', 'timeZone is not a known time zone.', { errors: [{ path: 'timeZone', message: 'invalid' }] });
+  await db.user.update({ where: { id: userId }, data: { timeZone: timeZone || null } });
 }

@@ -120,17 +120,23 @@ test('the focus ring reaches 3:1 against the page, and there is a favicon', asyn
   await close(page);
 });
 
-test('times carry their zone: the browser zone is saved on the profile and can be changed there', async ({ browser }) => {
+test("times carry their zone: the browser's by default, a zone chosen on the profile wins", async ({ browser }) => {
   const gina = await open(browser, 'gina', 'zh-CN', DESKTOP, 'Asia/Shanghai');
   await gina.goto('/profile');
-  await expect(gina.getByLabel('时区')).toHaveValue('Asia/Shanghai');
+  const zone = gina.getByLabel('时区');
+  await expect(zone).toHaveValue('');
+  await expect(zone.locator('option:checked')).toHaveText('自动：使用浏览器的时区（Asia/Shanghai）');
   await expect(gina.locator('time').first()).toContainText(/GMT\+8|CST|中国标准时间/);
-  await gina.getByLabel('时区').selectOption('UTC');
+  await zone.selectOption('UTC');
   await gina.getByRole('button', { name: '保存时区' }).click();
   await expect(gina.getByRole('status').filter({ hasText: '时区已保存：UTC。' })).toBeVisible();
   await gina.reload();
-  await expect(gina.getByLabel('时区')).toHaveValue('UTC');
+  await expect(zone).toHaveValue('UTC');
   await expect(gina.locator('time').first()).toContainText('UTC');
+  // Back to automatic, as the other specs expect.
+  await zone.selectOption('');
+  await gina.getByRole('button', { name: '保存时区' }).click();
+  await expect(gina.getByRole('status').filter({ hasText: '时间将跟随浏览器的时区显示' })).toBeVisible();
   await close(gina);
 });
 

@@ -42,7 +42,7 @@ export default async function ConsolePage({ searchParams }: { searchParams: Prom
         <h1>{t('queueTitle')}</h1>
       </div>
       <p className="muted">{t('queueIntro')}</p>
-      <form method="get" action="/console" className="filters" role="search" aria-label={t('search.label')}>
+      <form method="get" action="/console" className="filters" role="search">
         <div className="field search-field">
           <label htmlFor="queue-q">{t('search.label')}</label>
           <input id="queue-q" type="search" name="q" defaultValue={q ?? ''} placeholder={t('search.placeholder')} aria-describedby="queue-q-hint" />

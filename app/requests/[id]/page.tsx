@@ -66,7 +66,13 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
     [tf('testRecipient'), request.testRecipient],
     [tf('notes'), request.notes ? <span key="notes" className="pre">{request.notes}</span> : '—'],
     [t('assignee'), request.assignee?.name ?? t('unassigned')],
-    [t('fingerprint'), <code key="fp">{request.fingerprint}</code>],
+    [
+      t('fingerprint'),
+      <span key="fp">
+        <code>{request.fingerprint}</code>
+        <span className="hint">{t('fingerprintHelp')}</span>
+      </span>,
+    ],
   ];
 
   return (

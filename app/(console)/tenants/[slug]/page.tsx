@@ -291,7 +291,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
 
       <section aria-labelledby="deliveries-h" className="card">
         <h2 id="deliveries-h">{t('deliveries.title')}</h2>
-        <form method="get" className="filters" role="search" aria-label={t('deliveries.search')}>
+        <form method="get" className="filters" role="search">
           <div className="field">
             <label htmlFor="delivery-q">{t('deliveries.search')}</label>
             <input id="delivery-q" type="search" name="q" defaultValue={q ?? ''} placeholder={t('deliveries.searchPlaceholder')} />
