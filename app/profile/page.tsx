@@ -32,7 +32,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
         <h2>{t('language')}</h2>
         <LanguageSwitcher current={await getLocale()} label={t('language')} />
         <h2>{t('timeZone')}</h2>
-        <TimeZoneForm key={`${saved}-${zone}`} saved={saved} inUse={zone} zones={zones} />
+        <TimeZoneForm saved={saved} inUse={zone} zones={zones} />
       </section>
       <section className="card" aria-labelledby="password-h">
         <h2 id="password-h">{t('password')}</h2>

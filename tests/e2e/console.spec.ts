@@ -2,7 +2,7 @@
 // on every page and no page wider than the screen; the header folds into a menu on a phone and marks the
 // current page; times carry their zone; /audit/tenants is the auditor's alone; confirmations after changes.
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { ACCOUNTS, expectNoAxeViolations, fileRequest, screenshotForReadme, storageStateOf, type Account } from './support';
+import { ACCOUNTS, expectNoAxeViolations, fileRequest, sandboxRequest, screenshotForReadme, storageStateOf, type Account } from './support';
 
 type Lang = 'en-US' | 'zh-CN';
 const DESKTOP = { width: 1366, height: 900 };
@@ -204,4 +204,34 @@ test('the auditor reads targets by name and status changes from → to, and sear
   if ((await first.count()) > 0) await expect(first).toContainText('→');
   await screenshotForReadme(auditor, 'audit.png');
   await close(auditor);
+});
+
+test('a hanging step shows its name, the time so far and the deadline; a cancelled check reads as cancelled', async ({ browser }) => {
+  const alice = await open(browser, 'alice', 'en-US', DESKTOP);
+  const hanging = await fileRequest(alice, sandboxRequest('Acme Hang Test'));
+  await close(alice);
+  const tam = await open(browser, 'tam', 'en-US', DESKTOP);
+  const setMode = async (label: string) => {
+    await tam.goto('/sandbox');
+    await tam.getByLabel(label).check();
+    await tam.getByRole('button', { name: 'Save behaviour' }).click();
+    await expect(tam.getByText(`the sandbox now behaves as “${label}”`)).toBeVisible();
+  };
+  await setMode('Hang after connect');
+  try {
+    await tam.goto(`/requests/${hanging.id}`);
+    await tam.getByRole('button', { name: 'Take request' }).click();
+    await expect(tam.getByRole('status').filter({ hasText: 'You took this request.' })).toBeVisible();
+    await tam.getByRole('button', { name: 'Validate', exact: true }).click();
+    const waiting = tam.getByTestId('probe-waiting');
+    await expect(waiting).toContainText('Waiting for Greeting…');
+    await expect(waiting).toContainText('the check gives up after 30 s');
+    await expect(waiting).toContainText(/[1-9] s on this step/, { timeout: 5_000 });
+    await tam.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(tam.getByTestId('probe-cancelled')).toHaveText('Check cancelled. Nothing was sent and nothing changed.');
+    await expect(tam.getByRole('alert')).toHaveCount(0);
+  } finally {
+    await setMode('Normal');
+  }
+  await close(tam);
 });
