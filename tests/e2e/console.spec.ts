@@ -171,7 +171,7 @@ test('the TAM searches the queue, filters to their own and sorts by number', asy
   await expect(tam.getByRole('columnheader', { name: /^Request/ })).toHaveAttribute('aria-sort', 'ascending');
   await expect(tam.getByRole('columnheader', { name: /^Waiting/ })).toBeVisible();
   await expectNoAxeViolations(tam, 'queue searched and sorted');
-  await screenshotForReadme(tam, 'console.png');
+  await screenshotForReadme(tam, 'queue.png');
   await tam.goto('/tenants/acme');
   await screenshotForReadme(tam, 'tenant-tam.png', true);
   await close(tam);
