@@ -3,7 +3,7 @@
 // TAM rolls back to an earlier version (delivery follows it), and everyone sees the version history.
 // z-audit.spec.ts runs after this file and reads the versions and audit events it leaves behind.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { expectNoAxeViolations, fileRequest, pageAs, sandboxRequest, takeTestAndApply } from './support';
+import { expectNoAxeViolations, fileRequest, pageAs, sandboxRequest, screenshotForReadme, takeTestAndApply } from './support';
 
 /** Sends one notification for acme through the public API; returns its id and Message-ID. */
 async function sendNotification(request: APIRequestContext, token: string, subject: string): Promise<{ id: string; messageId: string }> {
@@ -152,6 +152,8 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
     await expect(versionRow(rolledBack).getByRole('button')).toHaveCount(0);
     await expect(versionRow(secondVersion).getByRole('button', { name: `Roll back to v${secondVersion}` })).toBeVisible();
     await expectNoAxeViolations(tam, 'tenant page after a rollback');
+    await tam.goto(`/tenants/acme?a=${firstVersion}&b=${secondVersion}`);
+    await screenshotForReadme(tam, 'tenant-tam.png', true);
 
     // The customer sees the same history, without rollback buttons.
     await alice.goto('/tenants/acme');
