@@ -25,7 +25,7 @@ export default async function AuditEventPage({ params }: { params: Promise<Param
     [t('columns.actor'), event.actor],
     [t('meta.actorType'), event.actorType],
     [t('columns.tenant'), event.tenant ?? '—'],
-    [t('meta.target'), `${event.targetType}${event.targetId ? ` ${event.targetId}` : ''}`],
+    [t('meta.target'), `${event.targetLabel ? `${event.targetLabel} · ` : ''}${event.targetType}${event.targetId ? ` ${event.targetId}` : ''}`],
     [t('meta.ip'), event.ip ?? '—'],
     [t('meta.userAgent'), event.userAgent ?? '—'],
     [t('meta.requestId'), event.requestId ?? '—'],
