@@ -4,6 +4,7 @@ import { getLocale, getTimeZone, getTranslations } from 'next-intl/server';
 import { currentUser } from '@/server/auth/auth';
 import { findUserTimeZone } from '@/server/users/user-time-zone';
 import { TimeZoneSync } from './components/time-zone-sync';
+import { FlashProvider } from './components/flash';
 import { SiteHeader } from './components/site-header';
 import './globals.css';
 
@@ -27,7 +28,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <TimeZoneSync saved={savedZone} current={await getTimeZone()} />
           <SiteHeader />
           <main id="main" className="page">
-            {children}
+            <FlashProvider>{children}</FlashProvider>
           </main>
         </NextIntlClientProvider>
       </body>

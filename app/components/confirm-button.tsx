@@ -1,8 +1,10 @@
 'use client';
 // A button for a change that asks first, in the page (not a browser dialog): the question with Confirm and
-// Cancel, focus on Confirm; then the result, announced (role=status), or the error (role=alert).
+// Cancel, focus on Confirm; then the result, announced in the page's flash region (it outlives this button,
+// whose row may disappear with the change), or the error here (role=alert).
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
+import { useFlash } from './flash';
 
 type Result<T> = { ok: true; data: T } | { ok: false; code: string };
 
@@ -23,6 +25,7 @@ export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, don
   const [asking, setAsking] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
+  const flash = useFlash();
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (asking) confirmRef.current?.focus();
@@ -41,7 +44,8 @@ export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, don
               start(async () => {
                 const r = await onConfirm();
                 setAsking(false);
-                setMessage(r.ok ? { ok: true, text: done(r.data) } : { ok: false, text: te(r.code as 'INTERNAL') });
+                if (r.ok) flash(done(r.data));
+                else setMessage({ ok: false, text: te(r.code as 'INTERNAL') });
               })
             }
           >
@@ -58,6 +62,7 @@ export function ConfirmButton<T>({ label, question, confirmLabel, onConfirm, don
           aria-label={ariaLabel}
           onClick={() => {
             setMessage(null);
+            flash('');
             setAsking(true);
           }}
         >
