@@ -1,6 +1,10 @@
 import type { Metadata } from 'next';
 import { NextIntlClientProvider } from 'next-intl';
-import { getLocale, getTranslations } from 'next-intl/server';
+import { getLocale, getTimeZone, getTranslations } from 'next-intl/server';
+import { currentUser } from '@/server/auth/auth';
+import { findUserTimeZone } from '@/server/users/user-time-zone';
+import { TimeZoneSync } from './components/time-zone-sync';
+import { FlashProvider } from './components/flash';
 import { SiteHeader } from './components/site-header';
 import './globals.css';
 
@@ -12,6 +16,8 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const locale = await getLocale();
   const t = await getTranslations('common');
+  const user = await currentUser().catch(() => null);
+  const savedZone = user ? await findUserTimeZone(user.id) : null;
   return (
     <html lang={locale}>
       <body>
@@ -19,9 +25,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           {t('skipToContent')}
         </a>
         <NextIntlClientProvider>
+          <TimeZoneSync saved={savedZone} current={await getTimeZone()} />
           <SiteHeader />
           <main id="main" className="page">
-            {children}
+            <FlashProvider>{children}</FlashProvider>
           </main>
         </NextIntlClientProvider>
       </body>

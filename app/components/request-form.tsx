@@ -61,11 +61,12 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
   const t = useTranslations('fields');
   const tr = useTranslations('requests');
   const tp = useTranslations('providers');
-  const te = useTranslations('errors');
+  const root = useTranslations();
   const router = useRouter();
   const [values, setValues] = useState<Values>(() => initialValues(initial));
   const [credential, setCredential] = useState<Credential>(initial?.oauthCertificate ? 'certificate' : 'secret');
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // The banner's message key (translated when shown, so a language switch translates it too).
   const [formError, setFormError] = useState<string | null>(null);
   const [preset, setPreset] = useState<string>('');
   const [pending, startTransition] = useTransition();
@@ -120,7 +121,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     const found = validate();
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      setFormError(tr('fixErrors'));
+      setFormError('errors.VALIDATION_FAILED');
       focusFirstError(found);
       return;
     }
@@ -128,12 +129,12 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     startTransition(async () => {
       const result = await onSubmit(input);
       if (result.ok) {
-        router.push(`/requests/${result.data.id}`);
+        router.push(`/requests/${result.data.id}?done=${initial ? 'saved' : 'created'}`);
         router.refresh();
         return;
       }
       setErrors(result.errors);
-      setFormError(Object.keys(result.errors).length ? tr('fixErrors') : te(result.code as 'INTERNAL'));
+      setFormError(Object.keys(result.errors).length ? 'errors.VALIDATION_FAILED' : `errors.${result.code}`);
       focusFirstError(result.errors);
     });
   }
@@ -221,7 +222,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
     <form onSubmit={submit} className="form request-form" noValidate aria-busy={pending}>
       {formError && (
         <p role="alert" className="alert error">
-          {formError}
+          {root(formError as 'errors.INTERNAL')}
         </p>
       )}
       <fieldset className="presets">

@@ -4,6 +4,8 @@ import { currentUser } from '@/server/auth/auth';
 import { HOME_BY_ROLE } from '@/server/auth/roles';
 import { readEnv } from '@/server/env';
 import { LanguageSwitcher } from './language-switcher';
+import { MenuButton } from './menu-button';
+import { NavLinks } from './nav-links';
 import { signOutAction } from './session-actions';
 
 const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' | 'tenants' }[]> = {
@@ -18,35 +20,39 @@ export async function SiteHeader() {
   const user = await currentUser();
   const t = await getTranslations('common');
   const locale = await getLocale();
+  const items = user
+    ? [
+        ...(NAV[user.role] ?? []).filter((item) => item.key !== 'sandbox' || readEnv().demo).map((item) => ({ href: item.href, label: t(`nav.${item.key}`) })),
+        { href: '/profile', label: t('nav.profile') },
+      ]
+    : [];
   return (
     <header className="site-header">
       <Link href={user ? HOME_BY_ROLE[user.role] : '/'} className="brand">
         <span aria-hidden="true" className="brand-mark">✉</span> {t('appName')}
       </Link>
-      {user && (
-        <nav aria-label={t('nav.main')} className="main-nav">
-          {(NAV[user.role] ?? []).filter((item) => item.key !== 'sandbox' || readEnv().demo).map((item) => (
-            <Link key={item.href} href={item.href}>
-              {t(`nav.${item.key}`)}
-            </Link>
-          ))}
-          <Link href="/profile">{t('nav.profile')}</Link>
-        </nav>
-      )}
-      <div className="header-end">
-        <LanguageSwitcher current={locale} label={t('language')} />
+      {user && <MenuButton label={t('menu')} controls="site-menu" />}
+      <div id="site-menu" className={user ? 'site-menu' : 'site-menu always'}>
         {user && (
-          <>
-            <span className="who">
-              {user.name} <span className="muted">· {t(`roles.${user.role}`)}</span>
-            </span>
-            <form action={signOutAction}>
-              <button type="submit" className="button subtle">
-                {t('signOut')}
-              </button>
-            </form>
-          </>
+          <nav aria-label={t('nav.main')} className="main-nav">
+            <NavLinks items={items} />
+          </nav>
         )}
+        <div className="header-end">
+          <LanguageSwitcher current={locale} label={t('language')} />
+          {user && (
+            <>
+              <span className="who">
+                {user.name} <span className="muted">· {t(`roles.${user.role}`)}</span>
+              </span>
+              <form action={signOutAction}>
+                <button type="submit" className="button subtle">
+                  {t('signOut')}
+                </button>
+              </form>
+            </>
+          )}
+        </div>
       </div>
     </header>
   );

@@ -8,6 +8,7 @@ import { createToken, revokeToken } from '@/server/auth/tokens';
 import { signIn, signOut } from '@/server/auth/auth';
 import { endAllBrowserSessions } from '@/server/auth/sessions';
 import { changeOwnPassword } from '@/server/users/change-own-password';
+import { saveUserTimeZone } from '@/server/users/user-time-zone';
 
 export async function createTokenAction(name: string) {
   const result = await runAction(async (user, meta) => {
@@ -51,4 +52,11 @@ export async function signOutEverywhereAction(): Promise<void> {
   });
   if (result.ok) await signOut({ redirectTo: '/sign-in' });
   redirect('/sign-in');
+}
+
+/** A zone, or '' for the browser's. */
+export async function saveTimeZoneAction(timeZone: string) {
+  const result = await runAction(async (user) => saveUserTimeZone(user.id, timeZone));
+  revalidatePath('/', 'layout');
+  return result;
 }

@@ -1,11 +1,14 @@
 import type { Metadata } from 'next';
-import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
+import { getLocale, getTimeZone, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { listTokens } from '@/server/auth/tokens';
 import { LanguageSwitcher } from '../components/language-switcher';
 import { TokenPanel } from './token-panel';
 import { PasswordForm } from './password-form';
 import { signOutEverywhereAction } from './actions';
+import { TimeZoneForm } from './time-zone-form';
+import { findUserTimeZone } from '@/server/users/user-time-zone';
+import { Time } from '../components/time';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('profile'))('title') };
@@ -15,9 +18,11 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
   const user = await requirePageUser();
   const t = await getTranslations('profile');
   const tc = await getTranslations('common');
-  const format = await getFormatter();
   const tokens = await listTokens(user.id);
-  const when = (d: Date | null) => (d ? format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' }) : t('never'));
+  const when = (d: Date | null) => (d ? <Time value={d} relative /> : t('never'));
+  const zone = await getTimeZone();
+  const saved = await findUserTimeZone(user.id);
+  const zones = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), zone])];
   return (
     <>
       <h1>{t('title')}</h1>
@@ -27,6 +32,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
         </p>
         <h2>{t('language')}</h2>
         <LanguageSwitcher current={await getLocale()} label={t('language')} />
+        <h2>{t('timeZone')}</h2>
+        <TimeZoneForm saved={saved} inUse={zone} zones={zones} />
       </section>
       <section className="card" aria-labelledby="password-h">
         <h2 id="password-h">{t('password')}</h2>

@@ -3,7 +3,7 @@ import { useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import { createTokenAction, revokeTokenAction } from './actions';
 
-type TokenRow = { id: string; name: string; prefix: string; created: string; lastUsed: string; revoked: boolean };
+type TokenRow = { id: string; name: string; prefix: string; created: React.ReactNode; lastUsed: React.ReactNode; revoked: boolean };
 
 export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
   const t = useTranslations('profile');
@@ -24,7 +24,7 @@ export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
               setShown(r.data.token);
               setName('');
               setError(null);
-            } else setError(te(r.code as 'INTERNAL'));
+            } else setError(r.code);
           });
         }}
       >
@@ -38,7 +38,7 @@ export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
       </form>
       {error && (
         <p role="alert" className="alert error">
-          {error}
+          {te(error as 'INTERNAL')}
         </p>
       )}
       {shown && (

@@ -9,13 +9,18 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('auth'))('title') };
 }
 
-export default async function SignInPage() {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ signedOut?: string }> }) {
   const user = await currentUser();
   if (user) redirect(HOME_BY_ROLE[user.role]);
   const t = await getTranslations('auth');
   return (
     <section className="narrow card">
       <h1>{t('title')}</h1>
+      {(await searchParams).signedOut === '1' && (
+        <p role="status" className="alert success">
+          {t('signedOut')}
+        </p>
+      )}
       <SignInForm />
     </section>
   );

@@ -12,7 +12,7 @@ const isoDate = z
 
 export const AuditQuerySchema = z.object({
   tenant: z.string().max(100).optional(),
-  /** A user's email (their own actions and their tokens'), or another actor's exact label (system, notification worker). */
+  /** A user's email or its beginning (their own actions and their tokens'), or another actor's label or its beginning (system, notification worker). */
   actor: z.string().trim().max(254).optional(),
   action: z.string().max(100).optional(),
   target: z.string().max(100).optional(),
@@ -42,7 +42,7 @@ const NOTHING = { in: [] as number[] };
  */
 export async function auditWhere(q: AuditQuery) {
   const tenantId = q.tenant ? ((await db.tenant.findUnique({ where: { slug: q.tenant }, select: { id: true } }))?.id ?? '__none__') : undefined;
-  const userId = q.actor ? (await db.user.findUnique({ where: { email: q.actor.toLowerCase() }, select: { id: true } }))?.id : undefined;
+  const actor = q.actor ? await actorWhere(q.actor) : undefined;
   let seq: { gte?: number; lte?: number; in?: number[] } | undefined;
   if (q.from || q.to) {
     const first = q.from ? await db.auditEvent.findFirst({ where: { at: { gte: new Date(q.from) } }, orderBy: [{ at: 'asc' }, { seq: 'asc' }], select: { seq: true } }) : { seq: 1 };
@@ -51,11 +51,28 @@ export async function auditWhere(q: AuditQuery) {
   }
   return {
     ...(tenantId ? { tenantId } : {}),
-    ...(q.actor ? (userId ? { actorId: userId } : { actorLabel: q.actor }) : {}),
+    ...(actor ?? {}),
     ...(q.action ? { action: q.action.endsWith('.') ? { startsWith: q.action } : q.action } : {}),
     ...(q.target ? { targetId: q.target } : {}),
     ...(seq ? { seq } : {}),
   };
+}
+
+const OTHER_ACTORS = ['system', 'notification worker'];
+const PREFIX_USERS = 100;
+
+/**
+ * The actor filter: an exact email is that user; otherwise the users whose email starts with the text (at
+ * most 100) and the non-user actors whose label does, each an equality on an indexed column. A label that
+ * is nobody's (a failed sign-in with an unknown email) still matches exactly.
+ */
+async function actorWhere(text: string) {
+  const prefix = text.toLowerCase();
+  const exact = await db.user.findUnique({ where: { email: prefix }, select: { id: true } });
+  if (exact) return { actorId: exact.id };
+  const users = await db.user.findMany({ where: { email: { startsWith: prefix } }, select: { id: true }, orderBy: { email: 'asc' }, take: PREFIX_USERS });
+  const labels = [...new Set([text, ...OTHER_ACTORS.filter((l) => l.startsWith(prefix))])];
+  return users.length ? { OR: [{ actorId: { in: users.map((u) => u.id) } }, { actorLabel: { in: labels } }] } : { actorLabel: { in: labels } };
 }
 
 /** A where with the seq range narrowed further (a cursor, an export's progress): both bounds apply. */

@@ -7,10 +7,10 @@ import { AppError } from '../app-error';
 import { recordEvent } from './record-event';
 import { actorOf } from './actor';
 import { auditWhere, parseAuditQuery, withSeq } from './audit-query';
-import { tenantSlugs, toAuditEventView, type AuditEventView } from './list-events';
+import { targetLabels, tenantSlugs, toAuditEventView, type AuditEventView } from './list-events';
 
 const PAGE = 1000;
-const COLUMNS = ['seq', 'at', 'actorType', 'actor', 'tenant', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash'] as const;
+const COLUMNS = ['seq', 'at', 'actorType', 'actor', 'tenant', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash', 'targetLabel'] as const;
 
 // Spreadsheet programs run cells that start with = + - @ as formulas (OWASP "CSV injection"): such cells
 // get a leading apostrophe. JSON Lines is the exact export.
@@ -43,12 +43,14 @@ export async function exportAuditEvents(user: CurrentUser, input: Record<string,
     async pull(controller) {
       if (format === 'csv' && !headerSent) {
         headerSent = true;
-        controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
+        // A byte order mark first: without it spreadsheet programs read UTF-8 as the local code page (Chinese turns to mojibake).
+        controller.enqueue(encoder.encode(`\uFEFF${COLUMNS.join(',')}\r\n`));
       }
       const rows = await db.auditEvent.findMany({ where: withSeq(where, { gt: after }), orderBy: { seq: 'asc' }, take: PAGE });
       if (rows.length === 0) return controller.close();
       after = rows[rows.length - 1]!.seq;
-      const text = rows.map((r) => toAuditEventView(r, slugOf)).map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`)).join('');
+      const labelOf = await targetLabels(rows);
+      const text = rows.map((r) => toAuditEventView(r, slugOf, labelOf)).map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`)).join('');
       controller.enqueue(encoder.encode(text));
     },
   });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '../db';
+import { requestNumberLabel } from '../requests/request-view';
 import type { CurrentUser } from '../auth/current-user';
 import { requirePermission } from '../authz/scopes';
 import { auditWhere, parseAuditQuery, withSeq } from './audit-query';
@@ -13,6 +14,8 @@ export type AuditEventView = {
   action: string;
   targetType: string;
   targetId: string | null;
+  /** The target as people know it: SMTP-1002, the tenant's name, the user's email, "acme v3"; null when gone. */
+  targetLabel: string | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   ip: string | null;
@@ -24,7 +27,7 @@ export type AuditEventView = {
 
 type Row = Awaited<ReturnType<typeof db.auditEvent.findMany>>[number];
 
-export function toAuditEventView(e: Row, slugOf: Map<string, string>): AuditEventView {
+export function toAuditEventView(e: Row, slugOf: Map<string, string>, labelOf: Map<string, string> = new Map()): AuditEventView {
   return {
     seq: e.seq,
     at: e.at.toISOString(),
@@ -34,6 +37,7 @@ export function toAuditEventView(e: Row, slugOf: Map<string, string>): AuditEven
     action: e.action,
     targetType: e.targetType,
     targetId: e.targetId,
+    targetLabel: e.targetId ? (labelOf.get(e.targetId) ?? null) : null,
     before: e.before ? (JSON.parse(e.before) as Record<string, unknown>) : null,
     after: e.after ? (JSON.parse(e.after) as Record<string, unknown>) : null,
     ip: e.ip,
@@ -49,6 +53,30 @@ export async function tenantSlugs(): Promise<Map<string, string>> {
   return new Map(tenants.map((t) => [t.id, t.slug]));
 }
 
+/**
+ * Names for the targets of a page of events, looked up in one query per kind of target: the request's
+ * number, the user's email, the tenant's name, a configuration version as "tenant vN".
+ */
+export async function targetLabels(rows: { targetType: string; targetId: string | null }[]): Promise<Map<string, string>> {
+  const idsOf = (...types: string[]) => [...new Set(rows.filter((r) => r.targetId && types.includes(r.targetType)).map((r) => r.targetId!))];
+  const [requests, users, tenants, versions] = await Promise.all([
+    idsOf('smtp-request').length ? db.smtpRequest.findMany({ where: { id: { in: idsOf('smtp-request') } }, select: { id: true, number: true } }) : [],
+    idsOf('user').length ? db.user.findMany({ where: { id: { in: idsOf('user') } }, select: { id: true, email: true } }) : [],
+    idsOf('tenant', 'tenant-pipeline').length ? db.tenant.findMany({ where: { id: { in: idsOf('tenant', 'tenant-pipeline') } }, select: { id: true, name: true } }) : [],
+    idsOf('config-version').length
+      ? db.configVersion.findMany({ where: { id: { in: idsOf('config-version') } }, select: { id: true, version: true, tenantId: true } })
+      : [],
+  ]);
+  const versionTenants = versions.length ? await db.tenant.findMany({ where: { id: { in: versions.map((v) => v.tenantId) } }, select: { id: true, name: true } }) : [];
+  const tenantName = new Map(versionTenants.map((t) => [t.id, t.name]));
+  return new Map<string, string>([
+    ...requests.map((r) => [r.id, requestNumberLabel(r.number)] as [string, string]),
+    ...users.map((u) => [u.id, u.email] as [string, string]),
+    ...tenants.map((t) => [t.id, t.name] as [string, string]),
+    ...versions.map((v) => [v.id, `${tenantName.get(v.tenantId) ?? ''} v${v.version}`.trim()] as [string, string]),
+  ]);
+}
+
 /** Newest first, keyset-paginated on seq (the cursor is the last seq seen). */
 export async function listAuditEvents(user: CurrentUser, input: Record<string, string | undefined>) {
   requirePermission(user, 'audit.read');
@@ -59,18 +87,29 @@ export async function listAuditEvents(user: CurrentUser, input: Record<string, s
     orderBy: { seq: 'desc' },
     take: q.limit + 1,
   });
-  const slugOf = await tenantSlugs();
   const page = rows.slice(0, q.limit);
+  const [slugOf, labelOf, previous] = await Promise.all([tenantSlugs(), targetLabels(page), q.cursor ? previousPage(where, q.cursor, q.limit) : null]);
   return {
-    items: page.map((e) => toAuditEventView(e, slugOf)),
+    items: page.map((e) => toAuditEventView(e, slugOf, labelOf)),
     nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null,
+    /** Set when this is not the first page: the cursor of the page before it, or '' when that is the first page. */
+    prevCursor: previous,
   };
+}
+
+/**
+ * The cursor of the page just above a page that starts below `cursor`: the `limit` events from `cursor`
+ * upwards are that page, so its cursor is the seq of the event after them (or none: the first page).
+ */
+async function previousPage(where: Awaited<ReturnType<typeof auditWhere>>, cursor: number, limit: number): Promise<string> {
+  const above = await db.auditEvent.findMany({ where: withSeq(where, { gt: cursor - 1 }), orderBy: { seq: 'asc' }, take: limit + 1, select: { seq: true } });
+  return above.length > limit ? String(above[limit]!.seq) : '';
 }
 
 export async function getAuditEvent(user: CurrentUser, seq: number): Promise<AuditEventView | null> {
   requirePermission(user, 'audit.read');
   const row = Number.isInteger(seq) && seq > 0 ? await db.auditEvent.findUnique({ where: { seq } }) : null;
-  return row ? toAuditEventView(row, await tenantSlugs()) : null;
+  return row ? toAuditEventView(row, await tenantSlugs(), await targetLabels([row])) : null;
 }
 
 /** Suggestions for the actor filter: users by email, then the actors that are not users. */

@@ -2,6 +2,7 @@ import 'server-only';
 // The delivery log (keyset pagination on createdAt, id — newest first) and the health summary of a tenant.
 import { z } from 'zod';
 import { db } from '../db';
+import type { Prisma } from '../generated/sqlite/client';
 import type { CurrentUser } from '../auth/current-user';
 import { parseOrThrow } from '../http/parse';
 import { findVisibleTenant } from './find-visible-tenant';
@@ -97,21 +98,33 @@ export async function listDeliveries(user: CurrentUser, slug: string, query: Rec
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: limit + 1,
-    select: { id: true, messageId: true, kind: true, subject: true, recipients: true, recipientStates: true, canary: true, status: true, attempts: true, lastReply: true, lastErrorAt: true, configVersion: true, createdAt: true, nextAttemptAt: true, sentAt: true, deadAt: true },
+    select: DELIVERY_SELECT,
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map(({ lastErrorAt: _lastErrorAt, ...r }) => ({
-      ...r,
-      recipients: JSON.parse(r.recipients) as string[],
-      recipientStates: recipientStatesOf({ ...r, lastErrorAt: _lastErrorAt }),
-      createdAt: r.createdAt.toISOString(),
-      nextAttemptAt: r.status === 'queued' || r.status === 'retrying' ? r.nextAttemptAt.toISOString() : null,
-      sentAt: r.sentAt?.toISOString() ?? null,
-      deadAt: r.deadAt?.toISOString() ?? null,
-    })),
+    items: page.map(toDeliveryView),
     nextCursor: rows.length > limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+/** The columns a delivery log row shows (the list and the search read the same). */
+export const DELIVERY_SELECT = {
+  id: true, messageId: true, kind: true, subject: true, recipients: true, recipientStates: true, canary: true, status: true, attempts: true,
+  lastReply: true, lastErrorAt: true, configVersion: true, createdAt: true, nextAttemptAt: true, sentAt: true, deadAt: true,
+} as const;
+
+type DeliveryRow = Prisma.NotificationGetPayload<{ select: typeof DELIVERY_SELECT }>;
+
+export function toDeliveryView({ lastErrorAt, ...r }: DeliveryRow): DeliveryView {
+  return {
+    ...r,
+    recipients: JSON.parse(r.recipients) as string[],
+    recipientStates: recipientStatesOf({ ...r, lastErrorAt }),
+    createdAt: r.createdAt.toISOString(),
+    nextAttemptAt: r.status === 'queued' || r.status === 'retrying' ? r.nextAttemptAt.toISOString() : null,
+    sentAt: r.sentAt?.toISOString() ?? null,
+    deadAt: r.deadAt?.toISOString() ?? null,
   };
 }
 

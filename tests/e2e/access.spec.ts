@@ -24,7 +24,8 @@ test('signing out ends the session: /portal then sends to sign-in, and a copy of
   const cookieHeader = saved.map((c) => `${c.name}=${c.value}`).join('; ');
   expect((await page.request.get('/api/v1/smtp-requests', { headers: { cookie: cookieHeader } })).status()).toBe(200);
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveURL(/\/sign-in\?signedOut=1$/);
+  await expect(page.getByRole('status')).toHaveText('You are signed out.');
   await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   await page.goto('/portal');
   await expect(page).toHaveURL(/\/sign-in$/);
@@ -113,7 +114,7 @@ async function createAuditor(admin: Page, email: string, name: string, password:
   await form.getByLabel('Initial password').fill(password);
   await form.getByLabel('Role').selectOption('auditor');
   await form.getByRole('button', { name: 'Create user' }).click();
-  await expect(form.getByRole('status')).toHaveText('Done.');
+  await expect(form.getByRole('status')).toHaveText(`User ${email} created.`);
   await admin.getByLabel('Email contains').fill(email);
   await admin.getByRole('button', { name: 'Filter' }).click();
   await expect(admin.getByRole('region', { name: 'Users' }).locator('tbody tr')).toHaveCount(1);
@@ -127,8 +128,16 @@ test('the admin creates an auditor, makes them a TAM, resets their password, the
   await expect(role).toHaveValue('auditor');
   // Staff roles only: an auditor cannot become a customer.
   await expect(role.locator('option')).toHaveText(['Technical account manager', 'Auditor', 'Administrator']);
+  // Choosing in the list changes nothing until confirmed (a keyboard user arrows through it).
+  await role.focus();
+  await admin.keyboard.press('ArrowUp');
+  await admin.reload();
+  await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toHaveValue('auditor');
   await role.selectOption('tam');
-  await expect(admin.getByRole('status').filter({ hasText: 'Role changed.' })).toBeVisible();
+  await admin.getByRole('button', { name: `Change the role of ${email}` }).click();
+  await expect(admin.getByRole('group', { name: `Change ${email} from Auditor to Technical account manager?` })).toBeVisible();
+  await admin.getByRole('button', { name: 'Change role', exact: true }).click();
+  await expect(admin.getByRole('status').filter({ hasText: `${email} is now Technical account manager.` })).toBeVisible();
   await admin.reload();
   await expect(admin.getByRole('combobox', { name: `Role of ${email}` })).toHaveValue('tam');
   await admin.goto(`/admin?q=${encodeURIComponent(ACCOUNTS.admin.email)}`);

@@ -34,12 +34,12 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
     await customer.getByLabel('SMTP 服务器地址').fill('smtp.acme.example');
     await customer.getByLabel('用户名').fill('relay@acme.example');
     await customer.getByLabel('密码', { exact: true }).fill('correct horse battery staple');
-    await customer.getByLabel('无回复电子邮件地址').fill('noreply.acme.example');
+    await customer.getByLabel('不回复（no-reply）地址').fill('noreply.acme.example');
     await customer.getByLabel('测试收件人').fill('it-ops@acme.example');
     await customer.getByRole('button', { name: '提交请求' }).click();
 
     await expect(customer.getByRole('alert').filter({ hasText: '请修正下面标出的字段。' })).toBeVisible();
-    const noReply = customer.getByLabel('无回复电子邮件地址');
+    const noReply = customer.getByLabel('不回复（no-reply）地址');
     await expect(noReply).toHaveAttribute('aria-invalid', 'true');
     await expect(noReply).toBeFocused();
     await expect(customer.locator('#noReplyAddress-error.field-error')).toHaveText('请输入电子邮件地址，如 noreply@example.com。');
@@ -53,7 +53,7 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
 
   let request = { id: '', number: '' };
   await test.step('fixing the field and submitting opens the new request, status 已提交', async () => {
-    await customer.getByLabel('无回复电子邮件地址').fill('noreply@acme.example');
+    await customer.getByLabel('不回复（no-reply）地址').fill('noreply@acme.example');
     await expect(customer.locator('.field-error')).toHaveCount(0);
     await customer.getByLabel('备注').fill('请在本周内配置。');
     await customer.getByRole('button', { name: '提交请求' }).click();
@@ -119,7 +119,8 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
     await expect(customer.getByText('已设置密码。留空则保持不变。')).toBeVisible();
     await customer.getByLabel('备注').fill('已允许 203.0.113.0/24。');
     await customer.getByRole('button', { name: '保存并重新提交' }).click();
-    await expect(customer).toHaveURL(new RegExp(`/requests/${request.id}$`));
+    await expect(customer).toHaveURL(new RegExp(`/requests/${request.id}\?done=saved$`));
+    await expect(customer.getByRole('status').filter({ hasText: '更改已保存。' })).toBeVisible();
     // The answer gives the request back to its TAM.
     await expect(customer.locator('h1 .badge')).toHaveText('审核中');
     await expect(customer.getByText('已允许 203.0.113.0/24。')).toBeVisible();

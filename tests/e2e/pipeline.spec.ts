@@ -3,7 +3,7 @@
 // TAM rolls back to an earlier version (delivery follows it), and everyone sees the version history.
 // z-audit.spec.ts runs after this file and reads the versions and audit events it leaves behind.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { expectNoAxeViolations, fileRequest, pageAs, sandboxRequest, takeTestAndApply } from './support';
+import { expectNoAxeViolations, fileRequest, pageAs, sandboxRequest, screenshotForReadme, takeTestAndApply } from './support';
 
 /** Sends one notification for acme through the public API; returns its id and Message-ID. */
 async function sendNotification(request: APIRequestContext, token: string, subject: string): Promise<{ id: string; messageId: string }> {
@@ -61,7 +61,7 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
     // The canary through the new version reaches the sandbox.
     await expect(async () => {
       await tam.reload();
-      await expect(versionRow(firstVersion).locator('td').nth(6)).toHaveText('delivered', { timeout: 1_000 });
+      await expect(versionRow(firstVersion).locator('td').nth(7)).toHaveText('delivered', { timeout: 1_000 });
     }).toPass({ timeout: 30_000, intervals: [500, 1_000] });
   });
 
@@ -118,9 +118,11 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
 
   let rolledBack = 0;
   await test.step(`the TAM rolls back to the first version: a new version with its settings becomes active`, async () => {
-    tam.once('dialog', (dialog) => void dialog.accept());
     await versionRow(firstVersion).getByRole('button', { name: `Roll back to v${firstVersion}` }).click();
+    // It asks in the page first, then reports the new version.
+    await versionRow(firstVersion).getByRole('button', { name: 'Roll back', exact: true }).click();
     rolledBack = secondVersion + 1;
+    await expect(tam.getByRole('status').filter({ hasText: `Rolled back: version ${rolledBack}, with the settings of v${firstVersion}, is now active.` })).toBeVisible();
     await expect(versionRow(rolledBack)).toBeVisible();
     await tam.reload();
     await expect(activeConfig).toContainText(`v${rolledBack}`);
@@ -136,17 +138,22 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
       [secondVersion, second.number],
     ] as const) {
       await expect(cellsOf(n).nth(1)).toHaveText('applied');
-      await expect(cellsOf(n).nth(3)).toHaveText('Taylor TAM');
-      await expect(cellsOf(n).nth(4).locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
-      await expect(cellsOf(n).nth(5).getByRole('link', { name: req, exact: true })).toBeVisible();
+      await expect(cellsOf(n).nth(4)).toHaveText('Taylor TAM');
+      await expect(cellsOf(n).nth(5).locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+      await expect(cellsOf(n).nth(6).getByRole('link', { name: req, exact: true })).toBeVisible();
     }
+    // What each version changed: the second only the display name; the rollback it back.
+    await expect(cellsOf(secondVersion).nth(2)).toContainText('No-reply display name');
+    await expect(cellsOf(rolledBack).nth(2)).toContainText('No-reply display name');
     await expect(cellsOf(rolledBack).nth(1)).toHaveText(`rollback · copy of v${firstVersion}`);
-    await expect(cellsOf(rolledBack).nth(3)).toHaveText('Taylor TAM');
-    await expect(cellsOf(rolledBack).nth(4).locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+    await expect(cellsOf(rolledBack).nth(4)).toHaveText('Taylor TAM');
+    await expect(cellsOf(rolledBack).nth(5).locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
     // Every version but the active one can be rolled back to.
     await expect(versionRow(rolledBack).getByRole('button')).toHaveCount(0);
     await expect(versionRow(secondVersion).getByRole('button', { name: `Roll back to v${secondVersion}` })).toBeVisible();
     await expectNoAxeViolations(tam, 'tenant page after a rollback');
+    await tam.goto(`/tenants/acme?a=${firstVersion}&b=${secondVersion}`);
+    await screenshotForReadme(tam, 'tenant-tam.png', true);
 
     // The customer sees the same history, without rollback buttons.
     await alice.goto('/tenants/acme');

@@ -118,11 +118,11 @@ export async function expectNoAxeViolations(page: Page, what: string): Promise<v
 }
 
 /** README screenshots, written only with SCREENSHOTS=1 so that ordinary runs leave the tree clean. */
-export async function screenshotForReadme(page: Page, name: string, fullPage = false): Promise<void> {
+export async function screenshotForReadme(page: Page, name: string, fullPage = false, viewport = { width: 1280, height: 800 }): Promise<void> {
   if (process.env.SCREENSHOTS !== '1') return;
   const dir = path.join('docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize(viewport);
   // Let fonts settle so the PNG does not catch a fallback face.
   await page.evaluate(async () => {
     await document.fonts.ready;

@@ -39,9 +39,9 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
     await expect(auditor).toHaveURL(/[?&]tenant=acme(&|$)/);
     const rows = auditor.locator('tbody tr');
     await expect(rows.first()).toBeVisible();
-    // Only acme's events: the tenant column says acme on every row.
+    // Only acme's events: the tenant column names Acme on every row.
     const tenants = await rows.locator('td:nth-child(4)').allTextContents();
-    expect(new Set(tenants)).toEqual(new Set(['acme']));
+    expect(new Set(tenants)).toEqual(new Set(['Acme Corporation']));
     await expectNoAxeViolations(auditor, 'audit trail filtered to acme');
 
     await auditor.getByRole('combobox', { name: /^Action/ }).selectOption('config.applied');
@@ -66,11 +66,13 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
     await expect(auditor.locator('dl.details')).toContainText('acme');
     const diff = auditor.getByTestId('diff');
     const row = (field: string) => diff.locator('tbody tr').filter({ has: auditor.getByRole('rowheader', { name: field, exact: true }) });
-    await expect(row('version').locator('td').nth(1)).toHaveText(/^\d+$/);
-    await expect(row('host').locator('td').nth(1)).toHaveText('localhost');
-    await expect(row('noReplyAddress').locator('td').nth(1)).toHaveText('noreply@acme.example');
-    await expect(row('password').locator('td').nth(1)).toHaveText('set');
-    await expect(row('version')).toHaveClass(/changed/);
+    // Fields by the names people know, the code beside them.
+    await expect(row('Version').locator('td').nth(1)).toHaveText(/^\d+$/);
+    await expect(row('SMTP server address').locator('td').nth(1)).toHaveText('localhost');
+    await expect(row('SMTP server address').locator('th')).toContainText('host');
+    await expect(row('No-reply address').locator('td').nth(1)).toHaveText('noreply@acme.example');
+    await expect(row('Password').locator('td').nth(1)).toHaveText('set');
+    await expect(row('Version')).toHaveClass(/changed/);
     await expect(auditor.locator('main')).not.toContainText(sandboxRequest('x').password!);
     await expectNoAxeViolations(auditor, 'apply event');
   });
@@ -78,7 +80,7 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
   await test.step('compare two configuration versions of acme: fields side by side, the password only changed/unchanged', async () => {
     await auditor.getByRole('link', { name: 'Configuration versions of acme' }).click();
     await expect(auditor).toHaveURL(/\/audit\/tenants\/acme$/);
-    await expect(auditor.getByRole('heading', { level: 1, name: 'Configuration versions of acme' })).toBeVisible();
+    await expect(auditor.getByRole('heading', { level: 1, name: 'Configuration versions of Acme Corporation' })).toBeVisible();
     const versionRows = auditor.locator('table:not([data-testid]) tbody tr');
     const labels = (await versionRows.locator('td:first-child').allTextContents()).map((s) => s.trim());
     expect(labels.length).toBeGreaterThanOrEqual(2);
@@ -91,13 +93,13 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
     await expect(auditor.getByRole('heading', { level: 2, name: 'Version 1 → 2' })).toBeVisible();
     const diff = auditor.getByTestId('version-diff');
     const row = (field: string) => diff.locator('tbody tr').filter({ has: auditor.getByRole('rowheader', { name: field, exact: true }) });
-    await expect(row('noReplyName')).toHaveClass(/changed/);
-    await expect(row('noReplyName').locator('td').nth(0)).toHaveText('Acme Alerts');
-    await expect(row('noReplyName').locator('td').nth(1)).toHaveText('Acme Bulletins');
-    await expect(row('host')).toHaveClass(/same/);
+    await expect(row('No-reply display name')).toHaveClass(/changed/);
+    await expect(row('No-reply display name').locator('td').nth(0)).toHaveText('Acme Alerts');
+    await expect(row('No-reply display name').locator('td').nth(1)).toHaveText('Acme Bulletins');
+    await expect(row('SMTP server address')).toHaveClass(/same/);
     // Same sandbox password in both: the password row says so and nothing more.
-    await expect(row('password').locator('td').nth(1)).toHaveText('unchanged');
-    await expect(row('password')).toHaveClass(/same/);
+    await expect(row('Password').locator('td').nth(1)).toHaveText('unchanged');
+    await expect(row('Password')).toHaveClass(/same/);
     await expect(diff).not.toContainText(sandboxRequest('x').password!);
     await expectNoAxeViolations(auditor, 'configuration version diff');
   });
@@ -109,8 +111,10 @@ test('the auditor filters to acme, reads the apply event and a version diff, and
     const [download] = await Promise.all([auditor.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toMatch(/^relaydesk-audit-.*\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
-    const lines = csv.split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('seq,at,actorType,actor,tenant,action,targetType,targetId,before,after,ip,userAgent,requestId,prevHash,hash');
+    // A byte order mark first, so spreadsheet programs read the UTF-8 (and the Chinese) right.
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).split('\r\n').filter(Boolean);
+    expect(lines[0]).toBe('seq,at,actorType,actor,tenant,action,targetType,targetId,before,after,ip,userAgent,requestId,prevHash,hash,targetLabel');
     const body = lines.slice(1);
     expect(body.length).toBeGreaterThan(2);
     expect(body.filter((l) => l.includes(',config.applied,')).length).toBeGreaterThanOrEqual(2);

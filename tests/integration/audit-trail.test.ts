@@ -102,7 +102,7 @@ test('export streams the filter as CSV or JSON Lines, and is itself audited', as
 
   const csv = await api('GET', `/api/v1/audit-events/export?format=csv&tenant=${a.tenant.slug}`, { token: auditor.token });
   const rows = csv.text.trim().split('\r\n');
-  assert.equal(rows[0], 'seq,at,actorType,actor,tenant,action,targetType,targetId,before,after,ip,userAgent,requestId,prevHash,hash');
+  assert.equal(rows[0], 'seq,at,actorType,actor,tenant,action,targetType,targetId,before,after,ip,userAgent,requestId,prevHash,hash,targetLabel');
   assert.equal(rows.length, lines.length + 1);
   assert.ok(!csv.text.includes(',=HYPERLINK'), 'a formula is never a cell of its own');
 

@@ -19,6 +19,7 @@ import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens'
 import { endAllBrowserSessions, isBrowserSessionLive, startBrowserSession } from '@/server/auth/sessions';
 import { checkCredentials } from '@/server/auth/sign-in';
 import { saveUserLocale } from '@/server/users/save-user-locale';
+import { saveUserTimeZone } from '@/server/users/user-time-zone';
 import { setSandboxMode } from '@/server/sandbox/sandbox-inbox';
 import { requirePermission } from '@/server/authz/scopes';
 import { can, PERMISSIONS, type Permission } from '@/server/authz/permissions';
@@ -378,6 +379,16 @@ const ACTIONS: ActionRow[] = [
     } },
   // next-auth's signOut clears the session cookie; there is no domain function of ours to call.
   { file: 'app/components/session-actions.ts', action: 'signOutAction', domain: 'signOut', permission: 'signed-in (own record)', guard: 'self' },
+  { file: 'app/profile/actions.ts', action: 'saveTimeZoneAction', domain: 'saveUserTimeZone', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const bystander = await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { timeZone: true } });
+      await saveUserTimeZone(u.id, 'Asia/Shanghai');
+      assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).timeZone, 'Asia/Shanghai');
+      assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { timeZone: true } }), bystander, 'only the caller’s own record changes');
+      await saveUserTimeZone(u.id, null);
+    } },
+  // Only a cookie of the caller's browser (the zone it reports), checked to be a real zone; no record changes.
+  { file: 'app/components/session-actions.ts', action: 'reportBrowserTimeZoneAction', domain: 'isTimeZone', permission: 'public', guard: 'public' },
 ];
 
 function isUseServerFile(source: string): boolean {

@@ -3,33 +3,38 @@ import { useId, useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import type { ActionResult } from '@/server/http/action';
 import { useActionRun } from '@/app/components/use-action-run';
+import { ConfirmButton } from '@/app/components/confirm-button';
 import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction, setUserDisabledAction, resetPasswordAction } from './actions';
 
 type Props = { tenants: { slug: string; name: string }[]; tams: { email: string; name: string }[]; roles: string[] };
 
+/** A form's submission: messages are kept as catalog keys and translated when shown (a language switch translates them too). */
 function useSubmit() {
-  const te = useTranslations('errors');
-  const tf = useTranslations('fields');
-  const ta = useTranslations('admin');
+  const root = useTranslations();
   const [pending, start] = useTransition();
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const submit = (run: () => Promise<ActionResult<undefined>>, form: HTMLFormElement) =>
+  const [message, setMessage] = useState<{ ok: boolean; key: string; values?: Record<string, string> } | null>(null);
+  const [errorKeys, setErrorKeys] = useState<Record<string, string>>({});
+  const submit = (run: () => Promise<ActionResult<undefined>>, form: HTMLFormElement, done: { key: string; values?: Record<string, string> }, onReset?: () => void) =>
     start(async () => {
       const r = await run();
       if (r.ok) {
         form.reset();
-        setErrors({});
-        setMessage({ ok: true, text: ta('done') });
+        onReset?.();
+        setErrorKeys({});
+        setMessage({ ok: true, ...done });
       } else {
-        setErrors(Object.fromEntries(Object.entries(r.errors).map(([k, v]) => [k, tf(`errors.${v}` as 'errors.required')])));
-        setMessage({ ok: false, text: te(r.code as 'INTERNAL') });
+        setErrorKeys(Object.fromEntries(Object.entries(r.errors).map(([k, v]) => [k, `fields.errors.${v}`])));
+        setMessage({ ok: false, key: Object.keys(r.errors).length ? 'errors.VALIDATION_FAILED' : `errors.${r.code}` });
       }
     });
-  return { pending, message, errors, submit };
+  const errors = Object.fromEntries(Object.entries(errorKeys).map(([k, v]) => [k, root(v as 'errors.INTERNAL')]));
+  const shown = message ? { ok: message.ok, text: root(message.key as 'errors.INTERNAL', message.values) } : null;
+  return { pending, message: shown, errors, submit };
 }
 
-function Field({ name, label, errors, type = 'text', children }: { name: string; label: string; errors: Record<string, string>; type?: string; children?: React.ReactNode }) {
+type FieldProps = { name: string; label: string; errors: Record<string, string>; type?: string; children?: React.ReactNode; value?: string; onChange?: (value: string) => void; required?: boolean };
+
+function Field({ name, label, errors, type = 'text', children, value, onChange, required }: FieldProps) {
   // useId: two forms on the page have a "Name" and two a "Tenant" field; ids must stay unique.
   const id = useId();
   const errorId = errors[name] ? `${id}-error` : undefined;
@@ -37,11 +42,18 @@ function Field({ name, label, errors, type = 'text', children }: { name: string;
     <div className={`field${errors[name] ? ' invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       {children ? (
-        <select id={id} name={name} aria-invalid={errors[name] ? true : undefined} aria-describedby={errorId}>
+        <select
+          id={id}
+          name={name}
+          aria-invalid={errors[name] ? true : undefined}
+          aria-describedby={errorId}
+          required={required}
+          {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLSelectElement>) => onChange(e.target.value) } : {})}
+        >
           {children}
         </select>
       ) : (
-        <input id={id} name={name} type={type} aria-invalid={errors[name] ? true : undefined} aria-describedby={errorId} />
+        <input id={id} name={name} type={type} required={required} aria-invalid={errors[name] ? true : undefined} aria-describedby={errorId} />
       )}
       {errors[name] && (
         <p id={errorId} className="field-error">
@@ -66,6 +78,9 @@ export function AdminForms({ tenants, tams, roles }: Props) {
   const tenant = useSubmit();
   const user = useSubmit();
   const assign = useSubmit();
+  // The tenant field appears for customer roles only, and no role is preselected: never "customer, no tenant".
+  const [newRole, setNewRole] = useState('');
+  const customerRole = newRole === 'customer-admin' || newRole === 'customer-member';
   const data = (f: HTMLFormElement) => Object.fromEntries(new FormData(f).entries()) as Record<string, string>;
   return (
     <div className="grid-3">
@@ -75,7 +90,7 @@ export function AdminForms({ tenants, tams, roles }: Props) {
           e.preventDefault();
           const f = e.currentTarget;
           const d = data(f);
-          tenant.submit(() => createTenantAction({ slug: d.slug ?? '', name: d.name ?? '' }), f);
+          tenant.submit(() => createTenantAction({ slug: d.slug ?? '', name: d.name ?? '' }), f, { key: 'admin.tenantCreated', values: { name: d.name ?? '' } });
         }}
       >
         <h2>{t('createTenant')}</h2>
@@ -91,7 +106,8 @@ export function AdminForms({ tenants, tams, roles }: Props) {
         onSubmit={(e) => {
           e.preventDefault();
           const f = e.currentTarget;
-          user.submit(() => createUserAction(data(f)), f);
+          const d = data(f);
+          user.submit(() => createUserAction(d), f, { key: 'admin.userCreated', values: { email: d.email ?? '' } }, () => setNewRole(''));
         }}
       >
         <h2>{t('createUser')}</h2>
@@ -99,21 +115,25 @@ export function AdminForms({ tenants, tams, roles }: Props) {
         <Field name="email" label={t('email')} errors={user.errors} type="email" />
         <Field name="name" label={t('name')} errors={user.errors} />
         <Field name="password" label={t('password')} errors={user.errors} type="password" />
-        <Field name="role" label={t('role')} errors={user.errors}>
+        <Field name="role" label={t('role')} errors={user.errors} value={newRole} onChange={setNewRole} required>
+          <option value="" disabled>
+            {t('chooseRole')}
+          </option>
           {roles.map((r) => (
             <option key={r} value={r}>
               {tc(`roles.${r}` as 'roles.admin')}
             </option>
           ))}
         </Field>
-        <Field name="tenant" label={t('tenant')} errors={user.errors}>
-          <option value="">—</option>
-          {tenants.map((x) => (
-            <option key={x.slug} value={x.slug}>
-              {x.name}
-            </option>
-          ))}
-        </Field>
+        {customerRole && (
+          <Field name="tenant" label={t('tenant')} errors={user.errors} required>
+            {tenants.map((x) => (
+              <option key={x.slug} value={x.slug}>
+                {x.name}
+              </option>
+            ))}
+          </Field>
+        )}
         <button className="button primary" disabled={user.pending}>
           {t('createUser')}
         </button>
@@ -124,7 +144,7 @@ export function AdminForms({ tenants, tams, roles }: Props) {
           e.preventDefault();
           const f = e.currentTarget;
           const d = data(f);
-          assign.submit(() => assignTamAction({ tam: d.tam ?? '', tenant: d.tenant ?? '' }), f);
+          assign.submit(() => assignTamAction({ tam: d.tam ?? '', tenant: d.tenant ?? '' }), f, { key: 'admin.tamAssigned' });
         }}
       >
         <h2>{t('assign')}</h2>
@@ -151,55 +171,50 @@ export function AdminForms({ tenants, tams, roles }: Props) {
   );
 }
 
-export function UnassignButton({ tamId, tenantId, label }: { tamId: string; tenantId: string; label: string }) {
-  const [pending, start] = useTransition();
+export function UnassignButton({ tamId, tenantId, label, tam, tenant }: { tamId: string; tenantId: string; label: string; tam: string; tenant: string }) {
+  const t = useTranslations('admin');
   return (
-    <button type="button" className="link-button" disabled={pending} aria-label={label} onClick={() => start(async () => void (await unassignTamAction({ tamId, tenantId })))}>
-      ×
-    </button>
+    <ConfirmButton
+      label="×"
+      ariaLabel={label}
+      className="link-button"
+      question={t('unassignConfirm', { tam, tenant })}
+      confirmLabel={t('unassign')}
+      onConfirm={() => unassignTamAction({ tamId, tenantId })}
+      done={() => t('unassigned', { tam, tenant })}
+    />
   );
 }
 
-/** A user's role, changed on selection (within staff or within the tenant: the roles offered). */
+/**
+ * A user's role: choosing in the list changes nothing yet (a keyboard user arrowing through it would
+ * otherwise change the role at each step); "Change role" then asks to confirm.
+ */
 export function RoleSelect({ userId, email, role, roles }: { userId: string; email: string; role: string; roles: readonly string[] }) {
   const t = useTranslations('admin');
   const tc = useTranslations('common');
-  const tf = useTranslations('fields');
-  const te = useTranslations('errors');
-  const [pending, start] = useTransition();
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [next, setNext] = useState(role);
+  const name = (r: string) => tc(`roles.${r}` as 'roles.admin');
   return (
-    <>
-      <select
-        aria-label={t('roleOf', { email })}
-        defaultValue={role}
-        disabled={pending}
-        onChange={(e) => {
-          const select = e.currentTarget;
-          const next = select.value;
-          start(async () => {
-            const r = await setUserRoleAction({ userId, role: next });
-            if (r.ok) setMessage({ ok: true, text: t('roleChanged') });
-            else {
-              select.value = role;
-              setMessage({ ok: false, text: r.errors.role ? tf(`errors.${r.errors.role}` as 'errors.choose') : te(r.code as 'INTERNAL') });
-            }
-          });
-        }}
-      >
+    <span className="role-select">
+      <select aria-label={t('roleOf', { email })} value={next} onChange={(e) => setNext(e.target.value)}>
         {roles.map((r) => (
           <option key={r} value={r}>
-            {tc(`roles.${r}` as 'roles.admin')}
+            {name(r)}
           </option>
         ))}
-      </select>
-      {message && (
-        <span role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'field-error'}>
-          {' '}
-          {message.text}
-        </span>
+      </select>{' '}
+      {next !== role && (
+        <ConfirmButton
+          label={t('changeRole')}
+          ariaLabel={t('changeRoleOf', { email })}
+          question={t('roleConfirm', { email, from: name(role), to: name(next) })}
+          confirmLabel={t('changeRole')}
+          onConfirm={() => setUserRoleAction({ userId, role: next })}
+          done={() => t('roleChangedTo', { email, role: name(next) })}
+        />
       )}
-    </>
+    </span>
   );
 }
 
@@ -207,6 +222,7 @@ export function RoleSelect({ userId, email, role, roles }: { userId: string; ema
 export function AccessButton({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
   const t = useTranslations('admin');
   const { pending, run, errorView } = useActionRun();
+  const [done, setDone] = useState<boolean | null>(null);
   return (
     <>
       <button
@@ -215,11 +231,16 @@ export function AccessButton({ userId, email, disabled }: { userId: string; emai
         disabled={pending}
         aria-label={t(disabled ? 'enableLabel' : 'disableLabel', { email })}
         onClick={() => {
-          if (disabled || window.confirm(t('disableConfirm', { email }))) run(() => setUserDisabledAction({ userId, disabled: !disabled }));
+          if (disabled || window.confirm(t('disableConfirm', { email }))) run(() => setUserDisabledAction({ userId, disabled: !disabled }), () => setDone(!disabled));
         }}
       >
         {t(disabled ? 'enable' : 'disable')}
       </button>
+      {done !== null && (
+        <span role="status" className="alert inline success">
+          {t(done ? 'userDisabled' : 'userEnabled', { email })}
+        </span>
+      )}
       {errorView}
     </>
   );

@@ -38,7 +38,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
       <section className="card" aria-labelledby="tenants-h">
         <h2 id="tenants-h">{t('tenants')}</h2>
         <div className="table-wrap">
-          <table className="table">
+          <table className="table cards">
             <thead>
               <tr>
                 <th scope="col">{t('slug')}</th>
@@ -51,15 +51,19 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
             <tbody>
               {tenants.map((x) => (
                 <tr key={x.id}>
-                  <td className="mono">{x.slug}</td>
-                  <td>{x.name}</td>
-                  <td>{x._count.users}</td>
-                  <td>{x._count.requests}</td>
-                  <td>
+                  <td data-label={t('slug')} className="mono">
+                    <Link href={`/tenants/${x.slug}`}>{x.slug}</Link>
+                  </td>
+                  <td data-label={t('name')}>
+                    <Link href={`/tenants/${x.slug}`}>{x.name}</Link>
+                  </td>
+                  <td data-label={t('members')}>{x._count.users}</td>
+                  <td data-label={t('requests')}>{x._count.requests}</td>
+                  <td data-label={t('tams')}>
                     {x.tamAssignments.length === 0 && <span className="muted">{t('noTams')}</span>}
                     {x.tamAssignments.map((a) => (
                       <span key={a.tamId} className="chip">
-                        {a.tam.name} <UnassignButton tamId={a.tamId} tenantId={x.id} label={t('unassignLabel', { tam: a.tam.name, tenant: x.name })} />
+                        {a.tam.name} <UnassignButton tamId={a.tamId} tenantId={x.id} tam={a.tam.name} tenant={x.name} label={t('unassignLabel', { tam: a.tam.name, tenant: x.name })} />
                       </span>
                     ))}
                   </td>
@@ -86,7 +90,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         </form>
         {users.length === 0 && <p className="empty-state">{t('noUsers')}</p>}
         <div className="table-wrap">
-          <table className="table">
+          <table className="table cards">
             <thead>
               <tr>
                 <th scope="col">{t('email')}</th>
@@ -99,19 +103,19 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
-                  <td>
+                  <td data-label={t('email')}>
                     {u.email} {u.disabledAt && <span className="badge status-withdrawn">{t('disabled')}</span>}
                   </td>
-                  <td>{u.name}</td>
-                  <td>
+                  <td data-label={t('name')}>{u.name}</td>
+                  <td data-label={t('role')}>
                     {u.id === user.id ? (
                       tc(`roles.${u.role}` as 'roles.admin')
                     ) : (
                       <RoleSelect userId={u.id} email={u.email} role={u.role} roles={isCustomerRole(u.role) ? CUSTOMER_ROLES : STAFF_ROLES} />
                     )}
                   </td>
-                  <td>{u.tenant?.slug ?? '—'}</td>
-                  <td>
+                  <td data-label={t('tenant')}>{u.tenant ? <Link href={`/tenants/${u.tenant.slug}`}>{u.tenant.slug}</Link> : '—'}</td>
+                  <td data-label={t('access')}>
                     {u.id === user.id ? (
                       '—'
                     ) : (

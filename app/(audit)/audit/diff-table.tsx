@@ -1,4 +1,5 @@
 import { getTranslations } from 'next-intl/server';
+import { FieldLabel } from '@/app/components/field-label';
 
 const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -8,7 +9,7 @@ export async function DiffTable({ before, after }: { before: Record<string, unkn
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   return (
     <div className="table-wrap">
-      <table className="table diff" data-testid="diff">
+      <table className="table diff cards" data-testid="diff">
         <thead>
           <tr>
             <th scope="col">{t('field')}</th>
@@ -21,11 +22,15 @@ export async function DiffTable({ before, after }: { before: Record<string, unkn
             const changed = show(before[k]) !== show(after[k]);
             return (
               <tr key={k} className={changed ? 'changed' : 'same'}>
-                <th scope="row" className="mono">
-                  {k}
+                <th scope="row">
+                  <FieldLabel field={k} />
                 </th>
-                <td className="mono pre">{show(before[k]) || t('nothing')}</td>
-                <td className="mono pre">{show(after[k]) || t('nothing')}</td>
+                <td data-label={t('before')} className="mono pre">
+                  {show(before[k]) || t('nothing')}
+                </td>
+                <td data-label={t('after')} className="mono pre">
+                  {show(after[k]) || t('nothing')}
+                </td>
               </tr>
             );
           })}

@@ -1,8 +1,9 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
-import { listAuditEvents, distinctActions, knownActors } from '@/server/audit/list-events';
+import { listAuditEvents, distinctActions, knownActors, type AuditEventView } from '@/server/audit/list-events';
 import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
 import { orNotFound } from '@/server/http/page-errors';
 import { VerifyButton } from './verify-button';
@@ -25,8 +26,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const ta = await getTranslations('auditActions');
   // Events recorded before an action had a label show their code.
   const actionLabel = (action: string) => (ta.has(action) ? ta(action) : action);
-  const format = await getFormatter();
+  const ts = await getTranslations('statuses');
+  const statusName = (s: unknown) => (typeof s === 'string' && ts.has(s) ? ts(s) : String(s));
+  // A status change reads "In review → Validated" in the row itself.
+  const statusChange = (e: AuditEventView) =>
+    e.before && e.after && typeof e.after.status === 'string' && e.before.status !== e.after.status ? `${statusName(e.before.status)} → ${statusName(e.after.status)}` : null;
   const query = new URLSearchParams(filter).toString();
+  const tenantName = new Map(tenants.map((x) => [x.slug, x.name]));
   const filtered = Object.keys(filter).length > 0;
   return (
     <>
@@ -94,7 +100,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <p className="empty-state">{filtered ? t('emptyFiltered') : t('empty')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table cards">
             <thead>
               <tr>
                 <th scope="col">{t('columns.seq')}</th>
@@ -108,21 +114,28 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {page.items.map((e) => (
                 <tr key={e.seq}>
-                  <td className="mono">
+                  <td data-label={t('columns.seq')} className="mono">
                     <Link href={`/audit/events/${e.seq}`}>{e.seq}</Link>
                   </td>
-                  <td>
-                    <time dateTime={e.at}>{format.dateTime(new Date(e.at), { dateStyle: 'medium', timeStyle: 'medium' })}</time>
+                  <td data-label={t('columns.at')}>
+                    <Time value={e.at} seconds />
                   </td>
-                  <td>{e.actor}</td>
-                  <td>{e.tenant ?? '—'}</td>
-                  <td>
+                  <td data-label={t('columns.actor')}>{e.actor}</td>
+                  <td data-label={t('columns.tenant')}>{e.tenant ? <Link href={`/audit/tenants/${e.tenant}`}>{tenantName.get(e.tenant) ?? e.tenant}</Link> : '—'}</td>
+                  <td data-label={t('columns.action')}>
                     <Link href={`/audit/events/${e.seq}`} title={e.action}>
                       {actionLabel(e.action)}
                     </Link>
+                    {statusChange(e) && <span className="status-change"> {statusChange(e)}</span>}
                   </td>
-                  <td className="mono">
-                    {e.targetId ? <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`}>{e.targetType}</Link> : e.targetType}
+                  <td data-label={t('columns.target')}>
+                    {e.targetId ? (
+                      <Link href={`/audit?target=${encodeURIComponent(e.targetId)}`} title={`${e.targetType} ${e.targetId}`}>
+                        {e.targetLabel ?? e.targetType}
+                      </Link>
+                    ) : (
+                      e.targetType
+                    )}
                   </td>
                 </tr>
               ))}
@@ -131,7 +144,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
       <nav className="pager" aria-label={tc('pagination')}>
-        {search.cursor && <Link href={`/audit${query ? `?${query}` : ''}`}>« {tc('previous')}</Link>}
+        {page.prevCursor !== null && (
+          <Link href={`/audit?${new URLSearchParams({ ...filter, ...(page.prevCursor ? { cursor: page.prevCursor } : {}) }).toString()}`} rel="prev">
+            « {tc('previous')}
+          </Link>
+        )}
         {page.nextCursor && (
           <Link href={`/audit?${new URLSearchParams({ ...filter, cursor: page.nextCursor }).toString()}`} rel="next">
             {tc('next')} »

@@ -23,7 +23,7 @@ export function ModeSwitch({ current }: { current: SandboxMode }) {
             setError(null);
           } else {
             setSaved(null);
-            setError(te(result.code as 'INTERNAL'));
+            setError(result.code);
           }
         });
       }}
@@ -64,7 +64,7 @@ export function ModeSwitch({ current }: { current: SandboxMode }) {
       </div>
       {error && (
         <p role="alert" className="alert error">
-          {error}
+          {te(error as 'INTERNAL')}
         </p>
       )}
     </form>

@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { readEnv } from '@/server/env';
@@ -22,7 +23,6 @@ export default async function SandboxPage({ searchParams }: { searchParams: Prom
   const [page, mode] = await orNotFound(Promise.all([listSandboxMessages(user, { cursor }), getSandboxMode()]));
   const t = await getTranslations('sandbox');
   const tc = await getTranslations('common');
-  const format = await getFormatter();
   const port = process.env.SANDBOX_PORT ?? String(DEFAULT_SANDBOX_PORT);
   return (
     <>
@@ -60,7 +60,7 @@ export default async function SandboxPage({ searchParams }: { searchParams: Prom
                   {page.items.map((m) => (
                     <tr key={m.id}>
                       <td>
-                        <time dateTime={m.receivedAt}>{format.dateTime(new Date(m.receivedAt), { dateStyle: 'medium', timeStyle: 'medium' })}</time>
+                        <Time value={m.receivedAt} relative />
                       </td>
                       <td className="mono">
                         {m.mailFrom || '<>'} → {m.rcptTo.join(', ')}

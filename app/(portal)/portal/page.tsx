@@ -8,6 +8,11 @@ import { orNotFound } from '@/server/http/page-errors';
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 import { RequestTable } from '../../components/request-table';
 import { StatusFilter } from '../../components/status-filter';
+import { MemberNote } from '../../components/member-note';
+import { Time } from '../../components/time';
+import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
+import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
+import { listTenantAdmins } from '@/server/tenants/tenant-admins';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('requests'))('listTitle') };
@@ -22,6 +27,10 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
   const validStatus = (REQUEST_STATUSES as readonly string[]).includes(status ?? '') ? (status as (typeof REQUEST_STATUSES)[number]) : undefined;
   const page = await orNotFound(listRequests(user, { status: validStatus, cursor, order: 'newest' }));
   const canCreate = can(user.role, 'request.create');
+  const tenant = user.tenantId ? (await listVisibleTenants(user))[0] : undefined;
+  const live = tenant ? (await getSmtpConfig(user, tenant.slug).catch(() => null))?.active : null;
+  const admins = user.role === 'customer-member' ? await listTenantAdmins(user) : null;
+  const tl = await getTranslations('customer.live');
   return (
     <>
       <div className="page-head">
@@ -32,6 +41,28 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
           </Link>
         )}
       </div>
+      {admins && <MemberNote admins={admins} />}
+      {tenant && (
+        <section className="card live-config" aria-labelledby="live-h" data-testid="live-config">
+          <h2 id="live-h">{tl('title')}</h2>
+          {live ? (
+            <p>
+              {tl('version', { version: live.version })} · <span className="mono">{live.host}:{live.port}</span> ·{' '}
+              {live.requestId && live.requestNumber ? (
+                <>
+                  {tl('from')} <Link href={`/requests/${live.requestId}`}>{live.requestNumber}</Link>
+                </>
+              ) : (
+                tl('noRequest')
+              )}
+              {live.source !== 'apply' && <> · {tl(live.source === 'auto-rollback' ? 'autoRolledBack' : 'rolledBack', { from: live.copiedFrom ?? '?' })}</>} · <Time value={live.appliedAt} relative /> ·{' '}
+              <Link href={`/tenants/${tenant.slug}`}>{tl('details')}</Link>
+            </p>
+          ) : (
+            <p className="muted">{tl('none')}</p>
+          )}
+        </section>
+      )}
       <StatusFilter current={validStatus ?? ''} action="/portal" />
       <RequestTable
         items={page.items}

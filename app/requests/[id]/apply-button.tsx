@@ -10,6 +10,7 @@ type Gate = { ok: true } | { ok: false; reason: 'ALREADY_APPLIED' | 'NOT_TESTED'
 export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string; tenantSlug: string; gate: Gate }) {
   const t = useTranslations('pipeline');
   const te = useTranslations('errors');
+  // The error's code, translated when shown.
   const [pending, start] = useTransition();
   const [applied, setApplied] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -35,7 +36,7 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
               if (r.ok) {
                 setApplied(r.data.version);
                 setError(null);
-              } else setError(te(r.code as 'INTERNAL'));
+              } else setError(r.code);
             });
           }}
         >
@@ -50,7 +51,7 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
       )}
       {error && (
         <p role="alert" className="alert error">
-          {error}
+          {te(error as 'INTERNAL')}
         </p>
       )}
     </section>

@@ -5,10 +5,11 @@ import { addCommentAction } from './actions';
 
 export function CommentForm({ requestId, allowInternal }: { requestId: string; allowInternal: boolean }) {
   const t = useTranslations('requests');
-  const tf = useTranslations('fields');
-  const te = useTranslations('errors');
+  const root = useTranslations();
+  const [done, setDone] = useState(false);
   const [body, setBody] = useState('');
   const [internal, setInternal] = useState(false);
+  // Message keys, translated when shown: a language switch translates a message already on screen.
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
 
@@ -17,15 +18,17 @@ export function CommentForm({ requestId, allowInternal }: { requestId: string; a
       className="form comment-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!body.trim()) return setError(tf('errors.required'));
+        setDone(false);
+        if (!body.trim()) return setError('fields.errors.required');
         startTransition(async () => {
           const result = await addCommentAction(requestId, { body, internal });
           if (result.ok) {
             setBody('');
             setInternal(false);
             setError(null);
+            setDone(true);
           } else {
-            setError(result.errors.body ? tf(`errors.${result.errors.body}` as 'errors.required') : te(result.code as 'INTERNAL'));
+            setError(result.errors.body ? `fields.errors.${result.errors.body}` : `errors.${result.code}`);
           }
         });
       }}
@@ -35,10 +38,15 @@ export function CommentForm({ requestId, allowInternal }: { requestId: string; a
         <textarea id="comment-body" rows={3} value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'comment-error' : undefined} />
         {error && (
           <p id="comment-error" className="field-error">
-            {error}
+            {root(error as 'errors.INTERNAL')}
           </p>
         )}
       </div>
+      {done && (
+        <p role="status" className="alert success">
+          {t('commentAdded')}
+        </p>
+      )}
       <div className="actions">
         {allowInternal && (
           <label className="checkbox">

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { getRequest } from '@/server/requests/get-request';
 import { listComments } from '@/server/requests/comments';
@@ -17,6 +18,12 @@ import { ApplyButton } from './apply-button';
 import { applyGateFor } from '@/server/config-versions/apply-gate';
 import { listProbeRuns } from '@/server/probes/list-probe-runs';
 import { canEditStatus, probeClosedReason } from '@/lib/request-status';
+import { probeSettings } from '@/server/probes/probe-settings';
+import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
+import { requestConfigState } from '@/server/config-versions/request-config-state';
+import { listTenantAdmins } from '@/server/tenants/tenant-admins';
+import { ConfigStateNote } from '../../components/config-state-note';
+import { MemberNote } from '../../components/member-note';
 
 type Params = { id: string };
 
@@ -26,7 +33,7 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
   return { title: request.number };
 }
 
-export default async function RequestPage({ params }: { params: Promise<Params> }) {
+export default async function RequestPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ done?: string }> }) {
   const user = await requirePageUser();
   const { id } = await params;
   const [request, comments, timeline] = await orNotFound(Promise.all([getRequest(user, id), listComments(user, id), requestTimeline(user, id)]));
@@ -34,14 +41,19 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
   const tf = await getTranslations('fields');
   const tc = await getTranslations('common');
   const ts = await getTranslations('statuses');
-  const format = await getFormatter();
-  const when = (iso: string) => format.dateTime(new Date(iso), { dateStyle: 'medium', timeStyle: 'short' });
+  const when = (iso: string) => <Time value={iso} relative />;
   const editable = can(user.role, 'request.edit') && canEditStatus(request.status);
   const transitions = allowedTransitions(user, request.status);
   const warning = portEncryptionWarning(request.port, request.encryption);
   const probeRuns = can(user.role, 'probe.read') ? await listProbeRuns(user, id) : null;
   const applyGate = await applyGateFor(user, id);
   const probeClosed = can(user.role, 'request.probe') ? probeClosedReason(request.status) : 'finished';
+  const config = request.status === 'applied' ? await getSmtpConfig(user, request.tenant).catch(() => null) : null;
+  const configState = config ? requestConfigState(config.versions, config.active, request.id) : null;
+  const customer = user.role === 'customer-admin' || user.role === 'customer-member';
+  const { done } = await searchParams;
+  const tn = await getTranslations('customer.nextStep');
+  const admins = user.role === 'customer-member' ? await listTenantAdmins(user) : null;
 
   const rows: [string, React.ReactNode][] = [
     [tf('host'), <span key="host" className="mono">{request.host}</span>],
@@ -59,7 +71,13 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
     [tf('testRecipient'), request.testRecipient],
     [tf('notes'), request.notes ? <span key="notes" className="pre">{request.notes}</span> : '—'],
     [t('assignee'), request.assignee?.name ?? t('unassigned')],
-    [t('fingerprint'), <code key="fp">{request.fingerprint}</code>],
+    [
+      t('fingerprint'),
+      <span key="fp">
+        <code>{request.fingerprint}</code>
+        <span className="hint">{t('fingerprintHelp')}</span>
+      </span>,
+    ],
   ];
 
   return (
@@ -77,6 +95,18 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
         </div>
       </div>
       <p className="muted">{request.tenantName}</p>
+      {(done === 'created' || done === 'saved') && (
+        <p role="status" className="alert success" data-testid="request-done">
+          {done === 'created' ? t('created', { number: request.number }) : t('saved')}
+        </p>
+      )}
+      {customer && (request.status !== 'applied' || !configState) && (
+        <div className="alert info next-step" data-testid="next-step">
+          <strong>{tn('title')}</strong> {tn(request.status as 'submitted', { tam: request.assignee?.name ?? tn('yourTam'), recipient: request.testRecipient })}
+        </div>
+      )}
+      {configState && <ConfigStateNote state={configState} tenantSlug={request.tenant} />}
+      {admins && <MemberNote admins={admins} />}
       {transitions.length > 0 && <TransitionButtons requestId={request.id} transitions={transitions} />}
       {applyGate && <ApplyButton requestId={request.id} tenantSlug={request.tenant} gate={applyGate} />}
       <div className="two-columns">
@@ -97,7 +127,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
           <ol className="timeline">
             {timeline.map((e) => (
               <li key={e.seq}>
-                <time dateTime={e.at}>{when(e.at)}</time>{' '}
+                {when(e.at)}{' '}
                 <strong>{e.to && e.action !== 'request.edited' ? ts(e.to as 'submitted') : t(`events.${e.action}` as 'events.request.created')}</strong>
                 <span className="muted"> · {e.actor}</span>
               </li>
@@ -106,7 +136,7 @@ export default async function RequestPage({ params }: { params: Promise<Params> 
         </section>
       </div>
       {probeRuns && (
-        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} />
+        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} encryption={request.encryption} authMethod={request.authMethod} timeoutMs={probeSettings().timeoutMs} />
       )}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>

@@ -3,21 +3,41 @@
 // diagnosis, the transcript and the certificate chain of each run.
 import { useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { useFormatter, useTranslations } from 'next-intl';
+import { useTranslations } from 'next-intl';
+import { Time } from '@/app/components/time';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
 
-type Props = { requestId: string; host: string; port: number; testRecipient: string; myEmail: string; closedReason: 'takeFirst' | 'waitingOnCustomer' | 'finished' | null; runs: ProbeRunView[] };
-type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[] };
+type Props = {
+  requestId: string;
+  host: string;
+  port: number;
+  testRecipient: string;
+  myEmail: string;
+  closedReason: 'takeFirst' | 'waitingOnCustomer' | 'finished' | null;
+  runs: ProbeRunView[];
+  encryption: string;
+  authMethod: string;
+  /** How long a check may take in all: a step still waiting shows it as its deadline. */
+  timeoutMs: number;
+};
+type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[]; startedAt: number; lastAt: number };
+
+/** The steps a check goes through in order, to name the one the server is keeping us waiting on. */
+function expectedSteps(kind: Live['kind'], encryption: string, authMethod: string): string[] {
+  const tls = encryption === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : encryption === 'starttls' ? ['connect', 'greeting', 'ehlo', 'starttls'] : ['connect', 'greeting', 'ehlo'];
+  return [...(authMethod === 'oauth2' ? ['token'] : []), 'dns', ...tls, ...(authMethod === 'none' ? [] : ['auth']), 'mail', 'rcpt', ...(kind === 'validate' ? ['relay'] : ['data']), 'quit', 'domain'];
+}
 type Message = { type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } };
 
-export function ProbePanel({ requestId, host, port, testRecipient, myEmail, closedReason, runs }: Props) {
+export function ProbePanel({ requestId, host, port, testRecipient, myEmail, closedReason, runs, encryption, authMethod, timeoutMs }: Props) {
   const t = useTranslations('probe');
   const router = useRouter();
   const [live, setLive] = useState<Live | null>(null);
   const [latest, setLatest] = useState<ProbeRunView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const [to, setTo] = useState(testRecipient);
   const abort = useRef<AbortController | null>(null);
   // Leaving the page stops the work on the server too (it watches the request's signal).
@@ -26,9 +46,10 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
   async function run(kind: Live['kind']) {
     const controller = new AbortController();
     abort.current = controller;
-    setLive({ kind, steps: [] });
+    setLive({ kind, steps: [], startedAt: Date.now(), lastAt: Date.now() });
     setLatest(null);
     setError(null);
+    setCancelled(false);
     try {
       for await (const message of fetchNdjson<Message>(`/api/v1/smtp-requests/${requestId}/${kind}`, {
         method: 'POST',
@@ -36,13 +57,15 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
         body: JSON.stringify(kind === 'test-send' ? { to } : {}),
         signal: controller.signal,
       })) {
-        if (message.type === 'step') setLive((l) => (l ? { ...l, steps: [...l.steps, message.step] } : l));
+        if (message.type === 'step') setLive((l) => (l ? { ...l, steps: [...l.steps, message.step], lastAt: Date.now() } : l));
         else if (message.type === 'run') setLatest(message.run);
         else setError(message.problem.detail);
       }
       router.refresh();
     } catch (e) {
-      setError(controller.signal.aborted ? t('cancelled') : t('error', { message: e instanceof Error ? e.message : String(e) }));
+      // Cancelling is the TAM's choice, not a failure: it reads as such.
+      if (controller.signal.aborted) setCancelled(true);
+      else setError(t('error', { message: e instanceof Error ? e.message : String(e) }));
     } finally {
       abort.current = null;
       setLive(null);
@@ -50,6 +73,7 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
   }
 
   const running = live !== null;
+  const earlier = latest ? runs.filter((r) => r.id !== latest.id) : runs;
   return (
     <section className="card probe-panel" aria-labelledby="probe-h">
       <h2 id="probe-h">{t('title')}</h2>
@@ -86,8 +110,14 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
             <p className="muted" role="status">
               <span className="spinner" aria-hidden="true" /> {t('running', { host, port })}
             </p>
-            <StepList steps={live.steps} pending />
+            <StepList steps={live.steps} />
+            <Waiting live={live} next={nextStep(live, expectedSteps(live.kind, encryption, authMethod))} timeoutMs={timeoutMs} />
           </>
+        )}
+        {cancelled && (
+          <p role="status" className="alert info" data-testid="probe-cancelled">
+            {t('cancelledNothing')}
+          </p>
         )}
         {error && (
           <p role="alert" className="alert error">
@@ -97,12 +127,39 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
         {latest && <RunDetails run={latest} open />}
       </div>
       <h3>{t('history')}</h3>
-      {runs.length === 0 ? <p className="empty-state">{t('noRuns')}</p> : runs.map((r) => <RunDetails key={r.id} run={r} open={false} />)}
+      {/* The run just shown above is not repeated here. */}
+      {earlier.length === 0 ? <p className="empty-state">{latest ? t('noEarlierRuns') : t('noRuns')}</p> : earlier.map((r) => <RunDetails key={r.id} run={r} open={false} />)}
     </section>
   );
 }
 
-function StepList({ steps, pending = false }: { steps: ProbeStep[]; pending?: boolean }) {
+function nextStep(live: Live, expected: string[]): string | null {
+  const last = live.steps.at(-1)?.step;
+  if (!last) return expected[0] ?? null;
+  const i = expected.indexOf(last);
+  return i >= 0 ? (expected[i + 1] ?? null) : null;
+}
+
+/** The step the server is keeping us waiting on: its name, how long so far, and when the check gives up. */
+function Waiting({ live, next, timeoutMs }: { live: Live; next: string | null; timeoutMs: number }) {
+  const t = useTranslations('probe');
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, []);
+  const waited = Math.max(0, Math.floor((now - live.lastAt) / 1000));
+  const total = Math.max(0, Math.floor((now - live.startedAt) / 1000));
+  const step = next && t.has(`steps.${next}`) ? t(`steps.${next}` as 'steps.dns') : t('nextStep');
+  return (
+    <p className="waiting-step" data-testid="probe-waiting">
+      <span className="spinner" aria-hidden="true" /> <strong>{t('waitingFor', { step })}</strong>{' '}
+      <span className="muted">{t('waitingTime', { seconds: waited, total, deadline: Math.round(timeoutMs / 1000) })}</span>
+    </p>
+  );
+}
+
+function StepList({ steps }: { steps: ProbeStep[] }) {
   const t = useTranslations('probe');
   const td = useTranslations('diagnoses');
   const tf = useTranslations('fields');
@@ -123,27 +180,24 @@ function StepList({ steps, pending = false }: { steps: ProbeStep[]; pending?: bo
           )}
         </li>
       ))}
-      {pending && (
-        <li className="pending" aria-hidden="true">
-          <span className="step-icon">…</span>
-        </li>
-      )}
     </ol>
   );
 }
 
 function RunDetails({ run, open }: { run: ProbeRunView; open: boolean }) {
   const t = useTranslations('probe');
-  const format = useFormatter();
   const failed = run.steps.find((s) => !s.ok);
+  // A check stopped by the TAM (or by leaving the page) is recorded with the CANCELLED diagnosis: it did not fail.
+  const cancelled = !run.ok && failed?.hint?.code === 'CANCELLED';
+  const verdict = run.ok ? 'ok' : cancelled ? 'cancelled' : 'failed';
   return (
-    <details className={`run ${run.ok ? 'ok' : 'failed'}`} open={open} data-testid="probe-run">
+    <details className={`run ${verdict}`} open={open} data-testid="probe-run">
       <summary>
-        <span className={`badge ${run.ok ? 'status-applied' : 'status-rejected'}`}>{run.ok ? t('ok') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
-        {format.dateTime(new Date(run.startedAt), { dateStyle: 'medium', timeStyle: 'medium' })} · {run.durationMs} ms ·{' '}
+        <span className={`badge ${run.ok ? 'status-applied' : cancelled ? 'status-withdrawn' : 'status-rejected'}`}>{run.ok ? t('ok') : cancelled ? t('cancelledBadge') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
+        <Time value={run.startedAt} seconds /> · {run.durationMs} ms ·{' '}
         <span className={run.matchesCurrentConfig ? 'muted' : 'outdated'}>{run.matchesCurrentConfig ? t('matches') : t('outdated')}</span>
       </summary>
-      <p>{run.ok ? t('passed', { ms: run.durationMs }) : failed ? t('failedAt', { step: t(`steps.${failed.step}`) }) : null}</p>
+      <p>{run.ok ? t('passed', { ms: run.durationMs }) : cancelled ? t('cancelledAt', { step: t(`steps.${failed.step}`) }) : failed ? t('failedAt', { step: t(`steps.${failed.step}`) }) : null}</p>
       <StepList steps={run.steps} />
       {run.finalReply && (
         <p>

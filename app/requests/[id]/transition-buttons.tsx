@@ -9,9 +9,11 @@ const NEEDS_REASON: Target[] = ['needs_info', 'rejected'];
 
 export function TransitionButtons({ requestId, transitions }: { requestId: string; transitions: Target[] }) {
   const t = useTranslations('requests');
-  const te = useTranslations('errors');
+  const root = useTranslations();
+  const [done, setDone] = useState<Target | null>(null);
   const [open, setOpen] = useState<Target | null>(null);
   const [reason, setReason] = useState('');
+  // Message keys, translated when shown.
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
 
@@ -22,8 +24,9 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
         setOpen(null);
         setReason('');
         setError(null);
+        setDone(to);
       } else {
-        setError(result.errors.comment ? t('reasonRequired') : te(result.code as 'INTERNAL'));
+        setError(result.errors.comment ? 'requests.reasonRequired' : `errors.${result.code}`);
       }
     });
   }
@@ -40,6 +43,7 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
             aria-expanded={NEEDS_REASON.includes(to) ? open === to : undefined}
             onClick={() => {
               if (NEEDS_REASON.includes(to)) return setOpen(open === to ? null : to);
+              setDone(null);
               if (to === 'withdrawn' && !window.confirm(t('withdrawConfirm'))) return;
               run(to);
             }}
@@ -53,7 +57,7 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
           className="form reason-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!reason.trim()) return setError(t('reasonRequired'));
+            if (!reason.trim()) return setError('requests.reasonRequired');
             run(open, reason);
           }}
         >
@@ -62,7 +66,7 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
             <textarea id="reason" rows={3} value={reason} autoFocus onChange={(e) => setReason(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'reason-error' : undefined} />
             {error && (
               <p id="reason-error" className="field-error">
-                {error}
+                {root(error as 'errors.INTERNAL')}
               </p>
             )}
           </div>
@@ -73,7 +77,12 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
       )}
       {error && !open && (
         <p role="alert" className="alert error">
-          {error}
+          {root(error as 'errors.INTERNAL')}
+        </p>
+      )}
+      {done && (
+        <p role="status" className="alert success">
+          {t(`transitioned.${done}`)}
         </p>
       )}
     </div>

@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { readEnv } from '@/server/env';
 import { orNotFound } from '@/server/http/page-errors';
@@ -20,12 +21,11 @@ export default async function SandboxMessagePage({ params }: { params: Promise<P
   if (!readEnv().demo) notFound();
   const message = await orNotFound(getSandboxMessage(user, (await params).id));
   const t = await getTranslations('sandbox');
-  const format = await getFormatter();
   const envelope: [string, React.ReactNode][] = [
     [t('message.mailFrom'), <span key="from" className="mono">{message.mailFrom || '<>'}</span>],
     [t('message.rcptTo'), <span key="to" className="mono">{message.rcptTo.join(', ')}</span>],
     [t('message.authUser'), message.authUser ?? '—'],
-    [t('message.receivedAt'), <time key="at" dateTime={message.receivedAt}>{format.dateTime(new Date(message.receivedAt), { dateStyle: 'medium', timeStyle: 'medium' })}</time>],
+    [t('message.receivedAt'), <Time key="at" value={message.receivedAt} seconds />],
     [t('message.messageId'), <span key="id" className="mono">{message.messageId ?? '—'}</span>],
   ];
   return (

@@ -3,36 +3,37 @@
 import { useState } from 'react';
 import { useTranslations } from 'next-intl';
 import { useActionRun } from '@/app/components/use-action-run';
+import { ConfirmButton } from '@/app/components/confirm-button';
 import { createPipelineTokenAction, retryDeadAction, revokePipelineTokenAction, rollbackAction, updatePipelineAction } from './actions';
 
 export function RollbackButton({ slug, version }: { slug: string; version: number }) {
   const t = useTranslations('pipeline');
-  const { pending, run, errorView } = useActionRun();
   return (
-    <>
-      <button
-        type="button"
-        className="button subtle"
-        disabled={pending}
-        onClick={() => {
-          if (window.confirm(t('versions.rollbackConfirm', { version }))) run(() => rollbackAction(slug, version));
-        }}
-      >
-        {t('versions.rollback', { version })}
-      </button>
-      {errorView}
-    </>
+    <ConfirmButton
+      label={t('versions.rollback', { version })}
+      question={t('versions.rollbackConfirm', { version })}
+      confirmLabel={t('versions.rollbackDo')}
+      onConfirm={() => rollbackAction(slug, version)}
+      done={(data) => t('versions.rolledBack', { version: data.version, from: version })}
+    />
   );
 }
 
 export function PauseButton({ slug, paused }: { slug: string; paused: boolean }) {
   const t = useTranslations('pipeline');
   const { pending, run, errorView } = useActionRun();
+  // After the change the page re-renders with the other button: it reports what the click did.
+  const [done, setDone] = useState(false);
   return (
     <>
-      <button type="button" className={`button${paused ? ' primary' : ' danger'}`} disabled={pending} onClick={() => run(() => updatePipelineAction(slug, { paused: !paused }))}>
+      <button type="button" className={`button${paused ? ' primary' : ' danger'}`} disabled={pending} onClick={() => run(() => updatePipelineAction(slug, { paused: !paused }), () => setDone(true))}>
         {paused ? t('health.resume') : t('health.pause')}
       </button>
+      {done && (
+        <p role="status" className="alert success">
+          {paused ? t('health.resumedDone') : t('health.pausedDone')}
+        </p>
+      )}
       {errorView}
     </>
   );
@@ -80,17 +81,23 @@ export function LimitsForm({ slug, maxConnections, ratePerMinute }: { slug: stri
 export function RetryButton({ slug, notificationId }: { slug: string; notificationId: string | null }) {
   const t = useTranslations('pipeline');
   const { pending, run, errorView } = useActionRun();
+  const [done, setDone] = useState(false);
   return (
     <>
-      <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => retryDeadAction(slug, notificationId))}>
+      <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => retryDeadAction(slug, notificationId), () => setDone(true))}>
         {notificationId ? t('deliveries.retry') : t('deliveries.retryAll')}
       </button>
+      {done && (
+        <span role="status" className="alert inline success">
+          {t('deliveries.retried')}
+        </span>
+      )}
       {errorView}
     </>
   );
 }
 
-type TokenRow = { id: string; prefix: string; created: string; revoked: boolean };
+type TokenRow = { id: string; prefix: string; created: React.ReactNode; revoked: boolean };
 
 export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRow[] }) {
   const t = useTranslations('pipeline');
@@ -120,7 +127,7 @@ export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRo
               {x.revoked ? (
                 <span className="badge">{t('tokens.revoked')}</span>
               ) : (
-                <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => revokePipelineTokenAction(slug, x.id))}>
+                <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => revokePipelineTokenAction(slug, x.id), () => setShown(null))}>
                   {t('tokens.revoke')}
                 </button>
               )}

@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { getAuditEvent } from '@/server/audit/list-events';
 import { orNotFound } from '@/server/http/page-errors';
@@ -19,13 +20,12 @@ export default async function AuditEventPage({ params }: { params: Promise<Param
   if (!event) notFound();
   const t = await getTranslations('audit');
   const ta = await getTranslations('auditActions');
-  const format = await getFormatter();
   const meta: [string, React.ReactNode][] = [
-    [t('columns.at'), format.dateTime(new Date(event.at), { dateStyle: 'full', timeStyle: 'long' })],
+    [t('columns.at'), <Time key="at" value={event.at} seconds />],
     [t('columns.actor'), event.actor],
     [t('meta.actorType'), event.actorType],
     [t('columns.tenant'), event.tenant ?? '—'],
-    [t('meta.target'), `${event.targetType}${event.targetId ? ` ${event.targetId}` : ''}`],
+    [t('meta.target'), `${event.targetLabel ? `${event.targetLabel} · ` : ''}${event.targetType}${event.targetId ? ` ${event.targetId}` : ''}`],
     [t('meta.ip'), event.ip ?? '—'],
     [t('meta.userAgent'), event.userAgent ?? '—'],
     [t('meta.requestId'), event.requestId ?? '—'],

@@ -1,9 +1,10 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
+import { Time } from '@/app/components/time';
+import { FieldLabel } from '@/app/components/field-label';
 import { requirePageUser } from '@/server/auth/auth';
-import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
-import { diffVersions } from '@/server/config-versions/diff-config-versions';
+import { diffAuditedVersions, getAuditedSmtpConfig } from '@/server/audit/tenant-versions';
 import { orNotFound } from '@/server/http/page-errors';
 
 type Params = { slug: string };
@@ -16,27 +17,26 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
 export default async function TenantVersionsPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<Search> }) {
   const user = await requirePageUser();
   const { slug } = await params;
-  const config = await orNotFound(getSmtpConfig(user, slug));
+  const config = await orNotFound(getAuditedSmtpConfig(user, slug));
   const t = await getTranslations('audit');
-  const format = await getFormatter();
   const versions = [...config.versions].sort((x, y) => x.version - y.version);
   const search = await searchParams;
   const newest = versions.at(-1)?.version;
   const b = Number(search.b) || newest;
   const a = Number(search.a) || (b ? b - 1 : undefined);
-  const diff = a && b && a !== b && versions.some((v) => v.version === a) ? await orNotFound(diffVersions(user, slug, a, b)) : null;
+  const diff = a && b && a !== b && versions.some((v) => v.version === a) ? await orNotFound(diffAuditedVersions(user, slug, a, b)) : null;
   return (
     <>
       <p>
         <Link href={`/audit?tenant=${encodeURIComponent(slug)}`}>← {t('back')}</Link>
       </p>
-      <h1>{t('versionsTitle', { tenant: slug })}</h1>
+      <h1>{t('versionsTitle', { tenant: config.tenantName })}</h1>
       {versions.length === 0 ? (
         <p className="empty-state">{t('noVersions')}</p>
       ) : (
         <>
           <div className="table-wrap">
-            <table className="table">
+            <table className="table cards">
               <thead>
                 <tr>
                   <th scope="col">{t('versionA')}</th>
@@ -49,14 +49,18 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
               <tbody>
                 {versions.map((v) => (
                   <tr key={v.version}>
-                    <td className="mono">v{v.version}</td>
-                    <td>{format.dateTime(new Date(v.appliedAt), { dateStyle: 'medium', timeStyle: 'short' })}</td>
-                    <td>{v.appliedBy?.name ?? 'system'}</td>
-                    <td className="mono">
+                    <td data-label={t('versionA')} className="mono">
+                      v{v.version}
+                    </td>
+                    <td data-label={t('columns.at')}>
+                      <Time value={v.appliedAt} />
+                    </td>
+                    <td data-label={t('columns.actor')}>{v.appliedBy?.email ?? 'system'}</td>
+                    <td data-label={t('columns.action')} className="mono">
                       {v.source}
                       {v.copiedFrom ? ` ← v${v.copiedFrom}` : ''}
                     </td>
-                    <td>{v.requestId ? <Link href={`/requests/${v.requestId}`}>{v.requestNumber}</Link> : '—'}</td>
+                    <td data-label={t('columns.target')}>{v.requestId ? <Link href={`/requests/${v.requestId}`}>{v.requestNumber}</Link> : '—'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -94,8 +98,8 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
                   <tbody>
                     {diff.changes.map((c) => (
                       <tr key={c.field} className={c.changed ? 'changed' : 'same'}>
-                        <th scope="row" className="mono">
-                          {c.field}
+                        <th scope="row">
+                          <FieldLabel field={c.field} />
                         </th>
                         <td className="mono pre">{String(c.before) || t('nothing')}</td>
                         <td className="mono pre">{c.field === 'password' ? (c.changed ? t('passwordChanged') : t('passwordUnchanged')) : String(c.after) || t('nothing')}</td>
