@@ -4,6 +4,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
+import { parseDnsServers } from './dns/dns-servers';
 
 export const PROCESS_NAMES = ['web', 'worker', 'sandbox'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
@@ -40,6 +41,17 @@ const EnvSchema = z.object({
   RELAYDESK_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   RELAYDESK_OAUTH_AUTHORITY_MICROSOFT: httpsEndpoint,
   RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: httpsEndpoint,
+  /** The DNS servers every lookup asks (server/dns/resolver.ts); unset: the system's. */
+  RELAYDESK_DNS_SERVERS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseDnsServers(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
 });
 export type Env = z.infer<typeof EnvSchema> & { DATABASE_URL: string; demo: boolean; run: ProcessName[] };
 

@@ -1,0 +1,83 @@
+import 'server-only';
+import DNS from 'dns2';
+
+// A small authoritative DNS server on loopback serving an in-memory zone: the demo's sandbox domain and
+// the tests' zones. The zone is a plain object the caller may change while the server runs (a test that
+// removes a record). Names absent from the zone answer NXDOMAIN; a name without the asked type, an empty
+// NOERROR (what c-ares reports as ENODATA); a CNAME is followed within the zone.
+
+export type ZoneRecords = {
+  A?: string[];
+  AAAA?: string[];
+  /** Each entry one TXT record; longer than 255 bytes is split into character strings as DNS requires. */
+  TXT?: string[];
+  MX?: { exchange: string; priority: number }[];
+  CNAME?: string;
+};
+export type Zone = Record<string, ZoneRecords>;
+
+export type RunningZoneServer = {
+  /** 127.0.0.1:<port>, ready for RELAYDESK_DNS_SERVERS. */
+  address: string;
+  port: number;
+  zone: Zone;
+  close: () => Promise<void>;
+};
+
+const { Packet } = DNS;
+const TTL = 60;
+const NXDOMAIN = 3;
+
+function chunks(text: string): string[] {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; i += 255) parts.push(text.slice(i, i + 255));
+  return parts.length > 0 ? parts : [''];
+}
+
+function answersFor(zone: Zone, name: string, type: number, depth = 0): Record<string, unknown>[] | null {
+  const records = zone[name.toLowerCase().replace(/\.$/, '')];
+  if (!records) return null;
+  const base = { name, class: Packet.CLASS.IN, ttl: TTL };
+  if (records.CNAME && type !== Packet.TYPE.CNAME) {
+    const alias = { ...base, type: Packet.TYPE.CNAME, domain: records.CNAME };
+    const further = depth < 8 ? answersFor(zone, records.CNAME, type, depth + 1) : [];
+    return [alias, ...(further ?? [])];
+  }
+  switch (type) {
+    case Packet.TYPE.A:
+      return (records.A ?? []).map((address) => ({ ...base, type, address }));
+    case Packet.TYPE.AAAA:
+      return (records.AAAA ?? []).map((address) => ({ ...base, type, address }));
+    case Packet.TYPE.TXT:
+      return (records.TXT ?? []).map((text) => ({ ...base, type, data: chunks(text) }));
+    case Packet.TYPE.MX:
+      return (records.MX ?? []).map(({ exchange, priority }) => ({ ...base, type, exchange, priority }));
+    case Packet.TYPE.CNAME:
+      return records.CNAME ? [{ ...base, type, domain: records.CNAME }] : [];
+    default:
+      return [];
+  }
+}
+
+export async function startZoneServer(zone: Zone, { host = '127.0.0.1', port = 0 } = {}): Promise<RunningZoneServer> {
+  const server = DNS.createUDPServer((request, send) => {
+    const response = Packet.createResponseFromRequest(request);
+    response.header.aa = 1;
+    const question = request.questions[0];
+    if (question) {
+      const answers = answersFor(zone, question.name, question.type);
+      if (answers === null) response.header.rcode = NXDOMAIN;
+      else response.answers.push(...(answers as never[]));
+    }
+    send(response).catch(() => {});
+  });
+  server.on('error', () => {});
+  await server.listen(port, host);
+  const bound = server.address().port;
+  return {
+    address: `${host}:${bound}`,
+    port: bound,
+    zone,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
