@@ -76,13 +76,13 @@ function isLocalhostName(host: string): boolean {
 
 /**
  * Every address of a host name. Without RELAYDESK_DNS_SERVERS: the system's lookup (it also reads
- * /etc/hosts), as before. With it: A and AAAA from those servers; "localhost" names are loopback
- * (RFC 6761 6.3) when the servers do not answer them.
+ * /etc/hosts), as before. With it: A and AAAA from those servers, except "localhost" names.
  */
 export async function lookupAddresses(hostName: string): Promise<ResolvedAddress[]> {
   const host = hostName.toLowerCase().replace(/\.$/, '');
   const { key, servers } = resolverNow();
-  if (servers.length === 0) {
+  // "localhost" names never leave the machine (RFC 6761 6.3): the system's answer (/etc/hosts), as before.
+  if (servers.length === 0 || isLocalhostName(host)) {
     return cached(`${key}|lookup|${host}`, () => dnsPromises.lookup(host, { all: true, verbatim: true }));
   }
   const [v4, v6] = await Promise.allSettled([resolveRecords(host, 'A'), resolveRecords(host, 'AAAA')]);
@@ -91,7 +91,6 @@ export async function lookupAddresses(hostName: string): Promise<ResolvedAddress
     ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
   ];
   if (addresses.length > 0) return addresses;
-  if (isLocalhostName(host)) return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
   const failure = [v4, v6].find((r): r is PromiseRejectedResult => r.status === 'rejected' && !['ENOTFOUND', 'ENODATA'].includes((r.reason as NodeJS.ErrnoException)?.code ?? ''));
   if (failure) throw failure.reason;
   throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND', hostname: host });

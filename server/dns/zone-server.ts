@@ -21,6 +21,8 @@ export type RunningZoneServer = {
   address: string;
   port: number;
   zone: Zone;
+  /** Lets the process exit while the server still listens (a test process's background server). */
+  unref: () => void;
   close: () => Promise<void>;
 };
 
@@ -78,6 +80,7 @@ export async function startZoneServer(zone: Zone, { host = '127.0.0.1', port = 0
     address: `${host}:${bound}`,
     port: bound,
     zone,
+    unref: () => server.unref(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -39,8 +39,11 @@ describe('the one resolver', () => {
     assert.deepEqual(await resolveRecords('smtp.zone.test', 'A'), ['8.8.4.4']);
   });
 
-  it('answers localhost with loopback when the servers do not know it', async () => {
-    assert.deepEqual((await lookupAddresses('localhost')).map((a) => a.address), ['127.0.0.1', '::1']);
+  it('answers localhost as the system does, never asking the servers', async () => {
+    dns.zone['localhost'] = { A: ['8.8.8.8'] };
+    clearDnsCache();
+    const addresses = (await lookupAddresses('localhost')).map((a) => a.address);
+    assert.ok(addresses.length > 0 && addresses.every((a) => a === '127.0.0.1' || a === '::1'), addresses.join());
   });
 });
 
