@@ -7,6 +7,7 @@ import { useFormatter, useTranslations } from 'next-intl';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
+import { DomainFindings } from './domain-findings';
 
 type Props = { requestId: string; host: string; port: number; testRecipient: string; myEmail: string; closedReason: 'takeFirst' | 'waitingOnCustomer' | 'finished' | null; runs: ProbeRunView[] };
 type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[] };
@@ -121,6 +122,7 @@ function StepList({ steps, pending = false }: { steps: ProbeStep[]; pending?: bo
               {s.field && <p className="field-to-fix">{t('fieldToFix', { field: tf(s.field) })}</p>}
             </div>
           )}
+          {s.findings && <DomainFindings findings={s.findings} />}
         </li>
       ))}
       {pending && (
