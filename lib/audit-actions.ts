@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'secrets.rotated',
   'sandbox.mode_changed',
   'audit.exported',
+  'config.domain_overridden',
+  'health.changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

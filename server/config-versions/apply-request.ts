@@ -20,7 +20,10 @@ export function contentOf(row: ConfigContent): ConfigContent {
   return Object.fromEntries(CONFIG_CONTENT_FIELDS.map((k) => [k, row[k]])) as ConfigContent;
 }
 
-export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta): Promise<ConfigVersionView> {
+/** overrideReason: the TAM applies over a failing sending domain (DMARC reject, no alignment); audited. */
+export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta, { overrideReason = '' }: { overrideReason?: string } = {}): Promise<ConfigVersionView> {
+  const reason = overrideReason.trim();
+  if (reason.length > 500) throw new AppError('VALIDATION_FAILED', 'The reason is longer than 500 characters.', { errors: [{ path: 'overrideReason', message: 'too_long' }] });
   // Another tenant's request is "not found" before any role check.
   const visible = await db.smtpRequest.findFirst({ where: { id: requestId, ...requestsVisibleTo(user) }, select: { id: true } });
   if (!visible) throw new AppError('NOT_FOUND', 'No such request.');
@@ -28,7 +31,7 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
   try {
     const row = await db.$transaction(async (tx) => {
       const request = await tx.smtpRequest.findUniqueOrThrow({ where: { id: requestId } });
-      const gate = await applyGate(request, tx);
+      const gate = await applyGate(request, tx, { domainOverride: reason.length > 0 });
       if (!gate.ok) {
         const code = gate.reason === 'ALREADY_APPLIED' ? 'CONFLICT' : 'INVALID_TRANSITION';
         throw new AppError(code, gate.message, { reason: gate.reason });
@@ -49,6 +52,9 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
       });
       const canary = await enqueueCanary(tx, request.tenantId, created);
       const actor = actorOf(user, meta);
+      if (gate.overridden?.length) {
+        await recordEvent(tx, actor, { action: 'config.domain_overridden', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, after: { findings: gate.overridden, reason } });
+      }
       await recordEvent(tx, actor, { action: 'request.status_changed', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, before: { status: 'tested' }, after: { status: 'applied', version: created.version } });
       await recordEvent(tx, actor, {
         action: 'config.applied',
