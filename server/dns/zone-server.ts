@@ -1,4 +1,5 @@
 import 'server-only';
+import { promises as dnsPromises } from 'node:dns';
 import DNS from 'dns2';
 
 // A small authoritative DNS server on loopback serving an in-memory zone: the demo's sandbox domain and
@@ -61,17 +62,42 @@ function answersFor(zone: Zone, name: string, type: number, depth = 0): Record<s
   }
 }
 
-export async function startZoneServer(zone: Zone, { host = '127.0.0.1', port = 0 } = {}): Promise<RunningZoneServer> {
+const TYPE_NAMES: Record<number, keyof ZoneRecords> = { [Packet.TYPE.A]: 'A', [Packet.TYPE.AAAA]: 'AAAA', [Packet.TYPE.TXT]: 'TXT', [Packet.TYPE.MX]: 'MX', [Packet.TYPE.CNAME]: 'CNAME' };
+
+/** A name outside the zone, asked of the system's resolver (the demo: real hosts still resolve). */
+async function forwarded(resolver: dnsPromises.Resolver, name: string, type: number): Promise<ZoneRecords | null> {
+  const typeName = TYPE_NAMES[type];
+  if (!typeName) return {};
+  try {
+    const answer = (await resolver.resolve(name, typeName)) as unknown;
+    if (typeName === 'TXT') return { TXT: (answer as string[][]).map((parts) => parts.join('')) };
+    if (typeName === 'CNAME') return { CNAME: (answer as string[])[0] ?? '' };
+    return { [typeName]: answer } as ZoneRecords;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENODATA' ? {} : null;
+  }
+}
+
+export type ZoneServerOptions = { host?: string; port?: number; /** Ask the system's resolver for names outside the zone. */ forward?: boolean };
+
+export async function startZoneServer(zone: Zone, { host = '127.0.0.1', port = 0, forward = false }: ZoneServerOptions = {}): Promise<RunningZoneServer> {
+  const upstream = forward ? new dnsPromises.Resolver({ timeout: 1500, tries: 2 }) : null;
   const server = DNS.createUDPServer((request, send) => {
-    const response = Packet.createResponseFromRequest(request);
-    response.header.aa = 1;
-    const question = request.questions[0];
-    if (question) {
-      const answers = answersFor(zone, question.name, question.type);
-      if (answers === null) response.header.rcode = NXDOMAIN;
-      else response.answers.push(...(answers as never[]));
-    }
-    send(response).catch(() => {});
+    void (async () => {
+      const response = Packet.createResponseFromRequest(request);
+      response.header.aa = 1;
+      const question = request.questions[0];
+      if (question) {
+        let answers = answersFor(zone, question.name, question.type);
+        if (answers === null && upstream) {
+          const records = await forwarded(upstream, question.name, question.type);
+          answers = records ? answersFor({ [question.name.toLowerCase()]: records }, question.name, question.type) : null;
+        }
+        if (answers === null) response.header.rcode = NXDOMAIN;
+        else response.answers.push(...(answers as never[]));
+      }
+      await send(response);
+    })().catch(() => {});
   });
   server.on('error', () => {});
   await server.listen(port, host);
