@@ -78,7 +78,7 @@ async function forwarded(resolver: dnsPromises.Resolver, name: string, type: num
   }
 }
 
-export type ZoneServerOptions = { host?: string; port?: number; /** Ask the system's resolver for names outside the zone. */ forward?: boolean };
+export type ZoneServerOptions = { host?: string; port?: number; /** Ask the system's resolver for names neither in the zone nor under one of its names. */ forward?: boolean };
 
 export async function startZoneServer(zone: Zone, { host = '127.0.0.1', port = 0, forward = false }: ZoneServerOptions = {}): Promise<RunningZoneServer> {
   const upstream = forward ? new dnsPromises.Resolver({ timeout: 1500, tries: 2 }) : null;
@@ -89,7 +89,10 @@ export async function startZoneServer(zone: Zone, { host = '127.0.0.1', port = 0
       const question = request.questions[0];
       if (question) {
         let answers = answersFor(zone, question.name, question.type);
-        if (answers === null && upstream) {
+        // Names in or under the zone's own names are ours to answer: only the rest is forwarded.
+        const name = question.name.toLowerCase().replace(/\.$/, '');
+        const ours = Object.keys(zone).some((key) => name === key || name.endsWith(`.${key}`));
+        if (answers === null && upstream && !ours) {
           const records = await forwarded(upstream, question.name, question.type);
           answers = records ? answersFor({ [question.name.toLowerCase()]: records }, question.name, question.type) : null;
         }

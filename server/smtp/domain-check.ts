@@ -107,10 +107,8 @@ async function selectorPublished(name: string): Promise<boolean> {
 type DkimOutcome = { finding: DomainFinding; alignable: boolean; signedDomain?: string };
 
 async function checkDkimSelectors(domain: string, provider: SendingProvider): Promise<DkimOutcome> {
-  const found: string[] = [];
-  for (const selector of provider.dkimSelectors) {
-    if (await selectorPublished(`${selector}._domainkey.${domain}`)) found.push(selector);
-  }
+  const published = await Promise.all(provider.dkimSelectors.map((selector) => selectorPublished(`${selector}._domainkey.${domain}`)));
+  const found = provider.dkimSelectors.filter((_, i) => published[i]);
   const record = provider.dkimRecord(domain);
   if (found.length > 0) {
     return { alignable: true, finding: finding('dkim', 'pass', 'DKIM_PUBLISHED', `DKIM selector ${found.join(', ')} is published at ${domain}`, null, { domain, selectors: found.join(', ') }) };
@@ -201,6 +199,8 @@ export async function checkSendingDomain(input: DomainCheckInput): Promise<Domai
   const provider = providerFor(input.host);
   let spfAligns = false;
   let dkimAligns = false;
+  // DMARC needs the SPF and DKIM outcomes, but not to fetch its record: ask now, the cache answers it later.
+  txtRecords(`_dmarc.${domain}`).catch(() => []);
   const [spfFinding, dkimFinding, mxFinding] = await Promise.all([
     guarded('spf', domain, async () => {
       const outcome = await checkSpf(domain, input, provider);

@@ -108,6 +108,7 @@ class ProbeRun {
   private caps: Capabilities | null = null;
   private finalReply: string | undefined;
   private destination: CheckedDestination | undefined;
+  private domainEarly: Promise<Settled<DomainFinding[]>> | undefined;
 
   constructor(
     private readonly config: SmtpConfig,
@@ -228,6 +229,8 @@ class ProbeRun {
     try {
       if (config.authMethod === 'oauth2') this.accessToken = await this.step('token', () => this.obtainToken());
       const destination = await this.step('dns', () => this.resolve());
+      // The domain checks need only DNS: they run while the SMTP conversation does (reported after it).
+      if (options.domainCheck) this.domainEarly = settle(this.checkDomain(null));
       const socket = await this.step('connect', () => this.connect(destination));
       this.client = new SmtpClient(socket, this.record);
       if (config.encryption === 'tls') await this.step('tls', () => this.handshake(destination));
@@ -274,10 +277,13 @@ class ProbeRun {
   private async domainStep(message: TestMessage | undefined): Promise<void> {
     const begun = performance.now();
     const { signal, domainCheck } = this.options;
-    const destination = this.destination;
     const work = async () => {
       const delivered = this.options.kind === 'test-send' && message && domainCheck?.deliveredMessage ? await domainCheck.deliveredMessage(message.messageId) : null;
-      return checkSendingDomain({ noReplyAddress: this.config.noReplyAddress, host: this.config.host, serverAddresses: destination?.addresses ?? [], deliveredMessage: delivered });
+      if (!delivered && this.domainEarly) {
+        const early = await this.domainEarly;
+        if (early.ok) return early.value;
+      }
+      return this.checkDomain(delivered);
     };
     let findings: DomainFinding[];
     try {
@@ -297,6 +303,10 @@ class ProbeRun {
       field: null,
       findings: findings.map((f) => ({ ...f, detail: this.clean(f.detail) })),
     });
+  }
+
+  private checkDomain(deliveredMessage: string | Buffer | null): Promise<DomainFinding[]> {
+    return checkSendingDomain({ noReplyAddress: this.config.noReplyAddress, host: this.config.host, serverAddresses: this.destination?.addresses ?? [], deliveredMessage });
   }
 
   private async resolve(): Promise<Outcome<CheckedDestination>> {
