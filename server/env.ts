@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   RELAYDESK_AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   RELAYDESK_OAUTH_AUTHORITY_MICROSOFT: httpsEndpoint,
   RELAYDESK_OAUTH_TOKEN_URL_GOOGLE: httpsEndpoint,
+  /** How often each tenant's active configuration is health-checked (server/health/run-health-checks.ts). */
+  RELAYDESK_HEALTH_INTERVAL: z.string().regex(/^\s*\d+\s*(ms|s|m|h|d)?\s*$/, 'a number with ms, s, m, h or d (e.g. 24h)').optional(),
   /** The DNS servers every lookup asks (server/dns/resolver.ts); unset: the system's. */
   RELAYDESK_DNS_SERVERS: z
     .string()
