@@ -3,7 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { generate } from 'selfsigned';
-import { db } from '../helpers/factories';
+import { db, makeTenant, makeUser } from '../helpers/factories';
+import { assignTam } from '@/server/admin/manage-tenants';
+import { SYSTEM_ACTOR } from '@/server/audit/record-event';
+import { listTenantHealthChecks, listTenantsByRisk } from '@/server/health/list-health';
 import { startTestDns, type TestDns } from '../helpers/dns-zone';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-test-server';
 import { allowLocalServers, appliedTenant, SMTP_PASSWORD, SMTP_USER, startSink, type Sink } from './helpers';
@@ -121,4 +124,18 @@ test('one worker of a fleet runs the checks; each tenant at its own offset, once
   assert.equal(isDue('tenant-1', new Date(slot.getTime() - 1), interval, now), true);
   assert.equal(isDue('tenant-1', new Date(slot.getTime() + 1), interval, now), false);
   assert.equal(isDue('tenant-1', null, interval, now), true);
+});
+
+test("the Health page lists a TAM's tenants riskiest first; a tenant's history is scoped like its page", async () => {
+  const t = await appliedTenant(sink.port, { noReplyAddress: 'noreply@health.test' });
+  await check(t.tenant.id);
+  const risky = await makeTenant();
+  await assignTam(SYSTEM_ACTOR, t.tam.email, risky.slug);
+  await db.healthCheck.create({ data: { id: `hc-${risky.id}`, tenantId: risky.id, configVersion: 1, checkedAt: new Date(), healthy: false, problems: JSON.stringify([{ key: 'smtp.auth', severity: 'fail', detail: 'auth failed' }]), steps: '[]', certExpiresAt: null, durationMs: 1 } });
+  const list = await listTenantsByRisk(t.tam);
+  assert.deepEqual(list.map((x) => x.slug), [risky.slug, t.tenant.slug]);
+  assert.equal(list[0]!.latest?.healthy, false);
+  await assert.rejects(listTenantsByRisk(t.admin), { code: 'FORBIDDEN' });
+  assert.equal((await listTenantHealthChecks(t.admin, t.tenant.slug)).length, 1);
+  await assert.rejects(listTenantHealthChecks(await makeUser('customer-admin', risky.slug), t.tenant.slug), { code: 'NOT_FOUND' });
 });

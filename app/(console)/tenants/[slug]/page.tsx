@@ -9,6 +9,8 @@ import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
 import { DELIVERY_STATUSES, listDeliveries, pipelineHealth } from '@/server/pipeline/list-deliveries';
 import { listPipelineTokens } from '@/server/pipeline/pipeline-tokens';
 import { HealthChart } from './health-chart';
+import { HealthChecks } from './health-checks';
+import { listTenantHealthChecks } from '@/server/health/list-health';
 import { LimitsForm, PauseButton, PipelineTokens, RetryButton, RollbackButton } from './pipeline-controls';
 
 type Params = { slug: string };
@@ -27,12 +29,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   const validStatus = (DELIVERY_STATUSES as readonly string[]).includes(status ?? '') ? status : undefined;
   const tenant = await orNotFound(findVisibleTenant(user, slug, 'config.read'));
   const manage = can(user.role, 'pipeline.manage');
-  const [config, health, deliveries, tokens] = await orNotFound(
+  const [config, health, deliveries, tokens, healthChecks] = await orNotFound(
     Promise.all([
       getSmtpConfig(user, slug),
       pipelineHealth(user, slug),
       listDeliveries(user, slug, { status: validStatus, cursor }),
       manage ? listPipelineTokens(user, slug) : Promise.resolve([]),
+      listTenantHealthChecks(user, slug),
     ]),
   );
   const t = await getTranslations('pipeline');
@@ -129,6 +132,8 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           )}
         </section>
       </div>
+
+      <HealthChecks checks={healthChecks} />
 
       <section aria-labelledby="versions-h" className="card">
         <h2 id="versions-h">{t('versions.title')}</h2>
