@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { checkDestination } from '@/server/smtp/destination-guard';
+import { checkTokenDestination } from '@/server/oauth/post-form';
 import { parseDnsServers } from '@/server/dns/dns-servers';
 import { clearDnsCache, lookupAddresses, resolveRecords } from '@/server/dns/resolver';
 import { readEnv } from '@/server/env';
@@ -29,6 +30,11 @@ describe('the one resolver', () => {
     assert.equal(checked.address, '8.8.8.8');
     await assert.rejects(checkDestination('inside.zone.test', 587, { allowedHosts: [], allowedPorts: [587] }), /10\.1\.2\.3, a private address/);
     await assert.rejects(checkDestination('absent.zone.test', 587, { allowedHosts: [], allowedPorts: [587] }), { code: 'ENOTFOUND' });
+  });
+
+  it('is what the OAuth token endpoints ask', async () => {
+    const checked = await checkTokenDestination(new URL('https://smtp.zone.test/tenant/oauth2/v2.0/token'), { allowedHosts: [], allowedPorts: [] });
+    assert.deepEqual([checked.address, checked.servername], ['8.8.8.8', 'smtp.zone.test']);
   });
 
   it('keeps answers briefly, until the cache is cleared', async () => {
