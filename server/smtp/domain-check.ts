@@ -71,6 +71,9 @@ async function checkSpf(domain: string, input: DomainCheckInput, provider: Sendi
     return { authorized: false, finding: finding('spf', 'warn', 'SPF_MISSING', `${domain} publishes no SPF record`, suggested, { domain }) };
   }
   const evaluate = (ip: string) => spf({ sender: input.noReplyAddress, ip, helo: domain, mta: 'relaydesk', resolver: mailauthResolver as never });
+  // Both walks share the resolver's answers (kept while in flight), so asking at once costs no extra lookups.
+  const serverResults = provider.spfInclude ? Promise.resolve([]) : Promise.all(input.serverAddresses.map(async (ip) => (await evaluate(ip)).status.result));
+  serverResults.catch(() => {});
   const whole = await evaluate(UNLISTED_IP);
   const comment = String(whole.status.comment ?? '');
   if (whole.status.result === 'temperror') throw Object.assign(new Error(`SPF: ${comment}`), { code: 'ETIMEOUT' });
@@ -87,7 +90,7 @@ async function checkSpf(domain: string, input: DomainCheckInput, provider: Sendi
   if (provider.spfInclude) {
     authorized = (await spfIncludes(domain)).has(provider.spfInclude);
   } else {
-    const results = await Promise.all(input.serverAddresses.map(async (ip) => (await evaluate(ip)).status.result));
+    const results = await serverResults;
     authorized = results.length > 0 && results.every((r) => r === 'pass');
   }
   const who = provider.spfInclude ? `include:${provider.spfInclude}` : input.serverAddresses.join(', ');
