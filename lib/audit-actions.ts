@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
   'secrets.rotated',
   'sandbox.mode_changed',
   'audit.exported',
+  'config.apply_forced',
+  'health.changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

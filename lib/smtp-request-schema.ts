@@ -48,3 +48,12 @@ export function fieldErrors(error: z.ZodError): { path: string; message: string 
 }
 
 export const TestSendSchema = z.object({ to: email.optional() }).strict();
+
+/** Apply's body: force (with a reason, audited) applies over a later failed check or a failing sending domain. */
+export const ApplySchema = z
+  .object({ force: z.boolean({ message: 'choose' }).optional(), reason: z.string({ message: 'required' }).trim().max(500, 'tooLong').optional() })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.force && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'required' });
+  });
+export type ApplyInput = z.input<typeof ApplySchema>;

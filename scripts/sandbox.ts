@@ -25,15 +25,25 @@ async function main() {
     if (error.code === 'EADDRINUSE') throw new Error(`Port ${oauthPort} is in use; stop what uses it or set SANDBOX_OAUTH_PORT.`);
     throw error;
   });
-  const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port, tls: certs, username: SANDBOX_USERNAME, password, verifyToken: idp.verifyToken }).catch((error: NodeJS.ErrnoException) => {
+  // The demo DNS zone (server/dns/demo-zone.ts): the sandbox signs acme.example mail with the key it publishes.
+  const { startDemoDns, demoDkimKey, DEMO_GOOD_DOMAIN, DEMO_DKIM_SELECTOR } = await import('@/server/dns/demo-zone');
+  const dkimKey = demoDkimKey();
+  const dnsPort = Number(process.env.SANDBOX_DNS_PORT ?? port + 2);
+  const demoDns = await startDemoDns(dnsPort, dkimKey.publicKey).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new Error(`UDP port ${dnsPort} is in use; stop what uses it or set SANDBOX_DNS_PORT.`);
+    throw error;
+  });
+  const dkim = { domains: [DEMO_GOOD_DOMAIN], selector: DEMO_DKIM_SELECTOR, privateKey: dkimKey.privateKey };
+  const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port, tls: certs, username: SANDBOX_USERNAME, password, verifyToken: idp.verifyToken, dkim }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; stop what uses it or set SANDBOX_PORT.`);
     throw error;
   });
   console.log(`[sandbox] SMTP sandbox listening on ${sandbox.hosts.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${sandbox.port} (STARTTLS, AUTH PLAIN/LOGIN as ${SANDBOX_USERNAME}, XOAUTH2); CA: ${certs.caFile}`);
+  console.log(`[sandbox] demo DNS on ${demoDns.address} (udp): ${DEMO_GOOD_DOMAIN} passes every domain check; use a no-reply address @globex.example to see failures`);
   console.log(`[sandbox] demo identity provider: token URL ${idp.origin}/token, client id ${DEMO_OAUTH_CLIENT_ID}, scope ${DEMO_OAUTH_SCOPE}, client secret = the sandbox password`);
 
   const stop = () => {
-    void Promise.all([sandbox.close(), idp.close()]).finally(() => process.exit(0));
+    void Promise.all([sandbox.close(), idp.close(), demoDns.close()]).finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -55,6 +55,9 @@ async function prepareSandbox(): Promise<number> {
   process.env.SMTP_ALLOWED_HOSTS = allowed.join(',');
   process.env.SMTP_TRUSTED_CA_FILE = certs.caFile;
   process.env.SANDBOX_PORT = String(port);
+  // Every lookup of the app asks the demo DNS beside the sandbox (scripts/sandbox.ts; other names are forwarded).
+  process.env.SANDBOX_DNS_PORT ??= String(port + 2);
+  process.env.RELAYDESK_DNS_SERVERS ||= `127.0.0.1:${process.env.SANDBOX_DNS_PORT}`;
   return port;
 }
 

@@ -13,11 +13,25 @@ const worker = new PipelineWorker(workerOptionsFromEnv());
 worker.start();
 logInfo(`notification worker ${worker.id} started`);
 
+// The daily health check of every active configuration (issue 15): each worker asks every minute; only
+// the one holding the lease checks the tenants that are due.
+const { runDueHealthChecks } = await import('@/server/health/run-health-checks');
+let healthRunning = false;
+const healthTimer = setInterval(() => {
+  if (healthRunning) return;
+  healthRunning = true;
+  runDueHealthChecks({ holder: worker.id })
+    .catch((error: unknown) => logError('health checks failed', error))
+    .finally(() => (healthRunning = false));
+}, 60_000);
+healthTimer.unref();
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logInfo(`notification worker stopping (${signal})`);
+  clearInterval(healthTimer);
   try {
     await worker.stop();
     process.exit(0);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
 import { parseTrustedProxies } from './http/client-address';
+import { parseDnsServers } from './dns/dns-servers';
 
 export const PROCESS_NAMES = ['web', 'worker', 'sandbox'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
@@ -49,6 +50,19 @@ const EnvSchema = z.object({
         parseTrustedProxies(value);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: `a comma list of IP addresses or CIDR ranges: ${(error as Error).message}` });
+      }
+    }),
+  /** How often each tenant's active configuration is health-checked (server/health/run-health-checks.ts). */
+  RELAYDESK_HEALTH_INTERVAL: z.string().regex(/^\s*\d+\s*(ms|s|m|h|d)?\s*$/, 'a number with ms, s, m, h or d (e.g. 24h)').optional(),
+  /** The DNS servers every lookup asks (server/dns/resolver.ts); unset: the system's. */
+  RELAYDESK_DNS_SERVERS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseDnsServers(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
 });

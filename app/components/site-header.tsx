@@ -8,10 +8,10 @@ import { MenuButton } from './menu-button';
 import { NavLinks } from './nav-links';
 import { signOutAction } from './session-actions';
 
-const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' | 'tenants' }[]> = {
+const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' | 'tenants' | 'health' }[]> = {
   'customer-admin': [{ href: '/portal', key: 'portal' }, { href: '/tenants', key: 'tenants' }],
   'customer-member': [{ href: '/portal', key: 'portal' }, { href: '/tenants', key: 'tenants' }],
-  tam: [{ href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/sandbox', key: 'sandbox' }],
+  tam: [{ href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/health', key: 'health' }, { href: '/sandbox', key: 'sandbox' }],
   auditor: [{ href: '/audit', key: 'audit' }, { href: '/tenants', key: 'tenants' }],
   admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/sandbox', key: 'sandbox' }],
 };

@@ -11,9 +11,9 @@ import { median, row, type Bench } from './bench-types';
 
 const RUNS = Number(process.env.PROBE_BENCH_RUNS ?? 30);
 const WARMUP = 3;
-const USER = { username: 'bench-user', password: 'bench-Pa55word' };
+export const USER = { username: 'bench-user', password: 'bench-Pa55word' };
 
-async function startServer(tls: { key: string; cert: string }): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startServer(tls: { key: string; cert: string }): Promise<{ port: number; close: () => Promise<void> }> {
   const server = new SMTPServer({
     key: tls.key,
     cert: tls.cert,
@@ -40,7 +40,7 @@ async function startServer(tls: { key: string; cert: string }): Promise<{ port: 
  * same for both sides and would hide the probe's own cost in the ratio, so while the bench runs the
  * server greets at once.
  */
-function withoutGreetingPause(): () => void {
+export function withoutGreetingPause(): () => void {
   const original = SMTPConnection.prototype.init;
   SMTPConnection.prototype.init = function init(this: SMTPConnection) {
     this._setListeners(() => this.connectionReady());

@@ -5,6 +5,8 @@ import 'server-only';
 // lets one win; the other gets CONFLICT and nothing of it is kept.
 import { db } from '../db';
 import { AppError } from '../app-error';
+import { parseOrThrow } from '../http/parse';
+import { ApplySchema } from '@/lib/smtp-request-schema';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
@@ -17,7 +19,9 @@ import { applyGate } from './apply-gate';
 import { createConfigVersion, isUniqueViolation } from './create-config-version';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';
 
-export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta): Promise<ConfigVersionView> {
+/** force + reason: the TAM applies over a later failed check or a failing sending domain; audited with the reason. */
+export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta, options: { force?: boolean; reason?: string } = {}): Promise<ConfigVersionView> {
+  const { force = false, reason = '' } = parseOrThrow(ApplySchema, options);
   // Another tenant's request is "not found" before any role check.
   const visible = await db.smtpRequest.findFirst({ where: { id: requestId, ...requestsVisibleTo(user) }, select: { id: true } });
   if (!visible) throw new AppError('NOT_FOUND', 'No such request.');
@@ -25,10 +29,10 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
   try {
     const row = await db.$transaction(async (tx) => {
       const request = await tx.smtpRequest.findUniqueOrThrow({ where: { id: requestId } });
-      const gate = await applyGate(request, tx);
+      const gate = await applyGate(request, tx, { force });
       if (!gate.ok) {
-        const code = gate.reason === 'ALREADY_APPLIED' ? 'CONFLICT' : 'INVALID_TRANSITION';
-        throw new AppError(code, gate.message, { reason: gate.reason });
+        const code = gate.reason === 'ALREADY_APPLIED' || gate.reason === 'LATER_CHECK_FAILED' ? 'CONFLICT' : 'INVALID_TRANSITION';
+        throw new AppError(code, gate.message, { reason: gate.reason, ...(gate.failedRunId ? { failedRunId: gate.failedRunId } : {}) });
       }
       // Claims the request first: a concurrent apply of the same request blocks here and then finds it applied.
       const { count } = await tx.smtpRequest.updateMany({ where: { id: request.id, status: 'tested', fingerprint: request.fingerprint }, data: { status: 'applied' } });
@@ -46,6 +50,9 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
       });
       const canary = await enqueueCanary(tx, request.tenantId, created);
       const actor = actorOf(user, meta);
+      if (gate.forced) {
+        await recordEvent(tx, actor, { action: 'config.apply_forced', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, after: { ...gate.forced, reason } });
+      }
       await recordEvent(tx, actor, { action: 'request.status_changed', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, before: { status: 'tested' }, after: { status: 'applied', version: created.version } });
       await recordEvent(tx, actor, {
         action: 'config.applied',

@@ -28,6 +28,8 @@ export function problemFromError(error: unknown, locale = 'en'): Response {
   if (error instanceof AppError) {
     const status = HTTP_STATUS[error.code];
     const extra: Record<string, unknown> = { code: error.code };
+    // Machine-readable reasons a client acts on (e.g. apply's `reason` and `failedRunId`); never free text from a server.
+    for (const key of ['reason', 'failedRunId'] as const) if (typeof error.details[key] === 'string') extra[key] = error.details[key];
     if (error.details.errors) {
       extra.errors = error.details.errors.map((e) => ({ path: e.path, message: translateFieldMessage(e.message, locale), code: e.message }));
     }

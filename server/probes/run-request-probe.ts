@@ -12,6 +12,7 @@ import { actorOf } from '../audit/actor';
 import { probeConfigOf } from '../requests/probe-config';
 import { secretFragments } from '../requests/secret-columns';
 import { runProbe } from '../smtp/probe';
+import { sandboxDeliveredMessage } from '../sandbox/delivered-message';
 import { redactSecrets, secretForms } from '../smtp/redact';
 import type { ProbeKind, ProbeStep } from '../smtp/types';
 import { probeSettings } from './probe-settings';
@@ -34,6 +35,10 @@ export type ProbeRequestOptions = {
   meta?: RequestMeta;
   locale?: 'en' | 'zh-CN';
 };
+
+function isSandbox(host: string, port: number): boolean {
+  return process.env.RELAYDESK_DEMO === '1' && ['localhost', '127.0.0.1', '::1'].includes(host) && String(port) === process.env.SANDBOX_PORT;
+}
 
 export async function runRequestProbe(user: CurrentUser, requestId: string, options: ProbeRequestOptions): Promise<ProbeRunView> {
   const request = await db.smtpRequest.findFirst({ where: { id: requestId, ...requestsVisibleTo(user) } });
@@ -68,6 +73,8 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
     trustedCa: settings.trustedCa,
     timeoutMs: settings.timeoutMs,
     locale: options.locale,
+    // The sending domain (issue 15); only the sandbox lets us see the delivered message.
+    domainCheck: { ...(isSandbox(request.host, request.port) ? { deliveredMessage: (messageId: string) => sandboxDeliveredMessage(messageId) } : {}) },
   });
 
   // The probe redacts as it records; this second pass guards what is stored against any path it missed.

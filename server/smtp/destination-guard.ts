@@ -1,7 +1,7 @@
 import 'server-only';
-import { promises as dns } from 'node:dns';
 import ipaddr from 'ipaddr.js';
 import { AppError } from '../app-error';
+import { lookupAddresses } from '../dns/resolver';
 
 // Relaydesk connects to customer-supplied hosts from inside our network, so a host name is an SSRF
 // vector. The guard resolves the name once, checks every address, and hands the probe the address to
@@ -14,7 +14,7 @@ export type DestinationOptions = {
   /** Raw SMTP_ALLOWED_HOSTS entries (see parseAllowList). */
   allowedHosts: string[];
   allowedPorts: number[];
-  /** Injected in tests; defaults to the OS resolver (dns.lookup, all addresses). */
+  /** Injected in tests; defaults to the app's resolver (server/dns/resolver.ts). */
   lookup?: LookupFn;
 };
 
@@ -117,9 +117,8 @@ function entryMatches(entry: AllowEntry, hostName: string, ip: ipaddr.IPv4 | ipa
   return [ip, normaliseAddress(ip)].some((candidate) => candidate.kind() === net.kind() && candidate.match(entry.range));
 }
 
-async function defaultLookup(host: string): Promise<ResolvedAddress[]> {
-  return dns.lookup(host, { all: true, verbatim: true });
-}
+/** The app's one resolver (server/dns): RELAYDESK_DNS_SERVERS, bounded, cached briefly. */
+const defaultLookup: LookupFn = lookupAddresses;
 
 /** Strips [ ] around an IPv6 literal; refuses anything that could not be a host name or address. */
 function cleanHost(raw: string): string {

@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import { chooseMechanism, exchangeAuth } from './auth-mechanism';
 import { describeCapabilities, parseCapabilities, type Capabilities } from './capabilities';
 import { checkDestination, type CheckedDestination, type LookupFn } from './destination-guard';
+import { checkSendingDomain } from './domain-check';
 import { diagnose, diagnoseReply, modeMismatch, verdict, type Verdict } from './diagnose';
 import { DiagnosedFailure, IoFailure, ReplyFailure, type SmtpReply } from './probe-errors';
 import { redactAuthCommand, redactSecrets, secretForms } from './redact';
@@ -15,6 +16,7 @@ import { exchangeXOAuth2 } from '../oauth/xoauth2';
 import { PROBE_REPLY_KEEP_LINES, RUN_TRANSCRIPT_BUDGET_BYTES, shortenReply, TRANSCRIPT_LINE_KEEP_CHARS } from './text-budget';
 import { buildTestMessage, type TestMessage, type TestMessageLocale } from './test-message';
 import { describeTls, verifyPeer } from './tls-inspect';
+import type { DomainFinding } from './domain-types';
 import type { Diagnosis, ProbeKind, ProbeResult, ProbeStep, SmtpConfig, StepName, TlsInfo, TranscriptLine } from './types';
 
 export type ProbeOptions = {
@@ -38,6 +40,12 @@ export type ProbeOptions = {
   /** EHLO name when the config has no HELO domain; default: our address literal, as RFC 5321 4.1.4 allows. */
   clientName?: string;
   locale?: TestMessageLocale;
+  /**
+   * The sending-domain checks (the `domain` step) after the SMTP steps passed. They never change `ok`,
+   * which stays the SMTP verdict (docs/decisions/021). deliveredMessage: after a test-send, the message
+   * as the recipient's server stored it (the sandbox), so the DKIM signature it carried is verified.
+   */
+  domainCheck?: { deliveredMessage?: (messageId: string) => Promise<string | Buffer | null> };
 };
 
 /** warning: a diagnosis shown on a step that passed (something the customer should change anyway). */
@@ -99,6 +107,8 @@ class ProbeRun {
   private tlsInfo: TlsInfo | undefined;
   private caps: Capabilities | null = null;
   private finalReply: string | undefined;
+  private destination: CheckedDestination | undefined;
+  private domainEarly: Promise<Settled<DomainFinding[]>> | undefined;
 
   constructor(
     private readonly config: SmtpConfig,
@@ -219,6 +229,8 @@ class ProbeRun {
     try {
       if (config.authMethod === 'oauth2') this.accessToken = await this.step('token', () => this.obtainToken());
       const destination = await this.step('dns', () => this.resolve());
+      // The domain checks need only DNS: they run while the SMTP conversation does (reported after it).
+      if (options.domainCheck) this.domainEarly = settle(this.checkDomain(null));
       const socket = await this.step('connect', () => this.connect(destination));
       this.client = new SmtpClient(socket, this.record);
       if (config.encryption === 'tls') await this.step('tls', () => this.handshake(destination));
@@ -240,6 +252,7 @@ class ProbeRun {
       if (options.kind === 'test-send') await this.step('data', () => this.data(message!));
       await this.step('quit', () => this.quit());
       ok = true;
+      if (options.domainCheck) await this.domainStep(message);
     } catch (error) {
       if (!(error instanceof StopProbe)) throw error;
       await this.quitQuietly(error.message as StepName);
@@ -260,6 +273,42 @@ class ProbeRun {
     };
   }
 
+  /** The no-reply domain's SPF, DKIM, DMARC and MX; the step fails only on a finding that is `fail`. */
+  private async domainStep(message: TestMessage | undefined): Promise<void> {
+    const begun = performance.now();
+    const { signal, domainCheck } = this.options;
+    const work = async () => {
+      const delivered = this.options.kind === 'test-send' && message && domainCheck?.deliveredMessage ? await domainCheck.deliveredMessage(message.messageId) : null;
+      if (!delivered && this.domainEarly) {
+        const early = await this.domainEarly;
+        if (early.ok) return early.value;
+      }
+      return this.checkDomain(delivered);
+    };
+    let findings: DomainFinding[];
+    try {
+      findings = await within(work(), Math.max(this.budget(), 5_000), signal, 'DNS');
+    } catch (error) {
+      findings = [{ check: 'spf', result: 'warn', code: 'DNS_UNAVAILABLE', detail: `The domain checks did not finish: ${error instanceof Error ? error.message : String(error)}`, record: null, params: { domain: this.config.noReplyAddress.split('@').pop() ?? '', check: 'DNS', reason: 'timeout' } }];
+    }
+    const counts = (['pass', 'warn', 'fail'] as const).map((r) => `${findings.filter((f) => f.result === r).length} ${r}`).join(', ');
+    for (const f of findings) this.record('*', `${f.check.toUpperCase()} ${f.result}: ${f.detail}`);
+    this.push({
+      step: 'domain',
+      ok: !findings.some((f) => f.result === 'fail'),
+      ms: Math.round(performance.now() - begun),
+      reply: '',
+      detail: this.clean(`Sending domain ${this.config.noReplyAddress.split('@').pop()}: ${counts}`),
+      hint: null,
+      field: null,
+      findings: findings.map((f) => ({ ...f, detail: this.clean(f.detail) })),
+    });
+  }
+
+  private checkDomain(deliveredMessage: string | Buffer | null): Promise<DomainFinding[]> {
+    return checkSendingDomain({ noReplyAddress: this.config.noReplyAddress, host: this.config.host, serverAddresses: this.destination?.addresses ?? [], deliveredMessage });
+  }
+
   private async resolve(): Promise<Outcome<CheckedDestination>> {
     const { host, port } = this.config;
     const { allowedHosts, allowedPorts, lookup, signal } = this.options;
@@ -268,6 +317,7 @@ class ProbeRun {
       ? `${host} resolves to ${destination.addresses.join(', ')}`
       : `${host} is an address (${destination.address})`;
     this.record('*', detail);
+    this.destination = destination;
     return { value: destination, detail };
   }
 

@@ -1,5 +1,6 @@
 // Shapes of an SMTP probe. Types only (no 'server-only'), so lib/ and the UI can import them.
 import type { OAuthSettings } from '../oauth/oauth-settings';
+import type { DomainFinding } from './domain-types';
 
 export type Encryption = 'none' | 'starttls' | 'tls';
 export type AuthMethod = 'auto' | 'plain' | 'login' | 'cram-md5' | 'none' | 'oauth2';
@@ -36,7 +37,8 @@ export type StepName =
   | 'rcpt'
   | 'relay'
   | 'data'
-  | 'quit';
+  | 'quit'
+  | 'domain';
 
 /** The request field a user should change to fix a failure. */
 export type ConfigField =
@@ -210,6 +212,8 @@ export type ProbeStep = {
   detail: string;
   hint: Diagnosis | null;
   field: ConfigField | null;
+  /** The `domain` step only: SPF, DKIM, DMARC and MX of the no-reply domain. */
+  findings?: DomainFinding[];
 };
 
 export type TranscriptLine = {

@@ -21,6 +21,15 @@ process.env.RELAYDESK_AUDIT_CHECKPOINTS = path.join(testDataDir, 'audit-checkpoi
 // Outside demo mode the signing key comes from the environment only (docs/decisions/014).
 process.env.RELAYDESK_AUDIT_SIGNING_KEY ??= generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
+// Every lookup of the app (destination guard, OAuth endpoints, domain checks) asks a loopback DNS
+// server with an empty zone unless a test points it elsewhere: tests never ask the real DNS.
+if (!process.env.RELAYDESK_DNS_SERVERS) {
+  const { startZoneServer } = await import('@/server/dns/zone-server');
+  const emptyZone = await startZoneServer({});
+  emptyZone.unref();
+  process.env.RELAYDESK_DNS_SERVERS = emptyZone.address;
+}
+
 function migrationsHash(kind: string): string {
   const dir = path.join('prisma', 'migrations', kind);
   const h = createHash('sha256');

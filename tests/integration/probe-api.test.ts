@@ -58,7 +58,7 @@ test('validate, then test-send: steps pass, the request moves to validated then 
   const validated = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
   assert.equal(validated.status, 200, validated.text);
   assert.equal(validated.body.ok, true, JSON.stringify(validated.body.steps));
-  assert.deepEqual(validated.body.steps.map((s: { step: string }) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit']);
+  assert.deepEqual(validated.body.steps.map((s: { step: string }) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit', 'domain']);
   assert.equal(validated.body.matchesCurrentConfig, true);
   assert.ok(validated.body.tls.certificates[0].subjectAltNames.some((n: string) => n.includes('localhost')));
   assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: admin.token })).body.status, 'validated');

@@ -161,3 +161,31 @@ test('another tenant’s configuration, pipeline and deliveries are 404 for ever
   assert.equal((await papi('PATCH', `/api/v1/tenants/${s}/pipeline`, { token: t.tam.token, body: { maxConnections: 0 } })).status, 422);
   assert.equal(await db.auditEvent.count({ where: { tenantId: t.tenant.id, action: 'pipeline.limits_changed' } }), 1);
 });
+
+test('a live check of the same configuration that failed after the test email blocks apply (409 naming the run) until forced with a reason, audited', async () => {
+  const t = await testedRequest(sink.port);
+  sink.behaviour.auth = () => ({ code: 535, message: '5.7.8 Error: authentication failed' });
+  let failedRunId: string;
+  try {
+    const check = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/validate`, { token: t.tam.token, body: {} });
+    assert.equal(check.status, 200, check.text);
+    assert.equal(check.body.ok, false);
+    failedRunId = check.body.id;
+  } finally {
+    sink.behaviour.auth = undefined;
+  }
+  const refused = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token });
+  assert.equal(refused.status, 409, refused.text);
+  assert.equal(refused.body.reason, 'LATER_CHECK_FAILED');
+  assert.equal(refused.body.failedRunId, failedRunId);
+  const noReason = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token, body: { force: true } });
+  assert.equal(noReason.status, 422);
+  assert.deepEqual(noReason.body.errors.map((e: { path: string }) => e.path), ['reason']);
+  assert.equal(await db.configVersion.count({ where: { tenantId: t.tenant.id } }), 0, 'nothing applied');
+
+  const forced = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token, body: { force: true, reason: 'The server had a short outage; the customer confirmed it is back (ticket 99)' } });
+  assert.equal(forced.status, 201, forced.text);
+  const event = await db.auditEvent.findFirstOrThrow({ where: { tenantId: t.tenant.id, action: 'config.apply_forced' } });
+  assert.equal(JSON.parse(event.after!).failedRunId, failedRunId);
+  assert.match(event.after!, /ticket 99/);
+});

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { applyRequestAction } from './apply-action';
 
-type Gate = { ok: true } | { ok: false; reason: 'ALREADY_APPLIED' | 'NOT_TESTED' | 'NO_TEST_SEND' | 'TEST_OUTDATED' };
+type Gate = { ok: true } | { ok: false; reason: 'ALREADY_APPLIED' | 'NOT_TESTED' | 'NO_TEST_SEND' | 'TEST_OUTDATED' | 'LATER_CHECK_FAILED' | 'DOMAIN_FAILS' };
 
 export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string; tenantSlug: string; gate: Gate }) {
   const t = useTranslations('pipeline');
@@ -14,7 +14,10 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
   const [pending, start] = useTransition();
   const [applied, setApplied] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const blocked = gate.ok ? null : gate.reason;
+  const [overrideReason, setOverrideReason] = useState('');
+  // A later failed check or a failing sending domain blocks unless the TAM forces it with a reason (audited).
+  const overridable = !gate.ok && (gate.reason === 'LATER_CHECK_FAILED' || gate.reason === 'DOMAIN_FAILS');
+  const blocked = gate.ok || (overridable && overrideReason.trim()) ? null : gate.reason;
   return (
     <section aria-labelledby="apply-h" className="card">
       <h2 id="apply-h">{t('apply.title')}</h2>
@@ -22,6 +25,12 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
         <p className="muted" id="apply-why">
           {t(`apply.blocked.${blocked}`)}
         </p>
+      )}
+      {overridable && (
+        <label className="field">
+          <span>{t('apply.override.label')}</span>
+          <textarea name="overrideReason" maxLength={500} value={overrideReason} onChange={(e) => setOverrideReason(e.target.value)} />
+        </label>
       )}
       <div className="button-row">
         <button
@@ -32,7 +41,7 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
           onClick={() => {
             if (!window.confirm(t('apply.confirm'))) return;
             start(async () => {
-              const r = await applyRequestAction(requestId);
+              const r = await applyRequestAction(requestId, overridable ? overrideReason : '');
               if (r.ok) {
                 setApplied(r.data.version);
                 setError(null);
@@ -40,7 +49,7 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
             });
           }}
         >
-          {pending ? t('apply.applying') : t('apply.button')}
+          {pending ? t('apply.applying') : overridable ? t('apply.override.button') : t('apply.button')}
         </button>
         <Link href={`/tenants/${tenantSlug}`}>{t('apply.tenantLink')}</Link>
       </div>

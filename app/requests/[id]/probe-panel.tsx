@@ -8,6 +8,7 @@ import { Time } from '@/app/components/time';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
+import { DomainFindings } from './domain-findings';
 
 type Props = {
   requestId: string;
@@ -178,6 +179,7 @@ function StepList({ steps }: { steps: ProbeStep[] }) {
               {s.field && <p className="field-to-fix">{t('fieldToFix', { field: tf(s.field) })}</p>}
             </div>
           )}
+          {s.findings && <DomainFindings findings={s.findings} />}
         </li>
       ))}
     </ol>

@@ -14,6 +14,8 @@ import { searchDeliveries } from '@/server/deliveries/search-deliveries';
 import { diffVersions } from '@/server/config-versions/diff-config-versions';
 import { FieldLabel } from '@/app/components/field-label';
 import { HealthChart } from './health-chart';
+import { HealthChecks } from './health-checks';
+import { listTenantHealthChecks } from '@/server/health/list-health';
 import { LimitsForm, PauseButton, PipelineTokens, RetryButton, RollbackButton } from './pipeline-controls';
 
 type Params = { slug: string };
@@ -33,12 +35,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   const validStatus = (DELIVERY_STATUSES as readonly string[]).includes(status ?? '') ? status : undefined;
   const tenant = await orNotFound(findVisibleTenant(user, slug, 'config.read'));
   const manage = can(user.role, 'pipeline.manage');
-  const [config, health, deliveries, tokens] = await orNotFound(
+  const [config, health, deliveries, tokens, healthChecks] = await orNotFound(
     Promise.all([
       getSmtpConfig(user, slug),
       pipelineHealth(user, slug),
       q ? searchDeliveries(user, slug, { q }).then((items) => ({ items, nextCursor: null })) : listDeliveries(user, slug, { status: validStatus, cursor }),
       manage ? listPipelineTokens(user, slug) : Promise.resolve([]),
+      listTenantHealthChecks(user, slug),
     ]),
   );
   const t = await getTranslations('pipeline');
@@ -161,6 +164,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           </>
         )}
       </section>
+      <HealthChecks checks={healthChecks} />
 
       <section aria-labelledby="versions-h" className="card">
         <h2 id="versions-h">{t('versions.title')}</h2>

@@ -1,4 +1,10 @@
 import { apiRoute, json } from '@/server/http/handle';
+import { parseOrThrow } from '@/server/http/parse';
 import { applyRequest } from '@/server/config-versions/apply-request';
+import { ApplySchema } from '@/lib/smtp-request-schema';
 
-export const POST = apiRoute<{ id: string }>(async ({ user, meta, params }) => json(await applyRequest(user, params.id, meta), 201));
+// Body optional: { force: true, reason } applies over a later failed check or a failing sending domain (audited).
+export const POST = apiRoute<{ id: string }>(async ({ user, meta, params, body }) => {
+  const { force = false, reason = '' } = parseOrThrow(ApplySchema, body ?? {});
+  return json(await applyRequest(user, params.id, meta, { force, reason }), 201);
+});

@@ -1,0 +1,18 @@
+import { getTranslations } from 'next-intl/server';
+import type { HealthProblem } from '@/server/health/health-problems';
+
+/** One line per problem: its kind in the reader's language, what was seen (English, as recorded). */
+export async function HealthProblems({ problems }: { problems: HealthProblem[] }) {
+  const t = await getTranslations('healthChecks');
+  if (problems.length === 0) return <p className="muted">{t('noProblems')}</p>;
+  const kind = (key: string) => (key.startsWith('cert.') ? t(`kinds.${key === 'cert.expires_soon' ? 'certFail' : 'certWarn'}`) : key === 'smtp.auth' ? t('kinds.auth') : key.startsWith('smtp.') ? t('kinds.smtp') : t('kinds.dns'));
+  return (
+    <ul className="health-problems">
+      {problems.map((p) => (
+        <li key={p.key} className={`finding finding-${p.severity}`}>
+          <strong>{kind(p.key)}</strong> <span className="muted">{p.detail}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
