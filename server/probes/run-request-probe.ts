@@ -15,7 +15,7 @@ import { runProbe } from '../smtp/probe';
 import { redactSecrets, secretForms } from '../smtp/redact';
 import type { ProbeKind, ProbeStep, SmtpConfig } from '../smtp/types';
 import { probeSettings } from './probe-settings';
-import { takeProbeBudget } from './rate-limit';
+import { destinationKey, takeProbeBudget } from './rate-limit';
 import { toProbeRunView, type ProbeRunView } from './probe-run-view';
 
 const PROBEABLE_STATUSES = ['in_review', 'validated', 'tested'];
@@ -46,7 +46,7 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   if (options.kind === 'test-send' && recipient !== request.testRecipient && recipient.toLowerCase() !== user.email.toLowerCase()) {
     throw new AppError('VALIDATION_FAILED', 'A test email goes to the request’s test recipient or to your own address.', { errors: [{ path: 'to', message: 'invalid' }] });
   }
-  takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: `${request.host.toLowerCase()}:${request.port}` });
+  await takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: await destinationKey(request.host, request.port) });
 
   const password = request.passwordCipher ? decryptSecret(request.passwordCipher, passwordBinding(request.tenantId, request.id)) : '';
   const config: SmtpConfig = {
