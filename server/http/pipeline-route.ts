@@ -2,7 +2,6 @@ import 'server-only';
 // Route handlers the hosting service calls with a tenant's pipeline token (not a person's token):
 // the token names the tenant; the slug in the URL must be that tenant, or the answer is 404.
 import { AppError } from '../app-error';
-import { db } from '../db';
 import { localeFromAcceptLanguage } from '../i18n/locales';
 import { tenantOfPipelineToken } from '../pipeline/pipeline-tokens';
 import { problem, problemFromError } from './problem';
@@ -18,9 +17,9 @@ export function pipelineRoute(handler: Handler) {
       const owner = match?.[1] ? await tenantOfPipelineToken(match[1]) : null;
       if (!owner) throw new AppError('UNAUTHENTICATED', 'Send the tenant’s pipeline token as "Authorization: Bearer rdp_…".');
       const { slug } = await ctx.params;
-      const tenant = await db.tenant.findUnique({ where: { slug }, select: { id: true } });
-      if (!tenant || tenant.id !== owner.tenantId) throw new AppError('NOT_FOUND', 'No such tenant.');
-      return await handler({ request, tenantId: tenant.id, tokenId: owner.tokenId });
+      // The token's tenant comes with its slug: another tenant's slug (or none) is 404, as before.
+      if (owner.slug !== slug) throw new AppError('NOT_FOUND', 'No such tenant.');
+      return await handler({ request, tenantId: owner.tenantId, tokenId: owner.tokenId });
     } catch (error) {
       if (error instanceof PayloadTooLarge) return problem(413, error.message);
       return problemFromError(error, locale);

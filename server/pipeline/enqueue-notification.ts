@@ -2,7 +2,7 @@ import 'server-only';
 // Writes a notification to the outbox. The API answers 202 only after this commits, so an accepted
 // notification survives any crash; the worker delivers it later.
 import { randomUUID } from 'node:crypto';
-import { db, type Tx } from '../db';
+import { db, isPostgres, type Tx } from '../db';
 import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
 import { newMessageId } from './message-ids';
@@ -16,9 +16,24 @@ export type Intake = { items: Enqueued[]; /** How many were new (the others repe
  * used within the last 7 days is not stored again: its answer is the original { id, messageId }. When two
  * callers race with the same key, the unique index lets one insert win; the other transaction fails and is
  * run again, and then finds the winner's row.
+ *
+ * One notification per call is the common case and takes a shorter way: no interactive transaction, its
+ * row joins the rows of concurrent calls in one INSERT (one commit for all of them, see insertGrouped).
+ * Only when its idempotency key is already taken does it go the long way, which finds the original.
+ * Either way the promise settles after the commit: "stored before 202" holds.
  */
 export async function enqueueNotifications(tenantId: string, notifications: NotificationData[]): Promise<Intake> {
   const active = await activeVersionOf(tenantId);
+  if (notifications.length === 1) {
+    const [data] = notifications as [NotificationData];
+    const item = { id: randomUUID(), messageId: newMessageId(active.noReplyAddress) };
+    try {
+      await insertGrouped(rowOf(item, data, tenantId, active, new Date()));
+      return { items: [item], created: 1 };
+    } catch (error) {
+      if (!data.idempotencyKey || !isUniqueViolation(error)) throw error;
+    }
+  }
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await db.$transaction((tx) => insertNew(tx, tenantId, active, notifications));
@@ -28,16 +43,80 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
   }
 }
 
-async function activeVersionOf(tenantId: string) {
-  const pipeline = await db.tenantPipeline.findUnique({ where: { tenantId }, select: { activeVersion: true } });
-  const active = pipeline?.activeVersion
-    ? await db.configVersion.findUnique({ where: { tenantId_version: { tenantId, version: pipeline.activeVersion } }, select: { noReplyAddress: true, version: true } })
-    : null;
+type ActiveVersion = { noReplyAddress: string; version: number };
+
+async function activeVersionOf(tenantId: string): Promise<ActiveVersion> {
+  // One query for the pipeline and its active version (every intake call asks).
+  const rows = await db.$queryRaw<{ version: number | bigint; noReplyAddress: string }[]>`
+    SELECT c."version" AS "version", c."noReplyAddress" AS "noReplyAddress"
+    FROM "TenantPipeline" p JOIN "ConfigVersion" c ON c."tenantId" = p."tenantId" AND c."version" = p."activeVersion"
+    WHERE p."tenantId" = ${tenantId}`;
+  const active = rows[0];
   if (!active) throw new AppError('CONFLICT', 'This tenant has no applied SMTP configuration yet, so nothing can be delivered.');
-  return active;
+  return { version: Number(active.version), noReplyAddress: active.noReplyAddress };
 }
 
-async function insertNew(tx: Tx, tenantId: string, active: { noReplyAddress: string; version: number }, notifications: NotificationData[]): Promise<Intake> {
+type NotificationRow = ReturnType<typeof rowOf>;
+
+function rowOf(item: Enqueued, data: NotificationData, tenantId: string, active: ActiveVersion, now: Date) {
+  return {
+    ...item,
+    tenantId,
+    kind: data.kind,
+    subject: data.subject,
+    text: data.text,
+    html: data.html ?? null,
+    recipients: JSON.stringify(data.to),
+    threadId: data.threadId ?? null,
+    idempotencyKey: data.idempotencyKey ?? null,
+    status: 'queued',
+    nextAttemptAt: now,
+    configVersion: active.version,
+    createdAt: now,
+  };
+}
+
+// Group commit. While one INSERT is being written, the rows of the calls that arrive meanwhile wait and
+// then go in together as one INSERT: one statement, so one commit (one fsync on SQLite) for all of them.
+// Each caller's promise settles only after the statement that holds its row has committed. SQLite has
+// one writer, so one statement in flight; PostgreSQL takes a few at once from its connection pool.
+type Pending = { row: NotificationRow; resolve: () => void; reject: (error: unknown) => void };
+const GROUP_MAX_ROWS = 200;
+const IN_FLIGHT_MAX = isPostgres ? 4 : 1;
+const waiting: Pending[] = [];
+let inFlight = 0;
+
+function insertGrouped(row: NotificationRow): Promise<void> {
+  return new Promise((resolve, reject) => {
+    waiting.push({ row, resolve, reject });
+    pump();
+  });
+}
+
+function pump(): void {
+  while (inFlight < IN_FLIGHT_MAX && waiting.length > 0) {
+    const group = waiting.splice(0, GROUP_MAX_ROWS);
+    inFlight += 1;
+    void writeGroup(group).finally(() => {
+      inFlight -= 1;
+      pump();
+    });
+  }
+}
+
+async function writeGroup(group: Pending[]): Promise<void> {
+  try {
+    await db.notification.createMany({ data: group.map((p) => p.row) });
+    for (const p of group) p.resolve();
+  } catch (error) {
+    if (group.length === 1) return group[0]!.reject(error);
+    // One row broke the statement (an idempotency key already taken): nothing of it was stored, so each
+    // row on its own, and only that one fails.
+    await Promise.all(group.map((p) => db.notification.createMany({ data: [p.row] }).then(p.resolve, p.reject)));
+  }
+}
+
+async function insertNew(tx: Tx, tenantId: string, active: ActiveVersion, notifications: NotificationData[]): Promise<Intake> {
   const now = new Date();
   const keys = [...new Set(notifications.map((n) => n.idempotencyKey).filter((k): k is string => !!k))];
   const known = new Map<string, Enqueued>();
@@ -49,7 +128,7 @@ async function insertNew(tx: Tx, tenantId: string, active: { noReplyAddress: str
     for (const r of rows) if (!expired.includes(r)) known.set(r.idempotencyKey!, { id: r.id, messageId: r.messageId });
   }
   const items: Enqueued[] = [];
-  const rows = [];
+  const rows: NotificationRow[] = [];
   for (const data of notifications) {
     const repeat = data.idempotencyKey ? known.get(data.idempotencyKey) : undefined;
     if (repeat) {
@@ -60,21 +139,7 @@ async function insertNew(tx: Tx, tenantId: string, active: { noReplyAddress: str
     // The same key twice in one batch is one notification.
     if (data.idempotencyKey) known.set(data.idempotencyKey, item);
     items.push(item);
-    rows.push({
-      ...item,
-      tenantId,
-      kind: data.kind,
-      subject: data.subject,
-      text: data.text,
-      html: data.html ?? null,
-      recipients: JSON.stringify(data.to),
-      threadId: data.threadId ?? null,
-      idempotencyKey: data.idempotencyKey ?? null,
-      status: 'queued',
-      nextAttemptAt: now,
-      configVersion: active.version,
-      createdAt: now,
-    });
+    rows.push(rowOf(item, data, tenantId, active, now));
   }
   if (rows.length > 0) await tx.notification.createMany({ data: rows });
   return { items, created: rows.length };

@@ -54,9 +54,12 @@ export async function revokePipelineToken(user: CurrentUser, slug: string, token
 }
 
 /** The tenant a Bearer pipeline token belongs to, or null (unknown, revoked, not a pipeline token). */
-export async function tenantOfPipelineToken(token: string): Promise<{ tenantId: string; tokenId: string } | null> {
+export async function tenantOfPipelineToken(token: string): Promise<{ tenantId: string; tokenId: string; slug: string } | null> {
   if (!token.startsWith(PIPELINE_TOKEN_PREFIX)) return null;
-  const row = await db.pipelineToken.findUnique({ where: { tokenHash: hashToken(token) } });
-  if (!row || row.revokedAt) return null;
-  return { tenantId: row.tenantId, tokenId: row.id };
+  // One indexed lookup with the tenant's slug joined: every intake call pays for this query.
+  const rows = await db.$queryRaw<{ tokenId: string; tenantId: string; slug: string }[]>`
+    SELECT p."id" AS "tokenId", p."tenantId" AS "tenantId", t."slug" AS "slug"
+    FROM "PipelineToken" p JOIN "Tenant" t ON t."id" = p."tenantId"
+    WHERE p."tokenHash" = ${hashToken(token)} AND p."revokedAt" IS NULL`;
+  return rows[0] ?? null;
 }
