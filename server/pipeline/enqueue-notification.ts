@@ -85,6 +85,12 @@ const GROUP_MAX_ROWS = 200;
 const IN_FLIGHT_MAX = isPostgres ? 4 : 1;
 const waiting: Pending[] = [];
 let inFlight = 0;
+let statements = 0;
+
+/** How many INSERT statements single-notification calls have needed in this process (tests: grouping works). */
+export function groupedInsertStatements(): number {
+  return statements;
+}
 
 function insertGrouped(row: NotificationRow): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -106,12 +112,14 @@ function pump(): void {
 
 async function writeGroup(group: Pending[]): Promise<void> {
   try {
+    statements += 1;
     await db.notification.createMany({ data: group.map((p) => p.row) });
     for (const p of group) p.resolve();
   } catch (error) {
     if (group.length === 1) return group[0]!.reject(error);
     // One row broke the statement (an idempotency key already taken): nothing of it was stored, so each
     // row on its own, and only that one fails.
+    statements += group.length;
     await Promise.all(group.map((p) => db.notification.createMany({ data: [p.row] }).then(p.resolve, p.reject)));
   }
 }
