@@ -7,8 +7,9 @@ import { probeBench } from './probe-bench';
 import { auditBench } from './audit-bench';
 import { pipelineBenchEntry } from './pipeline-bench';
 import { oauthBench } from './oauth-bench';
+import { intakeBenchEntry } from './intake-bench';
 
-const BENCHES: Bench[] = [probeBench, oauthBench, auditBench, pipelineBenchEntry];
+const BENCHES: Bench[] = [probeBench, oauthBench, auditBench, pipelineBenchEntry, intakeBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 
