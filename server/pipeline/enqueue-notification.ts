@@ -17,21 +17,25 @@ export type Intake = { items: Enqueued[]; /** How many were new (the others repe
  * callers race with the same key, the unique index lets one insert win; the other transaction fails and is
  * run again, and then finds the winner's row.
  *
- * One notification per call is the common case and takes a shorter way: no interactive transaction, its
- * row joins the rows of concurrent calls in one INSERT (one commit for all of them, see insertGrouped).
- * Only when its idempotency key is already taken does it go the long way, which finds the original.
+ * A call without idempotency keys (and a single notification with one, the common case) takes a shorter
+ * way: no interactive transaction, its rows join the rows of concurrent calls in one INSERT (one commit
+ * for all of them, see insertGrouped). Only when a key is already taken does it go the long way, which
+ * finds the original.
  * Either way the promise settles after the commit: "stored before 202" holds.
  */
 export async function enqueueNotifications(tenantId: string, notifications: NotificationData[]): Promise<Intake> {
   const active = await activeVersionOf(tenantId);
-  if (notifications.length === 1) {
-    const [data] = notifications as [NotificationData];
-    const item = { id: randomUUID(), messageId: newMessageId(active.noReplyAddress) };
+  // Without idempotency keys nothing can repeat: the rows go in as one unit of a grouped INSERT. A single
+  // notification with a key tries the same; only when the key is taken does it go the long way.
+  const keyed = notifications.some((n) => n.idempotencyKey);
+  if (!keyed || notifications.length === 1) {
+    const now = new Date();
+    const items = notifications.map(() => ({ id: randomUUID(), messageId: newMessageId(active.noReplyAddress) }));
     try {
-      await insertGrouped(rowOf(item, data, tenantId, active, new Date()));
-      return { items: [item], created: 1 };
+      await insertGrouped(notifications.map((data, i) => rowOf(items[i]!, data, tenantId, active, now)));
+      return { items, created: items.length };
     } catch (error) {
-      if (!data.idempotencyKey || !isDuplicate(error)) throw error;
+      if (!keyed || !isDuplicate(error)) throw error;
     }
   }
   for (let attempt = 1; ; attempt += 1) {
@@ -115,28 +119,32 @@ function rowOf(item: Enqueued, data: NotificationData, tenantId: string, active:
 // then go in together as one INSERT: one statement, so one commit (one fsync on SQLite) for all of them.
 // Each caller's promise settles only after the statement that holds its row has committed. SQLite has
 // one writer, so one statement in flight; PostgreSQL takes a few at once from its connection pool.
-type Pending = { row: NotificationRow; resolve: () => void; reject: (error: unknown) => void };
-const GROUP_MAX_ROWS = 200;
+// A call's rows are one unit: they share a statement with other calls' rows, and are never split.
+type Pending = { rows: NotificationRow[]; resolve: () => void; reject: (error: unknown) => void };
+const GROUP_MAX_ROWS = 1_000;
 const IN_FLIGHT_MAX = isPostgres ? 4 : 1;
 const waiting: Pending[] = [];
 let inFlight = 0;
 let statements = 0;
 
-/** How many INSERT statements single-notification calls have needed in this process (tests: grouping works). */
+/** How many INSERT statements grouped calls have needed in this process (tests: grouping works). */
 export function groupedInsertStatements(): number {
   return statements;
 }
 
-function insertGrouped(row: NotificationRow): Promise<void> {
+function insertGrouped(rows: NotificationRow[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    waiting.push({ row, resolve, reject });
+    waiting.push({ rows, resolve, reject });
     pump();
   });
 }
 
 function pump(): void {
   while (inFlight < IN_FLIGHT_MAX && waiting.length > 0) {
-    const group = waiting.splice(0, GROUP_MAX_ROWS);
+    let take = 1;
+    let rows = waiting[0]!.rows.length;
+    while (take < waiting.length && rows + waiting[take]!.rows.length <= GROUP_MAX_ROWS) rows += waiting[take++]!.rows.length;
+    const group = waiting.splice(0, take);
     inFlight += 1;
     void writeGroup(group).finally(() => {
       inFlight -= 1;
@@ -148,14 +156,14 @@ function pump(): void {
 async function writeGroup(group: Pending[]): Promise<void> {
   try {
     statements += 1;
-    await insertRows(db, group.map((p) => p.row));
+    await insertRows(db, group.flatMap((p) => p.rows));
     for (const p of group) p.resolve();
   } catch (error) {
     if (group.length === 1) return group[0]!.reject(error);
     // One row broke the statement (an idempotency key already taken): nothing of it was stored, so each
     // row on its own, and only that one fails.
     statements += group.length;
-    await Promise.all(group.map((p) => insertRows(db, [p.row]).then(p.resolve, p.reject)));
+    await Promise.all(group.map((p) => insertRows(db, p.rows).then(p.resolve, p.reject)));
   }
 }
 

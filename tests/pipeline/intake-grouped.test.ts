@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { db } from '../helpers/factories';
 import { groupedInsertStatements } from '@/server/pipeline/enqueue-notification';
-import { allowLocalServers, appliedTenant, notify, startSink, type AppliedTenant, type Sink } from './helpers';
+import { allowLocalServers, appliedTenant, notify, papi, startSink, type AppliedTenant, type Sink } from './helpers';
 
 // One notification per call: concurrent calls share one INSERT (one commit), and each answer comes only
 // after the commit that holds its row.
@@ -60,4 +60,20 @@ test('a repeated key among concurrent calls answers the original; the others in 
   assert.deepEqual([...new Set(others.map((a) => a.status))], [202]);
   assert.equal(await db.notification.count({ where: { id: { in: others.map((a) => a.body.id) } } }), 29);
   assert.equal(await db.notification.count({ where: { tenantId: t.tenant.id, idempotencyKey: 'grouped-repeat' } }), 1);
+});
+
+test('batches without keys join the group as whole units: each is stored whole, beside a neighbour whose key is taken', async () => {
+  const first = await notify(t, { idempotencyKey: 'grouped-batch-repeat' });
+  const statementsBefore = groupedInsertStatements();
+  const batch = (b: number) =>
+    papi('POST', `/api/v1/tenants/${t.slug}/notifications`, { token: t.pipelineToken, body: { notifications: Array.from({ length: 100 }, (_, i) => ({ to: [`b${b}-${i}@customer.test`], subject: `Batch ${b} item ${i}`, text: 'x', kind: 'mention' })) } });
+  const [batches, repeat] = await Promise.all([Promise.all(Array.from({ length: 5 }, (_, b) => batch(b))), notify(t, { idempotencyKey: 'grouped-batch-repeat' })]);
+  assert.equal(repeat.status, 200, repeat.text);
+  assert.equal(repeat.body.id, first.body.id);
+  for (const res of batches) {
+    assert.equal(res.status, 202, res.text);
+    const ids = res.body.items.map((i: { id: string }) => i.id);
+    assert.equal(await db.notification.count({ where: { id: { in: ids } } }), 100);
+  }
+  assert.ok(groupedInsertStatements() - statementsBefore <= 7, 'five batches and a single took no more statements than calls');
 });
