@@ -3,11 +3,11 @@ import 'server-only';
 // the token names the tenant; the slug in the URL must be that tenant, or the answer is 404.
 import { AppError } from '../app-error';
 import { localeFromAcceptLanguage } from '../i18n/locales';
-import { tenantOfPipelineToken } from '../pipeline/pipeline-tokens';
+import { tenantOfPipelineToken, type PipelineTokenOwner } from '../pipeline/pipeline-tokens';
 import { problem, problemFromError } from './problem';
 
 type Ctx = { params: Promise<{ slug: string }> };
-type Handler = (args: { request: Request; tenantId: string; tokenId: string }) => Promise<Response>;
+type Handler = (args: { request: Request; tenantId: string; tokenId: string; owner: PipelineTokenOwner }) => Promise<Response>;
 
 export function pipelineRoute(handler: Handler) {
   return async (request: Request, ctx: Ctx): Promise<Response> => {
@@ -19,7 +19,7 @@ export function pipelineRoute(handler: Handler) {
       const { slug } = await ctx.params;
       // The token's tenant comes with its slug: another tenant's slug (or none) is 404, as before.
       if (owner.slug !== slug) throw new AppError('NOT_FOUND', 'No such tenant.');
-      return await handler({ request, tenantId: owner.tenantId, tokenId: owner.tokenId });
+      return await handler({ request, tenantId: owner.tenantId, tokenId: owner.tokenId, owner });
     } catch (error) {
       if (error instanceof PayloadTooLarge) return problem(413, error.message);
       return problemFromError(error, locale);

@@ -23,8 +23,9 @@ export type Intake = { items: Enqueued[]; /** How many were new (the others repe
  * finds the original.
  * Either way the promise settles after the commit: "stored before 202" holds.
  */
-export async function enqueueNotifications(tenantId: string, notifications: NotificationData[]): Promise<Intake> {
-  const active = await activeVersionOf(tenantId);
+export async function enqueueNotifications(tenantId: string, notifications: NotificationData[], knownActive?: ActiveVersion | null): Promise<Intake> {
+  // The intake route read the active version with the token (one query); other callers ask here.
+  const active = knownActive ?? (await activeVersionOf(tenantId));
   // Without idempotency keys nothing can repeat: the rows go in as one unit of a grouped INSERT. A single
   // notification with a key tries the same; only when the key is taken does it go the long way.
   const keyed = notifications.some((n) => n.idempotencyKey);
