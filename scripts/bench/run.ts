@@ -8,8 +8,9 @@ import { auditBench } from './audit-bench';
 import { pipelineBenchEntry } from './pipeline-bench';
 import { oauthBench } from './oauth-bench';
 import { domainBench } from './domain-bench';
+import { intakeBenchEntry } from './intake-bench';
 
-const BENCHES: Bench[] = [probeBench, domainBench, oauthBench, auditBench, pipelineBenchEntry];
+const BENCHES: Bench[] = [probeBench, domainBench, oauthBench, auditBench, pipelineBenchEntry, intakeBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 

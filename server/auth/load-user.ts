@@ -41,3 +41,7 @@ function asCurrentUser(user: UserRow, via: CurrentUser['via'], ids: { tokenId?: 
   return { id: user.id, email: user.email, name: user.name, role: user.role as Role, tenantId: user.tenantId, locale: user.locale, via, ...ids };
 }
 
+/** A token's user, from the row the token lookup already read in the same query: null when disabled. */
+export function activeTokenUser(user: (UserRow & { disabledAt: Date | null }) | null, tokenId: string): CurrentUser | null {
+  return user && !user.disabledAt ? asCurrentUser(user, 'token', { tokenId }) : null;
+}

@@ -41,7 +41,7 @@ export async function checkTenantHealth(tenantId: string, { now = new Date() }: 
   const settings = probeSettings();
   // Within the destination budgets the TAMs' probes spend (throws RATE_LIMITED: the scheduler tries later).
   const { key, destination } = await destinationBudgetKey(config.host, config.port, { allowedHosts: settings.allowedHosts, allowedPorts: settings.allowedPorts });
-  takeProbeBudget({ tam: 'health-check', tenant: tenantId, destination: key });
+  await takeProbeBudget({ tam: 'health-check', tenant: tenantId, destination: key });
   const result = await runProbe(config, {
     ...(destination ? { destination } : {}),
     kind: 'validate',

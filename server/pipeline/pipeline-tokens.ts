@@ -53,10 +53,28 @@ export async function revokePipelineToken(user: CurrentUser, slug: string, token
   });
 }
 
+export type PipelineTokenOwner = {
+  tenantId: string;
+  tokenId: string;
+  slug: string;
+  /** The tenant's active configuration version (what intake stamps on a notification), or null. */
+  active: { version: number; noReplyAddress: string } | null;
+};
+
 /** The tenant a Bearer pipeline token belongs to, or null (unknown, revoked, not a pipeline token). */
-export async function tenantOfPipelineToken(token: string): Promise<{ tenantId: string; tokenId: string } | null> {
+export async function tenantOfPipelineToken(token: string): Promise<PipelineTokenOwner | null> {
   if (!token.startsWith(PIPELINE_TOKEN_PREFIX)) return null;
-  const row = await db.pipelineToken.findUnique({ where: { tokenHash: hashToken(token) } });
-  if (!row || row.revokedAt) return null;
-  return { tenantId: row.tenantId, tokenId: row.id };
+  // One indexed lookup with the tenant's slug and its active version joined: every intake call pays for
+  // this query, and needs nothing else before it writes.
+  const rows = await db.$queryRaw<{ tokenId: string; tenantId: string; slug: string; version: number | bigint | null; noReplyAddress: string | null }[]>`
+    SELECT p."id" AS "tokenId", p."tenantId" AS "tenantId", t."slug" AS "slug", c."version" AS "version", c."noReplyAddress" AS "noReplyAddress"
+    FROM "PipelineToken" p
+    JOIN "Tenant" t ON t."id" = p."tenantId"
+    LEFT JOIN "TenantPipeline" tp ON tp."tenantId" = p."tenantId"
+    LEFT JOIN "ConfigVersion" c ON c."tenantId" = p."tenantId" AND c."version" = tp."activeVersion"
+    WHERE p."tokenHash" = ${hashToken(token)} AND p."revokedAt" IS NULL`;
+  const row = rows[0];
+  if (!row) return null;
+  const active = row.version !== null && row.noReplyAddress !== null ? { version: Number(row.version), noReplyAddress: row.noReplyAddress } : null;
+  return { tenantId: row.tenantId, tokenId: row.tokenId, slug: row.slug, active };
 }

@@ -59,7 +59,7 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
     timeoutMs: settings.timeoutMs,
     signal: options.signal,
   });
-  takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: destinationKey });
+  await takeProbeBudget({ tam: user.id, tenant: request.tenantId, destination: destinationKey });
 
   const { config, secrets: typed } = probeConfigOf(request);
   const result = await runProbe(config, {

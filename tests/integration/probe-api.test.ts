@@ -53,7 +53,7 @@ function assertNoSecret(text: string, where: string) {
 }
 
 test('validate, then test-send: steps pass, the request moves to validated then tested, the mail arrives as the pipeline will send it', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { tam, admin, id } = await takenRequest();
   const validated = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
   assert.equal(validated.status, 200, validated.text);
@@ -90,7 +90,7 @@ test('validate, then test-send: steps pass, the request moves to validated then 
 });
 
 test('a wrong password is diagnosed at the password field and the request stays in review; nothing secret is kept', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { tam, admin, id } = await takenRequest();
   await api('PATCH', `/api/v1/smtp-requests/${id}`, { token: admin.token, body: {} }); // no-op: request is in review, edit refused below
   await db.smtpRequest.update({ where: { id }, data: { status: 'needs_info' } });
@@ -108,7 +108,7 @@ test('a wrong password is diagnosed at the password field and the request stays 
 });
 
 test('the transcript, the stored run, the bundle and the audit trail never hold the password, plain or base64', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { tam, id } = await takenRequest({ authMethod: 'login' });
   const auditor = await makeUser('auditor');
   const run = await api('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token });
@@ -126,7 +126,7 @@ test('the transcript, the stored run, the bundle and the audit trail never hold 
 });
 
 test('only the assigned TAM probes; others get 403 or 404', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { admin, member, id } = await takenRequest();
   const otherTam = await makeUser('tam');
   const auditor = await makeUser('auditor');
@@ -139,7 +139,7 @@ test('only the assigned TAM probes; others get 403 or 404', async () => {
 });
 
 test('a request that was not taken cannot be probed', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { admin, tam } = await makeTenantWithPeople();
   const created = await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: validRequestBody() });
   const refused = await api('POST', `/api/v1/smtp-requests/${created.body.id}/validate`, { token: tam.token });
@@ -147,7 +147,7 @@ test('a request that was not taken cannot be probed', async () => {
 });
 
 test('with Accept: application/x-ndjson the steps stream as they complete, then the run', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { tam, id } = await takenRequest();
   const res = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token, headers: { accept: 'application/x-ndjson' } });
   assert.equal(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
@@ -159,18 +159,18 @@ test('with Accept: application/x-ndjson the steps stream as they complete, then 
 });
 
 test('probe budgets: the destination budget answers 429 with Retry-After', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const keys = { tam: 't1', tenant: 'x', destination: 'smtp.example.com:587' };
-  for (let i = 0; i < PROBE_LIMITS.destination; i++) takeProbeBudget({ ...keys, tam: `t${i}`, tenant: `x${i}` }, 1_000_000);
-  assert.throws(
+  for (let i = 0; i < PROBE_LIMITS.destination; i++) await takeProbeBudget({ ...keys, tam: `t${i}`, tenant: `x${i}` }, 1_000_000);
+  await assert.rejects(
     () => takeProbeBudget(keys, 1_000_000 + 5_000),
     (e) => e instanceof AppError && e.code === 'RATE_LIMITED' && e.details.retryAfterSeconds === 55,
   );
-  assert.doesNotThrow(() => takeProbeBudget(keys, 1_000_000 + 61_000), 'the window slides');
+  await assert.doesNotReject(() => takeProbeBudget(keys, 1_000_000 + 61_000), 'the window starts again');
 });
 
 test('the destination budget is keyed on the address: 127.1, 0x7f.1 and 2130706433 share one', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const spellings = ['127.1', '0x7f.1', '2130706433'];
   const requests = [];
   for (const host of spellings) requests.push(await takenRequest({ host, encryption: 'none', authMethod: 'none', username: '', password: '' }));
@@ -186,7 +186,7 @@ test('the destination budget is keyed on the address: 127.1, 0x7f.1 and 21307064
 });
 
 test('a server flooding its greeting: the validation answers quickly with UNBOUNDED_REPLY, the stored run is bounded, memory stays flat', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const { tam, id } = await takenRequest({ host: '127.0.0.1', port: flooder.port, encryption: 'none', authMethod: 'none', username: '', password: '' });
   const before = process.memoryUsage();
   let peak = before.rss;
@@ -210,7 +210,7 @@ test('a server flooding its greeting: the validation answers quickly with UNBOUN
 });
 
 test('encryption none against a server without TLS: no AUTH in clear until the customer acknowledges it on the request', async () => {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const plain = { port: plainServer.port, host: '127.0.0.1', encryption: 'none', authMethod: 'plain' };
   const refused = await takenRequest(plain);
   const run = await api('POST', `/api/v1/smtp-requests/${refused.id}/validate`, { token: refused.tam.token });

@@ -55,7 +55,7 @@ async function healthEvents(tenantId: string) {
 }
 
 async function check(tenantId: string) {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const outcome = await checkTenantHealth(tenantId);
   assert.ok(outcome, 'the tenant has an active configuration');
   return outcome;

@@ -131,7 +131,7 @@ export type AppliedTenant = Awaited<ReturnType<typeof makeTenantWithPeople>> & {
 
 /** Files a request for the server on port, takes it, test-sends it (probe through the real server) and, unless told not to, applies it. */
 export async function testedRequest(port: number, overrides: Record<string, unknown> = {}, people?: Awaited<ReturnType<typeof makeTenantWithPeople>>) {
-  resetProbeBudgets();
+  await resetProbeBudgets();
   const p = people ?? (await makeTenantWithPeople());
   const body = validRequestBody({
     host: 'localhost',

@@ -8,14 +8,14 @@ import { MAX_BATCH_BODY_BYTES, NotificationBatchSchema, NotificationSchema } fro
 // 202 only after the rows are committed: an accepted notification survives any crash. A call that only
 // repeats idempotency keys enqueues nothing and answers 200 with the originals.
 export const POST = pipelineRoute(
-  async ({ tenantId, body }) => {
+  async ({ tenantId, body, owner }) => {
     if (typeof body === 'object' && body !== null && 'notifications' in body) {
       const { notifications } = parseOrThrow(NotificationBatchSchema, body);
-      const intake = await enqueueNotifications(tenantId, notifications);
+      const intake = await enqueueNotifications(tenantId, notifications, owner.active);
       count(intake.created, notifications.length);
       return json({ items: intake.items }, intake.created > 0 ? 202 : 200);
     }
-    const intake = await enqueueNotifications(tenantId, [parseOrThrow(NotificationSchema, body)]);
+    const intake = await enqueueNotifications(tenantId, [parseOrThrow(NotificationSchema, body)], owner.active);
     count(intake.created, 1);
     return json(intake.items[0], intake.created > 0 ? 202 : 200);
   },

@@ -1,0 +1,441 @@
+// The way in, over real HTTP, on the production server (`next start` from the last `npm run build`),
+// on SQLite and on PostgreSQL: 50 concurrent keep-alive callers post one notification per call, next to
+// the same callers asking GET /api/health (the trivial route) in the same run, and a bearer-authenticated
+// GET (a tenant's smtp-config with a personal token) for what authentication costs every route.
+//
+// Processes: the server (next's own bin, NODE_ENV=production, RELAYDESK_DEMO=0); the callers in a process
+// of their own (so their CPU is not the server's); the setup (migrate, tenant, applied configuration,
+// tokens) in a third. INTAKE_BENCH_SECONDS (default 4) per measurement, after a 1 s warm-up; the three
+// routes are measured in turn, INTAKE_BENCH_ROUNDS (default 3) times, and the medians compared, so a
+// noisy moment on a shared machine moves one round, not the result. Beside the rates, the server's CPU
+// time per request (from /proc), which other load on the machine does not move.
+// INTAKE_BENCH_SERVER_FLAGS: extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { median, row, type Bench, type BenchRow } from './bench-types';
+
+const SECONDS = Number(process.env.INTAKE_BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.INTAKE_BENCH_ROUNDS ?? 3);
+const CALLERS = 50;
+const E2E_N = Number(process.env.INTAKE_BENCH_E2E_N ?? 20_000);
+const BATCH = 500;
+const BATCH_CALLERS = 4;
+// As in the pipeline bench (and its bare sender): connections per tenant to the sink.
+const SINK_CONNECTIONS = 5;
+const PG_ADMIN_URL = process.env.INTAKE_BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SELF = fileURLToPath(import.meta.url);
+const RESULT = 'RESULT ';
+
+type Setup = { slug: string; pipelineToken: string; personalToken: string; live: { slug: string; tenantId: string; pipelineToken: string } };
+type Load = { url: string; method: 'GET' | 'POST'; token?: string; body?: 'notification'; seconds: number; expect: number };
+
+function runSelf<T>(args: string[], env: NodeJS.ProcessEnv, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', SELF, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(RESULT));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT.length)) as T);
+      else reject(new Error(`${what} failed (exit ${code})\n${out}`));
+    });
+  });
+}
+
+function answer(work: Promise<unknown>): void {
+  work
+    .then((result) => {
+      console.log(`${RESULT}${JSON.stringify(result)}`);
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    });
+}
+
+/** Child: migrate, a tenant with an applied configuration, its pipeline token and its admin's personal token. */
+async function setup(): Promise<Setup> {
+  const { migrateDatabase } = await import('@/server/db-migrate');
+  await migrateDatabase(process.env.DATABASE_URL!);
+  const { db } = await import('@/server/db');
+  const { SYSTEM_ACTOR } = await import('@/server/audit/record-event');
+  const { createTenant, createUser } = await import('@/server/admin/manage-tenants');
+  const { createConfigVersion } = await import('@/server/config-versions/create-config-version');
+  const { createPipelineTokenForTenant } = await import('@/server/pipeline/pipeline-tokens');
+  const { createToken } = await import('@/server/auth/tokens');
+  const actor = { ...SYSTEM_ACTOR, label: 'bench' };
+  const slug = `bench-${randomBytes(3).toString('hex')}`;
+  const tenant = await createTenant(actor, { slug, name: 'Bench' });
+  const content = { host: '127.0.0.1', port: 2525, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' } as const;
+  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  // Paused: the bench measures the way in; no worker runs, and none may pick the rows up.
+  await db.tenantPipeline.update({ where: { tenantId: tenant.id }, data: { paused: true, pausedReason: 'bench' } });
+  const { token: pipelineToken } = await createPipelineTokenForTenant(actor, slug);
+  const user = await createUser(actor, { email: `admin@${slug}.example`, name: 'Bench admin', password: randomBytes(12).toString('hex'), role: 'customer-admin', tenant: slug });
+  const { token: personalToken } = await createToken(user.id, 'bench', actor);
+  // A second tenant, delivering to the sink, for the end-to-end batches.
+  const liveSlug = `${slug}-live`;
+  const live = await createTenant(actor, { slug: liveSlug, name: 'Bench live' });
+  const liveContent = { ...content, port: Number(process.env.INTAKE_BENCH_SINK_PORT) };
+  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: live.id, content: liveContent, secrets: {}, fingerprint: 'sha256:bench-live', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  await db.tenantPipeline.update({ where: { tenantId: live.id }, data: { maxConnections: SINK_CONNECTIONS } });
+  const { token: livePipelineToken } = await createPipelineTokenForTenant(actor, liveSlug);
+  await db.$disconnect();
+  return { slug, pipelineToken, personalToken, live: { slug: liveSlug, tenantId: live.id, pipelineToken: livePipelineToken } };
+}
+
+function notification(i: number): string {
+  return JSON.stringify({ to: [`user${i % 97}@customer.example`], subject: `Bench notification ${i}`, text: `Someone mentioned you in issue #${i}.\n\nView it on the web.`, kind: 'mention', threadId: `issue-${i % 500}` });
+}
+
+type Batches = { url: string; token: string; n: number };
+
+/** Child: n notifications in batches of BATCH, BATCH_CALLERS calls at a time, over keep-alive HTTP. */
+async function postBatches({ url, token, n }: Batches): Promise<{ ms: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: BATCH_CALLERS });
+  const target = new URL(url);
+  const calls = Math.ceil(n / BATCH);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: BATCH_CALLERS }, async () => {
+      while (next < calls) {
+        const call = next++;
+        const items = Array.from({ length: Math.min(BATCH, n - call * BATCH) }, (_, k) => JSON.parse(notification(call * BATCH + k)) as unknown);
+        const payload = Buffer.from(JSON.stringify({ notifications: items }));
+        await new Promise<void>((resolve, reject) => {
+          const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`a batch answered ${res.statusCode}: ${text.slice(0, 300)}`))));
+          });
+          req.on('error', reject);
+          req.end(payload);
+        });
+      }
+    }),
+  );
+  agent.destroy();
+  return { ms: performance.now() - t0 };
+}
+
+/** Child: CALLERS keep-alive callers, each one request at a time; requests per second after a warm-up. */
+async function load({ url, method, token, body, seconds, expect }: Load): Promise<{ rate: number; p50: number; p99: number; count: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CALLERS });
+  const target = new URL(url);
+  let counter = 0;
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const payload = body ? Buffer.from(notification(counter++)) : undefined;
+      const req = http.request(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === expect ? resolve(res.statusCode) : reject(new Error(`${method} ${target.pathname} answered ${res.statusCode}, expected ${expect}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const warmUntil = Date.now() + 1000;
+  const endAt = warmUntil + seconds * 1000;
+  let done = 0;
+  let total = 0;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      while (Date.now() < endAt) {
+        const t0 = performance.now();
+        await once();
+        total += 1;
+        if (Date.now() > warmUntil && Date.now() <= endAt) {
+          done += 1;
+          latencies.push(performance.now() - t0);
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { rate: done / seconds, p50: at(0.5), p99: at(0.99), count: total };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+type Server = { url: string; pid: number | undefined; cpuMs: () => number; stop: () => Promise<void> };
+
+/** CPU time (user + system) the process has used so far, from /proc (Linux). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
+  const port = await freePort();
+  const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+  const flags = (process.env.INTAKE_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], { env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.once('exit', r));
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  child.stdout.resume();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('the production server did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    pid: child.pid,
+    cpuMs: () => cpuMsOf(child.pid),
+    stop: async () => {
+      process.off('exit', orphan);
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+type Sink = { port: number; count: () => number; lastAt: () => number; close: () => Promise<void> };
+
+/** A fast SMTP sink (smtp-server, no TLS, no AUTH) that counts what it accepts. */
+async function startSink(): Promise<Sink> {
+  const { SMTPServer } = await import('smtp-server');
+  let count = 0;
+  let lastAt = 0;
+  const server = new SMTPServer({
+    logger: false,
+    disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    closeTimeout: 200,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        count += 1;
+        lastAt = performance.now();
+        callback();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.server.address() as net.AddressInfo;
+  return { port, count: () => count, lastAt: () => lastAt, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM), in MB. */
+function memoryOf(pid: number | undefined): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rss: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, peak: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+type Worker = { pid: number | undefined; stop: () => Promise<void> };
+
+function startWorker(env: NodeJS.ProcessEnv): Worker {
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
+    env: { ...env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  return {
+    pid: child.pid,
+    stop: async () => {
+      process.off('exit', orphan);
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * 20,000 notifications (INTAKE_BENCH_E2E_N) through the API in batches of 500 into the sink, delivered by
+ * the real worker processes (one on SQLite, two on PostgreSQL), from the first call to the last message
+ * the sink accepts; then a bare pooled nodemailer (TCP_NODELAY, its own process: the pipeline bench's
+ * sender) sends as many of the same messages to the same sink. Memory: each process's peak.
+ */
+async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, server: Server, sink: Sink, live: Setup['live']): Promise<BenchRow[]> {
+  const workers = Array.from({ length: kind === 'postgres' ? 2 : 1 }, () => startWorker(env));
+  const sampled = new Map<string, { first: number; peak: number }>();
+  const sample = () => {
+    for (const [name, pid] of [['web', server.pid], ...workers.map((w, i) => [`worker ${i + 1}`, w.pid] as const)] as const) {
+      const m = memoryOf(pid);
+      const seen = sampled.get(name);
+      if (!seen) sampled.set(name, { first: m.rss, peak: m.peak });
+      else seen.peak = Math.max(seen.peak, m.peak);
+    }
+  };
+  try {
+    await new Promise((r) => setTimeout(r, 1500)); // the workers start and poll
+    sample();
+    const sampler = setInterval(sample, 100);
+    const before = sink.count();
+    const t0 = performance.now();
+    const posted = await runSelf<{ ms: number }>(['--batches', JSON.stringify({ url: `${server.url}/api/v1/tenants/${live.slug}/notifications`, token: live.pipelineToken, n: E2E_N } satisfies Batches)], process.env, 'the batch poster');
+    const deadline = Date.now() + 600_000;
+    while (sink.count() - before < E2E_N) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${sink.count() - before} of ${E2E_N} delivered`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const rate = E2E_N / ((sink.lastAt() - t0) / 1000);
+    clearInterval(sampler);
+    sample();
+    const config = { tenantId: live.tenantId, version: 1, port: sink.port, heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example' };
+    const bare = await runPipelineBenchBare(env, config, E2E_N);
+    const memory = [...sampled].map(([name, m]) => `${name} ${Math.round(m.first)} → peak ${Math.round(m.peak)} MB`).join(', ');
+    console.error(`  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s; memory ${memory}`);
+    const label = (what: string) => `intake ${kind} end to end, N=${E2E_N} in batches of ${BATCH}${kind === 'postgres' ? ', 2 workers' : ''}: ${what}`;
+    return [
+      row(label('messages/s API → sink vs bare pooled nodemailer'), 'msg/s', rate, bare.rate, { ratioAtLeast: 0.8 }),
+      ...[...sampled].map(([name, m]) => row(label(`${name} peak RSS (VmHWM) vs RSS before the run`), 'MB', m.peak, m.first)),
+    ];
+  } finally {
+    for (const w of workers) await w.stop();
+  }
+}
+
+/** The pipeline bench's bare sender (scripts/bench/pipeline-bench.ts --bare), in its own process. */
+function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unknown>, count: number): Promise<{ rate: number }> {
+  const script = path.join(path.dirname(SELF), 'pipeline-bench.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, '--bare', JSON.stringify({ config, count, samples: 0 })], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(RESULT));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT.length)) as { rate: number });
+      else reject(new Error(`the bare sender failed (exit ${code})\n${out}`));
+    });
+  });
+}
+
+async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> } | null> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-intake-bench-'));
+    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `relaydesk_intake_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } catch (error) {
+    console.error(`\n  (PostgreSQL at ${PG_ADMIN_URL} is not reachable, skipping: ${error instanceof Error ? error.message : error})`);
+    await admin.end().catch(() => {});
+    return null;
+  }
+  await admin.end();
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
+      await c.end();
+    },
+  };
+}
+
+async function benchOne(kind: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
+  const database = await freshDatabase(kind);
+  if (!database) return [];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-intake-data-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    RELAYDESK_DEMO: '0',
+    RELAYDESK_DATA_DIR: dataDir,
+    RELAYDESK_SECRET_KEYS: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
+    AUTH_SECRET: randomBytes(32).toString('hex'),
+    RELAYDESK_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    RELAYDESK_AUDIT_CHECKPOINTS: path.join(dataDir, 'audit-checkpoints.jsonl'),
+  };
+  let server: Server | null = null;
+  const sink = await startSink();
+  env.INTAKE_BENCH_SINK_PORT = String(sink.port);
+  env.SMTP_ALLOWED_HOSTS = `127.0.0.1:${sink.port}`;
+  try {
+    const { slug, pipelineToken, personalToken, live } = await runSelf<Setup>(['--setup'], env, `intake bench setup on ${kind}`);
+    server = await startServer(env);
+    const measureOnce = async (l: Omit<Load, 'seconds'>) => {
+      const cpuBefore = server!.cpuMs();
+      const result = await runSelf<{ rate: number; p50: number; p99: number; count: number }>(['--load', JSON.stringify({ ...l, seconds: SECONDS })], process.env, `callers of ${l.url}`);
+      return { ...result, cpuPerRequest: (server!.cpuMs() - cpuBefore) / result.count };
+    };
+    const routes = {
+      health: { url: `${server.url}/api/health`, method: 'GET', expect: 200 },
+      intake: { url: `${server.url}/api/v1/tenants/${slug}/notifications`, method: 'POST', token: pipelineToken, body: 'notification', expect: 202 },
+      bearer: { url: `${server.url}/api/v1/tenants/${slug}/smtp-config`, method: 'GET', token: personalToken, expect: 200 },
+    } satisfies Record<string, Omit<Load, 'seconds'>>;
+    type Measured = Awaited<ReturnType<typeof measureOnce>>;
+    const rounds: Record<keyof typeof routes, Measured[]> = { health: [], intake: [], bearer: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of Object.keys(routes) as (keyof typeof routes)[]) rounds[name].push(await measureOnce(routes[name]));
+    }
+    const med = (name: keyof typeof routes, field: keyof Measured) => median(rounds[name].map((m) => m[field]));
+    const show = (name: keyof typeof routes) => `${name} ${rounds[name].map((m) => Math.round(m.rate)).join('/')} req/s (p50 ${med(name, 'p50').toFixed(1)} ms, ${med(name, 'cpuPerRequest').toFixed(2)} ms CPU/req)`;
+    console.error(`  ${kind}: ${show('health')}; ${show('intake')}; ${show('bearer')}`);
+    const label = (what: string) => `intake ${kind}, ${CALLERS} keep-alive callers over HTTP: ${what}`;
+    const e2e = E2E_N > 0 ? await endToEnd(kind, env, server, sink, live) : [];
+    return [
+      ...e2e,
+      row(label('single-call intake req/s vs GET /api/health req/s'), 'req/s', med('intake', 'rate'), med('health', 'rate'), { ratioAtLeast: 0.5 }),
+      row(label('bearer-authenticated GET req/s vs GET /api/health req/s'), 'req/s', med('bearer', 'rate'), med('health', 'rate')),
+      row(label('server CPU per intake call vs per GET /api/health'), 'ms', med('intake', 'cpuPerRequest'), med('health', 'cpuPerRequest')),
+      row(label('server CPU per bearer-authenticated GET vs per GET /api/health'), 'ms', med('bearer', 'cpuPerRequest'), med('health', 'cpuPerRequest')),
+    ];
+  } finally {
+    await server?.stop();
+    await sink.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function intakeBench(): Promise<BenchRow[]> {
+  if (!existsSync('.next/BUILD_ID')) {
+    console.error('\n  (no production build: run `npm run build` first; skipping the intake bench)');
+    return [];
+  }
+  const rows: BenchRow[] = [];
+  for (const kind of ['sqlite', 'postgres'] as const) rows.push(...(await benchOne(kind)));
+  return rows;
+}
+
+export const intakeBenchEntry: Bench = { name: 'intake over HTTP, production server (SQLite, PostgreSQL)', run: intakeBench };
+
+if (process.argv[2] === '--setup') answer(setup());
+else if (process.argv[2] === '--batches') answer(postBatches(JSON.parse(process.argv[3]!) as Batches));
+else if (process.argv[2] === '--load') answer(load(JSON.parse(process.argv[3]!) as Load));
+else if (process.argv[1] === SELF) intakeBench().then((rows) => console.table(rows));
