@@ -6,6 +6,7 @@ import { db, type Tx } from '../db';
 import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
 import { newMessageId } from './message-ids';
+import { wakeWorkers } from './wake-workers';
 import { IDEMPOTENCY_WINDOW_MS, type NotificationData } from './notification-schema';
 
 export type Enqueued = { id: string; messageId: string };
@@ -77,6 +78,7 @@ async function insertNew(tx: Tx, tenantId: string, active: { noReplyAddress: str
     });
   }
   if (rows.length > 0) await tx.notification.createMany({ data: rows });
+  if (rows.length > 0) await wakeWorkers(tx);
   return { items, created: rows.length };
 }
 

@@ -16,6 +16,7 @@ import { canaryDelivered, canaryFailed, markDead, pauseTenant, recordRecipients,
 import { applySendResult, recipientStatesOf, remainingRecipients, statusOfRecipients, type RecipientState, type RefusedRecipient } from './recipient-states';
 import { storedReply } from './stored-reply';
 import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts, type VersionConfig } from './tenant-transports';
+import { listenForWork, type WakeListener } from './wake-workers';
 
 export type WorkerOptions = {
   workerId: string;
@@ -33,6 +34,8 @@ export type WorkerOptions = {
   flushMs: number;
   /** How often the watchdog looks for lanes without progress. */
   watchdogMs: number;
+  /** On stop (SIGTERM), how long sends in flight may finish before their rows are given back. */
+  drainMs: number;
 };
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -49,6 +52,8 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   flushBatch: 500,
   flushMs: 200,
   watchdogMs: 1_000,
+  // Under the 10 s a supervisor (systemd, Kubernetes, npm start) waits before SIGKILL, with room to release and QUIT.
+  drainMs: 6_000,
 };
 
 const ms = z.coerce.number().int().min(1);
@@ -61,6 +66,7 @@ const EnvSchema = z.object({
   PIPELINE_BACKOFF_CAP_MS: ms.optional(),
   PIPELINE_MAX_LIFETIME_MS: ms.optional(),
   PIPELINE_SEND_TIMEOUT_MS: ms.optional(),
+  PIPELINE_DRAIN_MS: ms.optional(),
 });
 
 /** Worker settings from PIPELINE_* variables (validated; unset ones keep their defaults). */
@@ -78,6 +84,7 @@ export function workerOptionsFromEnv(env: Record<string, string | undefined> = p
     tenantBacklog: e.PIPELINE_TENANT_BACKLOG ?? d.tenantBacklog,
     backoff: { baseMs: e.PIPELINE_BACKOFF_BASE_MS ?? d.backoff.baseMs, capMs: e.PIPELINE_BACKOFF_CAP_MS ?? d.backoff.capMs },
     maxLifetimeMs: e.PIPELINE_MAX_LIFETIME_MS ?? d.maxLifetimeMs,
+    drainMs: e.PIPELINE_DRAIN_MS ?? d.drainMs,
     timeouts: send ? { connectionMs: send, greetingMs: send, socketMs: send } : d.timeouts,
   };
 }
@@ -106,6 +113,11 @@ export class PipelineWorker {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** A wake-up that came while the worker was claiming: claim again before waiting. */
+  private nudged = false;
+  private listener: Promise<WakeListener | null> | null = null;
+  /** Set once stop() gave up on the sends still in flight and released their leases. */
+  private abandoned = false;
   private claiming: Promise<number> | null = null;
 
   constructor(options: Partial<WorkerOptions> = {}) {
@@ -124,11 +136,30 @@ export class PipelineWorker {
     this.timers.push(setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3))));
     this.timers.push(setInterval(() => this.transports.sweep((t) => this.currentKey(t)), 5_000));
     this.timers.push(setInterval(() => void this.watchdog(), this.options.watchdogMs));
+    this.listener = listenForWork(this.id, () => this.nudge()).catch((error: unknown) => {
+      logError('could not listen for wake-ups; polling only', error);
+      return null;
+    });
     this.loop = this.run();
   }
 
-  /** Stops claiming, gives back what has not started, lets what is in flight finish (up to graceMs). */
-  async stop(graceMs = 10_000): Promise<void> {
+  /** New work was announced (or may have been): claim now. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** The wake-up listener (tests: its PostgreSQL connection). */
+  wakeListener(): Promise<WakeListener | null> {
+    return this.listener ?? Promise.resolve(null);
+  }
+
+  /**
+   * Drains (SIGTERM): stops claiming, gives back what has not started at once, lets what is in flight
+   * finish for up to graceMs, then gives those rows back too (their leases released, not left to run out:
+   * another worker sends them again with the same Message-ID), says QUIT on its pools and stops listening.
+   */
+  async stop(graceMs = this.options.drainMs): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
@@ -137,8 +168,19 @@ export class PipelineWorker {
     const waiting = [...this.lanes.values()].flatMap((lane) => lane.queue.splice(0).map((r) => r.id));
     waiting.forEach((id) => this.held.delete(id));
     await releaseLeases(this.id, waiting).catch((error: unknown) => logError('could not release leases', error));
-    await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    const listener = await this.listener;
+    await listener?.close().catch((error: unknown) => logError('could not stop listening for wake-ups', error));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    // Delivered rows first (those are done), then whatever is still in flight goes back.
     await this.flush();
+    const unfinished = [...this.held];
+    if (unfinished.length > 0) {
+      this.abandoned = true;
+      await releaseLeases(this.id, unfinished).catch((error: unknown) => logError('could not release leases', error));
+      logInfo(`released ${unfinished.length} notification(s) still in flight after ${graceMs} ms`);
+    }
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.transports.closeAll();
@@ -162,6 +204,7 @@ export class PipelineWorker {
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = 0;
+      this.nudged = false;
       try {
         this.claiming = this.claim();
         claimed = await this.claiming;
@@ -172,6 +215,11 @@ export class PipelineWorker {
       }
       // A full batch means more is due: claim again at once (if there is room).
       if (claimed >= this.options.batchSize && this.room() > 0) continue;
+      if (this.nudged) {
+        this.nudged = false;
+        if (this.room() > 0) continue;
+      }
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs);
         this.wake = () => {
@@ -322,6 +370,8 @@ export class PipelineWorker {
     const failure = classifyFailure(error);
     const { kind } = failure;
     const reply = storedReply(failure.reply, secrets);
+    // stop() gave this row back already (its send was cut short by the drain): not an attempt.
+    if (this.abandoned) return;
     // The tenant was paused while this was in flight (its pool is being closed): not an attempt.
     if (lane.state.paused && !row.canary) {
       await releaseLeases(this.id, [row.id]);
