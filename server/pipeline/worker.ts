@@ -17,6 +17,7 @@ import { applySendResult, recipientStatesOf, remainingRecipients, statusOfRecipi
 import { storedReply } from './stored-reply';
 import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts, type VersionConfig } from './tenant-transports';
 import { listenForWork, type WakeListener } from './wake-workers';
+import { acquireSlots, pruneSendMinutes, releaseSlots, renewSlots, takeSendPermit } from './delivery-limits';
 
 export type WorkerOptions = {
   workerId: string;
@@ -36,6 +37,8 @@ export type WorkerOptions = {
   watchdogMs: number;
   /** On stop (SIGTERM), how long sends in flight may finish before their rows are given back. */
   drainMs: number;
+  /** A lane idle this long closes its pool (QUIT) and gives its connection slots to other workers. */
+  slotIdleMs: number;
 };
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -54,6 +57,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   watchdogMs: 1_000,
   // Under the 10 s a supervisor (systemd, Kubernetes, npm start) waits before SIGKILL, with room to release and QUIT.
   drainMs: 6_000,
+  slotIdleMs: 5_000,
 };
 
 const ms = z.coerce.number().int().min(1);
@@ -90,7 +94,18 @@ export function workerOptionsFromEnv(env: Record<string, string | undefined> = p
 }
 
 type PipelineState = { activeVersion: number | null; paused: boolean } & Limits;
-type Lane = { tenantId: string; queue: ClaimedRow[]; active: number; state: PipelineState };
+type Lane = {
+  tenantId: string;
+  queue: ClaimedRow[];
+  active: number;
+  state: PipelineState;
+  /** Connection slots this worker holds for the tenant (its pool has that many connections); 0: none. */
+  slots: number;
+  lastActive: number;
+};
+
+/** A lane's pool: as many connections as slots held; the rate is counted in the database, not by the pool. */
+const laneLimits = (lane: Lane): Limits => ({ maxConnections: Math.max(1, lane.slots), ratePerMinute: null });
 
 /** A connection that was gone before the send began; one that closed with a reply (a 421) is the reply. */
 function isStaleConnection(error: unknown): boolean {
@@ -136,6 +151,8 @@ export class PipelineWorker {
     this.timers.push(setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3))));
     this.timers.push(setInterval(() => this.transports.sweep((t) => this.currentKey(t)), 5_000));
     this.timers.push(setInterval(() => void this.watchdog(), this.options.watchdogMs));
+    this.timers.push(setInterval(() => void this.releaseIdleSlots(), Math.min(1_000, this.options.slotIdleMs)));
+    this.timers.push(setInterval(() => void pruneSendMinutes().catch((error: unknown) => logError('could not prune send counters', error)), 60_000));
     this.listener = listenForWork(this.id, () => this.nudge()).catch((error: unknown) => {
       logError('could not listen for wake-ups; polling only', error);
       return null;
@@ -184,6 +201,17 @@ export class PipelineWorker {
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.transports.closeAll();
+    await releaseSlots(this.id).catch((error: unknown) => logError('could not release connection slots', error));
+  }
+
+  /** Lanes with nothing to do close their pools and let other workers have their connection slots. */
+  async releaseIdleSlots(now = Date.now()): Promise<void> {
+    for (const lane of this.lanes.values()) {
+      if (lane.slots === 0 || lane.active > 0 || lane.queue.length > 0 || now - lane.lastActive < this.options.slotIdleMs) continue;
+      lane.slots = 0;
+      this.transports.dropTenant(lane.tenantId);
+      await releaseSlots(this.id, lane.tenantId).catch((error: unknown) => logError('could not release connection slots', error));
+    }
   }
 
   /** Recycles lanes whose pool made no progress for longer than its timeouts allow; logs and shows it. */
@@ -250,14 +278,21 @@ export class PipelineWorker {
       lane.state = { activeVersion: s.activeVersion, paused: s.paused, maxConnections: Math.max(1, s.maxConnections), ratePerMinute: s.ratePerMinute };
     }
     for (const row of rows) this.lane(row.tenantId).queue.push(row);
-    for (const id of tenantIds) this.pump(this.lane(id));
+    for (const id of tenantIds) {
+      const lane = this.lane(id);
+      lane.lastActive = Date.now();
+      if (lane.slots === 0) lane.slots = await acquireSlots(this.id, id, lane.state.maxConnections, lane.state.maxConnections, this.options.leaseMs);
+      // Another worker took the last slot between the claim and now: the rows go back for it (or later).
+      if (lane.slots === 0) await this.releaseLane(lane);
+      else this.pump(lane);
+    }
     return rows.length;
   }
 
   private lane(tenantId: string): Lane {
     let lane = this.lanes.get(tenantId);
     if (!lane) {
-      lane = { tenantId, queue: [], active: 0, state: { activeVersion: null, paused: false, maxConnections: 1, ratePerMinute: null } };
+      lane = { tenantId, queue: [], active: 0, state: { activeVersion: null, paused: false, maxConnections: 1, ratePerMinute: null }, slots: 0, lastActive: Date.now() };
       this.lanes.set(tenantId, lane);
     }
     return lane;
@@ -266,16 +301,17 @@ export class PipelineWorker {
   private currentKey(tenantId: string): string | null {
     const lane = this.lanes.get(tenantId);
     if (!lane?.state.activeVersion) return null;
-    return TenantTransports.keyOf(tenantId, lane.state.activeVersion, lane.state);
+    return TenantTransports.keyOf(tenantId, lane.state.activeVersion, laneLimits(lane));
   }
 
   private pump(lane: Lane): void {
     // Twice the connections in flight: the pool then always has the next message ready when a connection frees.
-    while (this.running && lane.active < lane.state.maxConnections * 2 && lane.queue.length > 0) {
+    while (this.running && lane.slots > 0 && lane.active < lane.slots * 2 && lane.queue.length > 0) {
       const row = lane.queue.shift()!;
       lane.active += 1;
       const sending = this.send(lane, row).finally(() => {
         lane.active -= 1;
+        lane.lastActive = Date.now();
         this.held.delete(row.id);
         this.sending.delete(sending);
         this.pump(lane);
@@ -301,9 +337,13 @@ export class PipelineWorker {
       const states = row.recipientStates ? recipientStatesOf(row) : null;
       const targets = states ? remainingRecipients(states) : (JSON.parse(row.recipients) as string[]);
       const message = composeNotification({ ...row, recipients: JSON.stringify(targets) }, config);
+      if (lane.state.ratePerMinute && !(await this.permitted(lane))) {
+        await releaseLeases(this.id, [row.id]);
+        return;
+      }
       let info: SentInfo;
       try {
-        info = await this.transports.send(config, lane.state, async (transport): Promise<SentInfo> => {
+        info = await this.transports.send(config, laneLimits(lane), async (transport): Promise<SentInfo> => {
           try {
             return await transport.sendMail(message);
           } catch (error) {
@@ -333,6 +373,19 @@ export class PipelineWorker {
       await this.perRecipient(lane, row, version, states ?? recipientStatesOf(row), targets, info, secrets);
     } catch (error) {
       await this.failed(lane, row, version, error, config?.secrets ?? []).catch((e: unknown) => logError('recording a failed delivery failed', e));
+    }
+  }
+
+  /** Waits for the tenant's minute to have room (counted for all workers in the database); false when the worker stopped meanwhile. */
+  private async permitted(lane: Lane): Promise<boolean> {
+    for (;;) {
+      if (!this.running || this.abandoned) return false;
+      const rate = lane.state.ratePerMinute;
+      if (!rate) return true;
+      const waitMs = await takeSendPermit(lane.tenantId, rate);
+      if (waitMs === 0) return true;
+      // Checked again every second: a stop (drain) does not wait for the next minute.
+      await new Promise((r) => setTimeout(r, Math.min(waitMs + Math.floor(Math.random() * 50), 1_000)));
     }
   }
 
@@ -438,6 +491,7 @@ export class PipelineWorker {
   private async renew(): Promise<void> {
     try {
       await renewLeases(this.id, [...this.held], this.options.leaseMs);
+      if ([...this.lanes.values()].some((l) => l.slots > 0)) await renewSlots(this.id, this.options.leaseMs);
     } catch (error) {
       logError('could not renew leases', error);
     }
