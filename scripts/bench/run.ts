@@ -7,8 +7,9 @@ import { probeBench } from './probe-bench';
 import { auditBench } from './audit-bench';
 import { pipelineBenchEntry } from './pipeline-bench';
 import { oauthBench } from './oauth-bench';
+import { latencyBenchEntry } from './latency-bench';
 
-const BENCHES: Bench[] = [probeBench, oauthBench, auditBench, pipelineBenchEntry];
+const BENCHES: Bench[] = [probeBench, oauthBench, auditBench, pipelineBenchEntry, latencyBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 
