@@ -42,18 +42,39 @@ export async function releaseSlots(owner: string, tenantId?: string): Promise<vo
 
 export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
-/** Counts one message of the tenant in this minute: 0 when it may go now, else how long to wait for the next minute. */
+/**
+ * A send permitted this close to the end of a minute may reach the server in the next one (a new pool
+ * connects, says EHLO, STARTTLS, AUTH first): it is counted in both, so no minute the server sees gets more.
+ */
+export const STRADDLE_MS = 5_000;
+
+const COUNT_SQL = () => `INSERT INTO "TenantSendMinute" ("tenantId", "minute", "sent") VALUES (${ph(1)}, ${ph(2)}${isPostgres ? '::int' : ''}, 1)
+  ON CONFLICT ("tenantId", "minute") DO UPDATE SET "sent" = "TenantSendMinute"."sent" + 1 WHERE "TenantSendMinute"."sent" < ${ph(3)}${isPostgres ? '::int' : ''}
+  RETURNING "sent"`;
+
+class MinuteFull extends Error {
+  constructor(readonly minute: number) {
+    super('minute full');
+  }
+}
+
+/** Counts one message of the tenant in this minute: 0 when it may go now, else how long to wait for room. */
 export async function takeSendPermit(tenantId: string, ratePerMinute: number, now = Date.now()): Promise<number> {
   const minute = minuteOf(now);
-  const rows = await db.$queryRawUnsafe<{ sent: number }[]>(
-    `INSERT INTO "TenantSendMinute" ("tenantId", "minute", "sent") VALUES (${ph(1)}, ${ph(2)}${isPostgres ? '::int' : ''}, 1)
-     ON CONFLICT ("tenantId", "minute") DO UPDATE SET "sent" = "TenantSendMinute"."sent" + 1 WHERE "TenantSendMinute"."sent" < ${ph(3)}${isPostgres ? '::int' : ''}
-     RETURNING "sent"`,
-    tenantId,
-    minute,
-    ratePerMinute,
-  );
-  return rows.length > 0 ? 0 : (minute + 1) * 60_000 - now;
+  const minutes = now - minute * 60_000 > 60_000 - STRADDLE_MS ? [minute, minute + 1] : [minute];
+  try {
+    // One transaction: counted in every minute it may land in, or in none.
+    await db.$transaction(async (tx) => {
+      for (const m of minutes) {
+        const rows = await tx.$queryRawUnsafe<{ sent: number }[]>(COUNT_SQL(), tenantId, m, ratePerMinute);
+        if (rows.length === 0) throw new MinuteFull(m);
+      }
+    });
+    return 0;
+  } catch (error) {
+    if (error instanceof MinuteFull) return Math.max(1, (error.minute + 1) * 60_000 - now);
+    throw error;
+  }
 }
 
 /** Minutes that can no longer limit anything. */
