@@ -1,13 +1,18 @@
 // The notification worker process: `node --conditions=react-server --import tsx scripts/worker.ts`.
 // npm start runs one; on PostgreSQL any number may run, on any number of machines. SIGTERM/SIGINT stop
-// it gracefully (unstarted rows are given back, sends in flight finish); SIGKILL loses nothing either:
-// its leases run out and another worker (or this one, restarted) sends the rows again.
+// it within 10 s: no more claims, unstarted rows given back at once, sends in flight get PIPELINE_DRAIN_MS
+// (6 s) to finish and are given back after that, pools say QUIT, database connections close. SIGKILL loses
+// nothing either: its leases run out and another worker (or this one, restarted) sends the rows again.
 import 'dotenv/config';
 import { loadDemoSecretsIfPresent } from './demo-secrets';
 
 loadDemoSecretsIfPresent();
 const { PipelineWorker, workerOptionsFromEnv } = await import('@/server/pipeline/worker');
 const { logInfo, logError } = await import('@/server/log');
+const { db } = await import('@/server/db');
+
+/** Whatever happens while draining, the process is gone before a supervisor's 10 s run out. */
+const HARD_EXIT_MS = 9_500;
 
 const worker = new PipelineWorker(workerOptionsFromEnv());
 worker.start();
@@ -32,8 +37,13 @@ async function shutdown(signal: string) {
   stopping = true;
   logInfo(`notification worker stopping (${signal})`);
   clearInterval(healthTimer);
+  setTimeout(() => {
+    logError('notification worker did not drain in time; exiting');
+    process.exit(1);
+  }, HARD_EXIT_MS).unref();
   try {
     await worker.stop();
+    await db.$disconnect();
     process.exit(0);
   } catch (error) {
     logError('notification worker did not stop cleanly', error);

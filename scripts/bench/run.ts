@@ -9,8 +9,9 @@ import { pipelineBenchEntry } from './pipeline-bench';
 import { oauthBench } from './oauth-bench';
 import { domainBench } from './domain-bench';
 import { intakeBenchEntry } from './intake-bench';
+import { latencyBenchEntry } from './latency-bench';
 
-const BENCHES: Bench[] = [probeBench, domainBench, oauthBench, auditBench, pipelineBenchEntry, intakeBenchEntry];
+const BENCHES: Bench[] = [probeBench, domainBench, oauthBench, auditBench, pipelineBenchEntry, intakeBenchEntry, latencyBenchEntry];
 
 const OUTPUT = 'bench-results.json';
 

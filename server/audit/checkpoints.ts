@@ -13,7 +13,7 @@ import 'server-only';
 //
 // The signing key never comes from the data folder outside demo mode (docs/decisions/014): whoever can
 // rewrite the database and the data folder must not be able to re-sign the checkpoints too.
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createPrivateKey, createPublicKey, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { db } from '../db';
@@ -128,17 +128,52 @@ export class CheckpointsOfAnotherDatabaseError extends Error {
  * Refuses to append to a file written for another database: that file would never verify again.
  */
 export async function writeCheckpoint(): Promise<Checkpoint | null> {
-  const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-  if (!head) return null;
-  const first = await db.auditEvent.findUniqueOrThrow({ where: { seq: 1 }, select: { hash: true } });
   const file = checkpointsFile();
-  const previousLine = lastLine(file);
-  const last = previousLine ? (JSON.parse(previousLine) as Checkpoint) : null;
-  if (last?.genesis !== undefined && last.genesis !== first.hash) throw new CheckpointsOfAnotherDatabaseError(file);
-  if (last && last.seq === head.seq && last.hash === head.hash) return null;
-  const unsigned = { seq: head.seq, hash: head.hash, at: new Date().toISOString(), prev: previousLine ? lineHash(previousLine) : GENESIS_HASH, genesis: first.hash };
-  const checkpoint = signCheckpoint(unsigned);
   mkdirSync(path.dirname(file), { recursive: true });
-  appendFileSync(file, `${JSON.stringify(checkpoint)}\n`, { mode: PRIVATE_FILE_MODE });
-  return checkpoint;
+  // Every process of a fleet may write checkpoints into the same file: one at a time, each reading the head
+  // and the last line under the lock, so lines never interleave, each names the one before, seqs never go back.
+  return withFileLock(`${file}.lock`, async () => {
+    const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+    if (!head) return null;
+    const first = await db.auditEvent.findUniqueOrThrow({ where: { seq: 1 }, select: { hash: true } });
+    const previousLine = lastLine(file);
+    const last = previousLine ? (JSON.parse(previousLine) as Checkpoint) : null;
+    if (last?.genesis !== undefined && last.genesis !== first.hash) throw new CheckpointsOfAnotherDatabaseError(file);
+    if (last && last.seq === head.seq && last.hash === head.hash) return null;
+    const unsigned = { seq: head.seq, hash: head.hash, at: new Date().toISOString(), prev: previousLine ? lineHash(previousLine) : GENESIS_HASH, genesis: first.hash };
+    const checkpoint = signCheckpoint(unsigned);
+    appendFileSync(file, `${JSON.stringify(checkpoint)}\n`, { mode: PRIVATE_FILE_MODE });
+    return checkpoint;
+  });
+}
+
+/** A lock file created exclusively (also on shared storage); one left by a killed process is taken over after 10 s. */
+async function withFileLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  let fd: number | null = null;
+  while (fd === null) {
+    try {
+      fd = openSync(lock, 'wx', PRIVATE_FILE_MODE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statOrNull(lock)?.mtimeMs ?? Date.now());
+      if (age > 10_000) rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`The audit checkpoints file is locked by another process (${lock})`);
+      else await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
+  }
+}
+
+function statOrNull(file: string) {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
 }

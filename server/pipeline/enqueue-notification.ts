@@ -6,6 +6,7 @@ import { db, isPostgres, type Tx } from '../db';
 import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
 import { newMessageId } from './message-ids';
+import { wakeWorkers } from './wake-workers';
 import { IDEMPOTENCY_WINDOW_MS, type NotificationData } from './notification-schema';
 
 export type Enqueued = { id: string; messageId: string };
@@ -34,6 +35,8 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
     const items = notifications.map(() => ({ id: randomUUID(), messageId: newMessageId(active.noReplyAddress) }));
     try {
       await insertGrouped(notifications.map((data, i) => rowOf(items[i]!, data, tenantId, active, now)));
+      // After the commit: a woken worker finds the rows.
+      await wakeWorkers();
       return { items, created: items.length };
     } catch (error) {
       if (!keyed || !isDuplicate(error)) throw error;
@@ -41,9 +44,11 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db.$transaction((tx) => insertNew(tx, tenantId, active, notifications), BATCH_TRANSACTION);
+      const intake = await db.$transaction((tx) => insertNew(tx, tenantId, active, notifications), BATCH_TRANSACTION);
+      if (intake.created > 0) await wakeWorkers();
+      return intake;
     } catch (error) {
-      if (!isDuplicate(error) || attempt === 3) throw error;
+      if (!(isDuplicate(error) || isBusySnapshot(error)) || attempt === 3) throw error;
     }
   }
 }
@@ -92,6 +97,11 @@ async function insertRows(client: Pick<Tx, '$executeRawUnsafe'>, rows: Notificat
 }
 
 /** A unique index refused a row: Prisma's P2002, or the database's own code when the statement was raw. */
+/** SQLite: the transaction read, then a worker committed before it could write (WAL snapshot too old): run it again. */
+function isBusySnapshot(error: unknown): boolean {
+  return /SQLITE_BUSY|database is locked/i.test(`${(error as { message?: unknown })?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? '')}`);
+}
+
 function isDuplicate(error: unknown): boolean {
   if (isUniqueViolation(error)) return true;
   const text = `${(error as { message?: unknown })?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? '')}`;

@@ -37,7 +37,8 @@ function claimedRow(r: RawClaimed): ClaimedRow {
 /**
  * Claims up to `limit` due rows, tenant by tenant: for each tenant that is active, not paused and not in
  * `excludeTenants` (its lane in this worker is full), its oldest due rows through the partial pending
- * index. A tenant with a huge backlog the worker skips (a hanging server) costs nothing to skip. Fairness
+ * index. A tenant whose connection slots other workers hold (all maxConnections of them) is skipped too:
+ * this worker could not send its rows. A tenant with a huge backlog the worker skips (a hanging server) costs nothing to skip. Fairness
  * comes from the lanes: a tenant that takes a whole claim fills its lane and is skipped by the next one.
  */
 export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<ClaimedRow[]> {
@@ -61,6 +62,8 @@ export async function claimDue(owner: string, leaseMs: number, limit: number, ex
       ${isPostgres ? `CROSS JOIN LATERAL (${due()} FOR UPDATE OF n SKIP LOCKED) d` : 'CROSS JOIN "Notification" d'}
       WHERE tp."paused" = ${isPostgres ? 'false' : '0'} AND tp."activeVersion" IS NOT NULL
         ${excludeTenants.length ? `AND tp."tenantId" NOT IN (${excludeTenants.map(p).join(', ')})` : ''}
+        AND (SELECT COUNT(*) FROM "TenantSendSlot" s WHERE s."tenantId" = tp."tenantId" AND s."owner" <> ${p(owner)}
+          AND s."leaseUntil" >= ${p(sqlTime(now))}${TS} AND s."slot" < tp."maxConnections") < tp."maxConnections"
         ${isPostgres ? '' : `AND d."id" IN (${due()})`}
       LIMIT ${p(limit)}${INT}
     )

@@ -16,6 +16,8 @@ import { canaryDelivered, canaryFailed, markDead, pauseTenant, recordRecipients,
 import { applySendResult, recipientStatesOf, remainingRecipients, statusOfRecipients, type RecipientState, type RefusedRecipient } from './recipient-states';
 import { storedReply } from './stored-reply';
 import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts, type VersionConfig } from './tenant-transports';
+import { listenForWork, type WakeListener } from './wake-workers';
+import { acquireSlots, pruneSendMinutes, releaseSlots, renewSlots, takeSendPermit } from './delivery-limits';
 
 export type WorkerOptions = {
   workerId: string;
@@ -33,6 +35,10 @@ export type WorkerOptions = {
   flushMs: number;
   /** How often the watchdog looks for lanes without progress. */
   watchdogMs: number;
+  /** On stop (SIGTERM), how long sends in flight may finish before their rows are given back. */
+  drainMs: number;
+  /** A lane idle this long closes its pool (QUIT) and gives its connection slots to other workers. */
+  slotIdleMs: number;
 };
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -49,6 +55,9 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   flushBatch: 500,
   flushMs: 200,
   watchdogMs: 1_000,
+  // Under the 10 s a supervisor (systemd, Kubernetes, npm start) waits before SIGKILL, with room to release and QUIT.
+  drainMs: 6_000,
+  slotIdleMs: 5_000,
 };
 
 const ms = z.coerce.number().int().min(1);
@@ -61,6 +70,7 @@ const EnvSchema = z.object({
   PIPELINE_BACKOFF_CAP_MS: ms.optional(),
   PIPELINE_MAX_LIFETIME_MS: ms.optional(),
   PIPELINE_SEND_TIMEOUT_MS: ms.optional(),
+  PIPELINE_DRAIN_MS: ms.optional(),
 });
 
 /** Worker settings from PIPELINE_* variables (validated; unset ones keep their defaults). */
@@ -78,12 +88,24 @@ export function workerOptionsFromEnv(env: Record<string, string | undefined> = p
     tenantBacklog: e.PIPELINE_TENANT_BACKLOG ?? d.tenantBacklog,
     backoff: { baseMs: e.PIPELINE_BACKOFF_BASE_MS ?? d.backoff.baseMs, capMs: e.PIPELINE_BACKOFF_CAP_MS ?? d.backoff.capMs },
     maxLifetimeMs: e.PIPELINE_MAX_LIFETIME_MS ?? d.maxLifetimeMs,
+    drainMs: e.PIPELINE_DRAIN_MS ?? d.drainMs,
     timeouts: send ? { connectionMs: send, greetingMs: send, socketMs: send } : d.timeouts,
   };
 }
 
 type PipelineState = { activeVersion: number | null; paused: boolean } & Limits;
-type Lane = { tenantId: string; queue: ClaimedRow[]; active: number; state: PipelineState };
+type Lane = {
+  tenantId: string;
+  queue: ClaimedRow[];
+  active: number;
+  state: PipelineState;
+  /** Connection slots this worker holds for the tenant (its pool has that many connections); 0: none. */
+  slots: number;
+  lastActive: number;
+};
+
+/** A lane's pool: as many connections as slots held; the rate is counted in the database, not by the pool. */
+const laneLimits = (lane: Lane): Limits => ({ maxConnections: Math.max(1, lane.slots), ratePerMinute: null });
 
 /** A connection that was gone before the send began; one that closed with a reply (a 421) is the reply. */
 function isStaleConnection(error: unknown): boolean {
@@ -106,6 +128,11 @@ export class PipelineWorker {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** A wake-up that came while the worker was claiming: claim again before waiting. */
+  private nudged = false;
+  private listener: Promise<WakeListener | null> | null = null;
+  /** Set once stop() gave up on the sends still in flight and released their leases. */
+  private abandoned = false;
   private claiming: Promise<number> | null = null;
 
   constructor(options: Partial<WorkerOptions> = {}) {
@@ -124,11 +151,32 @@ export class PipelineWorker {
     this.timers.push(setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3))));
     this.timers.push(setInterval(() => this.transports.sweep((t) => this.currentKey(t)), 5_000));
     this.timers.push(setInterval(() => void this.watchdog(), this.options.watchdogMs));
+    this.timers.push(setInterval(() => void this.releaseIdleSlots(), Math.min(1_000, this.options.slotIdleMs)));
+    this.timers.push(setInterval(() => void pruneSendMinutes().catch((error: unknown) => logError('could not prune send counters', error)), 60_000));
+    this.listener = listenForWork(this.id, () => this.nudge()).catch((error: unknown) => {
+      logError('could not listen for wake-ups; polling only', error);
+      return null;
+    });
     this.loop = this.run();
   }
 
-  /** Stops claiming, gives back what has not started, lets what is in flight finish (up to graceMs). */
-  async stop(graceMs = 10_000): Promise<void> {
+  /** New work was announced (or may have been): claim now. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** The wake-up listener (tests: its PostgreSQL connection). */
+  wakeListener(): Promise<WakeListener | null> {
+    return this.listener ?? Promise.resolve(null);
+  }
+
+  /**
+   * Drains (SIGTERM): stops claiming, gives back what has not started at once, lets what is in flight
+   * finish for up to graceMs, then gives those rows back too (their leases released, not left to run out:
+   * another worker sends them again with the same Message-ID), says QUIT on its pools and stops listening.
+   */
+  async stop(graceMs = this.options.drainMs): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
@@ -137,11 +185,33 @@ export class PipelineWorker {
     const waiting = [...this.lanes.values()].flatMap((lane) => lane.queue.splice(0).map((r) => r.id));
     waiting.forEach((id) => this.held.delete(id));
     await releaseLeases(this.id, waiting).catch((error: unknown) => logError('could not release leases', error));
-    await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    const listener = await this.listener;
+    await listener?.close().catch((error: unknown) => logError('could not stop listening for wake-ups', error));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    // Delivered rows first (those are done), then whatever is still in flight goes back.
     await this.flush();
+    const unfinished = [...this.held];
+    if (unfinished.length > 0) {
+      this.abandoned = true;
+      await releaseLeases(this.id, unfinished).catch((error: unknown) => logError('could not release leases', error));
+      logInfo(`released ${unfinished.length} notification(s) still in flight after ${graceMs} ms`);
+    }
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.transports.closeAll();
+    await releaseSlots(this.id).catch((error: unknown) => logError('could not release connection slots', error));
+  }
+
+  /** Lanes with nothing to do close their pools and let other workers have their connection slots. */
+  async releaseIdleSlots(now = Date.now()): Promise<void> {
+    for (const lane of this.lanes.values()) {
+      if (lane.slots === 0 || lane.active > 0 || lane.queue.length > 0 || now - lane.lastActive < this.options.slotIdleMs) continue;
+      lane.slots = 0;
+      this.transports.dropTenant(lane.tenantId);
+      await releaseSlots(this.id, lane.tenantId).catch((error: unknown) => logError('could not release connection slots', error));
+    }
   }
 
   /** Recycles lanes whose pool made no progress for longer than its timeouts allow; logs and shows it. */
@@ -162,6 +232,7 @@ export class PipelineWorker {
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = 0;
+      this.nudged = false;
       try {
         this.claiming = this.claim();
         claimed = await this.claiming;
@@ -172,6 +243,11 @@ export class PipelineWorker {
       }
       // A full batch means more is due: claim again at once (if there is room).
       if (claimed >= this.options.batchSize && this.room() > 0) continue;
+      if (this.nudged) {
+        this.nudged = false;
+        if (this.room() > 0) continue;
+      }
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs);
         this.wake = () => {
@@ -202,14 +278,21 @@ export class PipelineWorker {
       lane.state = { activeVersion: s.activeVersion, paused: s.paused, maxConnections: Math.max(1, s.maxConnections), ratePerMinute: s.ratePerMinute };
     }
     for (const row of rows) this.lane(row.tenantId).queue.push(row);
-    for (const id of tenantIds) this.pump(this.lane(id));
+    for (const id of tenantIds) {
+      const lane = this.lane(id);
+      lane.lastActive = Date.now();
+      if (lane.slots === 0) lane.slots = await acquireSlots(this.id, id, lane.state.maxConnections, lane.state.maxConnections, this.options.leaseMs);
+      // Another worker took the last slot between the claim and now: the rows go back for it (or later).
+      if (lane.slots === 0) await this.releaseLane(lane);
+      else this.pump(lane);
+    }
     return rows.length;
   }
 
   private lane(tenantId: string): Lane {
     let lane = this.lanes.get(tenantId);
     if (!lane) {
-      lane = { tenantId, queue: [], active: 0, state: { activeVersion: null, paused: false, maxConnections: 1, ratePerMinute: null } };
+      lane = { tenantId, queue: [], active: 0, state: { activeVersion: null, paused: false, maxConnections: 1, ratePerMinute: null }, slots: 0, lastActive: Date.now() };
       this.lanes.set(tenantId, lane);
     }
     return lane;
@@ -218,16 +301,17 @@ export class PipelineWorker {
   private currentKey(tenantId: string): string | null {
     const lane = this.lanes.get(tenantId);
     if (!lane?.state.activeVersion) return null;
-    return TenantTransports.keyOf(tenantId, lane.state.activeVersion, lane.state);
+    return TenantTransports.keyOf(tenantId, lane.state.activeVersion, laneLimits(lane));
   }
 
   private pump(lane: Lane): void {
     // Twice the connections in flight: the pool then always has the next message ready when a connection frees.
-    while (this.running && lane.active < lane.state.maxConnections * 2 && lane.queue.length > 0) {
+    while (this.running && lane.slots > 0 && lane.active < lane.slots * 2 && lane.queue.length > 0) {
       const row = lane.queue.shift()!;
       lane.active += 1;
       const sending = this.send(lane, row).finally(() => {
         lane.active -= 1;
+        lane.lastActive = Date.now();
         this.held.delete(row.id);
         this.sending.delete(sending);
         this.pump(lane);
@@ -253,9 +337,13 @@ export class PipelineWorker {
       const states = row.recipientStates ? recipientStatesOf(row) : null;
       const targets = states ? remainingRecipients(states) : (JSON.parse(row.recipients) as string[]);
       const message = composeNotification({ ...row, recipients: JSON.stringify(targets) }, config);
+      if (lane.state.ratePerMinute && !(await this.permitted(lane))) {
+        await releaseLeases(this.id, [row.id]);
+        return;
+      }
       let info: SentInfo;
       try {
-        info = await this.transports.send(config, lane.state, async (transport): Promise<SentInfo> => {
+        info = await this.transports.send(config, laneLimits(lane), async (transport): Promise<SentInfo> => {
           try {
             return await transport.sendMail(message);
           } catch (error) {
@@ -285,6 +373,19 @@ export class PipelineWorker {
       await this.perRecipient(lane, row, version, states ?? recipientStatesOf(row), targets, info, secrets);
     } catch (error) {
       await this.failed(lane, row, version, error, config?.secrets ?? []).catch((e: unknown) => logError('recording a failed delivery failed', e));
+    }
+  }
+
+  /** Waits for the tenant's minute to have room (counted for all workers in the database); false when the worker stopped meanwhile. */
+  private async permitted(lane: Lane): Promise<boolean> {
+    for (;;) {
+      if (!this.running || this.abandoned) return false;
+      const rate = lane.state.ratePerMinute;
+      if (!rate) return true;
+      const waitMs = await takeSendPermit(lane.tenantId, rate);
+      if (waitMs === 0) return true;
+      // Checked again every second: a stop (drain) does not wait for the next minute.
+      await new Promise((r) => setTimeout(r, Math.min(waitMs + Math.floor(Math.random() * 50), 1_000)));
     }
   }
 
@@ -322,6 +423,8 @@ export class PipelineWorker {
     const failure = classifyFailure(error);
     const { kind } = failure;
     const reply = storedReply(failure.reply, secrets);
+    // stop() gave this row back already (its send was cut short by the drain): not an attempt.
+    if (this.abandoned) return;
     // The tenant was paused while this was in flight (its pool is being closed): not an attempt.
     if (lane.state.paused && !row.canary) {
       await releaseLeases(this.id, [row.id]);
@@ -388,6 +491,7 @@ export class PipelineWorker {
   private async renew(): Promise<void> {
     try {
       await renewLeases(this.id, [...this.held], this.options.leaseMs);
+      if ([...this.lanes.values()].some((l) => l.slots > 0)) await renewSlots(this.id, this.options.leaseMs);
     } catch (error) {
       logError('could not renew leases', error);
     }

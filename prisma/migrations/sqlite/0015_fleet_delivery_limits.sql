@@ -1,0 +1,16 @@
+-- A fleet of workers (issue 13): the per-tenant delivery limits hold for all workers together. A worker
+-- opens connections to a tenant's server only under slot leases (slot < maxConnections), renewed while
+-- its pool lives and released when it closes; each message is counted in its clock minute first.
+CREATE TABLE "TenantSendSlot" (
+    "tenantId" TEXT NOT NULL,
+    "slot" INTEGER NOT NULL,
+    "owner" TEXT,
+    "leaseUntil" DATETIME,
+    PRIMARY KEY ("tenantId", "slot")
+);
+CREATE TABLE "TenantSendMinute" (
+    "tenantId" TEXT NOT NULL,
+    "minute" INTEGER NOT NULL,
+    "sent" INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY ("tenantId", "minute")
+);
