@@ -14,13 +14,13 @@ const { db } = await import('@/server/db');
 /** Whatever happens while draining, the process is gone before a supervisor's 10 s run out. */
 const HARD_EXIT_MS = 9_500;
 
+// Everything is loaded and the signal handlers are in place before the first claim: a SIGTERM that comes
+// while the first rows are held must drain them, not kill the process.
+const { runDueHealthChecks } = await import('@/server/health/run-health-checks');
 const worker = new PipelineWorker(workerOptionsFromEnv());
-worker.start();
-logInfo(`notification worker ${worker.id} started`);
 
 // The daily health check of every active configuration (issue 15): each worker asks every minute; only
 // the one holding the lease checks the tenants that are due.
-const { runDueHealthChecks } = await import('@/server/health/run-health-checks');
 let healthRunning = false;
 const healthTimer = setInterval(() => {
   if (healthRunning) return;
@@ -52,3 +52,6 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+worker.start();
+logInfo(`notification worker ${worker.id} started`);
