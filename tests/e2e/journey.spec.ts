@@ -119,7 +119,7 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
     await expect(customer.getByText('已设置密码。留空则保持不变。')).toBeVisible();
     await customer.getByLabel('备注').fill('已允许 203.0.113.0/24。');
     await customer.getByRole('button', { name: '保存并重新提交' }).click();
-    await expect(customer).toHaveURL(new RegExp(`/requests/${request.id}\?done=saved$`));
+    await expect(customer).toHaveURL(new RegExp(`/requests/${request.id}\\?done=saved$`));
     await expect(customer.getByRole('status').filter({ hasText: '更改已保存。' })).toBeVisible();
     // The answer gives the request back to its TAM.
     await expect(customer.locator('h1 .badge')).toHaveText('审核中');

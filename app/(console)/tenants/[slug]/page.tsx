@@ -330,7 +330,8 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
         {deliveries.items.length === 0 ? (
           <p className="empty-state">{t('deliveries.none')}</p>
         ) : (
-          <div className="table-wrap">
+          // Wide (a column per recipient state): it scrolls, so it takes keyboard focus to scroll with the arrows.
+          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="deliveries-h">
             <table className="table cards">
               <thead>
                 <tr>
