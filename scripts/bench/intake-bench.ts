@@ -19,8 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { median, row, type Bench, type BenchRow } from './bench-types';
+import { freshDatabase } from './fresh-database';
 
 const SECONDS = Number(process.env.INTAKE_BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.INTAKE_BENCH_ROUNDS ?? 3);
@@ -338,37 +338,9 @@ function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unk
   });
 }
 
-async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-intake-bench-'));
-    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `relaydesk_intake_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } catch (error) {
-    console.error(`\n  (PostgreSQL at ${PG_ADMIN_URL} is not reachable, skipping: ${error instanceof Error ? error.message : error})`);
-    await admin.end().catch(() => {});
-    return null;
-  }
-  await admin.end();
-  const u = new URL(PG_ADMIN_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-      await c.end();
-    },
-  };
-}
 
 async function benchOne(kind: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
-  const database = await freshDatabase(kind);
+  const database = await freshDatabase(kind, PG_ADMIN_URL, 'relaydesk_intake');
   if (!database) return [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-intake-data-'));
   const env: NodeJS.ProcessEnv = {

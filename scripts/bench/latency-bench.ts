@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { row, type Bench, type BenchRow } from './bench-types';
+import { freshDatabase } from './fresh-database';
 
 const SAMPLES = Number(process.env.LATENCY_BENCH_N ?? 200);
 const LOAD = Number(process.env.LATENCY_BENCH_LOAD ?? 1_000);
@@ -269,35 +269,6 @@ function runSelf<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
   });
 }
 
-async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-latency-db-'));
-    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `relaydesk_latency_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } catch (error) {
-    console.error(`\n  (PostgreSQL at ${PG_ADMIN_URL} is not reachable, skipping: ${error instanceof Error ? error.message : error})`);
-    await admin.end().catch(() => {});
-    return null;
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const u = new URL(PG_ADMIN_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-      await c.end();
-    },
-  };
-}
 
 export async function latencyBench(): Promise<BenchRow[]> {
   if (!existsSync('.next/BUILD_ID')) {
@@ -307,7 +278,7 @@ export async function latencyBench(): Promise<BenchRow[]> {
   const kinds = (process.env.LATENCY_BENCH_DATABASES ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
   const rows: BenchRow[] = [];
   for (const kind of kinds) {
-    const database = await freshDatabase(kind);
+    const database = await freshDatabase(kind, PG_ADMIN_URL, 'relaydesk_latency');
     if (!database) continue;
     try {
       rows.push(...(await runOn(kind, database.url)));

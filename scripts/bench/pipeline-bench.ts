@@ -14,15 +14,13 @@
 // PIPELINE_BENCH_WORKER_FLAGS / PIPELINE_BENCH_BARE_FLAGS: extra node flags for those processes
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { median, row, type Bench, type BenchRow } from './bench-types';
+import { freshDatabase } from './fresh-database';
 
 const N = Number(process.env.PIPELINE_BENCH_N ?? 20_000);
 const LATENCY_SAMPLES = Number(process.env.PIPELINE_BENCH_LATENCY_N ?? 300);
@@ -287,34 +285,6 @@ function answer(work: Promise<unknown>): void {
     });
 }
 
-async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-bench-'));
-    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `relaydesk_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } catch (error) {
-    console.error(`\n  (PostgreSQL at ${PG_ADMIN_URL} is not reachable, skipping: ${error instanceof Error ? error.message : error})`);
-    await admin.end().catch(() => {});
-    return null;
-  }
-  await admin.end();
-  const u = new URL(PG_ADMIN_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-      await c.end();
-    },
-  };
-}
 
 function runChild(kind: string, url: string): Promise<BenchRow[]> {
   return runSelf(['--conditions=react-server', '--import', 'tsx', SELF, '--child', kind], { ...process.env, DATABASE_URL: url, RELAYDESK_DEMO: '0' }, `pipeline bench on ${kind}`);
@@ -323,7 +293,7 @@ function runChild(kind: string, url: string): Promise<BenchRow[]> {
 export async function pipelineBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const kind of ['sqlite', 'postgres'] as const) {
-    const database = await freshDatabase(kind);
+    const database = await freshDatabase(kind, PG_ADMIN_URL, 'relaydesk_bench');
     if (!database) continue;
     try {
       rows.push(...(await runChild(kind, database.url)));
