@@ -1,4 +1,5 @@
 import { CONFIG_FIELDS } from '@/lib/smtp-config-model';
+import { VersionCompareForm } from '@/app/components/version-compare-form';
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
@@ -243,23 +244,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
       {older.length > 1 && (
         <section aria-labelledby="diff-h" className="card">
           <h2 id="diff-h">{t('versions.compareTitle')}</h2>
-          <form method="get" className="filters" aria-label={ta('compare')}>
-            {([['a', diffA, ta('versionA')], ['b', diffB, ta('versionB')]] as const).map(([name, value, label]) => (
-              <label key={name}>
-                {label}{' '}
-                <select name={name} defaultValue={value ? String(value) : ''}>
-                  {older.map((v) => (
-                    <option key={v.version} value={v.version}>
-                      v{v.version}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ))}
-            <button type="submit" className="button primary">
-              {ta('compare')}
-            </button>
-          </form>
+          <VersionCompareForm versions={older} a={diffA} b={diffB} />
           {diff && (
             <div className="table-wrap">
               <table className="table diff cards" data-testid="tenant-version-diff">

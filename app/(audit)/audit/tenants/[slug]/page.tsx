@@ -1,3 +1,4 @@
+import { VersionCompareForm } from '@/app/components/version-compare-form';
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
@@ -66,23 +67,7 @@ export default async function TenantVersionsPage({ params, searchParams }: { par
               </tbody>
             </table>
           </div>
-          <form method="get" className="filters" aria-label={t('compare')}>
-            {([['a', a, t('versionA')], ['b', b, t('versionB')]] as const).map(([name, value, label]) => (
-              <label key={name}>
-                {label}{' '}
-                <select name={name} defaultValue={value ? String(value) : ''}>
-                  {versions.map((v) => (
-                    <option key={v.version} value={v.version}>
-                      v{v.version}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ))}
-            <button type="submit" className="button primary">
-              {t('compare')}
-            </button>
-          </form>
+          <VersionCompareForm versions={versions} a={a} b={b} />
           {diff && (
             <section className="card" aria-labelledby="diff-h">
               <h2 id="diff-h">{t('versionDiff', { a: diff.before.version, b: diff.after.version })}</h2>
