@@ -151,7 +151,7 @@ async function main() {
       console.log(`\nDemo SMTP sandbox: localhost:${sandboxPort} (STARTTLS, AUTH PLAIN/LOGIN)`);
       console.log(`  username ${SANDBOX_USERNAME}   password ${process.env.SANDBOX_PASSWORD}`);
       console.log(`  OAuth (generic provider): token URL https://localhost:${process.env.SANDBOX_OAUTH_PORT}/token, client id relaydesk-demo, client secret = the sandbox password, scope smtp.send`);
-      console.log(`  OAuth (Microsoft 365 preset): host localhost, port ${sandboxPort}, any directory (tenant) id, application (client) id relaydesk-demo, client secret = the sandbox password (RELAYDESK_OAUTH_AUTHORITY_MICROSOFT=${process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT})`);
+      console.log(`  OAuth (Microsoft 365 preset): host localhost, port ${sandboxPort}, any directory (tenant) id, application (client) id 11111111-2222-3333-4444-555555555555, client secret = the sandbox password (RELAYDESK_OAUTH_AUTHORITY_MICROSOFT=${process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT})`);
       console.log(`  inbox: http://${shownHost}:${env.PORT}/sandbox (TAM or admin)`);
     }
     if (!env.HOST) console.log('\nDemo mode listens on loopback only (its accounts share a published password); set HOST to listen elsewhere.');

@@ -12,6 +12,8 @@ import { pageAs, readRequestPage } from './support';
 const SANDBOX_PORT = process.env.E2E_SANDBOX_PORT ?? '2626';
 const TENANT_ID = '9a3f0c1e-5b7d-4e2a-8c6f-1d0b2e4a6c8e';
 const MAILBOX = 'notifications@globex.example';
+// The demo identity provider's Microsoft client (server/sandbox/demo-idp.ts): a GUID, as the form requires.
+const DEMO_MICROSOFT_CLIENT_ID = '11111111-2222-3333-4444-555555555555';
 const sandboxPassword = () => (JSON.parse(readFileSync(path.join('.e2e-data', 'demo-secrets.json'), 'utf8')) as { SANDBOX_PASSWORD: string }).SANDBOX_PASSWORD;
 
 /** As the admin: the sandbox's behaviour for everyone. */
@@ -54,7 +56,7 @@ test('a zh-CN customer files a Microsoft 365 OAuth request from the preset; the 
     await gina.getByLabel('端口', { exact: true }).fill(SANDBOX_PORT);
     await gina.getByLabel('用户名').fill(MAILBOX);
     await gina.getByLabel('目录（租户）ID').fill(TENANT_ID);
-    await gina.getByLabel('应用程序（客户端）ID').fill('relaydesk-demo');
+    await gina.getByLabel('应用程序（客户端）ID').fill(DEMO_MICROSOFT_CLIENT_ID);
     await gina.locator('#oauthClientSecret').fill(sandboxPassword());
     await gina.getByLabel('不回复（no-reply）地址').fill('noreply@acme.example');
     await gina.getByLabel('不回复（no-reply）显示名称').fill('Globex 通知');
@@ -173,7 +175,7 @@ test('Basic authentication off (550 5.7.30): the customer switches the request t
       await expect(gina.getByLabel('用户名')).toHaveValue(MAILBOX);
       for (const id of ['oauthTenantId', 'oauthClientId', 'oauthClientSecret']) await expect(gina.locator(`.field.highlight:has(#${id})`)).toBeVisible();
       await gina.getByLabel('目录（租户）ID').fill(TENANT_ID);
-      await gina.getByLabel('应用程序（客户端）ID').fill('relaydesk-demo');
+      await gina.getByLabel('应用程序（客户端）ID').fill(DEMO_MICROSOFT_CLIENT_ID);
       await gina.locator('#oauthClientSecret').fill(sandboxPassword());
       await gina.getByRole('button', { name: '保存并重新提交' }).click();
       await expect(gina).toHaveURL(new RegExp(`/requests/${filed.id}\\?done=saved$`));
