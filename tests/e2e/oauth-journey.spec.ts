@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
-import { pageAs, readRequestPage } from './support';
+import { expectNoAxeViolations, pageAs, readRequestPage } from './support';
 
 const SANDBOX_PORT = process.env.E2E_SANDBOX_PORT ?? '2626';
 const TENANT_ID = '9a3f0c1e-5b7d-4e2a-8c6f-1d0b2e4a6c8e';
@@ -166,6 +166,7 @@ test('Basic authentication off (550 5.7.30): the customer switches the request t
       const offer = gina.getByTestId('oauth-switch');
       await expect(offer).toContainText('Microsoft 365 在此已不再接受密码。');
       await expect(offer).toContainText('550 5.7.30');
+      await expectNoAxeViolations(gina, 'request page offering the switch to OAuth');
       await offer.getByRole('link', { name: '改用 OAuth 2.0' }).click();
       await expect(gina).toHaveURL(new RegExp(`/requests/${filed.id}/edit\\?switch=oauth$`));
       await expect(gina.getByTestId('oauth-switch-intro')).toBeVisible();
@@ -174,6 +175,7 @@ test('Basic authentication off (550 5.7.30): the customer switches the request t
       await expect(gina.getByLabel('Microsoft 云环境')).toHaveValue('global');
       await expect(gina.getByLabel('用户名')).toHaveValue(MAILBOX);
       for (const id of ['oauthTenantId', 'oauthClientId', 'oauthClientSecret']) await expect(gina.locator(`.field.highlight:has(#${id})`)).toBeVisible();
+      await expectNoAxeViolations(gina, 'edit form pre-set to OAuth');
       await gina.getByLabel('目录（租户）ID').fill(TENANT_ID);
       await gina.getByLabel('应用程序（客户端）ID').fill(DEMO_MICROSOFT_CLIENT_ID);
       await gina.locator('#oauthClientSecret').fill(sandboxPassword());
