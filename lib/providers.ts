@@ -29,3 +29,19 @@ export const MICROSOFT_CLOUD_SERVERS: Record<OAuthCloud, { host: string; port: n
 
 /** How many setup steps each OAuth provider's instructions have (providers.<key>.step1…). */
 export const OAUTH_SETUP_STEPS = { microsoft: { key: 'm365', count: 5 }, google: { key: 'google', count: 3 }, generic: { key: 'generic', count: 1 } } as const;
+
+/** The Microsoft cloud whose SMTP server this is (global when the host is none of them). */
+export function microsoftCloudOfHost(host: string): OAuthCloud {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  const found = (Object.keys(MICROSOFT_CLOUD_SERVERS) as OAuthCloud[]).find((cloud) => MICROSOFT_CLOUD_SERVERS[cloud].host === name);
+  return found ?? 'global';
+}
+
+/**
+ * The one-click switch of a password request to OAuth (Microsoft 365 answered 550 5.7.30): what the edit form
+ * is pre-set to (the mailbox stays the username), and the fields the customer still has to fill in.
+ */
+export function oauthSwitchPreset(host: string) {
+  return { authMethod: 'oauth2', oauthProvider: 'microsoft', oauthCloud: microsoftCloudOfHost(host) } as const;
+}
+export const OAUTH_SWITCH_FIELDS = ['oauthTenantId', 'oauthClientId', 'oauthCredential', 'oauthClientSecret', 'oauthCertificate', 'oauthPrivateKey'] as const;

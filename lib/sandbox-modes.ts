@@ -1,5 +1,5 @@
 // How the demo SMTP sandbox behaves; shared by the server and the console's mode switch.
-export const SANDBOX_MODES = ['normal', 'reject-auth', 'refuse-sender', 'hang'] as const;
+export const SANDBOX_MODES = ['normal', 'reject-auth', 'basic-auth-off', 'refuse-sender', 'hang'] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 export function isSandboxMode(value: unknown): value is SandboxMode {

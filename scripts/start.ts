@@ -53,6 +53,9 @@ async function prepareSandbox(): Promise<number> {
   process.env.SANDBOX_OAUTH_PORT = String(oauthPort);
   const allowed = [process.env.SMTP_ALLOWED_HOSTS, `127.0.0.1:${port}`, `[::1]:${port}`, `127.0.0.1:${oauthPort}`, `[::1]:${oauthPort}`].filter(Boolean);
   process.env.SMTP_ALLOWED_HOSTS = allowed.join(',');
+  // The Microsoft 365 provider asks the demo identity provider (its Entra-shaped token endpoint), so a
+  // request filed from the Microsoft 365 preset can be tried against the sandbox without an Entra tenant.
+  process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT ||= `https://localhost:${oauthPort}`;
   process.env.SMTP_TRUSTED_CA_FILE = certs.caFile;
   process.env.SANDBOX_PORT = String(port);
   // Every lookup of the app asks the demo DNS beside the sandbox (scripts/sandbox.ts; other names are forwarded).
@@ -148,6 +151,7 @@ async function main() {
       console.log(`\nDemo SMTP sandbox: localhost:${sandboxPort} (STARTTLS, AUTH PLAIN/LOGIN)`);
       console.log(`  username ${SANDBOX_USERNAME}   password ${process.env.SANDBOX_PASSWORD}`);
       console.log(`  OAuth (generic provider): token URL https://localhost:${process.env.SANDBOX_OAUTH_PORT}/token, client id relaydesk-demo, client secret = the sandbox password, scope smtp.send`);
+      console.log(`  OAuth (Microsoft 365 preset): host localhost, port ${sandboxPort}, any directory (tenant) id, application (client) id 11111111-2222-3333-4444-555555555555, client secret = the sandbox password (RELAYDESK_OAUTH_AUTHORITY_MICROSOFT=${process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT})`);
       console.log(`  inbox: http://${shownHost}:${env.PORT}/sandbox (TAM or admin)`);
     }
     if (!env.HOST) console.log('\nDemo mode listens on loopback only (its accounts share a published password); set HOST to listen elsewhere.');

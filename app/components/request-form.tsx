@@ -31,6 +31,10 @@ type Props = {
   initial?: RequestContent & SecretFlags;
   submitLabel: 'submit' | 'saveChanges';
   onSubmit: (input: Record<string, unknown>) => Promise<ActionResult<{ id: string }>>;
+  /** Values that replace the initial ones (the one-click switch to OAuth pre-sets the method, provider and cloud). */
+  startWith?: Partial<Values>;
+  /** Fields marked for the user to fill in (the switch to OAuth marks the new credential fields). */
+  highlight?: readonly string[];
 };
 
 const EMPTY: Values = { ...emptyFormValues(), port: '587', encryption: 'starttls', authMethod: 'auto', oauthProvider: 'microsoft', oauthCloud: 'global' };
@@ -57,13 +61,14 @@ function initialValues(initial: Props['initial']): Values {
   return { ...values, oauthProvider: values.oauthProvider || EMPTY.oauthProvider, oauthCloud: values.oauthCloud || EMPTY.oauthCloud };
 }
 
-export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
+export function RequestForm({ initial, submitLabel, onSubmit, startWith, highlight = [] }: Props) {
   const t = useTranslations('fields');
   const tr = useTranslations('requests');
   const tp = useTranslations('providers');
   const root = useTranslations();
   const router = useRouter();
-  const [values, setValues] = useState<Values>(() => initialValues(initial));
+  const [values, setValues] = useState<Values>(() => ({ ...initialValues(initial), ...startWith }));
+  const marked = (key: string) => (highlight.includes(key) ? ' highlight' : '');
   const [credential, setCredential] = useState<Credential>(initial?.oauthCertificate ? 'certificate' : 'secret');
   const [errors, setErrors] = useState<Record<string, string>>({});
   // The banner's message key (translated when shown, so a language switch translates it too).
@@ -160,7 +165,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
       'aria-describedby': [helpId, errId].filter(Boolean).join(' ') || undefined,
     };
     return (
-      <div className={`field${message ? ' invalid' : ''}`}>
+      <div className={`field${message ? ' invalid' : ''}${marked(key)}`} data-highlight={highlight.includes(key) || undefined}>
         <label htmlFor={key}>
           {t(key as 'host')}
           {opts.optional && <span className="muted"> ({t('optional')})</span>}
@@ -295,7 +300,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
                 {text('oauthTenantId', { help: true })}
                 {text('oauthClientId', { help: true })}
               </div>
-              <div className="field" role="radiogroup" aria-labelledby="oauthCredential-label">
+              <div className={`field${marked('oauthCredential')}`} role="radiogroup" aria-labelledby="oauthCredential-label">
                 <span id="oauthCredential-label">{t('oauthCredential')}</span>
                 {(['secret', 'certificate'] as const).map((c) => (
                   <label key={c} className="inline">
@@ -325,7 +330,7 @@ export function RequestForm({ initial, submitLabel, onSubmit }: Props) {
             </>
           )}
           {steps && (
-            <details className="oauth-steps" open={!initial}>
+            <details className="oauth-steps" open={!initial || !!startWith}>
               <summary>{tp(`${steps.key}.stepsTitle` as 'm365.stepsTitle')}</summary>
               <ol>
                 {Array.from({ length: steps.count }, (_, i) => (

@@ -2,8 +2,11 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { db } from '../db';
 import { recordEvent, SYSTEM_ACTOR } from '../audit/record-event';
-import { decryptSecret } from '../crypto/secret-box';
-import { configVersionBinding } from '../config-versions/version-binding';
+import { configContentOf, oauthSettingsOf } from '@/lib/smtp-config-model';
+import { versionSecretBinding } from '../config-versions/version-binding';
+import { openSecrets, secretFragments } from '../requests/secret-columns';
+import { oauthSecrets, withSecrets } from '../oauth/oauth-secrets';
+import { certificateExpiry } from '../oauth/credential-expiry';
 import { probeSettings } from '../probes/probe-settings';
 import { destinationBudgetKey, takeProbeBudget } from '../probes/rate-limit';
 import { runProbe } from '../smtp/probe';
@@ -12,8 +15,9 @@ import { redactSecrets, secretForms } from '../smtp/redact';
 import type { SmtpConfig } from '../smtp/types';
 import { changeBetween, problemsOf, type HealthProblem } from './health-problems';
 
-// One tenant's health check: the active configuration validated without sending (connect, TLS, AUTH,
-// MAIL/RCPT, QUIT) plus the domain checks. The row and, when the problems changed since the previous
+// One tenant's health check: the active configuration validated without sending (token for OAuth,
+// connect, TLS, AUTH or XOAUTH2, MAIL/RCPT, QUIT) plus the domain checks and the expiry of an OAuth
+// certificate. The row and, when the problems changed since the previous
 // check, one audit event (health.changed) are written in one transaction: said once, not every day.
 
 export type HealthTransition = { tenantId: string; added: HealthProblem[]; resolved: HealthProblem[]; healthy: boolean };
@@ -24,7 +28,10 @@ export async function checkTenantHealth(tenantId: string, { now = new Date() }: 
   if (pipeline?.activeVersion == null) return null;
   const version = pipeline.activeVersion;
   const row = await db.configVersion.findUniqueOrThrow({ where: { tenantId_version: { tenantId, version } } });
-  const password = row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : '';
+  const typed = openSecrets(row, (k) => versionSecretBinding(tenantId, version, k));
+  const password = typed.password ?? '';
+  // OAuth: the probe obtains a token (through the destination guard) and signs in with XOAUTH2, like a TAM's validation.
+  const oauth = oauthSettingsOf(configContentOf(row), typed);
   const config: SmtpConfig = {
     host: row.host,
     port: row.port,
@@ -37,6 +44,7 @@ export async function checkTenantHealth(tenantId: string, { now = new Date() }: 
     noReplyAddress: row.noReplyAddress,
     noReplyName: row.noReplyName,
     testRecipient: row.testRecipient,
+    oauth,
   };
   const settings = probeSettings();
   // Within the destination budgets the TAMs' probes spend (throws RATE_LIMITED: the scheduler tries later).
@@ -56,10 +64,10 @@ export async function checkTenantHealth(tenantId: string, { now = new Date() }: 
     const findings = await checkSendingDomain({ noReplyAddress: config.noReplyAddress, host: config.host, serverAddresses: destination?.addresses ?? [] }).catch(() => []);
     result.steps.push({ step: 'domain', ok: !findings.some((f) => f.result === 'fail'), ms: 0, reply: '', detail: 'Sending domain', hint: null, field: null, findings });
   }
-  const { problems, certExpiresAt } = problemsOf(result, now);
+  const { problems, certExpiresAt } = problemsOf(result, now, { oauthCertificateExpiresAt: oauth?.certificate ? certificateExpiry(oauth.certificate) : null });
   const healthy = !problems.some((p) => p.severity === 'fail');
   const id = randomUUID();
-  const secrets = secretForms(config.username, password);
+  const secrets = withSecrets(secretForms(config.username, password), [...oauthSecrets(oauth), ...secretFragments(typed)]);
   return db.$transaction(async (tx) => {
     const previous = await tx.healthCheck.findFirst({ where: { tenantId }, orderBy: { checkedAt: 'desc' }, select: { problems: true } });
     await tx.healthCheck.create({

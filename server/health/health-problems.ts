@@ -10,13 +10,33 @@ export const CERT_WARN_DAYS = 21;
 export const CERT_FAIL_DAYS = 7;
 const DAY_MS = 86_400_000;
 
-/** Problems of one validation-without-sending run (SMTP steps, certificate, domain findings). */
-export function problemsOf(result: ProbeResult, now: Date): { problems: HealthProblem[]; certExpiresAt: Date | null } {
+/** Problem keys of OAuth credentials (issue 15: token credential expiring). */
+export const OAUTH_CERT_WARN_KEY = 'oauth.certificate_expiring';
+export const OAUTH_CERT_FAIL_KEY = 'oauth.certificate_expires_soon';
+export const OAUTH_SECRET_EXPIRED_KEY = 'oauth.secret_expired';
+
+export type CredentialDates = { oauthCertificateExpiresAt?: Date | null };
+
+/** Problems of one validation-without-sending run (SMTP steps, certificate, domain findings, OAuth credential). */
+export function problemsOf(result: ProbeResult, now: Date, credentials: CredentialDates = {}): { problems: HealthProblem[]; certExpiresAt: Date | null } {
   const problems: HealthProblem[] = [];
   const failed = result.steps.find((s) => !s.ok && s.step !== 'domain');
-  if (failed) {
+  const code = failed?.hint?.code;
+  const what = failed ? `${failed.step} failed: ${failed.detail}${failed.hint ? ` (${failed.hint.code})` : ''}` : '';
+  if (failed && code === 'OAUTH_SECRET_EXPIRED') {
+    problems.push({ key: OAUTH_SECRET_EXPIRED_KEY, severity: 'fail', detail: what });
+  } else if (failed && !(code === 'OAUTH_CERTIFICATE_EXPIRED' && credentials.oauthCertificateExpiresAt)) {
+    // (An expired certificate is said once, by its expiry below.)
     const auth = failed.step === 'auth' || failed.step === 'token';
-    problems.push({ key: auth ? 'smtp.auth' : `smtp.${failed.step}`, severity: 'fail', detail: `${failed.step} failed: ${failed.detail}${failed.hint ? ` (${failed.hint.code})` : ''}` });
+    problems.push({ key: auth ? 'smtp.auth' : `smtp.${failed.step}`, severity: 'fail', detail: what });
+  }
+  const credentialEnd = credentials.oauthCertificateExpiresAt;
+  if (credentialEnd) {
+    const days = (credentialEnd.getTime() - now.getTime()) / DAY_MS;
+    const date = credentialEnd.toISOString().slice(0, 10);
+    const detail = days <= 0 ? `The OAuth client certificate expired on ${date}` : `The OAuth client certificate expires in ${Math.floor(days)} days (${date})`;
+    if (days <= CERT_FAIL_DAYS) problems.push({ key: OAUTH_CERT_FAIL_KEY, severity: 'fail', detail });
+    else if (days <= CERT_WARN_DAYS) problems.push({ key: OAUTH_CERT_WARN_KEY, severity: 'warn', detail });
   }
   const validTo = result.tls?.certificates[0]?.validTo;
   const certExpiresAt = validTo ? new Date(validTo) : null;

@@ -47,7 +47,8 @@ export function translateProviderError(e: ProviderError, settings: OAuthSettings
   if (settings.provider === 'microsoft' && aad !== null) {
     if (aad === 90002 || aad === 900023) return fail('OAUTH_TENANT_UNKNOWN', 'oauthTenantId', { tenant: settings.tenantId ?? '' });
     if (aad === 700016) return fail('OAUTH_CLIENT_UNKNOWN', 'oauthClientId', { clientId: settings.clientId ?? '' });
-    if (aad === 7000215 || aad === 7000222) return fail('OAUTH_SECRET_INVALID', 'oauthClientSecret');
+    if (aad === 7000222) return fail('OAUTH_SECRET_EXPIRED', 'oauthClientSecret');
+    if (aad === 7000215) return fail('OAUTH_SECRET_INVALID', 'oauthClientSecret');
     if (aad === 700027 || aad === 700023) return fail('OAUTH_CERTIFICATE_UNKNOWN', 'oauthCertificate', { thumbprint: context.thumbprint });
     if (aad === 65001 || aad === 7000112 || aad === 500011) return fail('OAUTH_CONSENT_MISSING', null);
     if (aad === 700024) return fail('OAUTH_CLOCK_SKEW', null);

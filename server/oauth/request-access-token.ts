@@ -7,6 +7,7 @@ import { readProviderError, translateProviderError } from './provider-errors';
 import { EndpointSettingError, tokenEndpoint, type OAuthEnv } from './token-endpoints';
 import { TokenFailure } from './token-failure';
 import { buildTokenRequest } from './token-request';
+import { certificateExpiry } from './credential-expiry';
 
 export type AccessToken = {
   value: string;
@@ -113,6 +114,10 @@ export async function requestAccessToken(settings: OAuthSettings, options: Token
   const seconds = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600;
   const token = { value: json.access_token, obtainedAt, expiresAt: obtainedAt + seconds * 1000 };
   record(`Access token obtained from ${shownUrl} (${String(json.token_type ?? 'Bearer')}, expires in ${Math.round(seconds)} s)`);
-  const detail = `${request.shown} → HTTP 200: access token (${String(json.token_type ?? 'Bearer')}), expires in ${Math.round(seconds)} s`;
+  // The client certificate's end date, so the check that proves it works also says until when (issue 15).
+  const certificateEnd = settings.provider === 'microsoft' && settings.certificate ? certificateExpiry(settings.certificate) : null;
+  const validUntil = certificateEnd ? `; client certificate valid until ${certificateEnd.toISOString().slice(0, 10)}` : '';
+  if (certificateEnd) record(`Client certificate valid until ${certificateEnd.toISOString()}`);
+  const detail = `${request.shown} → HTTP 200: access token (${String(json.token_type ?? 'Bearer')}), expires in ${Math.round(seconds)} s${validUntil}`;
   return { token, detail, secrets: [...request.secrets, json.access_token] };
 }

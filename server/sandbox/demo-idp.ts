@@ -7,11 +7,13 @@ import { jwtVerify, SignJWT } from 'jose';
 // The demo identity provider started with the sandbox, so a new user can try the OAuth path with
 // `npm start` alone: the client-credentials grant at /token (the generic provider) and at the Entra-shaped
 // /{tenant}/oauth2/v2.0/token (the Microsoft provider, with RELAYDESK_OAUTH_AUTHORITY_MICROSOFT pointing
-// here), one demo client, JWT access tokens signed with a key that lives as long as the process. The
+// here; npm start sets it in demo mode), one demo client (a GUID on the Entra path), JWT access tokens signed with a key that lives as long as the process. The
 // sandbox verifies XOAUTH2 tokens with verifyToken. Errors look like the real providers' (AADSTS codes on
 // the Entra path), so the diagnoses can be tried too.
 
 export const DEMO_OAUTH_CLIENT_ID = 'relaydesk-demo';
+/** The demo application (client) id on the Entra-shaped path: Microsoft's client ids are GUIDs, and the form checks that. */
+export const DEMO_MICROSOFT_CLIENT_ID = '11111111-2222-3333-4444-555555555555';
 export const DEMO_OAUTH_SCOPE = 'smtp.send';
 export const DEMO_OAUTH_AUDIENCE = 'relaydesk-sandbox';
 const TOKEN_SECONDS = 3600;
@@ -61,7 +63,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<RunningDemo
     if (path !== '/token' && !entraPath) return { status: 404, json: { error: 'not_found' } };
     if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' } };
     const client = clientOf(authorization, form);
-    if (client.id !== DEMO_OAUTH_CLIENT_ID) {
+    if (client.id !== DEMO_OAUTH_CLIENT_ID && !(entraPath && client.id === DEMO_MICROSOFT_CLIENT_ID)) {
       return entraPath ? entra(700016, 'unauthorized_client', `Application with identifier '${client.id}' was not found in the directory.`) : { status: 401, json: { error: 'invalid_client' } };
     }
     if (client.secret !== options.clientSecret) return entraPath ? entra(7000215, 'invalid_client', 'Invalid client secret provided.') : { status: 401, json: { error: 'invalid_client' } };

@@ -77,6 +77,10 @@ function serverOptions(options: SandboxOptions): SMTPServerOptions {
     onAuth(auth, _session, callback) {
       void currentMode().then((mode) => {
         if (mode === 'reject-auth') return callback(reply(535, '5.7.8 Authentication credentials invalid'));
+        // Like Exchange Online with Basic authentication off: a password is refused, OAuth still works.
+        if (mode === 'basic-auth-off' && auth.method !== 'XOAUTH2') {
+          return callback(reply(550, '5.7.30 Basic authentication is not supported for Client Submission.'));
+        }
         if (auth.method === 'XOAUTH2') {
           // Refused like Gmail: a 334 JSON challenge, then 535 once the client answers it.
           const verify = options.verifyToken?.(auth.username ?? '', auth.accessToken ?? '') ?? Promise.resolve(false);

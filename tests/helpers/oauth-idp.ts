@@ -45,6 +45,8 @@ export type TestIdp = {
   expiredClientCertificate: ClientCertificate;
   /** A valid certificate Entra does not know (not registered for the application). */
   unregisteredClientCertificate: ClientCertificate;
+  /** Registered certificates ending in the days startTestIdp was given (clientCertificateDays), in that order. */
+  expiringClientCertificates: ClientCertificate[];
   serviceAccountKey: string;
   /** Mailboxes the Google service account may impersonate (domain-wide delegation). */
   delegated: Set<string>;
@@ -52,8 +54,11 @@ export type TestIdp = {
   ttl: { seconds: number };
   /** Token requests answered, by path. */
   requests: string[];
-  /** 'up'; 'down': 503 (an outage); 'hang': never answers; 'redirect': 302 elsewhere; 'huge': a 1 MiB answer. */
-  state: { mode: 'up' | 'down' | 'hang' | 'redirect' | 'huge' };
+  /**
+   * 'up'; 'down': 503 (an outage); 'hang': never answers; 'redirect': 302 elsewhere; 'huge': a 1 MiB answer.
+   * secretExpired: the Microsoft client secret is past its end date in Entra (AADSTS7000222).
+   */
+  state: { mode: 'up' | 'down' | 'hang' | 'redirect' | 'huge'; secretExpired?: boolean };
   close: () => Promise<void>;
 };
 
@@ -77,7 +82,7 @@ function entraError(error: string, code: number, text: string) {
   return { error, error_description: `AADSTS${code}: ${text} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()}`, error_codes: [code] };
 }
 
-export async function startTestIdp(options: { host?: string; cert?: KeyCert } = {}): Promise<TestIdp> {
+export async function startTestIdp(options: { host?: string; cert?: KeyCert; clientCertificateDays?: number[] } = {}): Promise<TestIdp> {
   const certs = await testCerts();
   const host = options.host ?? 'localhost';
   const tlsCert = options.cert ?? certs.localhost;
@@ -89,6 +94,10 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert } = 
     clientCert('relaydesk-client-expired', { notBeforeDate: new Date('2020-01-01'), notAfterDate: new Date('2021-01-01') }),
     clientCert('relaydesk-client-unregistered'),
   ]);
+  const day = 86_400_000;
+  const expiringClientCertificates = await Promise.all(
+    (options.clientCertificateDays ?? []).map((days) => clientCert(`relaydesk-client-${days}d`, { notBeforeDate: new Date(Date.now() - day), notAfterDate: new Date(Date.now() + days * day) })),
+  );
   const serviceAccount = rsaPair();
   const serviceAccountKey = JSON.stringify({
     type: 'service_account',
@@ -113,7 +122,7 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert } = 
   const tokenPath = `/${MS_TENANT}/oauth2/v2.0/token`;
   const googleTokenUrl = `${origin}/google/token`;
 
-  const msCertJwks = { keys: [await publicJwkOfCert(clientCertificate.cert), await publicJwkOfCert(expiredClientCertificate.cert)] };
+  const msCertJwks = { keys: await Promise.all([clientCertificate, expiredClientCertificate, ...expiringClientCertificates].map((c) => publicJwkOfCert(c.cert))) };
   const common = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
   const provider = new Provider(origin, {
     clients: [
@@ -149,9 +158,16 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert } = 
   provider.use(async (ctx, next) => {
     await next();
     const body = ctx.body as { error?: string } | undefined;
-    if (ctx.path !== tokenPath || !body?.error) return;
+    if (ctx.path !== tokenPath) return;
     const form = (ctx.oidc as unknown as { params?: Record<string, string | undefined> } | undefined)?.params ?? {};
     const clientId = form.client_id ?? '';
+    // Entra checks the secret's end date after the secret itself: a right but expired secret is 7000222.
+    if (state.secretExpired && !body?.error && clientId === MS_CLIENT && form.client_secret) {
+      ctx.status = 401;
+      ctx.body = entraError('invalid_client', 7000222, `The provided client secret keys for app '${clientId}' are expired.`);
+      return;
+    }
+    if (!body?.error) return;
     if (clientId.startsWith('relaydesk-') || ctx.get('authorization')) return;
     if (body.error === 'invalid_client') {
       if (clientId !== MS_CLIENT && clientId !== MS_CERT_CLIENT) ctx.body = entraError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
@@ -232,6 +248,7 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert } = 
     clientCertificate,
     expiredClientCertificate,
     unregisteredClientCertificate,
+    expiringClientCertificates,
     serviceAccountKey,
     delegated,
     ttl,

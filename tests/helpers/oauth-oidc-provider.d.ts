@@ -4,6 +4,7 @@ declare module 'oidc-provider' {
 
   type Context = {
     path: string;
+    status: number;
     body: unknown;
     get(header: string): string;
     oidc?: unknown;

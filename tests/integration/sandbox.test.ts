@@ -168,6 +168,7 @@ describe('probing the sandbox', () => {
 
   const MODE_CASES: { mode: SandboxMode; step: string; codes: string[]; field: string }[] = [
     { mode: 'reject-auth', step: 'auth', codes: ['AUTH_FAILED'], field: 'password' },
+    { mode: 'basic-auth-off', step: 'auth', codes: ['M365_BASIC_AUTH_OFF'], field: 'authMethod' },
     { mode: 'refuse-sender', step: 'mail', codes: ['SENDER_REFUSED'], field: 'noReplyAddress' },
     { mode: 'hang', step: 'greeting', codes: ['NO_GREETING', 'SERVER_TIMEOUT'], field: 'port' },
   ];
@@ -182,6 +183,7 @@ describe('probing the sandbox', () => {
       if (mode !== 'hang') assert.equal(stop?.field, field);
       if (mode === 'reject-auth') assert.match(stop?.reply ?? '', /^535 5\.7\.8 Authentication credentials invalid/);
       if (mode === 'refuse-sender') assert.match(stop?.reply ?? '', /^550 5\.7\.60 .*SendAsDenied/);
+      if (mode === 'basic-auth-off') assert.match(stop?.reply ?? '', /^550 5\.7\.30 Basic authentication is not supported/);
       assert.ok(!JSON.stringify(result).includes(PASSWORD), 'the password never reaches the result');
     });
   }

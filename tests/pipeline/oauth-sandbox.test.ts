@@ -12,7 +12,7 @@ import type { SmtpConfig } from '@/server/smtp/types';
 import type { OAuthSettings } from '@/server/oauth/oauth-settings';
 import { ensureSandboxCertificates } from '@/server/sandbox/sandbox-ca';
 import { startSandbox } from '@/server/sandbox/sandbox-server';
-import { DEMO_OAUTH_CLIENT_ID, DEMO_OAUTH_SCOPE, startDemoIdp } from '@/server/sandbox/demo-idp';
+import { DEMO_MICROSOFT_CLIENT_ID, DEMO_OAUTH_CLIENT_ID, DEMO_OAUTH_SCOPE, startDemoIdp } from '@/server/sandbox/demo-idp';
 import { db } from '../helpers/factories';
 
 const PASSWORD = 'sandbox-Pa55-for-oauth-tests';
@@ -83,6 +83,10 @@ test('the Microsoft provider works against the demo too, with the authority poin
   try {
     const ok = await run(demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: 'demo', tokenUrl: null, scope: null }));
     assert.equal(ok.ok, true, JSON.stringify(ok.steps, null, 1));
+    // What a request filed on the form holds: a GUID tenant id and the demo's GUID application (client) id.
+    const filed = await run(demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: '9a3f0c1e-5b7d-4e2a-8c6f-1d0b2e4a6c8e', clientId: DEMO_MICROSOFT_CLIENT_ID, tokenUrl: null, scope: null }));
+    assert.equal(filed.ok, true, JSON.stringify(filed.steps, null, 1));
+    assert.equal(filed.steps[0]?.step, 'token');
     const wrong = await run(demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: 'demo', tokenUrl: null, scope: null, clientSecret: 'not-the-demo-secret' }));
     assert.equal(wrong.steps.at(-1)?.hint?.code, 'OAUTH_SECRET_INVALID');
   } finally {

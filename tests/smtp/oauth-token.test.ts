@@ -2,6 +2,7 @@
 // destination guard and TLS verified with the test CA: each provider path, and each mistake a customer
 // makes, diagnosed on the field to change with the provider's code kept visible.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { requestAccessToken, type TokenRequestOptions } from '../../server/oauth/request-access-token';
 import type { OAuthSettings } from '../../server/oauth/oauth-settings';
@@ -71,6 +72,9 @@ test('Microsoft with a certificate: RS256 client assertion with x5t and x5t#S256
   assert.ok(claims.jti && claims.exp! - claims.nbf! <= 600);
   assert.match(lines.join('\n'), /client_assertion=\[redacted\]/);
   assert.ok(!lines.join('\n').includes(assertion));
+  // The check that proves the certificate works also says until when (issue 15).
+  const notAfter = new Date(new X509Certificate(idp.clientCertificate.cert).validTo).toISOString();
+  assert.ok(lines.includes(`Client certificate valid until ${notAfter}`), lines.join('\n'));
 });
 
 test('Google: JWT-bearer grant for the delegated mailbox, token subject is the mailbox', async () => {
@@ -95,6 +99,19 @@ test('wrong client secret → AADSTS7000215 on oauthClientSecret, not temporary'
   assert.equal(error.diagnosis?.params.providerCode, 'AADSTS7000215');
   assert.equal(error.temporary, false);
   assert.ok(!error.message.includes('not-the-secret'));
+});
+
+test('expired client secret → AADSTS7000222: its own diagnosis on oauthClientSecret, not a wrong secret', async () => {
+  idp.state.secretExpired = true;
+  try {
+    const error = await failure(microsoftSettings(idp, MAILBOX));
+    assert.equal(error.diagnosis?.code, 'OAUTH_SECRET_EXPIRED');
+    assert.equal(error.field, 'oauthClientSecret');
+    assert.equal(error.diagnosis?.params.providerCode, 'AADSTS7000222');
+    assert.equal(error.temporary, false);
+  } finally {
+    idp.state.secretExpired = false;
+  }
 });
 
 test('wrong tenant id → AADSTS90002 on oauthTenantId', async () => {

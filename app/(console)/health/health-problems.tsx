@@ -1,11 +1,20 @@
 import { getTranslations } from 'next-intl/server';
-import type { HealthProblem } from '@/server/health/health-problems';
+import { OAUTH_CERT_FAIL_KEY, OAUTH_SECRET_EXPIRED_KEY, type HealthProblem } from '@/server/health/health-problems';
 
 /** One line per problem: its kind in the reader's language, what was seen (English, as recorded). */
 export async function HealthProblems({ problems }: { problems: HealthProblem[] }) {
   const t = await getTranslations('healthChecks');
   if (problems.length === 0) return <p className="muted">{t('noProblems')}</p>;
-  const kind = (key: string) => (key.startsWith('cert.') ? t(`kinds.${key === 'cert.expires_soon' ? 'certFail' : 'certWarn'}`) : key === 'smtp.auth' ? t('kinds.auth') : key.startsWith('smtp.') ? t('kinds.smtp') : t('kinds.dns'));
+  const kind = (key: string) =>
+    key.startsWith('cert.')
+      ? t(`kinds.${key === 'cert.expires_soon' ? 'certFail' : 'certWarn'}`)
+      : key.startsWith('oauth.')
+        ? t(`kinds.${key === OAUTH_SECRET_EXPIRED_KEY ? 'oauthSecretExpired' : key === OAUTH_CERT_FAIL_KEY ? 'oauthCertFail' : 'oauthCertWarn'}`)
+        : key === 'smtp.auth'
+          ? t('kinds.auth')
+          : key.startsWith('smtp.')
+            ? t('kinds.smtp')
+            : t('kinds.dns');
   return (
     <ul className="health-problems">
       {problems.map((p) => (

@@ -24,6 +24,8 @@ import { requestConfigState } from '@/server/config-versions/request-config-stat
 import { listTenantAdmins } from '@/server/tenants/tenant-admins';
 import { ConfigStateNote } from '../../components/config-state-note';
 import { MemberNote } from '../../components/member-note';
+import { oauthSwitchFor } from '@/server/requests/oauth-switch';
+import { certificateExpiry } from '@/server/oauth/credential-expiry';
 
 type Params = { id: string };
 
@@ -54,6 +56,9 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
   const { done } = await searchParams;
   const tn = await getTranslations('customer.nextStep');
   const admins = user.role === 'customer-member' ? await listTenantAdmins(user) : null;
+  // Microsoft 365 refused the password with 550 5.7.30: the customer switches the request to OAuth in one click.
+  const oauthSwitch = customer ? await oauthSwitchFor(user, id) : null;
+  const tsw = await getTranslations('requests.oauthSwitch');
 
   const rows: [string, React.ReactNode][] = [
     [tf('host'), <span key="host" className="mono">{request.host}</span>],
@@ -62,6 +67,7 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
     [tf('authMethod'), tf(`authMethodOptions.${request.authMethod}` as 'authMethodOptions.none')],
     [tf('username'), request.username || '—'],
     ...oauthRows(request, tf, (set) => (set ? t('passwordState.set') : t('passwordState.notSet'))),
+    ...certificateRow(request.oauthCertificate, t),
     ...(request.encryption === 'none' && request.authMethod !== 'none' && request.authMethod !== 'oauth2'
       ? [[tf('plaintextAuthAcknowledged'), request.plaintextAuthAcknowledged ? tc('yes') : tc('no')] as [string, React.ReactNode]]
       : []),
@@ -103,6 +109,18 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
       {customer && (request.status !== 'applied' || !configState) && (
         <div className="alert info next-step" data-testid="next-step">
           <strong>{tn('title')}</strong> {tn(request.status as 'submitted', { tam: request.assignee?.name ?? tn('yourTam'), recipient: request.testRecipient })}
+        </div>
+      )}
+      {oauthSwitch && (
+        <div className="alert warning" role="status" data-testid="oauth-switch">
+          <strong>{tsw('title')}</strong> {tsw('body', { reply: oauthSwitch.reply })}{' '}
+          {editable ? (
+            <Link className="button primary" href={`/requests/${request.id}/edit?switch=oauth`}>
+              {tsw('button')}
+            </Link>
+          ) : (
+            tsw(user.role === 'customer-admin' ? 'notEditable' : 'adminOnly')
+          )}
         </div>
       )}
       {configState && <ConfigStateNote state={configState} tenantSlug={request.tenant} />}
@@ -165,6 +183,26 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
 }
 
 type FieldsT = Awaited<ReturnType<typeof getTranslations<'fields'>>>;
+type RequestsT = Awaited<ReturnType<typeof getTranslations<'requests'>>>;
+
+const DAY_MS = 86_400_000;
+
+/** Until when the OAuth client certificate is valid (the health check warns 21 days ahead). */
+function certificateRow(pem: string | null, t: RequestsT): [string, React.ReactNode][] {
+  const end = pem ? certificateExpiry(pem) : null;
+  if (!end) return [];
+  const days = Math.floor((end.getTime() - Date.now()) / DAY_MS);
+  const date = end.toISOString().slice(0, 10);
+  const soon = days <= 21;
+  return [
+    [
+      t('certificateValidUntil'),
+      <span key="certificate-expiry" data-testid="certificate-expiry" className={soon ? 'outdated' : undefined}>
+        {days < 0 ? t('certificateExpired', { date }) : t('certificateDaysLeft', { date, days })}
+      </span>,
+    ],
+  ];
+}
 
 /** The credential rows: the password, or the OAuth provider's fields and which of its secrets are set (never their value). */
 function oauthRows(request: Awaited<ReturnType<typeof getRequest>>, tf: FieldsT, state: (set: boolean) => string): [string, React.ReactNode][] {

@@ -8,6 +8,7 @@ import { can } from '@/server/authz/permissions';
 import { orNotFound } from '@/server/http/page-errors';
 import { requestContentOf, pickSecretFlags } from '@/lib/smtp-config-model';
 import { RequestForm } from '../../../components/request-form';
+import { OAUTH_SWITCH_FIELDS, oauthSwitchPreset } from '@/lib/providers';
 import { updateRequestAction } from '../actions';
 
 type Params = { id: string };
@@ -18,9 +19,10 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
   return { title: (await getTranslations('requests'))('editTitle', { number: request.number }) };
 }
 
-export default async function EditRequestPage({ params }: { params: Promise<Params> }) {
+export default async function EditRequestPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ switch?: string }> }) {
   const user = await requirePageUser();
   const { id } = await params;
+  const switching = (await searchParams).switch === 'oauth';
   const request = await orNotFound(getRequest(user, id));
   if (!can(user.role, 'request.edit') || !canEditStatus(request.status)) notFound();
   const t = await getTranslations('requests');
@@ -28,7 +30,17 @@ export default async function EditRequestPage({ params }: { params: Promise<Para
   return (
     <>
       <h1>{t('editTitle', { number: request.number })}</h1>
-      <RequestForm initial={initial} submitLabel="saveChanges" onSubmit={updateRequestAction.bind(null, id)} />
+      {switching && (
+        <p className="alert info" role="status" data-testid="oauth-switch-intro">
+          {t('oauthSwitch.formIntro')}
+        </p>
+      )}
+      <RequestForm
+        initial={initial}
+        submitLabel="saveChanges"
+        onSubmit={updateRequestAction.bind(null, id)}
+        {...(switching ? { startWith: oauthSwitchPreset(request.host), highlight: OAUTH_SWITCH_FIELDS } : {})}
+      />
     </>
   );
 }
