@@ -150,7 +150,7 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
       {probeRuns && (
         <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} encryption={request.encryption} authMethod={request.authMethod} timeoutMs={probeSettings().timeoutMs} next={next === 'validate' || next === 'test' ? next : null} />
       )}
-      {checks && <CustomerCheckPanel requestId={request.id} host={request.host} port={request.port} canCheck={canCheckStatus(request.status)} runs={checks} />}
+      {checks && (canCheckStatus(request.status) || checks.length > 0) && <CustomerCheckPanel requestId={request.id} host={request.host} port={request.port} canCheck={canCheckStatus(request.status)} runs={checks} />}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>
         {comments.length === 0 ? (
