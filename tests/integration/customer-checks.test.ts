@@ -15,6 +15,7 @@ import { testCerts } from '../helpers/smtp-certs';
 import { passwordForms, leakedForms } from '../helpers/secret-forms';
 import { resetProbeSettings } from '@/server/probes/probe-settings';
 import { resetProbeBudgets, takeProbeBudget, PROBE_LIMITS } from '@/server/probes/rate-limit';
+import { askInfoDraft } from '@/server/requests/ask-info-draft';
 
 const SMTP_USER = 'relay-user@acme.test';
 const SMTP_PASSWORD = `Ch3ck-${randomUUID().slice(0, 8)}-Secret`;
@@ -219,4 +220,21 @@ test('budgets: a customer has their own per minute, and spends the tenant’s an
   assert.equal(destinationSpent.status, 429);
   assert.match(destinationSpent.body.detail, /destination/);
   await resetProbeBudgets();
+});
+
+test('"Ask for information" starts from the latest failed run’s diagnosis, in the language of the customer who filed', async () => {
+  await resetProbeBudgets();
+  const { admin, tam, member } = await makeTenantWithPeople();
+  await db.user.update({ where: { id: admin.id }, data: { locale: 'zh-CN' } });
+  const filed = await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: settings({ password: WRONG_PASSWORD }) });
+  const id = filed.body.id as string;
+  assert.equal(await askInfoDraft(tam, id), null, 'no run, no draft');
+  await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'in_review' } });
+  const run = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
+  assert.equal(run.body.ok, false, run.text);
+  const draft = await askInfoDraft(tam, id);
+  assert.deepEqual(draft && [draft.locale, draft.step, draft.hint.code, draft.field], ['zh-CN', 'auth', 'AUTH_FAILED', 'password']);
+  assert.equal(await askInfoDraft(admin, id), null, 'only the TAM asks');
+  assert.equal(await askInfoDraft(member, id), null);
+  assertNoSecret('the draft', JSON.stringify(draft));
 });
