@@ -6,6 +6,8 @@ import { test, expect } from '@playwright/test';
 import { expectNoAxeViolations, pageAs, readRequestPage, sandboxRequest } from './support';
 
 test('a zh-CN customer checks the form’s settings, fixes the password the diagnosis names, files; the TAM sees the attached check', async ({ browser }) => {
+  // Two live checks, filing, and two roles' pages on a shared two-core machine.
+  test.setTimeout(180_000);
   const settings = sandboxRequest('Acme Precheck');
   const customer = await pageAs(browser, 'alice', 'zh-CN');
 
