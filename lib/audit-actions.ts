@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'request.status_changed',
   'probe.validated',
   'probe.test_sent',
+  'probe.checked',
   'probe.bundle_downloaded',
   'config.applied',
   'config.rolled_back',

@@ -2,11 +2,17 @@
 
 /** The customer holds the request: they may edit it (and, answering, give it back to review). */
 export const EDITABLE_STATUSES = ['submitted', 'needs_info'] as const;
+/** The customer may check the settings themselves (a validation, no mail): while they hold the request. */
+export const CHECK_STATUSES = EDITABLE_STATUSES;
 /** A TAM may run live checks (validate, test-send). */
 export const PROBE_STATUSES = ['in_review', 'validated', 'tested'] as const;
 
 export function canEditStatus(status: string): boolean {
   return (EDITABLE_STATUSES as readonly string[]).includes(status);
+}
+
+export function canCheckStatus(status: string): boolean {
+  return (CHECK_STATUSES as readonly string[]).includes(status);
 }
 
 export function canProbeStatus(status: string): boolean {

@@ -22,6 +22,7 @@ import {
 import { MICROSOFT_CLOUD_SERVERS, OAUTH_SETUP_STEPS, PROVIDER_PRESETS } from '@/lib/providers';
 import type { OAuthCloud } from '@/server/oauth/oauth-settings';
 import type { ActionResult } from '@/server/http/action';
+import { SettingsCheckResult, useSettingsCheck } from './settings-check';
 
 type Values = FormValues;
 type Credential = 'secret' | 'certificate';
@@ -75,6 +76,10 @@ export function RequestForm({ initial, submitLabel, onSubmit, startWith, highlig
   const [formError, setFormError] = useState<string | null>(null);
   const [preset, setPreset] = useState<string>('');
   const [pending, startTransition] = useTransition();
+  // The field the last check's diagnosis names (cleared when the customer changes it).
+  const [checkField, setCheckField] = useState<string | null>(null);
+  const check = useSettingsCheck();
+  const tc = useTranslations('check');
 
   const input = toInput(values, credential);
   const destinationChanged = !!initial && changesDestination(initial, input);
@@ -89,6 +94,7 @@ export function RequestForm({ initial, submitLabel, onSubmit, startWith, highlig
   function set<K extends keyof Values>(key: K, value: Values[K]) {
     setValues((v) => ({ ...v, [key]: value }));
     if (errors[key]) setErrors(({ [key]: _drop, ...rest }) => rest);
+    if (checkField === key) setCheckField(null);
   }
 
   function applyPreset(id: string) {
@@ -144,7 +150,35 @@ export function RequestForm({ initial, submitLabel, onSubmit, startWith, highlig
     });
   }
 
-  const fieldMessage = (key: string) => (errors[key] ? t(`errors.${errors[key]}` as 'errors.required') : null);
+  /** Check these settings: what is in the form, typed secrets included, before filing (no mail is sent). */
+  async function runCheck() {
+    const found = validate();
+    setErrors(found);
+    setCheckField(null);
+    if (Object.keys(found).length > 0) {
+      check.reset();
+      setFormError('errors.VALIDATION_FAILED');
+      focusFirstError(found);
+      return;
+    }
+    setFormError(null);
+    const outcome = await check.start('/api/v1/smtp-checks', input);
+    if (!outcome) return;
+    if ('problem' in outcome) {
+      const fieldErrors = Object.fromEntries((outcome.problem.errors ?? []).map((e) => [e.path, e.message]));
+      setErrors(fieldErrors);
+      if (Object.keys(fieldErrors).length) setFormError('errors.VALIDATION_FAILED');
+      focusFirstError(fieldErrors);
+      return;
+    }
+    const field = outcome.run.steps.find((s) => !s.ok)?.field;
+    if (field && field in values) {
+      setCheckField(field);
+      requestAnimationFrame(() => document.getElementById(field)?.focus());
+    }
+  }
+
+  const fieldMessage = (key: string) => (errors[key] ? t(`errors.${errors[key]}` as 'errors.required') : checkField === key ? tc('fieldFailed') : null);
 
   /** The line under a write-only field: kept, dropped by a change of destination, or how it is stored. */
   const secretHelp = (key: SecretField) =>
@@ -369,8 +403,18 @@ export function RequestForm({ initial, submitLabel, onSubmit, startWith, highlig
           </p>
         )}
       </div>
+      {!initial && (
+        <section className="card settings-check-panel" aria-labelledby="check-h">
+          <h2 id="check-h">{tc('title')}</h2>
+          <p className="help">{tc('intro')}</p>
+          <button type="button" className="button" disabled={pending || check.running} onClick={runCheck} data-testid="check-settings">
+            {check.running ? tc('checking') : tc('button')}
+          </button>
+          <SettingsCheckResult check={check} host={values.host} port={values.port} passedKey="passed" />
+        </section>
+      )}
       <div className="actions">
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending || check.running}>
           {pending ? tr('submitting') : tr(submitLabel)}
         </button>
       </div>

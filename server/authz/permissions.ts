@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'request.comment.internal': ['tam'],
   'request.review': ['tam'],
   'request.probe': ['tam'],
+  // A customer admin checks their own settings (a validation, no mail) and reads their own checks.
+  'request.check': ['customer-admin'],
   'probe.read': ['tam', 'auditor', 'admin'],
   'audit.read': ['auditor'],
   'admin.manage': ['admin'],

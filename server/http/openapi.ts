@@ -24,6 +24,7 @@ const STEPS = ['token', 'dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls',
 const ProbeRun = z.object({
   id: z.string(),
   kind: z.enum(['validate', 'test-send']),
+  byCustomer: z.boolean(),
   ok: z.boolean(),
   fingerprint: z.string(),
   matchesCurrentConfig: z.boolean(),
@@ -123,6 +124,17 @@ export function openApiDocument() {
       },
       '/api/v1/smtp-requests/{id}/test-send': {
         post: { summary: 'Send the test email (assigned TAM); `to` is the test recipient (default) or your own address', parameters: idParam, requestBody: body('TestSend'), responses: ok('ProbeRun') },
+      },
+      '/api/v1/smtp-checks': {
+        post: {
+          summary:
+            'Check settings before filing (customer admin): a validation of the settings in the body (the request’s fields, secrets included), no mail sent, not attached to a request until a request with exactly these settings is filed. Same destination guard and budgets as a TAM’s check. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
+          requestBody: body('SmtpRequestCreate'),
+          responses: ok('ProbeRun'),
+        },
+      },
+      '/api/v1/smtp-requests/{id}/check': {
+        post: { summary: 'Check a request’s stored settings (customer admin of its tenant, while submitted or needs_info): a validation, no mail sent. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: ok('ProbeRun') },
       },
       '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
       '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle (TAM, auditor)', parameters: idParam, responses: { 200: { description: 'JSON attachment' }, ...problemResponses } } },

@@ -1,4 +1,8 @@
 import 'server-only';
+// What a probe run shows. Staff (probe.read) see every run of a request: the TAM's validations and
+// test-sends and the customer's checks. A customer admin sees only the checks the tenant's customers ran
+// (byCustomer): steps, diagnoses, the redacted transcript, the certificate chain — their own server —
+// never the TAM's runs nor the diagnostics bundle (docs/decisions/023).
 import type { ProbeStep, TranscriptLine, TlsInfo } from '../smtp/types';
 
 export type ProbeRunRow = {
@@ -17,10 +21,12 @@ export type ProbeRunRow = {
   finalReply: string | null;
 };
 
-export function toProbeRunView(row: ProbeRunRow, currentFingerprint: string) {
+export function toProbeRunView(row: ProbeRunRow, currentFingerprint: string, { byCustomer = false } = {}) {
   return {
     id: row.id,
     kind: row.kind as 'validate' | 'test-send',
+    /** A customer's own check of their settings (not a TAM's live check). */
+    byCustomer,
     ok: row.ok,
     fingerprint: row.fingerprint,
     matchesCurrentConfig: row.fingerprint === currentFingerprint,

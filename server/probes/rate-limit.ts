@@ -1,6 +1,6 @@
 import 'server-only';
-// Probes open connections to other people's servers: each TAM, each tenant and each destination gets a
-// budget per minute. The budgets live in the database, so every web process of a fleet spends the same
+// Probes open connections to other people's servers: each TAM, each customer checking their settings,
+// each tenant and each destination gets a budget per minute. The budgets live in the database, so every web process of a fleet spends the same
 // ones (docs/decisions/020). A destination is the address the probe connects to, not how it was spelled:
 // 127.1, 0x7f.1, 2130706433 and a name resolving to 127.0.0.1 share one budget (decision 012).
 import ipaddr from 'ipaddr.js';
@@ -10,9 +10,12 @@ import { checkDestination, normaliseAddress, type CheckedDestination, type Desti
 import { within } from '../smtp/smtp-client';
 
 const WINDOW_MS = 60_000;
-export const PROBE_LIMITS = { tam: 20, tenant: 30, destination: 12 } as const;
+/** Per minute. A customer's checks spend their own (smaller) budget and their tenant's and destination's, like a TAM's. */
+export const PROBE_LIMITS = { tam: 20, customer: 10, tenant: 30, destination: 12 } as const;
 
-export type ProbeBudgetKeys = { tam: string; tenant: string; destination: string };
+/** Who is probing (a TAM or a customer), for which tenant, to where. */
+export type ProbeActorKey = { tam: string; customer?: never } | { customer: string; tam?: never };
+export type ProbeBudgetKeys = ProbeActorKey & { tenant: string; destination: string };
 
 class Spent extends Error {
   constructor(
@@ -52,13 +55,13 @@ export async function destinationBudgetKey(
 
 /**
  * Throws RATE_LIMITED (429 with Retry-After) when any budget is spent; otherwise counts the probe against
- * all three. One transaction: each key is counted by one upsert that starts a new window when the old one
- * is over; when a budget is spent the transaction rolls back, so a refused probe costs no budget. Keys are
- * always taken in the same order (TAM, tenant, destination), so two transactions never wait on each other
- * in a cycle.
+ * all three (the person's, the tenant's, the destination's). One transaction: each key is counted by one
+ * upsert that starts a new window when the old one is over; when a budget is spent the transaction rolls
+ * back, so a refused probe costs no budget. Keys are always taken in the same order (person, tenant,
+ * destination), so two transactions never wait on each other in a cycle.
  */
 export async function takeProbeBudget(keys: ProbeBudgetKeys, now = Date.now()): Promise<void> {
-  const kinds = Object.keys(PROBE_LIMITS) as (keyof typeof PROBE_LIMITS)[];
+  const kinds = (Object.keys(PROBE_LIMITS) as (keyof typeof PROBE_LIMITS)[]).filter((kind) => keys[kind] !== undefined);
   const windowOver = BigInt(now - WINDOW_MS);
   const at = BigInt(now);
   try {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import { SmtpRequestSchema, fieldErrors } from '@/lib/smtp-request-schema';
-import { splitSecrets } from '@/lib/smtp-config-model';
+import { configContentOf, splitSecrets } from '@/lib/smtp-config-model';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requirePermission } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
@@ -14,6 +14,7 @@ import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view
 import { requestSecretBinding, auditableFields } from './request-fields';
 import { sealSecrets, secretAudit } from './secret-columns';
 import { oauthCredentialErrors } from './check-oauth-credentials';
+import { attachPassingCheck } from '../probes/check-settings';
 
 export async function createRequest(user: CurrentUser, body: unknown, meta?: RequestMeta): Promise<RequestView> {
   requirePermission(user, 'request.create');
@@ -31,16 +32,19 @@ export async function createRequest(user: CurrentUser, body: unknown, meta?: Req
 
   const row = await db.$transaction(async (tx) => {
     const number = await nextRequestNumber(tx);
+    const fingerprint = configFingerprint({ ...fields, secretStamp });
     const created = await tx.smtpRequest.create({
-      data: { id, number, tenantId, status: 'submitted', ...fields, ...ciphers, secretStamp, fingerprint: configFingerprint({ ...fields, secretStamp }), createdById: user.id },
+      data: { id, number, tenantId, status: 'submitted', ...fields, ...ciphers, secretStamp, fingerprint, createdById: user.id },
       include: REQUEST_INCLUDE,
     });
+    // A passing check of exactly these settings, just before filing, comes with the request (issue 14).
+    const checkRunId = await attachPassingCheck(tx, { requestId: id, tenantId, actorId: user.id, content: configContentOf(fields), secrets, fingerprint });
     await recordEvent(tx, actorOf(user, meta), {
       action: 'request.created',
       tenantId,
       targetType: 'smtp-request',
       targetId: id,
-      after: { ...auditableFields(created), ...secretAudit(null, ciphers, secrets).after },
+      after: { ...auditableFields(created), ...secretAudit(null, ciphers, secrets).after, ...(checkRunId ? { checkRunId } : {}) },
     });
     return created;
   });

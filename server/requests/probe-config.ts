@@ -1,6 +1,7 @@
 import 'server-only';
-// What a live check of a request needs: its configuration with the secrets decrypted just for this run.
-import { configContentOf, oauthSettingsOf, type SecretValues } from '@/lib/smtp-config-model';
+// What a live check needs: a configuration with its secrets in clear just for this run (a request's,
+// decrypted, or a customer's check, as typed).
+import { configContentOf, oauthSettingsOf, type ConfigContent, type SecretValues } from '@/lib/smtp-config-model';
 import type { OAuthSettings } from '../oauth/oauth-settings';
 import type { SmtpConfig } from '../smtp/types';
 import type { RequestRow } from './request-view';
@@ -8,11 +9,15 @@ import { requestSecretBinding } from './request-fields';
 import { openSecrets } from './secret-columns';
 
 type Row = Omit<RequestRow, 'tenant' | 'assignee'>;
+export type ProbeConfig = SmtpConfig & { oauth: OAuthSettings | null };
 
-export function probeConfigOf(row: Row): { config: SmtpConfig & { oauth: OAuthSettings | null }; secrets: SecretValues } {
+export function probeConfigOf(row: Row): { config: ProbeConfig; secrets: SecretValues } {
   const secrets = openSecrets(row, (k) => requestSecretBinding(row.tenantId, row.id, k));
-  const content = configContentOf(row);
-  const config = {
+  return { config: probeConfigFrom(configContentOf(row), secrets), secrets };
+}
+
+export function probeConfigFrom(content: ConfigContent, secrets: SecretValues): ProbeConfig {
+  return {
     host: content.host,
     port: content.port,
     encryption: content.encryption,
@@ -27,5 +32,4 @@ export function probeConfigOf(row: Row): { config: SmtpConfig & { oauth: OAuthSe
     plaintextAuthAcknowledged: content.plaintextAuthAcknowledged,
     oauth: oauthSettingsOf(content, secrets),
   };
-  return { config, secrets };
 }

@@ -5,6 +5,8 @@ import * as comments from '@/app/api/v1/smtp-requests/[id]/comments/route';
 import * as transitions from '@/app/api/v1/smtp-requests/[id]/transitions/route';
 import * as validate from '@/app/api/v1/smtp-requests/[id]/validate/route';
 import * as testSend from '@/app/api/v1/smtp-requests/[id]/test-send/route';
+import * as smtpChecks from '@/app/api/v1/smtp-checks/route';
+import * as requestCheck from '@/app/api/v1/smtp-requests/[id]/check/route';
 import * as probeRuns from '@/app/api/v1/smtp-requests/[id]/probe-runs/route';
 import * as bundle from '@/app/api/v1/probe-runs/[id]/bundle/route';
 import * as auditEvents from '@/app/api/v1/audit-events/route';
@@ -34,6 +36,8 @@ export const V1_ROUTES: Record<string, RouteModule> = {
   '/api/v1/smtp-requests/[id]/validate': validate as RouteModule,
   '/api/v1/smtp-requests/[id]/test-send': testSend as RouteModule,
   '/api/v1/smtp-requests/[id]/probe-runs': probeRuns as RouteModule,
+  '/api/v1/smtp-checks': smtpChecks as RouteModule,
+  '/api/v1/smtp-requests/[id]/check': requestCheck as RouteModule,
   '/api/v1/probe-runs/[id]/bundle': bundle as RouteModule,
   '/api/v1/audit-events': auditEvents as RouteModule,
   '/api/v1/audit-events/export': auditExport as RouteModule,

@@ -79,6 +79,8 @@ type CaseOptions = {
   variant?: string;
   body?: (scope: Scope) => unknown;
   object?: 'probe run';
+  /** An accepted call that is audited but leaves the request as it was (a customer's check of its settings). */
+  leavesRequest?: true;
   /** For routes addressed by something other than a request or probe run id (e.g. a tenant slug). */
   url?: (scope: Scope) => string | Promise<string>;
 };
@@ -124,6 +126,9 @@ const CASES: Case[] = [
                                                                                                      [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
   route('POST', `${R}/[id]/validate`, {},                                                            [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
   route('POST', `${R}/[id]/test-send`, { body: () => ({}) },                                         [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
+  // A customer's check: no SMTP server answers (the test DNS zone is empty), so the run fails at its DNS step — stored and audited, 200.
+  route('POST', '/api/v1/smtp-checks', { body: () => validRequestBody() },                          401,          200,            403,             403,          403,            403,        403),
+  route('POST', `${R}/[id]/check`, { leavesRequest: true },                                          [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
   route('GET', `${R}/[id]/probe-runs`, {},                                                           [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
   route('GET', '/api/v1/probe-runs/[id]/bundle', { object: 'probe run' },                            [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
   // Apply: the own request was never tested, so the assigned TAM gets 409 (the gate), others the scope or role answer.
@@ -217,7 +222,8 @@ test('the isolation table: every v1 route × role × own/other tenant', async (t
         assert.deepEqual(after, before, 'a refused call changes nothing: no row, no comment, no audit event, same updatedAt and status');
       } else if (isWrite(row.method)) {
         assert.ok(after.audit > before.audit, 'an accepted write is audited');
-        if (target) assert.notDeepEqual(after.target, before.target, 'an accepted write changes the request');
+        if (target && row.leavesRequest) assert.deepEqual(after.target, before.target, 'a check leaves the request as it was');
+        else if (target) assert.notDeepEqual(after.target, before.target, 'an accepted write changes the request');
       }
     });
   }

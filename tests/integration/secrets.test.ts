@@ -79,6 +79,19 @@ test('the password appears in no response, problem detail, audit event, log line
     const replaced = await call('patch new password', 'PATCH', url, admin.token, { body: { password: PASSWORD_2 } });
     assert.equal(replaced.status, 200, replaced.text);
 
+    // The customer's checks (issue 14): before filing, with the typed password, refused or run (no server
+    // answers in the test DNS zone, so each run stops at DNS), and on the request with its stored password.
+    const check = (overrides: Record<string, unknown>) => validRequestBody({ username: USERNAME, password: PASSWORD_2, ...overrides });
+    assert.equal((await call('check', 'POST', '/api/v1/smtp-checks', admin.token, { body: check({}) })).status, 200);
+    await call('check, streamed', 'POST', '/api/v1/smtp-checks', admin.token, { body: check({}), headers: { accept: 'application/x-ndjson' } });
+    await call('check with a bad host, zh-CN', 'POST', '/api/v1/smtp-checks', admin.token, { body: check({ host: 'bad host' }), headers: { 'accept-language': 'zh-CN' } });
+    await call('check with a CR in the password', 'POST', '/api/v1/smtp-checks', admin.token, { body: check({ password: `${PASSWORD_2}\r\n` }) });
+    await call('check by a member', 'POST', '/api/v1/smtp-checks', member.token, { body: check({}) });
+    await call('check by the TAM', 'POST', '/api/v1/smtp-checks', tam.token, { body: check({}) });
+    await call('check, broken JSON', 'POST', '/api/v1/smtp-checks', admin.token, { rawBody: `{"password":"${PASSWORD_2}",` });
+    assert.equal((await call('check the request', 'POST', `${url}/check`, admin.token)).status, 200);
+    await call('check the request, by the TAM', 'POST', `${url}/check`, tam.token);
+
     // The conversation around it, and a comment that mentions a password by name.
     await call('comment', 'POST', `${url}/comments`, admin.token, { body: { body: 'We rotated the password yesterday.' } });
     await call('internal comment', 'POST', `${url}/comments`, tam.token, { body: { body: 'Asked for an app password.', internal: true } });
@@ -104,7 +117,7 @@ test('the password appears in no response, problem detail, audit event, log line
     // Every column of every table, ciphertext included: none holds the password in a readable form.
     const tables = await Promise.all([
       db.tenant.findMany(), db.user.findMany(), db.tamAssignment.findMany(), db.apiToken.findMany(), db.signInThrottle.findMany(),
-      db.counter.findMany(), db.smtpRequest.findMany(), db.comment.findMany(), db.auditEvent.findMany(),
+      db.counter.findMany(), db.smtpRequest.findMany(), db.comment.findMany(), db.auditEvent.findMany(), db.probeRun.findMany(),
     ]);
     assertClean('the database', JSON.stringify(tables));
 

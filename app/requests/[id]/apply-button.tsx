@@ -35,6 +35,7 @@ export function ApplyButton({ requestId, tenantSlug, gate }: { requestId: string
       <div className="button-row">
         <button
           type="button"
+          id="apply-button"
           className="button primary"
           disabled={pending || blocked !== null || applied !== null}
           aria-describedby={blocked ? 'apply-why' : undefined}

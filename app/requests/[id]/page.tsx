@@ -17,7 +17,12 @@ import { ProbePanel } from './probe-panel';
 import { ApplyButton } from './apply-button';
 import { applyGateFor } from '@/server/config-versions/apply-gate';
 import { listProbeRuns } from '@/server/probes/list-probe-runs';
-import { canEditStatus, probeClosedReason } from '@/lib/request-status';
+import { canCheckStatus, canEditStatus, probeClosedReason } from '@/lib/request-status';
+import { listCustomerChecks } from '@/server/probes/list-probe-runs';
+import { askInfoDraft } from '@/server/requests/ask-info-draft';
+import { tamPath } from '@/server/requests/tam-path';
+import { TamPath } from './tam-path';
+import { CustomerCheckPanel } from './customer-check-panel';
 import { probeSettings } from '@/server/probes/probe-settings';
 import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
 import { requestConfigState } from '@/server/config-versions/request-config-state';
@@ -59,6 +64,12 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
   // Microsoft 365 refused the password with 550 5.7.30: the customer switches the request to OAuth in one click.
   const oauthSwitch = customer ? await oauthSwitchFor(user, id) : null;
   const tsw = await getTranslations('requests.oauthSwitch');
+  // The TAM's path (Take → Validate → Test → Apply): the next possible step is the primary button.
+  const path = can(user.role, 'request.review') ? tamPath(request.status, applyGate) : null;
+  const next = path?.find((s) => s.state === 'next')?.step ?? null;
+  const askInfo = await askInfoText(await askInfoDraft(user, id));
+  // A customer admin checks the saved settings while they hold the request, and reads their own checks.
+  const checks = can(user.role, 'request.check') ? await listCustomerChecks(user, id) : null;
 
   const rows: [string, React.ReactNode][] = [
     [tf('host'), <span key="host" className="mono">{request.host}</span>],
@@ -125,7 +136,8 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
       )}
       {configState && <ConfigStateNote state={configState} tenantSlug={request.tenant} />}
       {admins && <MemberNote admins={admins} />}
-      {transitions.length > 0 && <TransitionButtons requestId={request.id} transitions={transitions} />}
+      {path && <TamPath requestId={request.id} steps={path} />}
+      {transitions.length > 0 && <TransitionButtons requestId={request.id} transitions={transitions} takeIsPrimary={!path || next === 'take'} askInfoDraft={askInfo} />}
       {applyGate && <ApplyButton requestId={request.id} tenantSlug={request.tenant} gate={applyGate} />}
       <div className="two-columns">
         <section aria-labelledby="details-h" className="card">
@@ -154,8 +166,9 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
         </section>
       </div>
       {probeRuns && (
-        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} encryption={request.encryption} authMethod={request.authMethod} timeoutMs={probeSettings().timeoutMs} />
+        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} encryption={request.encryption} authMethod={request.authMethod} timeoutMs={probeSettings().timeoutMs} next={next === 'validate' || next === 'test' ? next : null} />
       )}
+      {checks && (canCheckStatus(request.status) || checks.length > 0) && <CustomerCheckPanel requestId={request.id} host={request.host} port={request.port} canCheck={canCheckStatus(request.status)} runs={checks} />}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>
         {comments.length === 0 ? (
@@ -202,6 +215,15 @@ function certificateRow(pem: string | null, t: RequestsT): [string, React.ReactN
       </span>,
     ],
   ];
+}
+
+/** The question "Ask for information" starts from: the failed step's diagnosis, in the customer's language. */
+async function askInfoText(draft: Awaited<ReturnType<typeof askInfoDraft>>): Promise<string | null> {
+  if (!draft) return null;
+  const t = await getTranslations({ locale: draft.locale });
+  const tr = t as unknown as (key: string, params?: Record<string, string | number>) => string;
+  const values = { step: tr(`probe.steps.${draft.step}`), diagnosis: tr(`diagnoses.${draft.hint.code}`, draft.hint.params as Record<string, string | number>) };
+  return draft.field ? tr('guide.askInfoDraftField', { ...values, field: tr(`fields.${draft.field}`) }) : tr('guide.askInfoDraft', values);
 }
 
 /** The credential rows: the password, or the OAuth provider's fields and which of its secrets are set (never their value). */

@@ -4,11 +4,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { Time } from '@/app/components/time';
 import type { ProbeRunView } from '@/server/probes/probe-run-view';
 import type { ProbeStep } from '@/server/smtp/types';
 import { fetchNdjson } from '@/lib/fetch-ndjson';
-import { DomainFindings } from './domain-findings';
+import { RunDetails, StepList } from '@/app/components/probe-run-details';
 
 type Props = {
   requestId: string;
@@ -22,6 +21,8 @@ type Props = {
   authMethod: string;
   /** How long a check may take in all: a step still waiting shows it as its deadline. */
   timeoutMs: number;
+  /** The TAM's next step on the request's path: its button is the primary one. */
+  next?: 'validate' | 'test' | null;
 };
 type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[]; startedAt: number; lastAt: number };
 
@@ -32,7 +33,7 @@ function expectedSteps(kind: Live['kind'], encryption: string, authMethod: strin
 }
 type Message = { type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } };
 
-export function ProbePanel({ requestId, host, port, testRecipient, myEmail, closedReason, runs, encryption, authMethod, timeoutMs }: Props) {
+export function ProbePanel({ requestId, host, port, testRecipient, myEmail, closedReason, runs, encryption, authMethod, timeoutMs, next = 'validate' }: Props) {
   const t = useTranslations('probe');
   const router = useRouter();
   const [live, setLive] = useState<Live | null>(null);
@@ -83,7 +84,7 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
         <p className="alert info">{t(`closed.${closedReason}`)}</p>
       ) : (
         <div className="probe-controls">
-          <button type="button" className="button primary" disabled={running} onClick={() => run('validate')}>
+          <button type="button" id="probe-validate" className={`button${next === 'validate' ? ' primary' : ''}`} disabled={running} onClick={() => run('validate')}>
             {t('validate')}
           </button>
           <fieldset className="send-to" disabled={running}>
@@ -95,7 +96,7 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
               <input type="radio" name="probe-to" checked={to === myEmail} onChange={() => setTo(myEmail)} /> {t('toMe', { address: myEmail })}
             </label>
           </fieldset>
-          <button type="button" className="button" disabled={running} onClick={() => run('test-send')}>
+          <button type="button" id="probe-test-send" className={`button${next === 'test' ? ' primary' : ''}`} disabled={running} onClick={() => run('test-send')}>
             {t('testSend')}
           </button>
           {running && (
@@ -157,104 +158,5 @@ function Waiting({ live, next, timeoutMs }: { live: Live; next: string | null; t
       <span className="spinner" aria-hidden="true" /> <strong>{t('waitingFor', { step })}</strong>{' '}
       <span className="muted">{t('waitingTime', { seconds: waited, total, deadline: Math.round(timeoutMs / 1000) })}</span>
     </p>
-  );
-}
-
-function StepList({ steps }: { steps: ProbeStep[] }) {
-  const t = useTranslations('probe');
-  const td = useTranslations('diagnoses');
-  const tf = useTranslations('fields');
-  return (
-    <ol className="steps" data-testid="probe-steps">
-      {steps.map((s, i) => (
-        <li key={i} className={s.ok ? 'ok' : 'failed'} data-step={s.step}>
-          <span className="step-icon" aria-hidden="true">
-            {s.ok ? '✓' : '✗'}
-          </span>
-          <strong>{t(`steps.${s.step}`)}</strong> <span className="muted">{s.ms} ms</span>
-          {s.reply && <code className="reply">{s.reply.split('\n')[0]}</code>}
-          {s.hint && (
-            <div className="diagnosis">
-              <p>{td(s.hint.code, s.hint.params)}</p>
-              {s.field && <p className="field-to-fix">{t('fieldToFix', { field: tf(s.field) })}</p>}
-            </div>
-          )}
-          {s.findings && <DomainFindings findings={s.findings} />}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-function RunDetails({ run, open }: { run: ProbeRunView; open: boolean }) {
-  const t = useTranslations('probe');
-  const failed = run.steps.find((s) => !s.ok);
-  // A check stopped by the TAM (or by leaving the page) is recorded with the CANCELLED diagnosis: it did not fail.
-  const cancelled = !run.ok && failed?.hint?.code === 'CANCELLED';
-  const verdict = run.ok ? 'ok' : cancelled ? 'cancelled' : 'failed';
-  return (
-    <details className={`run ${verdict}`} open={open} data-testid="probe-run">
-      <summary>
-        <span className={`badge ${run.ok ? 'status-applied' : cancelled ? 'status-withdrawn' : 'status-rejected'}`}>{run.ok ? t('ok') : cancelled ? t('cancelledBadge') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
-        <Time value={run.startedAt} seconds /> · {run.durationMs} ms ·{' '}
-        <span className={run.matchesCurrentConfig ? 'muted' : 'outdated'}>{run.matchesCurrentConfig ? t('matches') : t('outdated')}</span>
-      </summary>
-      <p>{run.ok ? t('passed', { ms: run.durationMs }) : cancelled ? t('cancelledAt', { step: t(`steps.${failed.step}`) }) : failed ? t('failedAt', { step: t(`steps.${failed.step}`) }) : null}</p>
-      <StepList steps={run.steps} />
-      {run.finalReply && (
-        <p>
-          {t('finalReply')}: <code>{run.finalReply}</code>
-          {run.messageId && (
-            <>
-              {' '}
-              · {t('messageId')}: <code>{run.messageId}</code>
-            </>
-          )}
-        </p>
-      )}
-      {run.capabilities && (
-        <p>
-          {t('capabilities')}: <code>{run.capabilities.join(' · ')}</code>
-        </p>
-      )}
-      {run.tls && (
-        <div>
-          <h4>{t('certificate')}</h4>
-          <p className="muted">{t('tlsSummary', { protocol: run.tls.protocol, cipher: run.tls.cipher })}</p>
-          <ol className="cert-chain">
-            {run.tls.certificates.map((c, i) => (
-              <li key={i}>
-                <dl className="details">
-                  <div>
-                    <dt>{t('subject')}</dt>
-                    <dd>{c.subject}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('names')}</dt>
-                    <dd>{c.subjectAltNames.join(', ') || '—'}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('issuer')}</dt>
-                    <dd>{c.issuer}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('validTo')}</dt>
-                    <dd>{c.validTo}</dd>
-                  </div>
-                </dl>
-              </li>
-            ))}
-          </ol>
-        </div>
-      )}
-      <h4>{t('transcript')}</h4>
-      <p className="help">{t('transcriptHelp')}</p>
-      <pre className="transcript" data-testid="transcript" tabIndex={0} aria-label={t('transcript')}>
-        {run.transcript.map((l) => `${String(l.at).padStart(5)} ms ${l.dir === '*' ? ' *' : `${l.dir}:`} ${l.text}`).join('\n')}
-      </pre>
-      <a className="button" href={`/api/v1/probe-runs/${run.id}/bundle`} download>
-        {t('bundle')}
-      </a>
-    </details>
   );
 }

@@ -7,7 +7,8 @@ type Target = 'in_review' | 'needs_info' | 'rejected' | 'withdrawn';
 const LABEL: Record<Target, 'take' | 'askInfo' | 'reject' | 'withdraw'> = { in_review: 'take', needs_info: 'askInfo', rejected: 'reject', withdrawn: 'withdraw' };
 const NEEDS_REASON: Target[] = ['needs_info', 'rejected'];
 
-export function TransitionButtons({ requestId, transitions }: { requestId: string; transitions: Target[] }) {
+/** askInfoDraft: the question pre-filled from the failed check's diagnosis, in the customer's language. */
+export function TransitionButtons({ requestId, transitions, takeIsPrimary = true, askInfoDraft }: { requestId: string; transitions: Target[]; takeIsPrimary?: boolean; askInfoDraft?: string | null }) {
   const t = useTranslations('requests');
   const root = useTranslations();
   const [done, setDone] = useState<Target | null>(null);
@@ -38,11 +39,15 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
           <button
             key={to}
             type="button"
-            className={`button${to === 'in_review' ? ' primary' : to === 'rejected' || to === 'withdrawn' ? ' danger' : ''}`}
+            className={`button${to === 'in_review' && takeIsPrimary ? ' primary' : to === 'rejected' || to === 'withdrawn' ? ' danger' : ''}`}
             disabled={pending}
             aria-expanded={NEEDS_REASON.includes(to) ? open === to : undefined}
             onClick={() => {
-              if (NEEDS_REASON.includes(to)) return setOpen(open === to ? null : to);
+              if (NEEDS_REASON.includes(to)) {
+                // Asking for information starts from the failed check's diagnosis, unless the TAM already wrote something.
+                if (to === 'needs_info' && askInfoDraft && !reason.trim()) setReason(askInfoDraft);
+                return setOpen(open === to ? null : to);
+              }
               setDone(null);
               if (to === 'withdrawn' && !window.confirm(t('withdrawConfirm'))) return;
               run(to);
@@ -63,6 +68,11 @@ export function TransitionButtons({ requestId, transitions }: { requestId: strin
         >
           <div className={`field${error ? ' invalid' : ''}`}>
             <label htmlFor="reason">{t('reasonLabel')}</label>
+            {open === 'needs_info' && askInfoDraft && reason === askInfoDraft && (
+              <p className="help" data-testid="ask-info-prefilled">
+                {t('askInfoPrefilled')}
+              </p>
+            )}
             <textarea id="reason" rows={3} value={reason} autoFocus onChange={(e) => setReason(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'reason-error' : undefined} />
             {error && (
               <p id="reason-error" className="field-error">
