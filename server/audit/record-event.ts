@@ -66,6 +66,6 @@ export async function recordEvent(tx: Tx, actor: Actor, input: AuditInput): Prom
   };
   await tx.auditEvent.create({ data: { ...fields, at: new Date(fields.at), hash: eventHash(fields) } });
   // Who hears about it (in-app and Relaydesk's own mail), in this same transaction (server/notifications).
-  await notifyEvent(tx, actor, input);
+  await notifyEvent(tx, actor, input, fields.seq);
   return fields.seq;
 }

@@ -17,21 +17,25 @@ import { renderMail, type NoticeParams } from './render-notification';
 type Audience = 'customers' | 'tams' | 'tenantTams' | 'admins';
 type Notice = { kind: NotificationKind; to: Audience[]; params: NoticeParams };
 type RequestRow = { id: string; number: number; tenantId: string; assigneeId: string | null; host: string; tenant: { name: string; slug: string } };
-type Context = { tx: Tx; actor: Actor; input: AuditInput; after: Record<string, unknown>; before: Record<string, unknown>; request: RequestRow | null; tenant: { id: string; name: string; slug: string } | null };
+type Context = { tx: Tx; seq: number; actor: Actor; actorUser: { name: string; role: string } | null; input: AuditInput; after: Record<string, unknown>; before: Record<string, unknown>; request: RequestRow | null; tenant: { id: string; name: string; slug: string } | null };
 type Rule = (ctx: Context) => Promise<Notice | null> | Notice | null;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-const requestParams = (ctx: Context): NoticeParams => ({ ref: `SMTP-${ctx.request!.number}`, tenant: ctx.request!.tenant.name, actor: ctx.actor.label, host: ctx.request!.host });
-const tenantParams = (ctx: Context): NoticeParams => ({ tenant: ctx.tenant!.name, actor: ctx.actor.label });
+const requestParams = (ctx: Context): NoticeParams => ({ ref: `SMTP-${ctx.request!.number}`, tenant: ctx.request!.tenant.name, actor: ctx.actorUser?.name ?? ctx.actor.label, host: ctx.request!.host });
+const tenantParams = (ctx: Context): NoticeParams => ({ tenant: ctx.tenant!.name, actor: ctx.actorUser?.name ?? ctx.actor.label });
 
+/** The acting person's role (null for the system: the worker, the health check, the sign-in throttle). */
 async function actorRole(ctx: Context): Promise<Role | null> {
-  if (ctx.actor.type !== 'user' || !ctx.actor.id) return null;
-  const user = await ctx.tx.user.findUnique({ where: { id: ctx.actor.id }, select: { role: true } });
-  return (user?.role as Role | undefined) ?? null;
+  return (ctx.actorUser?.role as Role | undefined) ?? null;
 }
 
-/** Requests whose status change already carried the comment: its request.commented says nothing more. */
-const spokenFor = new WeakMap<Tx, Set<string>>();
+/** A comment that is the reason of the status change recorded just before it (same transaction) was told with that change. */
+async function toldWithStatusChange(ctx: Context): Promise<boolean> {
+  if (ctx.seq <= 1) return false;
+  const previous = await ctx.tx.auditEvent.findUnique({ where: { seq: ctx.seq - 1 }, select: { action: true, targetId: true, after: true } });
+  if (previous?.action !== 'request.status_changed' || previous.targetId !== ctx.request?.id) return false;
+  return typeof (JSON.parse(previous.after ?? '{}') as { comment?: unknown }).comment === 'string';
+}
 
 const RULES: Partial<Record<AuditInput['action'], Rule>> = {
   'request.created': (ctx) => (ctx.request ? { kind: 'request.created', to: ['tams'], params: requestParams(ctx) } : null),
@@ -40,7 +44,6 @@ const RULES: Partial<Record<AuditInput['action'], Rule>> = {
     const to = str(ctx.after.status);
     const from = str(ctx.before.status);
     const comment = str(ctx.after.comment);
-    if (comment) spokenFor.get(ctx.tx)?.add(ctx.request.id) ?? spokenFor.set(ctx.tx, new Set([ctx.request.id]));
     const p = requestParams(ctx);
     if (to === 'in_review' && from === 'submitted') return { kind: 'request.taken', to: ['customers'], params: p };
     if (to === 'needs_info') return { kind: 'request.needs_info', to: ['customers'], params: { ...p, comment } };
@@ -52,7 +55,7 @@ const RULES: Partial<Record<AuditInput['action'], Rule>> = {
   },
   'request.commented': async (ctx) => {
     if (!ctx.request || ctx.after.internal !== false) return null;
-    if (spokenFor.get(ctx.tx)?.has(ctx.request.id)) return null;
+    if (await toldWithStatusChange(ctx)) return null;
     const comment = await ctx.tx.comment.findUnique({ where: { id: str(ctx.after.commentId) }, select: { body: true } });
     const role = await actorRole(ctx);
     if (!comment || !role) return null;
@@ -110,7 +113,7 @@ async function recipientsOf(ctx: Context, audience: Audience) {
 }
 
 /** Called by recordEvent after it appended the event, in the same transaction. */
-export async function notifyEvent(tx: Tx, actor: Actor, input: AuditInput): Promise<void> {
+export async function notifyEvent(tx: Tx, actor: Actor, input: AuditInput, seq: number): Promise<void> {
   const rule = RULES[input.action];
   if (!rule) return;
   const request =
@@ -119,7 +122,8 @@ export async function notifyEvent(tx: Tx, actor: Actor, input: AuditInput): Prom
       : null;
   const tenantId = request?.tenantId ?? input.tenantId ?? null;
   const tenant = request ? { id: request.tenantId, ...request.tenant } : tenantId ? await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, name: true, slug: true } }) : null;
-  const ctx: Context = { tx, actor, input, after: input.after ?? {}, before: input.before ?? {}, request, tenant };
+  const actorUser = actor.type !== 'system' && actor.id ? await tx.user.findUnique({ where: { id: actor.id }, select: { name: true, role: true } }) : null;
+  const ctx: Context = { tx, seq, actor, actorUser, input, after: input.after ?? {}, before: input.before ?? {}, request, tenant };
   const notice = await rule(ctx);
   if (!notice) return;
   const people = new Map<string, Awaited<ReturnType<typeof recipientsOf>>[number]>();

@@ -2,7 +2,7 @@ import 'server-only';
 // A notification in one language: the in-app line (title + body) and the mail (subject, text, HTML), from
 // notifications.kinds.<kind> of the catalog. Params are what the event stored; lists (health problems) are
 // named here in the reader's language.
-import { createTranslator } from 'next-intl';
+import { createTranslator } from 'use-intl/core';
 import { catalogKeyOf, type NotificationKind } from '@/lib/notification-kinds';
 import { CATALOGS } from '../i18n/catalogs';
 import type { Locale } from '../i18n/locales';

@@ -31,6 +31,8 @@ export function composeOwnMail(row: ClaimedOwnMail, config: OwnMailConfig): Mail
       'X-Auto-Response-Suppress': 'All',
       'List-Unsubscribe': `<${publicUrl()}${PREFERENCES_PATH}>`,
       'Content-Language': row.locale,
+      // What kind of notice this is, for the recipient's filters (and the tests).
+      'X-Relaydesk-Notification': row.kind,
     },
   };
 }
