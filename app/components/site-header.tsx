@@ -45,13 +45,14 @@ export async function SiteHeader() {
           <LanguageSwitcher current={locale} label={t('language')} />
           {user && (
             <>
-              <Link href="/notifications" className="notices-link" aria-label={tn('headerUnread', { count: unread })}>
+              <Link href="/notifications" className="notices-link">
                 {tn('headerLink')}
                 {unread > 0 && (
                   <span className="unread-count" aria-hidden="true" data-testid="unread-count">
                     {unread}
                   </span>
                 )}
+                <span className="visually-hidden">{` (${tn('headerUnread', { count: unread })})`}</span>
               </Link>
               <span className="who">
                 {user.name} <span className="muted">· {t(`roles.${user.role}`)}</span>
