@@ -1,0 +1,50 @@
+// Issue 14, in-app notifications (the big journey is elsewhere): a customer files a request, the TAM sees
+// the unread count in the header, reads the notice in the list, marks it read, and finds the same notice
+// as a mail in the demo sandbox's inbox (Relaydesk's own mail goes there in demo mode).
+import { test, expect, type Page } from '@playwright/test';
+import { expectNoAxeViolations, fileRequest, pageAs } from './support';
+
+const unreadCount = async (page: Page) => Number((await page.getByTestId('unread-count').textContent({ timeout: 2_000 }).catch(() => '0')) ?? '0');
+
+test('the header counts unread notices; the list marks one read, then all; the mail is in the sandbox', async ({ browser }) => {
+  const alice = await pageAs(browser, 'alice');
+  const tam = await pageAs(browser, 'tam');
+  await tam.goto('/notifications');
+  // Start from nothing unread, so the count that follows is this test's.
+  const markAll = tam.getByRole('button', { name: 'Mark all read' });
+  if (await markAll.isVisible()) await markAll.click();
+  await expect(tam.getByRole('status').filter({ hasText: 'Nothing unread.' })).toBeVisible();
+  await expect(tam.getByTestId('unread-count')).toHaveCount(0);
+
+  const { number } = await fileRequest(alice, { host: 'smtp.notices.example' });
+
+  await tam.goto('/console');
+  await expect(tam.getByTestId('unread-count')).toHaveText('1');
+  await expect(tam.getByRole('link', { name: /Notifications \(1 unread\)/ })).toBeVisible();
+  await tam.getByRole('link', { name: /Notifications/ }).click();
+  await expect(tam).toHaveURL(/\/notifications$/);
+  const item = tam.getByRole('listitem').filter({ hasText: number });
+  await expect(item).toContainText('New request from Acme Corporation');
+  await expect(item).toContainText('smtp.notices.example');
+  await expectNoAxeViolations(tam, 'notifications');
+
+  // Keyboard: the mark-read button is reachable and works with Enter.
+  await item.getByRole('button', { name: /Mark .* read/ }).focus();
+  await tam.keyboard.press('Enter');
+  await expect(tam.getByRole('status').filter({ hasText: 'Nothing unread.' })).toBeVisible();
+  expect(await unreadCount(tam)).toBe(0);
+  await expect(tam.getByRole('listitem').filter({ hasText: number }).getByRole('button', { name: /Mark .* read/ })).toHaveCount(0);
+
+  // The same notice went by mail, to the demo sandbox.
+  await expect(async () => {
+    await tam.goto('/sandbox');
+    await expect(tam.getByRole('link', { name: `[${number}] New request from Acme Corporation`, exact: true })).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000, intervals: [500, 1_000] });
+});
+
+test('an empty list says so, in Chinese too', async ({ browser }) => {
+  const auditor = await pageAs(browser, 'auditor', 'zh-CN');
+  await auditor.goto('/notifications');
+  await expect(auditor.getByRole('heading', { level: 1, name: '通知' })).toBeVisible();
+  await expect(auditor.getByText('还没有通知。')).toBeVisible();
+});
