@@ -38,11 +38,13 @@ function values(params: NoticeParams, locale: Locale): Record<string, string | n
   return out;
 }
 
+/** title: "[SMTP-1004] …" for a request, "[tenant] …" for a tenant, as in the mail's subject. */
 export function renderNotice(kind: NotificationKind, params: NoticeParams, locale: Locale): { title: string; body: string } {
   const { t } = translators(locale);
   const v = values(params, locale);
   const key = `kinds.${catalogKeyOf(kind)}`;
-  return { title: t(`${key}.subject`, v), body: t(`${key}.body`, v) };
+  const prefix = typeof params.ref === 'string' ? `[${params.ref}] ` : typeof params.tenant === 'string' ? `[${params.tenant}] ` : '';
+  return { title: `${prefix}${t(`${key}.subject`, v)}`, body: t(`${key}.body`, v) };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -52,9 +54,7 @@ export type RenderedMail = { subject: string; text: string; html: string };
 /** The mail: "[SMTP-1004] …" subjects, the body, the page's absolute link, and where to change preferences. */
 export function renderMail(kind: NotificationKind, params: NoticeParams, locale: Locale, to: { name: string }, urls: { page: string; preferences: string }): RenderedMail {
   const { t } = translators(locale);
-  const { title, body } = renderNotice(kind, params, locale);
-  const prefix = typeof params.ref === 'string' ? `[${params.ref}] ` : typeof params.tenant === 'string' ? `[${params.tenant}] ` : '';
-  const subject = `${prefix}${title}`;
+  const { title: subject, body } = renderNotice(kind, params, locale);
   const greeting = t('mail.greeting', { name: to.name });
   const open = t('mail.open');
   const footer = t('mail.footer');

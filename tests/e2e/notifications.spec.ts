@@ -6,7 +6,7 @@ import { expectNoAxeViolations, fileRequest, pageAs } from './support';
 
 const unreadCount = async (page: Page) => Number((await page.getByTestId('unread-count').textContent({ timeout: 2_000 }).catch(() => '0')) ?? '0');
 
-test('the header counts unread notices; the list marks one read, then all; the mail is in the sandbox', async ({ browser }) => {
+test('the header counts unread notices; the list marks all read, then one (by keyboard); the mail is in the sandbox', async ({ browser }) => {
   const alice = await pageAs(browser, 'alice');
   const tam = await pageAs(browser, 'tam');
   await tam.goto('/notifications');
