@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { db, makeTenantWithPeople, makeUser, validRequestBody } from '../helpers/factories';
 import { allowLocalServers, papi, SMTP_PASSWORD, SMTP_USER, startSink, testWorker, waitFor, type Sink } from '../pipeline/helpers';
 import { leakedForms, passwordForms } from '../helpers/secret-forms';
-import { mailsOf, OWN_PASSWORD, OWN_USER, PUBLIC_URL, startOwnMailServer, type ParsedMail } from './helpers';
+import { mailsOf, OWN_PASSWORD, OWN_USER, PUBLIC_URL, startOwnMailServer, type ParsedMail } from '../helpers/own-mail-server';
 import type { PipelineWorker } from '@/server/pipeline/worker';
 import { resetProbeBudgets } from '@/server/probes/rate-limit';
 

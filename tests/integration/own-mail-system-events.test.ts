@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { db, makeUser } from '../helpers/factories';
 import { allowLocalServers, appliedTenant, papi, startSink, testedRequest, testWorker, waitFor, type Sink } from '../pipeline/helpers';
-import { mailsOf, startOwnMailServer } from './helpers';
+import { mailsOf, startOwnMailServer } from '../helpers/own-mail-server';
 import type { PipelineWorker } from '@/server/pipeline/worker';
 import { checkCredentials, DISTRIBUTED_ALERT_FAILURES } from '@/server/auth/sign-in';
 import { recordEvent, SYSTEM_ACTOR } from '@/server/audit/record-event';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { db } from '../helpers/factories';
 import { allowLocalServers, waitFor, type Sink } from '../pipeline/helpers';
-import { startOwnMailServer } from './helpers';
+import { startOwnMailServer } from '../helpers/own-mail-server';
 import { enqueueOwnMail } from '@/server/own-mail/enqueue-own-mail';
 
 let own: Sink;
