@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
 import { parseTrustedProxies } from './http/client-address';
 import { parseDnsServers } from './dns/dns-servers';
+import { ownMailUrlProblem } from './own-mail/own-mail-url';
 
 export const PROCESS_NAMES = ['web', 'worker', 'sandbox'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
@@ -54,6 +55,21 @@ const EnvSchema = z.object({
     }),
   /** How often each tenant's active configuration is health-checked (server/health/run-health-checks.ts). */
   RELAYDESK_HEALTH_INTERVAL: z.string().regex(/^\s*\d+\s*(ms|s|m|h|d)?\s*$/, 'a number with ms, s, m, h or d (e.g. 24h)').optional(),
+  /** Relaydesk's own mail (server/own-mail/own-mail-config.ts): smtp://user:pass@host:587 or smtps://…; the password is a secret. */
+  RELAYDESK_SMTP_URL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .refine((value) => ownMailUrlProblem(value) === null, 'smtp://user:password@host:port or smtps://…, optional ?tls=none (the value is not repeated here: it holds a password)')
+      .optional(),
+  ),
+  /** The From of Relaydesk's own mail, e.g. "Relaydesk <relaydesk@example.com>". */
+  RELAYDESK_MAIL_FROM: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional()),
+  /** The address people reach the app at, for links in mail (default http://localhost:PORT). */
+  RELAYDESK_PUBLIC_URL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://relaydesk.example.com' }).optional(),
+  ),
   /** The DNS servers every lookup asks (server/dns/resolver.ts); unset: the system's. */
   RELAYDESK_DNS_SERVERS: z
     .string()
@@ -133,4 +149,9 @@ function auditSigningKeyProblem(env: Env): string | null {
     return `${usage}: the key is not a readable private key`;
   }
   return null;
+}
+
+/** The app's public address, without a trailing slash: links in Relaydesk's own mail. */
+export function publicUrl(env: Pick<Env, 'RELAYDESK_PUBLIC_URL' | 'PORT'> = readEnv()): string {
+  return (env.RELAYDESK_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
 }

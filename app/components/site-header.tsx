@@ -3,6 +3,7 @@ import { getLocale, getTranslations } from 'next-intl/server';
 import { currentUser } from '@/server/auth/auth';
 import { HOME_BY_ROLE } from '@/server/auth/roles';
 import { readEnv } from '@/server/env';
+import { countUnread } from '@/server/notifications/in-app-notices';
 import { LanguageSwitcher } from './language-switcher';
 import { MenuButton } from './menu-button';
 import { NavLinks } from './nav-links';
@@ -20,6 +21,8 @@ export async function SiteHeader() {
   const user = await currentUser();
   const t = await getTranslations('common');
   const locale = await getLocale();
+  const tn = await getTranslations('notifications');
+  const unread = user ? await countUnread(user.id) : 0;
   const items = user
     ? [
         ...(NAV[user.role] ?? []).filter((item) => item.key !== 'sandbox' || readEnv().demo).map((item) => ({ href: item.href, label: t(`nav.${item.key}`) })),
@@ -42,6 +45,15 @@ export async function SiteHeader() {
           <LanguageSwitcher current={locale} label={t('language')} />
           {user && (
             <>
+              <Link href="/notifications" className="notices-link">
+                {tn('headerLink')}
+                {unread > 0 && (
+                  <span className="unread-count" aria-hidden="true" data-testid="unread-count">
+                    {unread}
+                  </span>
+                )}
+                <span className="visually-hidden">{` (${tn('headerUnread', { count: unread })})`}</span>
+              </Link>
               <span className="who">
                 {user.name} <span className="muted">· {t(`roles.${user.role}`)}</span>
               </span>

@@ -9,6 +9,7 @@ import { signIn, signOut } from '@/server/auth/auth';
 import { endAllBrowserSessions } from '@/server/auth/sessions';
 import { changeOwnPassword } from '@/server/users/change-own-password';
 import { saveUserTimeZone } from '@/server/users/user-time-zone';
+import { savePreferences } from '@/server/notifications/in-app-notices';
 
 export async function createTokenAction(name: string) {
   const result = await runAction(async (user, meta) => {
@@ -58,5 +59,12 @@ export async function signOutEverywhereAction(): Promise<void> {
 export async function saveTimeZoneAction(timeZone: string) {
   const result = await runAction(async (user) => saveUserTimeZone(user.id, timeZone));
   revalidatePath('/', 'layout');
+  return result;
+}
+
+/** The signed-in user's notification preferences: per kind, mail and in-app. */
+export async function saveNotificationPreferencesAction(preferences: { kind: string; mail: boolean; inApp: boolean }[]) {
+  const result = await runAction(async (user) => savePreferences(user, preferences));
+  revalidatePath('/profile');
   return result;
 }

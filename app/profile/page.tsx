@@ -9,6 +9,9 @@ import { signOutEverywhereAction } from './actions';
 import { TimeZoneForm } from './time-zone-form';
 import { findUserTimeZone } from '@/server/users/user-time-zone';
 import { Time } from '../components/time';
+import { listPreferences } from '@/server/notifications/in-app-notices';
+import { ownMailStatus } from '@/server/own-mail/own-mail-config';
+import { NotificationPreferencesForm } from './notification-preferences-form';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('profile'))('title') };
@@ -19,6 +22,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
   const t = await getTranslations('profile');
   const tc = await getTranslations('common');
   const tokens = await listTokens(user.id);
+  const tn = await getTranslations('notifications');
+  const preferences = await listPreferences(user);
   const when = (d: Date | null) => (d ? <Time value={d} relative /> : t('never'));
   const zone = await getTimeZone();
   const saved = await findUserTimeZone(user.id);
@@ -34,6 +39,11 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
         <LanguageSwitcher current={await getLocale()} label={t('language')} />
         <h2>{t('timeZone')}</h2>
         <TimeZoneForm saved={saved} inUse={zone} zones={zones} />
+      </section>
+      <section className="card" id="notification-preferences" aria-labelledby="notification-preferences-h">
+        <h2 id="notification-preferences-h">{tn('preferences')}</h2>
+        <p className="muted">{tn('preferencesIntro')}</p>
+        <NotificationPreferencesForm saved={preferences} mailConfigured={ownMailStatus().configured} />
       </section>
       <section className="card" aria-labelledby="password-h">
         <h2 id="password-h">{t('password')}</h2>

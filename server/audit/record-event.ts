@@ -4,6 +4,7 @@ import type { Tx } from '../db';
 import { isPostgres } from '../db';
 import type { AuditAction } from '@/lib/audit-actions';
 import { canonicalJson, eventHash, GENESIS_HASH } from './canonical';
+import { notifyEvent } from '../notifications/notify-event';
 
 export type Actor = {
   type: 'user' | 'token' | 'system';
@@ -64,5 +65,7 @@ export async function recordEvent(tx: Tx, actor: Actor, input: AuditInput): Prom
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   await tx.auditEvent.create({ data: { ...fields, at: new Date(fields.at), hash: eventHash(fields) } });
+  // Who hears about it (in-app and Relaydesk's own mail), in this same transaction (server/notifications).
+  await notifyEvent(tx, actor, input, fields.seq);
   return fields.seq;
 }

@@ -18,6 +18,7 @@ import { storedReply } from './stored-reply';
 import { DEFAULT_TIMEOUTS, TenantTransports, type Limits, type Timeouts, type VersionConfig } from './tenant-transports';
 import { listenForWork, type WakeListener } from './wake-workers';
 import { acquireSlots, pruneSendMinutes, releaseSlots, renewSlots, takeSendPermit } from './delivery-limits';
+import { OwnMailLane } from '../own-mail/own-mail-lane';
 
 export type WorkerOptions = {
   workerId: string;
@@ -134,10 +135,14 @@ export class PipelineWorker {
   /** Set once stop() gave up on the sends still in flight and released their leases. */
   private abandoned = false;
   private claiming: Promise<number> | null = null;
+  /** Relaydesk's own mail: one more lane, claimed in the same loop (docs/decisions/022). */
+  private readonly ownMail: OwnMailLane;
 
   constructor(options: Partial<WorkerOptions> = {}) {
     this.options = { ...DEFAULT_WORKER_OPTIONS, ...options };
     this.transports = new TenantTransports(this.options.timeouts, this.options.idleTransportMs);
+    const { leaseMs, backoff, maxLifetimeMs, timeouts } = this.options;
+    this.ownMail = new OwnMailLane(this.options.workerId, { leaseMs, backoff, maxLifetimeMs, timeouts });
   }
 
   get id(): string {
@@ -182,6 +187,7 @@ export class PipelineWorker {
     this.wake?.();
     await this.loop;
     await this.claiming;
+    const ownMailStopped = this.ownMail.stop(graceMs);
     const waiting = [...this.lanes.values()].flatMap((lane) => lane.queue.splice(0).map((r) => r.id));
     waiting.forEach((id) => this.held.delete(id));
     await releaseLeases(this.id, waiting).catch((error: unknown) => logError('could not release leases', error));
@@ -190,6 +196,7 @@ export class PipelineWorker {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
+    await ownMailStopped;
     // Delivered rows first (those are done), then whatever is still in flight goes back.
     await this.flush();
     const unfinished = [...this.held];
@@ -225,7 +232,7 @@ export class PipelineWorker {
 
   /** Resolves when this worker holds nothing (tests and the bench). */
   async drained(): Promise<void> {
-    while (this.held.size > 0 || this.sending.size > 0) await new Promise((r) => setTimeout(r, 10));
+    while (this.held.size > 0 || this.sending.size > 0 || this.ownMail.busy) await new Promise((r) => setTimeout(r, 10));
     await this.flush();
   }
 
@@ -241,6 +248,7 @@ export class PipelineWorker {
       } finally {
         this.claiming = null;
       }
+      await this.ownMail.claim().catch((error: unknown) => logError('claiming own mail failed', error));
       // A full batch means more is due: claim again at once (if there is room).
       if (claimed >= this.options.batchSize && this.room() > 0) continue;
       if (this.nudged) {
@@ -491,6 +499,7 @@ export class PipelineWorker {
   private async renew(): Promise<void> {
     try {
       await renewLeases(this.id, [...this.held], this.options.leaseMs);
+      await this.ownMail.renew();
       if ([...this.lanes.values()].some((l) => l.slots > 0)) await renewSlots(this.id, this.options.leaseMs);
     } catch (error) {
       logError('could not renew leases', error);

@@ -210,3 +210,53 @@ test('OAuth client secrets, private keys and service-account keys appear in no r
     log.restore();
   }
 });
+
+test("RELAYDESK_SMTP_URL's password appears in no environment error, admin status, stored reply, log line or mail", async () => {
+  const { readEnv } = await import('@/server/env');
+  const { ownMailStatus } = await import('@/server/own-mail/own-mail-config');
+  const { enqueueOwnMail } = await import('@/server/own-mail/enqueue-own-mail');
+  const { startSink, allowLocalServers, testWorker, waitFor } = await import('../pipeline/helpers');
+  const user = `relay-${randomBytes(3).toString('hex')}@ops.example`;
+  const secret = `Own-${randomBytes(6).toString('hex')}-Mail`;
+  const forms = passwordForms(secret, user);
+  const clean = (label: string, text: string) => assert.deepEqual(leakedForms(text, forms), [], `${label} leaks RELAYDESK_SMTP_URL's password`);
+  const saved = { url: process.env.RELAYDESK_SMTP_URL, from: process.env.RELAYDESK_MAIL_FROM };
+  const log = captureConsole();
+  // A server that refuses the password and repeats it in its answer (hostile or careless servers do).
+  const server = await startSink({ auth: ({ password }) => ({ code: 535, message: `5.7.8 Authentication failed for password ${password} (${Buffer.from(password).toString('base64')})` }) });
+  await allowLocalServers(server.port);
+  let worker: ReturnType<typeof testWorker> | null = null;
+  try {
+    for (const bad of [`smtp://${user}:${secret}@relay.example:587?tls=bogus`, `ftp://${user}:${secret}@relay.example`, `smtp://${user}:${secret}%zz@relay.example`]) {
+      assert.throws(() => readEnv({ RELAYDESK_SMTP_URL: bad }), (error: Error) => {
+        clean('the environment error', error.message);
+        assert.match(error.message, /RELAYDESK_SMTP_URL/);
+        return true;
+      });
+    }
+    process.env.RELAYDESK_SMTP_URL = `smtp://${encodeURIComponent(user)}:${encodeURIComponent(secret)}@localhost:${server.port}`;
+    process.env.RELAYDESK_MAIL_FROM = 'Relaydesk <relaydesk@relaydesk.test>';
+    const status = ownMailStatus();
+    assert.equal(status.configured, true);
+    clean('the admin status', JSON.stringify(status));
+    assert.ok(!JSON.stringify(status).includes(user), 'not even the user name');
+    // The worker reads RELAYDESK_SMTP_URL when it first has own mail to claim.
+    worker = testWorker();
+
+    await db.$transaction((tx) => enqueueOwnMail(tx, { to: 'someone@customer.test', locale: 'en', kind: 'request.taken', subject: 'Hello', text: 'Body', html: '<p>Body</p>' }));
+    await waitFor('a failed attempt', async () => (await db.ownMail.findFirst({ where: { toAddress: 'someone@customer.test', attempts: { gt: 0 } } })) !== null, 20_000);
+    const rows = await db.ownMail.findMany();
+    assert.ok(rows.some((r) => r.lastReply?.includes('535')), 'the refusal is kept');
+    clean('the stored rows', JSON.stringify(rows));
+    clean('the mails received', server.received.map((m) => m.raw).join('\n'));
+    clean('the console', log.text());
+  } finally {
+    await worker?.stop(200);
+    await server.close();
+    log.restore();
+    process.env.RELAYDESK_SMTP_URL = saved.url;
+    process.env.RELAYDESK_MAIL_FROM = saved.from;
+    if (saved.url === undefined) delete process.env.RELAYDESK_SMTP_URL;
+    if (saved.from === undefined) delete process.env.RELAYDESK_MAIL_FROM;
+  }
+});

@@ -47,7 +47,7 @@ export type Sink = {
   quits: () => number;
   close: () => Promise<void>;
 };
-export type SinkOptions = { allowInsecureAuth?: boolean; hideSTARTTLS?: boolean };
+export type SinkOptions = { allowInsecureAuth?: boolean; hideSTARTTLS?: boolean; /** The account AUTH accepts (default SMTP_USER / SMTP_PASSWORD). */ credentials?: { username: string; password: string } };
 
 const replyError = ({ code, message }: Reply) => Object.assign(new Error(message), { responseCode: code });
 export const messageIdOf = (raw: string) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
@@ -77,7 +77,8 @@ export async function startSink(behaviour: Behaviour = {}, options: SinkOptions 
       auths.push({ secure: Boolean(session.secure), at: Date.now() });
       const forced = sink.behaviour.auth?.({ username: auth.username ?? '', password: auth.password ?? '' });
       if (forced) return callback(replyError(forced));
-      if (auth.username !== SMTP_USER || auth.password !== SMTP_PASSWORD) return callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
+      const account = options.credentials ?? { username: SMTP_USER, password: SMTP_PASSWORD };
+      if (auth.username !== account.username || auth.password !== account.password) return callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
       callback(null, { user: auth.username });
     },
     onMailFrom(address, _session, callback) {

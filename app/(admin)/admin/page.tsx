@@ -6,6 +6,7 @@ import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { adminOverview } from '@/server/admin/manage-tenants';
 import { recentSignInAlerts } from '@/server/auth/sign-in-alerts';
+import { ownMailOverview } from '@/server/own-mail/own-mail-overview';
 import { CUSTOMER_ROLES, ROLES, STAFF_ROLES, isCustomerRole } from '@/server/auth/roles';
 import { AccessButton, AdminForms, ResetPasswordButton, RoleSelect, UnassignButton } from './admin-forms';
 
@@ -17,7 +18,8 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
   const { q, after } = await searchParams;
-  const [{ tenants, users, tams, nextAfter }, alerts] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user)]);
+  const [{ tenants, users, tams, nextAfter }, alerts, ownMail] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user), ownMailOverview()]);
+  const tm = await getTranslations('notifications.adminMail');
   const t = await getTranslations('admin');
   const format = await getFormatter();
   const tc = await getTranslations('common');
@@ -35,6 +37,18 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           </ul>
         </section>
       )}
+      <section className="card" aria-labelledby="own-mail-h" id="own-mail">
+        <h2 id="own-mail-h">{tm('title')}</h2>
+        {ownMail.status.configured ? (
+          <>
+            <p>{tm('configured', { host: ownMail.status.host, port: ownMail.status.port, tls: tm(`tls.${ownMail.status.tls}`), from: ownMail.status.from })}</p>
+            {ownMail.status.source === 'demo-sandbox' && <p className="muted">{tm('demoSandbox')}</p>}
+          </>
+        ) : (
+          <p className="alert">{tm('notConfigured')}</p>
+        )}
+        <p className="muted">{tm('queue', { queued: ownMail.queued, dead: ownMail.dead })}</p>
+      </section>
       <section className="card" aria-labelledby="tenants-h">
         <h2 id="tenants-h">{t('tenants')}</h2>
         <div className="table-wrap">

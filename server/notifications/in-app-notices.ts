@@ -1,0 +1,60 @@
+import 'server-only';
+// The in-app list: a user's own notices only (the user id is in every where), newest first, rendered in
+// the reader's language when shown.
+import { z } from 'zod';
+import { db } from '../db';
+import { AppError } from '../app-error';
+import { isNotificationKind, kindsForRole, type NotificationKind } from '@/lib/notification-kinds';
+import type { Locale } from '../i18n/locales';
+import { renderNotice, type NoticeParams } from './render-notification';
+
+export type NoticeView = { id: string; kind: NotificationKind; title: string; body: string; link: string; createdAt: Date; read: boolean };
+
+export async function listNotices(userId: string, locale: Locale, take = 50): Promise<NoticeView[]> {
+  const rows = await db.inAppNotice.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take });
+  return rows.flatMap((row) => {
+    if (!isNotificationKind(row.kind)) return [];
+    const { title, body } = renderNotice(row.kind, JSON.parse(row.params) as NoticeParams, locale);
+    return [{ id: row.id, kind: row.kind, title, body, link: row.link, createdAt: row.createdAt, read: row.readAt !== null }];
+  });
+}
+
+export function countUnread(userId: string): Promise<number> {
+  return db.inAppNotice.count({ where: { userId, readAt: null } });
+}
+
+export async function markNoticeRead(userId: string, id: string): Promise<void> {
+  const { count } = await db.inAppNotice.updateMany({ where: { id, userId }, data: { readAt: new Date() } });
+  if (count === 0 && !(await db.inAppNotice.findFirst({ where: { id, userId }, select: { id: true } }))) throw new AppError('NOT_FOUND', 'No such notification.');
+}
+
+export async function markAllNoticesRead(userId: string): Promise<number> {
+  const { count } = await db.inAppNotice.updateMany({ where: { userId, readAt: null }, data: { readAt: new Date() } });
+  return count;
+}
+
+export type PreferenceView = { kind: NotificationKind; mail: boolean; inApp: boolean };
+
+export async function listPreferences(user: { id: string; role: string }): Promise<PreferenceView[]> {
+  const saved = await db.notificationPreference.findMany({ where: { userId: user.id } });
+  return kindsForRole(user.role).map((kind) => {
+    const p = saved.find((s) => s.kind === kind);
+    return { kind, mail: p?.mail ?? true, inApp: p?.inApp ?? true };
+  });
+}
+
+const PreferencesSchema = z.array(z.object({ kind: z.string(), mail: z.boolean(), inApp: z.boolean() })).max(50);
+
+/** Saves the user's choices for the kinds their role can get (others are refused by name). */
+export async function savePreferences(user: { id: string; role: string }, input: unknown): Promise<void> {
+  const parsed = PreferencesSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'Invalid preferences.', { errors: [{ path: 'preferences', message: 'invalid' }] });
+  const allowed = kindsForRole(user.role) as readonly string[];
+  const wrong = parsed.data.filter((p) => !allowed.includes(p.kind));
+  if (wrong.length) throw new AppError('VALIDATION_FAILED', 'Unknown notification kind.', { errors: wrong.map((p) => ({ path: `preferences.${p.kind}`, message: 'invalid' })) });
+  await db.$transaction(async (tx) => {
+    for (const p of parsed.data) {
+      await tx.notificationPreference.upsert({ where: { userId_kind: { userId: user.id, kind: p.kind } }, create: { userId: user.id, kind: p.kind, mail: p.mail, inApp: p.inApp }, update: { mail: p.mail, inApp: p.inApp } });
+    }
+  });
+}
