@@ -11,6 +11,7 @@ import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { requirePermission } from '../authz/scopes';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
+import { isCustomerRole } from '../auth/roles';
 import { fieldErrors } from '@/lib/smtp-request-schema';
 import { INVITATION_LIFETIME_MS, InvitationSchema } from '@/lib/invitation-schema';
 import { enqueueOwnMail } from '../own-mail/enqueue-own-mail';
@@ -49,11 +50,11 @@ export async function createInvitation(user: CurrentUser, input: unknown, { orig
   // A customer admin's form has no tenant field: theirs is implied.
   const own = user.role === 'customer-admin' ? await db.tenant.findUnique({ where: { id: user.tenantId ?? '__none__' }, select: { id: true, slug: true } }) : null;
   const raw = input && typeof input === 'object' ? (input as Record<string, unknown>) : null;
-  const given = own && raw && !raw.tenant ? { ...raw, tenant: own.slug } : input;
+  const given = own && raw && !raw.tenant && isCustomerRole(String(raw.role)) ? { ...raw, tenant: own.slug } : input;
   const parsed = InvitationSchema.safeParse(given);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'Invalid input.', { errors: fieldErrors(parsed.error) });
   const { email, name, role, tenant: slug, locale } = parsed.data;
-  if (user.role === 'customer-admin' && role !== 'customer-admin' && role !== 'customer-member') invalid('role', 'choose', 'A customer admin invites customer admins and members only.');
+  if (user.role === 'customer-admin' && !isCustomerRole(role)) invalid('role', 'choose', 'A customer admin invites customer admins and members only.');
 
   return db.$transaction(async (tx) => {
     let tenantId: string | null = null;
