@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { headers } from 'next/headers';
-import { getTranslations } from 'next-intl/server';
+import { getFormatter, getTranslations } from 'next-intl/server';
 import { requestMeta } from '@/server/http/request-meta';
 import { openInvitation } from '@/server/invitations/accept-invitation';
-import { Time } from '@/app/components/time';
+import { EXACT } from '@/app/components/time';
 import { AcceptInvitationForm } from './accept-form';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -32,12 +32,13 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       </section>
     );
   }
+  const format = await getFormatter();
   const values = { inviter: view.inviter, name: view.name, email: view.email, role: tc(`roles.${view.role}`), tenant: view.tenant ?? '' };
   return (
     <section className="narrow card">
       <h1>{t('title')}</h1>
       <p>{t(view.tenant ? 'invitedToTenant' : 'invitedAsStaff', values)}</p>
-      <p className="muted">{t.rich('expires', { when: () => <Time value={view.expiresAt} /> })}</p>
+      <p className="muted">{t('expires', { when: format.dateTime(view.expiresAt, EXACT) })}</p>
       <h2>{t('setPassword')}</h2>
       <AcceptInvitationForm token={token} email={view.email} />
     </section>
