@@ -42,6 +42,10 @@ export const AUDIT_ACTIONS = [
   'audit.exported',
   'config.apply_forced',
   'health.changed',
+  'invitation.created',
+  'invitation.resent',
+  'invitation.revoked',
+  'invitation.accepted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -9,16 +9,23 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('auth'))('title') };
 }
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ signedOut?: string }> }) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ signedOut?: string; invited?: string }> }) {
   const user = await currentUser();
   if (user) redirect(HOME_BY_ROLE[user.role]);
   const t = await getTranslations('auth');
+  const ti = await getTranslations('invitationPage');
+  const { signedOut, invited } = await searchParams;
   return (
     <section className="narrow card">
       <h1>{t('title')}</h1>
-      {(await searchParams).signedOut === '1' && (
+      {signedOut === '1' && (
         <p role="status" className="alert success">
           {t('signedOut')}
+        </p>
+      )}
+      {invited === '1' && (
+        <p role="status" className="alert success">
+          {ti('passwordSet')}
         </p>
       )}
       <SignInForm />

@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   'config.apply': ['tam'],
   'pipeline.manage': ['tam', 'admin'],
   'deliveries.read': ['customer-admin', 'customer-member', 'tam', 'auditor', 'admin'],
+  'invitation.manage': ['customer-admin', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -9,11 +9,15 @@ import { PEER_HEADER, trustedProxies } from './request-meta';
 
 export const UNSAFE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
-/** The host (name:port) this request was addressed to: a trusted proxy's X-Forwarded-Host, else Host. */
+/** The host (name:port) a request was addressed to: a trusted proxy's X-Forwarded-Host, else Host. */
+export function addressedHost(headers: Headers): string | null {
+  const peer = normalizeAddress(headers.get(PEER_HEADER));
+  const forwarded = peer && isTrusted(peer, trustedProxies()) ? headers.get('x-forwarded-host')?.split(',')[0]?.trim() : null;
+  return (forwarded || headers.get('host'))?.toLowerCase() || null;
+}
+
 function ownHost(request: Request): string {
-  const peer = normalizeAddress(request.headers.get(PEER_HEADER));
-  const forwarded = peer && isTrusted(peer, trustedProxies()) ? request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() : null;
-  return (forwarded || request.headers.get('host') || new URL(request.url).host).toLowerCase();
+  return addressedHost(request.headers) ?? new URL(request.url).host.toLowerCase();
 }
 
 export function isSameOrigin(request: Request): boolean {

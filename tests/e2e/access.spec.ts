@@ -2,6 +2,7 @@
 // (Each role's sign-in and home page is checked by auth.setup.ts.)
 import { test, expect, type Page } from '@playwright/test';
 import { ACCOUNTS, DEMO_PASSWORD, fileRequest, pageAs, signInWith } from './support';
+import { invitationLinkFor } from './invitation-link';
 
 test('a wrong password is refused with a message and no session', async ({ page }) => {
   await page.goto('/sign-in');
@@ -106,15 +107,21 @@ test('the language choice is saved for the user and wins over the browser langua
   await again.context().close();
 });
 
-/** On the admin page: creates an auditor with the form, then shows only them in the users list (it pages by email). */
+/** On the admin page: invites an auditor, who sets `password` from the link; then shows only them in the users list (it pages by email). */
 async function createAuditor(admin: Page, email: string, name: string, password: string) {
-  const form = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
-  await form.getByLabel('Email').fill(email);
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Initial password').fill(password);
-  await form.getByLabel('Role').selectOption('auditor');
-  await form.getByRole('button', { name: 'Create user' }).click();
-  await expect(form.getByRole('status')).toHaveText(`User ${email} created.`);
+  const form = admin.getByRole('region', { name: 'Invitations' });
+  await form.getByLabel('Email', { exact: true }).fill(email);
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Role', { exact: true }).selectOption('auditor');
+  await form.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: `Invitation sent to ${email}.` })).toBeVisible();
+  const invitee = await (await admin.context().browser()!.newContext({ locale: 'en-US' })).newPage();
+  await invitee.goto(invitationLinkFor(email));
+  await invitee.getByLabel('Password (at least 10 characters)').fill(password);
+  await invitee.getByLabel('Password again').fill(password);
+  await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
+  await invitee.waitForURL((url) => url.pathname === '/audit');
+  await invitee.context().close();
   await admin.getByLabel('Email contains').fill(email);
   await admin.getByRole('button', { name: 'Filter' }).click();
   await expect(admin.getByRole('region', { name: 'Users' }).locator('tbody tr')).toHaveCount(1);

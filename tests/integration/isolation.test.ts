@@ -13,11 +13,14 @@ import { createRequest } from '@/server/requests/create-request';
 import { updateRequest } from '@/server/requests/update-request';
 import { addComment } from '@/server/requests/comments';
 import { transitionRequest } from '@/server/requests/transition-request';
-import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
+import { createTenant, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 import { changeOwnPassword } from '@/server/users/change-own-password';
 import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens';
 import { endAllBrowserSessions, isBrowserSessionLive, startBrowserSession } from '@/server/auth/sessions';
 import { checkCredentials } from '@/server/auth/sign-in';
+import { createInvitation, resendInvitation, revokeInvitation } from '@/server/invitations/manage-invitations';
+import { acceptInvitation } from '@/server/invitations/accept-invitation';
+import { readQueuedOwnMail } from '../helpers/own-mail';
 import { saveUserLocale } from '@/server/users/save-user-locale';
 import { saveUserTimeZone } from '@/server/users/user-time-zone';
 import { setSandboxMode } from '@/server/sandbox/sandbox-inbox';
@@ -69,6 +72,20 @@ async function probeRunIn(scope: Scope) {
   });
 }
 const sharedRun: Record<Scope, { id: string }> = { own: await probeRunIn('own'), other: await probeRunIn('other') };
+
+// Open invitations into the own tenant, sent by the admin beforehand (a refused action must change nothing,
+// so the resend, revoke and accept rows cannot make theirs inside the call): each row takes the next unused one.
+// Made here, before the first test starts running.
+const invitationPool: { id: string; email: string }[] = [];
+for (let i = 0; i < 20; i++) {
+  invitationPool.push(await createInvitation(admin, { email: `${unique('inv')}@example.test`, name: 'Invited', role: 'customer-member', tenant: own.tenant.slug, locale: 'en' }, { origin: 'http://relaydesk.test' }));
+}
+async function invitationInOwnTenant() {
+  const next = invitationPool.shift();
+  assert.ok(next, 'the invitation pool is large enough');
+  return next;
+}
+
 
 // ── The table. [own, other] per actor for routes that address a request; one status for the others.
 // "listed"/"hidden": 200, and the tenant's request is (not) in the list, across every page.
@@ -320,8 +337,6 @@ const ACTIONS: ActionRow[] = [
   // action's requirePermission is the only gate. call() replays exactly that guard, then the function.
   { file: 'app/(admin)/admin/actions.ts', action: 'createTenantAction', domain: 'createTenant', permission: 'admin.manage', guard: 'action',
     call: async (u) => (requirePermission(u, 'admin.manage'), createTenant(actorOf(u), { slug: unique('act'), name: 'Via action path' })) },
-  { file: 'app/(admin)/admin/actions.ts', action: 'createUserAction', domain: 'createUser', permission: 'admin.manage', guard: 'action',
-    call: async (u) => (requirePermission(u, 'admin.manage'), createUser(actorOf(u), { email: `${unique('act')}@example.test`, name: 'Via action', password: TEST_PASSWORD, role: 'auditor' })) },
   { file: 'app/(admin)/admin/actions.ts', action: 'assignTamAction', domain: 'assignTam', permission: 'admin.manage', guard: 'action',
     call: async (u) => (requirePermission(u, 'admin.manage'), assignTam(actorOf(u), (await makeUser('tam')).email, other.tenant.slug)) },
   { file: 'app/(admin)/admin/actions.ts', action: 'setUserDisabledAction', domain: 'setUserDisabled', permission: 'admin.manage', guard: 'action',
@@ -336,6 +351,21 @@ const ACTIONS: ActionRow[] = [
       const tam = await makeUser('tam');
       await assignTam(SYSTEM_ACTOR, tam.email, other.tenant.slug);
       return unassignTam(actorOf(u), tam.id, other.tenant.id);
+    } },
+  // Invitations: the domain functions check the permission and scope the tenant themselves.
+  { file: 'app/invitations/actions.ts', action: 'inviteAction', domain: 'createInvitation', permission: 'invitation.manage', guard: 'domain',
+    call: (u) => createInvitation(u, { email: `${unique('inv')}@example.test`, name: 'Via action', role: 'customer-member', tenant: own.tenant.slug, locale: 'en' }, { origin: 'http://relaydesk.test' }) },
+  { file: 'app/invitations/actions.ts', action: 'resendInvitationAction', domain: 'resendInvitation', permission: 'invitation.manage', guard: 'domain',
+    call: async (u) => resendInvitation(u, (await invitationInOwnTenant()).id, { origin: 'http://relaydesk.test' }) },
+  { file: 'app/invitations/actions.ts', action: 'revokeInvitationAction', domain: 'revokeInvitation', permission: 'invitation.manage', guard: 'domain',
+    call: async (u) => revokeInvitation(u, (await invitationInOwnTenant()).id) },
+  // The link's token is the credential: no session.
+  { file: 'app/invitations/[token]/actions.ts', action: 'acceptInvitationAction', domain: 'acceptInvitation', permission: 'public', guard: 'public',
+    call: async () => {
+      const { email } = await invitationInOwnTenant();
+      const token = /invitations\/(rdi_[\w-]+)/.exec((await readQueuedOwnMail(email)).at(-1)!.text)![1]!;
+      await acceptInvitation(token, { password: TEST_PASSWORD, confirm: TEST_PASSWORD }, { ip: null, userAgent: null, requestId: null });
+      assert.equal((await checkCredentials(email, TEST_PASSWORD, { ip: null, userAgent: null, requestId: null })).ok, true);
     } },
   { file: 'app/profile/actions.ts', action: 'createTokenAction', domain: 'createToken', permission: 'token.own', guard: 'action',
     call: async (u) => {

@@ -1,6 +1,7 @@
 import '../helpers/test-env';
 // The SMTP password is write-only: no response, problem detail, audit event, log line or stored column
-// carries it, in plain text or in base64 (alone, or in the SASL PLAIN / "user:pass" blobs).
+// carries it, in plain text or in base64 (alone, or in the SASL PLAIN / "user:pass" blobs). Likewise
+// invitation links: only the mail carries them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,11 @@ import { passwordBinding } from '@/server/requests/request-fields';
 import { oauthCredentials, microsoftBody, googleBody, genericBody } from '../helpers/oauth-request-bodies';
 import { diagnosticsBundle } from '@/server/probes/diagnostics-bundle';
 import { randomUUID } from 'node:crypto';
+import { readQueuedOwnMail } from '../helpers/own-mail';
+import { createInvitation, listInvitations, resendInvitation, revokeInvitation } from '@/server/invitations/manage-invitations';
+import { acceptInvitation, openInvitation } from '@/server/invitations/accept-invitation';
+import { AppError } from '@/server/app-error';
+import { problemFromError } from '@/server/http/problem';
 
 await assertFreshDatabase(db);
 
@@ -258,5 +264,60 @@ test("RELAYDESK_SMTP_URL's password appears in no environment error, admin statu
     process.env.RELAYDESK_MAIL_FROM = saved.from;
     if (saved.url === undefined) delete process.env.RELAYDESK_SMTP_URL;
     if (saved.from === undefined) delete process.env.RELAYDESK_MAIL_FROM;
+  }
+});
+
+// An invitation link is a credential until used: it goes into the mail (marked sensitive) and nowhere else.
+test('invitation tokens and the password set with them appear in no return value, error, audit event, log line or column', async () => {
+  const log = captureConsole();
+  try {
+    const { tenant, admin: customerAdmin } = await makeTenantWithPeople();
+    const staffAdmin = await makeUser('admin');
+    const origin = 'https://relaydesk.test';
+    const chosen = `Inv1te-${randomBytes(6).toString('hex')}-Secret`;
+    const outputs: [string, string][] = [];
+    const keep = async (label: string, call: Promise<unknown>) => {
+      try {
+        outputs.push([label, JSON.stringify(await call)]);
+      } catch (error) {
+        outputs.push([`${label} (refused)`, `${String(error)} ${JSON.stringify(error)}`]);
+        if (error instanceof AppError) outputs.push([`${label} (problem)`, await problemFromError(error).text()]);
+      }
+    };
+    const meta = { ip: '198.51.100.99', userAgent: 'secrets test', requestId: null };
+    const first = await createInvitation(staffAdmin, { email: `${randomBytes(4).toString('hex')}@example.test`, name: 'Sec Ret', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin });
+    outputs.push(['create', JSON.stringify(first)]);
+    await keep('resend', resendInvitation(staffAdmin, first.id, { origin }));
+    const second = await createInvitation(customerAdmin, { email: `${randomBytes(4).toString('hex')}@example.test`, name: '秘密', role: 'customer-admin', locale: 'zh-CN' }, { origin });
+    await keep('list as admin', listInvitations(staffAdmin));
+    await keep('list as customer admin', listInvitations(customerAdmin));
+
+    const mails = [...(await readQueuedOwnMail(first.email)), ...(await readQueuedOwnMail(second.email))];
+    assert.equal(mails.length, 3);
+    assert.ok(mails.every((m) => m.sensitive === true), 'every invitation mail is marked sensitive');
+    const tokens = mails.map((m) => /\/invitations\/(rdi_[\w-]+)/.exec(m.text)![1]!);
+    const forms = [...tokens.flatMap((t) => passwordForms(t)), ...passwordForms(chosen)];
+    const clean = (label: string, text: string) => assert.deepEqual(leakedForms(text, forms), [], `${label} leaks an invitation token or the chosen password`);
+
+    const [, resent, zh] = tokens as [string, string, string];
+    await keep('open', openInvitation(resent, meta));
+    await keep('accept, short password', acceptInvitation(resent, { password: 'short', confirm: 'short' }, meta));
+    await keep('accept, confirmation differs', acceptInvitation(resent, { password: chosen, confirm: `${chosen}!` }, meta));
+    await keep('accept, replaced link', acceptInvitation(tokens[0]!, { password: chosen, confirm: chosen }, meta));
+    await keep('accept, mangled link', acceptInvitation(`${resent}x`, { password: chosen, confirm: chosen }, meta));
+    await keep('accept', acceptInvitation(resent, { password: chosen, confirm: chosen }, meta));
+    await keep('accept again', acceptInvitation(resent, { password: chosen, confirm: chosen }, meta));
+    await keep('revoke', revokeInvitation(customerAdmin, second.id));
+    await keep('open revoked', openInvitation(zh, meta));
+    await keep('accept revoked', acceptInvitation(zh, { password: chosen, confirm: chosen }, meta));
+
+    for (const [label, text] of outputs) clean(label, text);
+    const events = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    assert.ok(events.some((e) => e.action === 'invitation.accepted'));
+    for (const e of events) clean(`audit event ${e.seq} (${e.action})`, JSON.stringify(e));
+    clean('the database', JSON.stringify(await Promise.all([db.invitation.findMany(), db.user.findMany(), db.auditEvent.findMany(), db.signInThrottle.findMany()])));
+    clean('the console', log.text());
+  } finally {
+    log.restore();
   }
 });

@@ -3,7 +3,7 @@ import { revalidatePath } from 'next/cache';
 import { runAction } from '@/server/http/action';
 import { requirePermission } from '@/server/authz/scopes';
 import { actorOf } from '@/server/audit/actor';
-import { createTenant, createUser, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
+import { createTenant, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 
 function done<T>(result: T): T {
   revalidatePath('/admin');
@@ -15,16 +15,6 @@ export async function createTenantAction(input: { slug: string; name: string }) 
     await runAction(async (user, meta) => {
       requirePermission(user, 'admin.manage');
       await createTenant(actorOf(user, meta), input);
-      return undefined;
-    }),
-  );
-}
-
-export async function createUserAction(input: Record<string, string>) {
-  return done(
-    await runAction(async (user, meta) => {
-      requirePermission(user, 'admin.manage');
-      await createUser(actorOf(user, meta), { ...input, tenant: input.tenant || undefined });
       return undefined;
     }),
   );

@@ -4,9 +4,9 @@ import { useTranslations } from 'next-intl';
 import type { ActionResult } from '@/server/http/action';
 import { useActionRun } from '@/app/components/use-action-run';
 import { ConfirmButton } from '@/app/components/confirm-button';
-import { createTenantAction, createUserAction, assignTamAction, unassignTamAction, setUserRoleAction, setUserDisabledAction, resetPasswordAction } from './actions';
+import { createTenantAction, assignTamAction, unassignTamAction, setUserRoleAction, setUserDisabledAction, resetPasswordAction } from './actions';
 
-type Props = { tenants: { slug: string; name: string }[]; tams: { email: string; name: string }[]; roles: string[] };
+type Props = { tenants: { slug: string; name: string }[]; tams: { email: string; name: string }[] };
 
 /** A form's submission: messages are kept as catalog keys and translated when shown (a language switch translates them too). */
 function useSubmit() {
@@ -72,18 +72,13 @@ function Result({ message }: { message: { ok: boolean; text: string } | null }) 
   ) : null;
 }
 
-export function AdminForms({ tenants, tams, roles }: Props) {
+export function AdminForms({ tenants, tams }: Props) {
   const t = useTranslations('admin');
-  const tc = useTranslations('common');
   const tenant = useSubmit();
-  const user = useSubmit();
   const assign = useSubmit();
-  // The tenant field appears for customer roles only, and no role is preselected: never "customer, no tenant".
-  const [newRole, setNewRole] = useState('');
-  const customerRole = newRole === 'customer-admin' || newRole === 'customer-member';
   const data = (f: HTMLFormElement) => Object.fromEntries(new FormData(f).entries()) as Record<string, string>;
   return (
-    <div className="grid-3">
+    <div className="grid-2">
       <form
         className="card form"
         onSubmit={(e) => {
@@ -99,43 +94,6 @@ export function AdminForms({ tenants, tams, roles }: Props) {
         <Field name="name" label={t('name')} errors={tenant.errors} />
         <button className="button primary" disabled={tenant.pending}>
           {t('createTenant')}
-        </button>
-      </form>
-      <form
-        className="card form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const f = e.currentTarget;
-          const d = data(f);
-          user.submit(() => createUserAction(d), f, { key: 'admin.userCreated', values: { email: d.email ?? '' } }, () => setNewRole(''));
-        }}
-      >
-        <h2>{t('createUser')}</h2>
-        <Result message={user.message} />
-        <Field name="email" label={t('email')} errors={user.errors} type="email" />
-        <Field name="name" label={t('name')} errors={user.errors} />
-        <Field name="password" label={t('password')} errors={user.errors} type="password" />
-        <Field name="role" label={t('role')} errors={user.errors} value={newRole} onChange={setNewRole} required>
-          <option value="" disabled>
-            {t('chooseRole')}
-          </option>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {tc(`roles.${r}` as 'roles.admin')}
-            </option>
-          ))}
-        </Field>
-        {customerRole && (
-          <Field name="tenant" label={t('tenant')} errors={user.errors} required>
-            {tenants.map((x) => (
-              <option key={x.slug} value={x.slug}>
-                {x.name}
-              </option>
-            ))}
-          </Field>
-        )}
-        <button className="button primary" disabled={user.pending}>
-          {t('createUser')}
         </button>
       </form>
       <form

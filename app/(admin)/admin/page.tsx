@@ -1,13 +1,17 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import Link from 'next/link';
-import { getFormatter, getTranslations } from 'next-intl/server';
+import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { adminOverview } from '@/server/admin/manage-tenants';
 import { recentSignInAlerts } from '@/server/auth/sign-in-alerts';
 import { ownMailOverview } from '@/server/own-mail/own-mail-overview';
 import { CUSTOMER_ROLES, ROLES, STAFF_ROLES, isCustomerRole } from '@/server/auth/roles';
+import { listInvitations } from '@/server/invitations/manage-invitations';
+import { asLocale } from '@/server/i18n/locales';
+import { InvitationPanel } from '@/app/components/invitation-panel';
+import { invitationRows } from '@/app/components/invitation-rows';
 import { AccessButton, AdminForms, ResetPasswordButton, RoleSelect, UnassignButton } from './admin-forms';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -18,9 +22,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
   const { q, after } = await searchParams;
-  const [{ tenants, users, tams, nextAfter }, alerts, ownMail] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user), ownMailOverview()]);
+  const [{ tenants, users, tams, nextAfter }, alerts, ownMail, invitations] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user), ownMailOverview(), listInvitations(user)]);
   const tm = await getTranslations('notifications.adminMail');
   const t = await getTranslations('admin');
+  const ti = await getTranslations('invitations');
+  const inviterLocale = asLocale(user.locale) ?? asLocale(await getLocale()) ?? 'en';
   const format = await getFormatter();
   const tc = await getTranslations('common');
   return (
@@ -152,7 +158,14 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           )}
         </nav>
       </section>
-      <AdminForms tenants={tenants.map((x) => ({ slug: x.slug, name: x.name }))} tams={tams.map((u) => ({ email: u.email, name: u.name }))} roles={[...ROLES]} />
+      <InvitationPanel
+        invitations={invitationRows(invitations)}
+        roles={ROLES}
+        tenants={tenants.map((x) => ({ slug: x.slug, name: x.name }))}
+        defaultLocale={inviterLocale}
+        intro={ti('intro')}
+      />
+      <AdminForms tenants={tenants.map((x) => ({ slug: x.slug, name: x.name }))} tams={tams.map((u) => ({ email: u.email, name: u.name }))} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { requirePageUser } from '@/server/auth/auth';
 import { listRequests } from '@/server/requests/list-requests';
 import { can } from '@/server/authz/permissions';
@@ -13,6 +13,11 @@ import { Time } from '../../components/time';
 import { listVisibleTenants } from '@/server/tenants/list-visible-tenants';
 import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
 import { listTenantAdmins } from '@/server/tenants/tenant-admins';
+import { listInvitations } from '@/server/invitations/manage-invitations';
+import { asLocale } from '@/server/i18n/locales';
+import { CUSTOMER_ROLES } from '@/server/auth/roles';
+import { InvitationPanel } from '../../components/invitation-panel';
+import { invitationRows } from '../../components/invitation-rows';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('requests'))('listTitle') };
@@ -31,6 +36,9 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
   const live = tenant ? (await getSmtpConfig(user, tenant.slug).catch(() => null))?.active : null;
   const admins = user.role === 'customer-member' ? await listTenantAdmins(user) : null;
   const tl = await getTranslations('customer.live');
+  const invitations = tenant && can(user.role, 'invitation.manage') ? await listInvitations(user) : null;
+  const ti = await getTranslations('invitations');
+  const inviterLocale = asLocale(user.locale) ?? asLocale(await getLocale()) ?? 'en';
   return (
     <>
       <div className="page-head">
@@ -72,6 +80,9 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
         isFirstPage={!cursor}
         empty={validStatus ? t('emptyFiltered') : canCreate ? t('emptyCustomerAdmin') : t('empty')}
       />
+      {tenant && invitations && (
+        <InvitationPanel invitations={invitationRows(invitations)} roles={CUSTOMER_ROLES} tenants={null} defaultLocale={inviterLocale} intro={ti('introTenant', { tenant: tenant.name })} />
+      )}
     </>
   );
 }
