@@ -5,7 +5,16 @@ import type { HealthProblem } from '@/server/health/health-problems';
 export async function HealthProblems({ problems }: { problems: HealthProblem[] }) {
   const t = await getTranslations('healthChecks');
   if (problems.length === 0) return <p className="muted">{t('noProblems')}</p>;
-  const kind = (key: string) => (key.startsWith('cert.') ? t(`kinds.${key === 'cert.expires_soon' ? 'certFail' : 'certWarn'}`) : key === 'smtp.auth' ? t('kinds.auth') : key.startsWith('smtp.') ? t('kinds.smtp') : t('kinds.dns'));
+  const kind = (key: string) =>
+    key.startsWith('cert.')
+      ? t(`kinds.${key === 'cert.expires_soon' ? 'certFail' : 'certWarn'}`)
+      : key === 'smtp.auth'
+        ? t('kinds.auth')
+        : key.startsWith('smtp.')
+          ? t('kinds.smtp')
+          : key.startsWith('deliveries.')
+            ? t('kinds.deliveries')
+            : t('kinds.dns');
   return (
     <ul className="health-problems">
       {problems.map((p) => (
