@@ -129,7 +129,9 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
       </div>
       <h3>{t('history')}</h3>
       {/* The run just shown above is not repeated here. */}
-      {earlier.length === 0 ? <p className="empty-state">{latest ? t('noEarlierRuns') : t('noRuns')}</p> : earlier.map((r) => <RunDetails key={r.id} run={r} open={false} />)}
+      <div data-testid="probe-history">
+        {earlier.length === 0 ? <p className="empty-state">{latest ? t('noEarlierRuns') : t('noRuns')}</p> : earlier.map((r) => <RunDetails key={r.id} run={r} open={false} />)}
+      </div>
     </section>
   );
 }
@@ -193,7 +195,7 @@ function RunDetails({ run, open }: { run: ProbeRunView; open: boolean }) {
   const cancelled = !run.ok && failed?.hint?.code === 'CANCELLED';
   const verdict = run.ok ? 'ok' : cancelled ? 'cancelled' : 'failed';
   return (
-    <details className={`run ${verdict}`} open={open} data-testid="probe-run">
+    <details className={`run ${verdict}`} open={open} data-testid="probe-run" data-run-id={run.id}>
       <summary>
         <span className={`badge ${run.ok ? 'status-applied' : cancelled ? 'status-withdrawn' : 'status-rejected'}`}>{run.ok ? t('ok') : cancelled ? t('cancelledBadge') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
         <Time value={run.startedAt} seconds /> · {run.durationMs} ms ·{' '}
