@@ -46,8 +46,11 @@ async function checkHealthChart(browser: Browser, lang: 'en' | 'zh-CN', viewport
   const delivered = lang === 'en' ? 'delivered' : '已投递';
   const chart = page.getByTestId('health-chart');
   await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
-  await expect(chart.locator('.recharts-yAxis .recharts-cartesian-axis-tick').first()).toBeVisible();
-  const hours = await chart.locator('.recharts-xAxis .recharts-cartesian-axis-tick-value').allTextContents();
+  // Recharts 3 draws tick labels in their own layer (recharts-<axis>-tick-labels).
+  const ticks = (axis: 'xAxis' | 'yAxis') => chart.locator(`.recharts-${axis} .recharts-cartesian-axis-tick-value, .recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`);
+  await expect(ticks('yAxis').first()).toBeVisible();
+  for (const count of await ticks('yAxis').allTextContents()) expect(count).toMatch(/^\d+$/);
+  const hours = await ticks('xAxis').allTextContents();
   expect(hours.length, `${what}: hour labels`).toBeGreaterThanOrEqual(2);
   for (const hour of hours) expect(hour).toMatch(/\d{2}:\d{2}/);
   // Full width: the plot fills its card's content box.
