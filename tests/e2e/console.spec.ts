@@ -340,6 +340,7 @@ test('removing a TAM from a tenant asks first, by mouse and by keyboard; Cancel 
 });
 
 test('"Earlier runs" does not repeat the run shown above it', async ({ browser }) => {
+  test.setTimeout(180_000); // a request filed and two live validations against the sandbox
   const alice = await open(browser, 'alice', 'en-US', DESKTOP);
   const checked = await fileRequest(alice, sandboxRequest('Acme Earlier Runs'));
   await close(alice);
