@@ -89,7 +89,7 @@ async function sandboxRow(page: Page, subject: string) {
 }
 
 test('the TAM applies a request, a notification reaches the sandbox through it, then the TAM rolls back', async ({ browser, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(480_000); // two applies, a rollback, and the health chart at two widths in two languages
   const alice = await pageAs(browser, 'alice');
   const tam = await pageAs(browser, 'tam');
   const versions = tam.locator('section', { has: tam.getByRole('heading', { level: 2, name: 'Version history' }) });
