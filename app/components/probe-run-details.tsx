@@ -41,7 +41,7 @@ export function RunDetails({ run, open, bundle = true }: { run: ProbeRunView; op
   const cancelled = !run.ok && failed?.hint?.code === 'CANCELLED';
   const verdict = run.ok ? 'ok' : cancelled ? 'cancelled' : 'failed';
   return (
-    <details className={`run ${verdict}`} open={open} data-testid="probe-run">
+    <details className={`run ${verdict}`} open={open} data-testid="probe-run" data-run-id={run.id}>
       <summary>
         <span className={`badge ${run.ok ? 'status-applied' : cancelled ? 'status-withdrawn' : 'status-rejected'}`}>{run.ok ? t('ok') : cancelled ? t('cancelledBadge') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
         {run.byCustomer && <>{t('byCustomer')} · </>}

@@ -55,9 +55,17 @@ export async function RequestTable({ items, nextCursor, baseQuery, showTenant, e
               <th scope="col" aria-sort={ariaSort('number', 'number-desc')}>
                 {sortHeader(t('columns.number'), 'number', 'number-desc')}
               </th>
-              {showTenant && <th scope="col">{t('columns.tenant')}</th>}
-              <th scope="col">{t('columns.status')}</th>
-              <th scope="col">{t('columns.server')}</th>
+              {showTenant && (
+                <th scope="col" aria-sort={ariaSort('tenant', 'tenant-desc')}>
+                  {sortHeader(t('columns.tenant'), 'tenant', 'tenant-desc')}
+                </th>
+              )}
+              <th scope="col" aria-sort={ariaSort('status', 'status-desc')}>
+                {sortHeader(t('columns.status'), 'status', 'status-desc')}
+              </th>
+              <th scope="col" aria-sort={ariaSort('server', 'server-desc')}>
+                {sortHeader(t('columns.server'), 'server', 'server-desc')}
+              </th>
               <th scope="col">{t('columns.assignee')}</th>
               {queue && (
                 <th scope="col" aria-sort={ariaSort('newest', 'oldest')}>

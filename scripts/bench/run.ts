@@ -1,6 +1,7 @@
 // `npm run bench`: runs every registered bench, prints a table and writes bench-results.json
 // (a list of { name, unit, value, baseline, ratio }). To add a bench, write a module that exports a
-// Bench (scripts/bench/bench-types.ts) and list it in BENCHES.
+// Bench (scripts/bench/bench-types.ts) and list it in BENCHES. `npm run bench -- domain` runs only the
+// benches whose name contains "domain" and prints their rows (bench-results.json is left as it was).
 import { writeFileSync } from 'node:fs';
 import { meets, type Bench, type BenchRow } from './bench-types';
 import { probeBench } from './probe-bench';
@@ -26,18 +27,22 @@ function printTable(rows: BenchRow[]): void {
 }
 
 async function main() {
+  const only = process.argv.slice(2).map((word) => word.toLowerCase());
+  const chosen = only.length > 0 ? BENCHES.filter((b) => only.some((word) => b.name.toLowerCase().includes(word))) : BENCHES;
+  if (chosen.length === 0) throw new Error(`no bench matches ${only.join(' ')}; benches: ${BENCHES.map((b) => b.name).join('; ')}`);
   const results: BenchRow[] = [];
-  for (const bench of BENCHES) {
+  for (const bench of chosen) {
     const started = performance.now();
     process.stdout.write(`${bench.name}… `);
     const rows = await bench.run();
     console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
     results.push(...rows);
   }
-  const written = results.map(({ name, unit, value, baseline, ratio }) => ({ name, unit, value, baseline, ratio }));
-  writeFileSync(OUTPUT, `${JSON.stringify(written, null, 2)}\n`);
   console.log('');
   printTable(results);
+  if (only.length > 0) return;
+  const written = results.map(({ name, unit, value, baseline, ratio }) => ({ name, unit, value, baseline, ratio }));
+  writeFileSync(OUTPUT, `${JSON.stringify(written, null, 2)}\n`);
   console.log(`\nWrote ${OUTPUT}`);
 }
 

@@ -14,6 +14,7 @@ import { checkSendingDomain } from '../smtp/domain-check';
 import { redactSecrets, secretForms } from '../smtp/redact';
 import type { SmtpConfig } from '../smtp/types';
 import { changeBetween, problemsOf, type HealthProblem } from './health-problems';
+import { checkRecentDeliveries } from './deliveries-failing';
 
 // One tenant's health check: the active configuration validated without sending (token for OAuth,
 // connect, TLS, AUTH or XOAUTH2, MAIL/RCPT, QUIT) plus the domain checks and the expiry of an OAuth
@@ -64,7 +65,8 @@ export async function checkTenantHealth(tenantId: string, { now = new Date() }: 
     const findings = await checkSendingDomain({ noReplyAddress: config.noReplyAddress, host: config.host, serverAddresses: destination?.addresses ?? [] }).catch(() => []);
     result.steps.push({ step: 'domain', ok: !findings.some((f) => f.result === 'fail'), ms: 0, reply: '', detail: 'Sending domain', hint: null, field: null, findings });
   }
-  const { problems, certExpiresAt } = problemsOf(result, now, { oauthCertificateExpiresAt: oauth?.certificate ? certificateExpiry(oauth.certificate) : null });
+  const { problems: probeProblems, certExpiresAt } = problemsOf(result, now, { oauthCertificateExpiresAt: oauth?.certificate ? certificateExpiry(oauth.certificate) : null });
+  const problems = [...probeProblems, ...(await checkRecentDeliveries(tenantId, now))];
   const healthy = !problems.some((p) => p.severity === 'fail');
   const id = randomUUID();
   const secrets = withSecrets(secretForms(config.username, password), [...oauthSecrets(oauth), ...secretFragments(typed)]);

@@ -4,12 +4,16 @@ import { db } from '../db';
 import { AppError } from '../app-error';
 import type { CurrentUser } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
-import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
-import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
-import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { REQUEST_STATUSES, type RequestStatus } from '@/lib/smtp-request-schema';
+import type { Prisma } from '../generated/sqlite/client';
+import { REQUEST_INCLUDE, toRequestView, type RequestRow, type RequestView } from './request-view';
 import { containsIgnoringCase } from '../text-search';
 
-export const REQUEST_SORTS = ['oldest', 'newest', 'number', 'number-desc'] as const;
+/**
+ * The queue's sorts: a column and a direction (`<column>` ascending, `<column>-desc` descending), kept
+ * in the URL. "oldest" / "newest" are the waiting time (longest waiting first / last changed first).
+ */
+export const REQUEST_SORTS = ['oldest', 'newest', 'number', 'number-desc', 'tenant', 'tenant-desc', 'status', 'status-desc', 'server', 'server-desc'] as const;
 export type RequestSort = (typeof REQUEST_SORTS)[number];
 
 export const ListRequestsQuery = z.object({
@@ -17,7 +21,7 @@ export const ListRequestsQuery = z.object({
   tenant: z.string().max(100).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  // The TAM queue is oldest waiting first; the customer's list is newest first. number / number-desc sort by request number.
+  // The TAM queue is oldest waiting first; the customer's list is newest first. See REQUEST_SORTS.
   order: z.enum(REQUEST_SORTS).default('newest'),
   open: z.enum(['1']).optional(),
   /** Text search: a request number (1002 or SMTP-1002), a server address, a tenant's name or slug, a no-reply address. */
@@ -29,7 +33,7 @@ export const ListRequestsQuery = z.object({
 });
 export type ListRequestsInput = z.input<typeof ListRequestsQuery>;
 
-const OPEN_STATUSES = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'];
+const OPEN_STATUSES: readonly string[] = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'];
 
 function searchWhere(text: string) {
   const number = /^(?:smtp-?)?(\d{1,9})$/i.exec(text)?.[1];
@@ -39,7 +43,98 @@ function searchWhere(text: string) {
   };
 }
 
-/** Keyset pagination on (updatedAt, id), or on the unique number: stable under concurrent inserts, no OFFSET scans. */
+// Keyset pagination for every sort: the sort's keys end with a unique one (number, or id), and the
+// cursor carries the last row's keys, so a page follows on from the last under concurrent inserts and
+// with no OFFSET scans. Ties within tenant, status and server are broken by the waiting time (longest
+// first), whichever way the column sorts. Status sorts by the workflow (submitted … withdrawn), not by
+// its code's spelling: no column holds that rank, so a page walks the statuses in order, one query each
+// until it is full (at most eight, usually one), each on (updatedAt, id).
+
+type Dir = 'asc' | 'desc';
+type KeyName = 'number' | 'updatedAt' | 'id' | 'tenantName' | 'host' | 'port';
+type Key = { name: KeyName; dir: Dir };
+type KeyValue = string | number;
+
+const WAITING: Key[] = [
+  { name: 'updatedAt', dir: 'asc' },
+  { name: 'id', dir: 'asc' },
+];
+
+function keysOf(order: RequestSort): Key[] {
+  const dir: Dir = order.endsWith('-desc') || order === 'newest' ? 'desc' : 'asc';
+  switch (order) {
+    case 'oldest':
+    case 'newest':
+      return WAITING.map((k) => ({ ...k, dir }));
+    case 'number':
+    case 'number-desc':
+      return [{ name: 'number', dir }];
+    case 'tenant':
+    case 'tenant-desc':
+      return [{ name: 'tenantName', dir }, ...WAITING];
+    case 'server':
+    case 'server-desc':
+      return [{ name: 'host', dir }, { name: 'port', dir }, ...WAITING];
+    case 'status':
+    case 'status-desc':
+      return WAITING;
+  }
+}
+
+function valueOf(row: RequestRow, key: KeyName): KeyValue {
+  if (key === 'tenantName') return row.tenant.name;
+  if (key === 'updatedAt') return row.updatedAt.toISOString();
+  return row[key];
+}
+
+function compared(key: KeyName, op: 'gt' | 'lt' | 'equals', value: KeyValue): Prisma.SmtpRequestWhereInput {
+  const v = key === 'updatedAt' ? new Date(value) : value;
+  if (key === 'tenantName') return { tenant: { name: { [op]: v } } };
+  return { [key]: { [op]: v } };
+}
+
+/** Rows after `values` in the order of `keys`: (k1 > v1) or (k1 = v1 and k2 > v2) or … */
+function after(keys: Key[], values: KeyValue[]): Prisma.SmtpRequestWhereInput {
+  return {
+    OR: keys.map((key, i) => ({
+      AND: [...keys.slice(0, i).map((k, j) => compared(k.name, 'equals', values[j]!)), compared(key.name, key.dir === 'asc' ? 'gt' : 'lt', values[i]!)],
+    })),
+  };
+}
+
+function orderByOf(keys: Key[]): Prisma.SmtpRequestOrderByWithRelationInput[] {
+  return keys.map((k) => (k.name === 'tenantName' ? { tenant: { name: k.dir } } : { [k.name]: k.dir }));
+}
+
+type Cursor = { o: RequestSort; s?: string; k: KeyValue[] };
+
+function encodeListCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function invalidCursor(): AppError {
+  return new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid (it belongs to another sort, or was changed)' }] });
+}
+
+/** A cursor is only good for the sort that made it, with one value of the right type per key. */
+function decodeListCursor(value: string, order: RequestSort, keys: Key[]): Cursor {
+  let c: Cursor;
+  try {
+    c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+  } catch {
+    throw invalidCursor();
+  }
+  const types = keys.map((k) => (k.name === 'number' || k.name === 'port' ? 'number' : 'string'));
+  const ok =
+    c?.o === order &&
+    Array.isArray(c.k) &&
+    c.k.length === keys.length &&
+    c.k.every((v, i) => typeof v === types[i] && (keys[i]!.name !== 'updatedAt' || !Number.isNaN(Date.parse(v as string)))) &&
+    (order.startsWith('status') ? (REQUEST_STATUSES as readonly string[]).includes(c.s ?? '') : c.s === undefined);
+  if (!ok) throw invalidCursor();
+  return c;
+}
+
 export async function listRequests(user: CurrentUser, input: ListRequestsInput): Promise<{ items: RequestView[]; nextCursor: string | null }> {
   requirePermission(user, 'request.read');
   const parsed = ListRequestsQuery.safeParse(input);
@@ -47,35 +142,35 @@ export async function listRequests(user: CurrentUser, input: ListRequestsInput):
     throw new AppError('VALIDATION_FAILED', 'Invalid query.', { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
   }
   const { status, tenant, cursor, limit, order, open, q, mine, waiting } = parsed.data;
-  const byNumber = order === 'number' || order === 'number-desc';
-  const asc = order === 'oldest' || order === 'number';
-  const after = cursor ? decodeCursor(cursor) : null;
-  const t = after ? new Date(after.t) : null;
-  const afterNumber = byNumber && after ? Number(after.id) : null;
-  if (afterNumber !== null && !Number.isInteger(afterNumber)) throw new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid' }] });
-  const rows = await db.smtpRequest.findMany({
-    where: {
-      AND: [
-        requestsVisibleTo(user),
-        waiting ? { status: 'needs_info' } : status ? { status } : open ? { status: { in: OPEN_STATUSES } } : {},
-        tenant ? { tenant: { slug: tenant } } : {},
-        mine ? { assigneeId: user.id } : {},
-        q ? searchWhere(q) : {},
-        afterNumber !== null
-          ? { number: asc ? { gt: afterNumber } : { lt: afterNumber } }
-          : t && after
-            ? { OR: [{ updatedAt: asc ? { gt: t } : { lt: t } }, { updatedAt: t, id: asc ? { gt: after.id } : { lt: after.id } }] }
-            : {},
-      ],
-    },
-    orderBy: byNumber ? [{ number: asc ? 'asc' : 'desc' }] : [{ updatedAt: asc ? 'asc' : 'desc' }, { id: asc ? 'asc' : 'desc' }],
-    take: limit + 1,
-    include: REQUEST_INCLUDE,
-  });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const keys = keysOf(order);
+  const from = cursor ? decodeListCursor(cursor, order, keys) : null;
+  const statuses: readonly string[] = waiting ? ['needs_info'] : status ? [status] : open ? OPEN_STATUSES : REQUEST_STATUSES;
+  const scope: Prisma.SmtpRequestWhereInput[] = [
+    requestsVisibleTo(user),
+    { status: { in: [...statuses] } },
+    tenant ? { tenant: { slug: tenant } } : {},
+    mine ? { assigneeId: user.id } : {},
+    q ? searchWhere(q) : {},
+  ];
+  const page = (where: Prisma.SmtpRequestWhereInput[], take: number) => db.smtpRequest.findMany({ where: { AND: [...scope, ...where] }, orderBy: orderByOf(keys), take, include: REQUEST_INCLUDE });
+
+  const rows: { row: RequestRow; status?: string }[] = [];
+  if (order === 'status' || order === 'status-desc') {
+    const walk = REQUEST_STATUSES.filter((s) => statuses.includes(s));
+    if (order === 'status-desc') walk.reverse();
+    const first = from ? walk.indexOf(from.s as RequestStatus) : 0;
+    for (let i = Math.max(0, first); i < walk.length && rows.length <= limit; i++) {
+      const s = walk[i]!;
+      const found = await page([{ status: s }, from && i === first ? after(keys, from.k) : {}], limit + 1 - rows.length);
+      rows.push(...found.map((row) => ({ row, status: s })));
+    }
+  } else {
+    rows.push(...(await page(from ? [after(keys, from.k)] : [], limit + 1)).map((row) => ({ row })));
+  }
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
   return {
-    items: page.map(toRequestView),
-    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.updatedAt.toISOString(), id: byNumber ? String(last.number) : last.id }) : null,
+    items: shown.map(({ row }) => toRequestView(row)),
+    nextCursor: rows.length > limit && last ? encodeListCursor({ o: order, ...(last.status ? { s: last.status } : {}), k: keys.map((k) => valueOf(last.row, k.name)) }) : null,
   };
 }

@@ -100,11 +100,26 @@ async function checkSpf(domain: string, input: DomainCheckInput, provider: Sendi
 }
 
 async function selectorPublished(name: string): Promise<boolean> {
-  // A CNAME to the provider (Microsoft, SendGrid, SES) or the key itself (TXT v=DKIM1 / p=).
-  const [cname, txt] = await Promise.allSettled([resolveRecords(name, 'CNAME'), txtRecords(name)]);
-  if (cname.status === 'fulfilled' && cname.value.length > 0) return true;
-  if (txt.status === 'rejected' && !isAbsent(txt.reason)) throw txt.reason;
-  return txt.status === 'fulfilled' && txt.value.some((r) => /(^|;)\s*(v=DKIM1|p=)/i.test(r));
+  // The key itself (TXT v=DKIM1 / p=), or a CNAME to the provider (Microsoft, SendGrid, SES). The TXT
+  // query follows a CNAME, so it answers both when the provider publishes the key; NXDOMAIN means no
+  // record of any type. Only a name that exists without a key is asked for its CNAME (one that points at
+  // a provider which has not published the key yet): most selectors tried do not exist, so a cold
+  // validation asks one query per selector instead of two.
+  let txt: string[];
+  try {
+    txt = (await resolveRecords(name, 'TXT')).map((parts) => parts.join(''));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException)?.code === 'ENOTFOUND') return false;
+    if (!isAbsent(error)) throw error;
+    txt = [];
+  }
+  if (txt.some((r) => /(^|;)\s*(v=DKIM1|p=)/i.test(r))) return true;
+  try {
+    return (await resolveRecords(name, 'CNAME')).length > 0;
+  } catch (error) {
+    if (isAbsent(error)) return false;
+    throw error;
+  }
 }
 
 type DkimOutcome = { finding: DomainFinding; alignable: boolean; signedDomain?: string };
@@ -197,8 +212,24 @@ async function guarded(check: DomainCheckName, domain: string, work: () => Promi
   }
 }
 
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Ask now, at once, the names the checks ask first (the answers are kept while in flight): the probe
+ * calls this before it resolves the SMTP host, so the lookups overlap the whole conversation.
+ */
+export function prefetchSendingDomain(noReplyAddress: string, host: string, { selectors }: { selectors: boolean }): void {
+  const domain = domainOf(noReplyAddress);
+  if (!domain) return;
+  const names = [domain, `_dmarc.${domain}`, ...(selectors ? providerFor(host).dkimSelectors.map((s) => `${s}._domainkey.${domain}`) : [])];
+  for (const name of names) resolveRecords(name, 'TXT').catch(() => []);
+  resolveRecords(domain, 'MX').catch(() => []);
+}
+
 export async function checkSendingDomain(input: DomainCheckInput): Promise<DomainFinding[]> {
-  const domain = input.noReplyAddress.slice(input.noReplyAddress.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+  const domain = domainOf(input.noReplyAddress);
   const provider = providerFor(input.host);
   let spfAligns = false;
   let dkimAligns = false;

@@ -241,3 +241,132 @@ test('a hanging step shows its name, the time so far and the deadline; a cancell
   await close(tam);
   await close(admin);
 });
+
+test('the TAM sorts the queue by any column, both ways, by mouse or keyboard; the sort survives a reload', async ({ browser }) => {
+  const tam = await open(browser, 'tam', 'en-US', DESKTOP);
+  const header = (name: RegExp) => tam.getByRole('columnheader', { name });
+  const statusRank = ['Submitted', 'In review', 'Needs info', 'Validated', 'Tested', 'Applied', 'Rejected', 'Withdrawn'];
+  const statuses = async () => (await tam.locator('tbody td[data-label="Status"]').allTextContents()).map((s) => statusRank.findIndex((r) => s.trim().startsWith(r)));
+  await tam.goto('/console?status=');
+  // Every sortable header is a link a keyboard reaches: Enter sorts by status (the workflow's order).
+  await header(/^Status/).getByRole('link').focus();
+  await tam.keyboard.press('Enter');
+  await expect(tam).toHaveURL(/sort=status(&|$)/);
+  await expect(header(/^Status/)).toHaveAttribute('aria-sort', 'ascending');
+  const up = await statuses();
+  expect(up.every((r) => r >= 0)).toBe(true);
+  expect(up).toEqual([...up].sort((a, b) => a - b));
+  await header(/^Status/).getByRole('link').click();
+  await expect(tam).toHaveURL(/sort=status-desc/);
+  await expect(header(/^Status/)).toHaveAttribute('aria-sort', 'descending');
+  await tam.reload();
+  await expect(header(/^Status/)).toHaveAttribute('aria-sort', 'descending');
+  expect(await statuses()).toEqual([...up].sort((a, b) => b - a));
+  // Only the sorted column says so; filtering keeps the sort.
+  for (const other of [/^Request/, /^Tenant/, /^Server/, /^Waiting/]) await expect(header(other)).not.toHaveAttribute('aria-sort', /./);
+  await tam.getByRole('button', { name: 'Filter', exact: true }).click();
+  await expect(tam).toHaveURL(/sort=status-desc/);
+  for (const [name, sort] of [
+    [/^Server/, 'server'],
+    [/^Tenant/, 'tenant'],
+  ] as const) {
+    await header(name).getByRole('link').click();
+    await expect(tam).toHaveURL(new RegExp(`sort=${sort}(&|$)`));
+    await expect(header(name)).toHaveAttribute('aria-sort', 'ascending');
+  }
+  const servers = async () => tam.locator('tbody td[data-label="Server"]').allTextContents();
+  await header(/^Server/).getByRole('link').click();
+  const hosts = (await servers()).map((s) => s.trim().split(':')[0]!);
+  expect(hosts).toEqual([...hosts].sort());
+  await expectNoAxeViolations(tam, 'queue sorted by server');
+  await close(tam);
+});
+
+test('removing a TAM from a tenant asks first, by mouse and by keyboard; Cancel changes nothing', async ({ browser }) => {
+  const admin = await open(browser, 'admin', 'en-US', DESKTOP);
+  const suffix = Date.now().toString(36);
+  const tenantName = `Unassign Test ${suffix}`;
+  const tamName = `Una Assigned ${suffix}`;
+  const tamEmail = `una-${suffix}@example.test`;
+  const tenantForm = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create tenant' }) });
+  await tenantForm.getByLabel('Slug').fill(`unassign-${suffix}`);
+  await tenantForm.getByLabel('Name').fill(tenantName);
+  await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
+  await expect(tenantForm.getByRole('status')).toHaveText(`Tenant ${tenantName} created.`);
+  const userForm = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
+  await userForm.getByLabel('Email').fill(tamEmail);
+  await userForm.getByLabel('Name').fill(tamName);
+  await userForm.getByLabel('Initial password').fill('a-long-enough-password');
+  await userForm.getByLabel('Role').selectOption('tam');
+  await userForm.getByRole('button', { name: 'Create user' }).click();
+  await expect(userForm.getByRole('status')).toHaveText(`User ${tamEmail} created.`);
+  await admin.reload();
+  const assignForm = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Assign TAM' }) });
+  await assignForm.getByLabel('TAMs').selectOption(tamEmail);
+  await assignForm.getByLabel('Tenant').selectOption(`unassign-${suffix}`);
+  await assignForm.getByRole('button', { name: 'Assign TAM' }).click();
+  await expect(assignForm.getByRole('status')).toHaveText('TAM assigned.');
+  await admin.reload();
+
+  const row = admin.getByRole('row').filter({ hasText: tenantName });
+  const remove = row.getByRole('button', { name: `Remove ${tamName} from ${tenantName}` });
+  const question = admin.getByRole('group', { name: `Remove ${tamName} from ${tenantName}?` });
+  // The mouse: the question first; Cancel leaves the TAM assigned.
+  await remove.click();
+  await expect(question).toBeVisible();
+  await expect(question.getByRole('button', { name: 'Remove', exact: true })).toBeFocused();
+  await question.getByRole('button', { name: 'Cancel' }).click();
+  await admin.reload();
+  await expect(row).toContainText(tamName);
+  // The keyboard: Enter on × asks (focus on the answer), Tab then Enter cancels, nothing changes.
+  await remove.focus();
+  await admin.keyboard.press('Enter');
+  await expect(question.getByRole('button', { name: 'Remove', exact: true })).toBeFocused();
+  await admin.keyboard.press('Tab');
+  await expect(question.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await admin.keyboard.press('Enter');
+  await expect(question).toHaveCount(0);
+  await admin.reload();
+  await expect(row).toContainText(tamName);
+  // Confirmed from the keyboard: removed, and said so.
+  await remove.focus();
+  await admin.keyboard.press('Enter');
+  await admin.keyboard.press('Enter');
+  await expect(admin.getByRole('status').filter({ hasText: `${tamName} no longer works on ${tenantName}.` })).toBeVisible();
+  await admin.reload();
+  await expect(row).not.toContainText(tamName);
+  await expect(row).toContainText('No TAM assigned');
+  await close(admin);
+});
+
+test('"Earlier runs" does not repeat the run shown above it', async ({ browser }) => {
+  test.setTimeout(180_000); // a request filed and two live validations against the sandbox
+  const alice = await open(browser, 'alice', 'en-US', DESKTOP);
+  const checked = await fileRequest(alice, sandboxRequest('Acme Earlier Runs'));
+  await close(alice);
+  const tam = await open(browser, 'tam', 'en-US', DESKTOP);
+  await tam.goto(`/requests/${checked.id}`);
+  await tam.getByRole('button', { name: 'Take request' }).click();
+  await expect(tam.getByRole('status').filter({ hasText: 'You took this request.' })).toBeVisible();
+  const history = tam.getByTestId('probe-history');
+  const shown = tam.locator('.probe-panel [aria-live] [data-testid="probe-run"]');
+  for (let run = 1; run <= 2; run++) {
+    await tam.getByRole('button', { name: 'Validate', exact: true }).click();
+    // A validation against the sandbox takes seconds on a busy machine.
+    await expect(shown).toHaveCount(1, { timeout: 45_000 });
+    await expect(shown).toContainText('passed');
+    if (run === 1) await expect(tam.getByRole('heading', { level: 1 })).toContainText('Validated');
+    await tam.waitForLoadState('networkidle');
+    const latestId = await shown.getAttribute('data-run-id');
+    // Once the page has refreshed its list, the history holds every earlier run, and not this one.
+    await expect(history.getByTestId('probe-run')).toHaveCount(run - 1);
+    await expect(history.locator(`[data-run-id="${latestId}"]`)).toHaveCount(0);
+    if (run === 1) await expect(history).toContainText('No earlier checks.');
+  }
+  // After a reload nothing is "just shown": both runs are in the history, once each.
+  await tam.reload();
+  const ids = await history.getByTestId('probe-run').evaluateAll((runs) => runs.map((r) => r.getAttribute('data-run-id')));
+  expect(ids).toHaveLength(2);
+  expect(new Set(ids).size).toBe(2);
+  await close(tam);
+});

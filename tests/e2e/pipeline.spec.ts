@@ -2,8 +2,8 @@
 // notification sent through the API arrives in the sandbox inbox with the right headers and envelope, the
 // TAM rolls back to an earlier version (delivery follows it), and everyone sees the version history.
 // z-audit.spec.ts runs after this file and reads the versions and audit events it leaves behind.
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { expectNoAxeViolations, fileRequest, pageAs, sandboxRequest, screenshotForReadme, takeTestAndApply } from './support';
+import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { expectNoAxeViolations, fileRequest, pageAs, sandboxRequest, screenshotForReadme, storageStateOf, takeTestAndApply } from './support';
 
 /** Sends one notification for acme through the public API; returns its id and Message-ID. */
 async function sendNotification(request: APIRequestContext, token: string, subject: string): Promise<{ id: string; messageId: string }> {
@@ -18,6 +18,66 @@ async function sendNotification(request: APIRequestContext, token: string, subje
   return body;
 }
 
+/**
+ * The health chart (recharts, decision 017's 2026-12-02 note) at one width in one language: bars, both
+ * axes, a tooltip on hover and from the keyboard, a legend whose entries stay on one line, the plot as
+ * wide as its card, nothing wider than the screen, axe, and no CSP violation or error in the console.
+ */
+async function checkHealthChart(browser: Browser, lang: 'en' | 'zh-CN', viewport: { width: number; height: number }) {
+  const context = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport, storageState: storageStateOf('tam') });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+  await page.goto('/tenants/acme');
+  // The TAM's saved language wins over the browser's: switch for this check, and back after it.
+  const saved = await page.locator('html').getAttribute('lang');
+  const switchTo = async (to: string) => {
+    const menu = page.getByRole('button', { name: /^(Menu|菜单)$/ });
+    if (await menu.isVisible()) await menu.click();
+    await page.getByRole('combobox', { name: /^(Language|语言)$/ }).first().selectOption(to);
+    await expect(page.locator('html')).toHaveAttribute('lang', to);
+  };
+  if (saved !== lang) await switchTo(lang);
+  const what = `health chart at ${viewport.width} px in ${lang}`;
+  const delivered = lang === 'en' ? 'delivered' : '已投递';
+  const chart = page.getByTestId('health-chart');
+  await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  // Recharts 3 draws tick labels in their own layer (recharts-<axis>-tick-labels).
+  const ticks = (axis: 'xAxis' | 'yAxis') => chart.locator(`.recharts-${axis} .recharts-cartesian-axis-tick-value, .recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`);
+  await expect(ticks('yAxis').first()).toBeVisible();
+  for (const count of await ticks('yAxis').allTextContents()) expect(count).toMatch(/^\d+$/);
+  const hours = await ticks('xAxis').allTextContents();
+  expect(hours.length, `${what}: hour labels`).toBeGreaterThanOrEqual(2);
+  for (const hour of hours) expect(hour).toMatch(/\d{2}:\d{2}/);
+  // Full width: the plot fills its card's content box.
+  const widths = await chart.evaluate((figure) => ({ plot: figure.querySelector('svg.recharts-surface')!.getBoundingClientRect().width, card: figure.getBoundingClientRect().width }));
+  expect(widths.plot, `${what}: plot width`).toBeGreaterThanOrEqual(widths.card - 2);
+  // The legend: every entry on one line, with its total.
+  const entries = chart.locator('.chart-legend li');
+  await expect(entries).toHaveCount(3);
+  await expect(entries.first()).toContainText(new RegExp(`^${delivered} [1-9]\\d*$`));
+  for (const box of await entries.evaluateAll((items) => items.map((li) => ({ height: li.getBoundingClientRect().height, line: parseFloat(getComputedStyle(li).lineHeight) || 24 })))) {
+    expect(box.height, `${what}: a legend entry on one line`).toBeLessThan(box.line * 1.5);
+  }
+  // A tooltip per hour: on hover, and with the keyboard (recharts' accessibility layer).
+  await chart.locator('.recharts-bar-rectangle').last().hover();
+  await expect(chart.locator('.recharts-tooltip-wrapper')).toContainText(delivered);
+  await page.mouse.move(0, 0);
+  await chart.locator('svg.recharts-surface').focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(chart.locator('.recharts-tooltip-wrapper')).toBeVisible();
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll, `${what}: page width`).toBeLessThanOrEqual(width);
+  await expectNoAxeViolations(page, what);
+  expect(problems, `${what}: console`).toEqual([]);
+  if (saved && saved !== lang) await switchTo(saved);
+  await context.close();
+}
+
 /** Reloads the sandbox inbox until the message with `subject` is there; returns its row. */
 async function sandboxRow(page: Page, subject: string) {
   const row = page.locator('tbody tr').filter({ has: page.getByRole('link', { name: subject, exact: true }) });
@@ -29,7 +89,7 @@ async function sandboxRow(page: Page, subject: string) {
 }
 
 test('the TAM applies a request, a notification reaches the sandbox through it, then the TAM rolls back', async ({ browser, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(480_000); // two applies, a rollback, and the health chart at two widths in two languages
   const alice = await pageAs(browser, 'alice');
   const tam = await pageAs(browser, 'tam');
   const versions = tam.locator('section', { has: tam.getByRole('heading', { level: 2, name: 'Version history' }) });
@@ -103,6 +163,12 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
     const delivery = tam.locator('tbody tr').filter({ hasText: subject });
     await expect(delivery).toContainText('delivered');
     await expect(delivery).toContainText(sent.messageId);
+  });
+
+  await test.step('the health chart shows the delivery: full width, axes, tooltips, a one-line legend, at 1366 and 390 px, in both languages', async () => {
+    for (const viewport of [{ width: 1366, height: 900 }, { width: 390, height: 844 }]) {
+      for (const lang of ['en', 'zh-CN'] as const) await checkHealthChart(browser, lang, viewport);
+    }
   });
 
   let second = { id: '', number: '' };

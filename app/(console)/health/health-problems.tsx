@@ -14,6 +14,8 @@ export async function HealthProblems({ problems }: { problems: HealthProblem[] }
           ? t('kinds.auth')
           : key.startsWith('smtp.')
             ? t('kinds.smtp')
+            : key.startsWith('deliveries.')
+              ? t('kinds.deliveries')
             : t('kinds.dns');
   return (
     <ul className="health-problems">

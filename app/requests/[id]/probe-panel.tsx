@@ -130,7 +130,9 @@ export function ProbePanel({ requestId, host, port, testRecipient, myEmail, clos
       </div>
       <h3>{t('history')}</h3>
       {/* The run just shown above is not repeated here. */}
-      {earlier.length === 0 ? <p className="empty-state">{latest ? t('noEarlierRuns') : t('noRuns')}</p> : earlier.map((r) => <RunDetails key={r.id} run={r} open={false} />)}
+      <div data-testid="probe-history">
+        {earlier.length === 0 ? <p className="empty-state">{latest ? t('noEarlierRuns') : t('noRuns')}</p> : earlier.map((r) => <RunDetails key={r.id} run={r} open={false} />)}
+      </div>
     </section>
   );
 }

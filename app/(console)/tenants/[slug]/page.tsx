@@ -138,9 +138,8 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
         <h2 id="health-h">{t('health.title')}</h2>
         {health.buckets.some((b) => b.delivered + b.retrying + b.dead > 0) ? (
           <HealthChart
-            buckets={health.buckets}
+            buckets={health.buckets.map((b) => ({ ...b, label: hour(b.hour) }))}
             title={t('health.chartTitle')}
-            hourLabel={hour}
             labels={{ delivered: t('statuses.delivered'), retrying: t('statuses.retrying'), dead: t('statuses.dead'), hour: t('health.hour'), count: t('health.count'), table: t('health.asTable') }}
           />
         ) : (
