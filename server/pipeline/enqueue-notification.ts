@@ -7,9 +7,10 @@ import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
 import { newMessageId } from './message-ids';
 import { wakeWorkers } from './wake-workers';
-import { IDEMPOTENCY_WINDOW_MS, type NotificationData } from './notification-schema';
+import type { z } from 'zod';
+import { IDEMPOTENCY_WINDOW_MS, type EnqueuedSchema, type NotificationData } from './notification-schema';
 
-export type Enqueued = { id: string; messageId: string };
+export type Enqueued = z.infer<typeof EnqueuedSchema>;
 export type Intake = { items: Enqueued[]; /** How many were new (the others repeated an idempotency key). */ created: number };
 
 /**

@@ -58,7 +58,9 @@ export async function updatePipeline(user: CurrentUser, slug: string, body: unkn
 }
 
 /** Puts dead letters back in the queue (one, or all of the tenant's); their Message-ID stays. */
-export async function retryDeadLetters(user: CurrentUser, slug: string, notificationId: string | null, meta?: RequestMeta): Promise<{ retried: number }> {
+export const RetriedSchema = z.object({ retried: z.number().int().describe('How many dead letters went back to the queue') });
+
+export async function retryDeadLetters(user: CurrentUser, slug: string, notificationId: string | null, meta?: RequestMeta): Promise<z.infer<typeof RetriedSchema>> {
   const tenant = await findVisibleTenant(user, slug, 'pipeline.manage');
   return db.$transaction(async (tx) => {
     const where = { tenantId: tenant.id, status: 'dead', ...(notificationId ? { id: notificationId } : {}) };

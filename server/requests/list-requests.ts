@@ -5,7 +5,7 @@ import { AppError } from '../app-error';
 import type { CurrentUser } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
-import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view';
+import { REQUEST_INCLUDE, RequestViewSchema, toRequestView } from './request-view';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
 import { containsIgnoringCase } from '../text-search';
 
@@ -29,6 +29,9 @@ export const ListRequestsQuery = z.object({
 });
 export type ListRequestsInput = z.input<typeof ListRequestsQuery>;
 
+/** A page of requests; nextCursor is null on the last page. */
+export const RequestPageSchema = z.object({ items: z.array(RequestViewSchema), nextCursor: z.string().nullable() });
+
 const OPEN_STATUSES = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'];
 
 function searchWhere(text: string) {
@@ -40,7 +43,7 @@ function searchWhere(text: string) {
 }
 
 /** Keyset pagination on (updatedAt, id), or on the unique number: stable under concurrent inserts, no OFFSET scans. */
-export async function listRequests(user: CurrentUser, input: ListRequestsInput): Promise<{ items: RequestView[]; nextCursor: string | null }> {
+export async function listRequests(user: CurrentUser, input: ListRequestsInput): Promise<z.infer<typeof RequestPageSchema>> {
   requirePermission(user, 'request.read');
   const parsed = ListRequestsQuery.safeParse(input);
   if (!parsed.success) {

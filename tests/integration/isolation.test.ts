@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { api, V1_ROUTES } from '../helpers/api';
 import { makeTenantWithPeople, makeUser, validRequestBody, db, unique, TEST_PASSWORD, type TestUser } from '../helpers/factories';
 import { assertFreshDatabase } from '../helpers/fresh-database';
+import { assertDocumented } from '../helpers/openapi-contract';
 import { createRequest } from '@/server/requests/create-request';
 import { updateRequest } from '@/server/requests/update-request';
 import { addComment } from '@/server/requests/comments';
@@ -203,6 +204,8 @@ test('the isolation table: every v1 route × role × own/other tenant', async (t
 
       const status = typeof row.outcome === 'number' ? row.outcome : 200;
       assert.equal(res.status, status, `${rowName(row)}: got ${res.status} ${res.text.slice(0, 300)}`);
+      // What the OpenAPI document says of this operation and status is what came back (issue 17).
+      assertDocumented(row.method, row.pattern, res);
       if (res.status >= 400) {
         assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
         assert.equal(res.body.status, res.status);
