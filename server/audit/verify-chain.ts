@@ -7,7 +7,8 @@ import 'server-only';
 // event's canonical text and its hash; the next page is read while the last one is hashed.
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { connectRawReader, isPostgres } from '../db';
+import { connectRawReader } from '../db';
+import { placeholder } from '../db-dialect';
 import { CANONICAL_LAYOUT, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
 import { checkpointsOfAnotherChain, firstForgedCheckpoint, readCheckpoints } from './checkpoints';
 
@@ -42,7 +43,7 @@ const SEQ = 0;
 const AT = 1;
 const PREV_HASH = HASHED_COLUMNS.indexOf('prevHash');
 const HASH = COLUMNS.length - 1;
-const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${isPostgres ? '$1' : '?'} ORDER BY "seq" LIMIT ${isPostgres ? '$2' : '?'}`;
+const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${placeholder(1)} ORDER BY "seq" LIMIT ${placeholder(2)}`;
 const INT = { scalarType: 'int', arity: 'scalar' } as const;
 
 type Row = (string | number | null)[];

@@ -2,7 +2,8 @@ import 'server-only';
 // Writes a notification to the outbox. The API answers 202 only after this commits, so an accepted
 // notification survives any crash; the worker delivers it later.
 import { randomUUID } from 'node:crypto';
-import { db, isPostgres, type Tx } from '../db';
+import { db, type Tx } from '../db';
+import { AS_INT, AS_TIMESTAMP, isPostgres, sqlParams, sqlTime } from '../db-dialect';
 import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
 import { newMessageId } from './message-ids';
@@ -74,10 +75,8 @@ async function activeVersionOf(tenantId: string): Promise<ActiveVersion> {
 type NotificationRow = ReturnType<typeof rowOf>;
 
 const COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'idempotencyKey', 'status', 'nextAttemptAt', 'configVersion', 'createdAt'] as const;
-const TS = isPostgres ? '::timestamp(3)' : '';
-const INT = isPostgres ? '::int' : '';
-// Timestamps as the driver adapters store them (as outbox-leases.ts writes them too).
-const sqlTime = (date: Date) => (isPostgres ? date.toISOString() : date.toISOString().replace('Z', '+00:00'));
+const TS = AS_TIMESTAMP;
+const INT = AS_INT;
 
 /**
  * All the rows in ONE INSERT statement, so all or none of them are stored without an interactive
@@ -86,11 +85,7 @@ const sqlTime = (date: Date) => (isPostgres ? date.toISOString() : date.toISOStr
  * SQLite's 32,766 and PostgreSQL's 65,535 parameters).
  */
 async function insertRows(client: Pick<Tx, '$executeRawUnsafe'>, rows: NotificationRow[]): Promise<void> {
-  const values: unknown[] = [];
-  const p = (value: unknown) => {
-    values.push(value);
-    return isPostgres ? `$${values.length}` : '?';
-  };
+  const { values, p } = sqlParams();
   const tuples = rows.map(
     (r) => `(${COLUMNS.map((c) => (c === 'nextAttemptAt' || c === 'createdAt' ? `${p(sqlTime(r[c]))}${TS}` : c === 'configVersion' ? `${p(r[c])}${INT}` : p(r[c]))).join(', ')})`,
   );
