@@ -8,7 +8,7 @@ import { db } from '../db';
 import { checkCredentials } from './sign-in';
 import { loadActiveUser, type CurrentUser } from './load-user';
 import { metaFromRequest } from './current-user';
-import { requestMeta } from '../http/request-meta';
+import { requestMeta } from '../core/request-meta';
 import { endBrowserSession, startBrowserSession, SESSION_LIFETIME_MS } from './sessions';
 import { logError } from '../log';
 

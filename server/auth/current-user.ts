@@ -4,7 +4,7 @@ import { getToken } from 'next-auth/jwt';
 import { AppError } from '../app-error';
 import { findUserByToken } from './tokens';
 import { loadActiveUser, type CurrentUser } from './load-user';
-import { requestMeta } from '../http/request-meta';
+import { requestMeta } from '../core/request-meta';
 
 export type { CurrentUser } from './load-user';
 

@@ -5,7 +5,7 @@ import 'server-only';
 // lets one win; the other gets CONFLICT and nothing of it is kept.
 import { db } from '../db';
 import { AppError } from '../app-error';
-import { parseOrThrow } from '../http/parse';
+import { parseOrThrow } from '../core/parse';
 import { ApplySchema } from '@/lib/smtp-request-schema';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';

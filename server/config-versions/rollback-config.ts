@@ -9,7 +9,7 @@ import { recordEvent, type Actor } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { configContentOf } from '@/lib/smtp-config-model';
 import { openSecrets } from '../requests/secret-columns';
-import { parseOrThrow } from '../http/parse';
+import { parseOrThrow } from '../core/parse';
 import { findVisibleTenant } from '../pipeline/find-visible-tenant';
 import { createConfigVersion, latestVersionNumber, type VersionSource } from './create-config-version';
 import { versionSecretBinding } from './version-binding';

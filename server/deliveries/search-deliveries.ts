@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { db } from '../db';
 import { containsIgnoringCase } from '../text-search';
 import type { CurrentUser } from '../auth/current-user';
-import { parseOrThrow } from '../http/parse';
+import { parseOrThrow } from '../core/parse';
 import { findVisibleTenant } from '../pipeline/find-visible-tenant';
 import { DELIVERY_SELECT, toDeliveryView, type DeliveryView } from '../pipeline/list-deliveries';
 

@@ -6,7 +6,7 @@ import { AppError } from '../app-error';
 import { logError } from '../log';
 import { currentUser } from '../auth/auth';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
-import { requestMeta } from './request-meta';
+import { requestMeta } from '../core/request-meta';
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T }

@@ -6,7 +6,7 @@ import { AppError } from '../app-error';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { parseOrThrow } from '../http/parse';
+import { parseOrThrow } from '../core/parse';
 import { findVisibleTenant } from './find-visible-tenant';
 import type { RecipientState } from './recipient-states';
 

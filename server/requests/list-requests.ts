@@ -6,7 +6,7 @@ import type { CurrentUser } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 import { REQUEST_INCLUDE, RequestViewSchema, toRequestView } from './request-view';
-import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { decodeCursor, encodeCursor } from '../core/keyset-cursor';
 import { containsIgnoringCase } from '../text-search';
 
 export const REQUEST_SORTS = ['oldest', 'newest', 'number', 'number-desc'] as const;
