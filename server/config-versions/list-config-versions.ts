@@ -4,7 +4,7 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '../db';
 import type { CurrentUser } from '../auth/current-user';
-import { findVisibleTenant } from '../pipeline/find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import { ConfigVersionViewSchema, toConfigVersionView } from './config-version-view';
 
 const CanaryViewSchema = z.object({ status: z.string(), lastReply: z.string().nullable(), at: z.string().nullable() }).describe('How the version’s canary notification went');

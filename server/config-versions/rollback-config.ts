@@ -10,7 +10,7 @@ import { actorOf } from '../audit/actor';
 import { configContentOf } from '@/lib/smtp-config-model';
 import { openSecrets } from '../requests/secret-columns';
 import { parseOrThrow } from '../core/parse';
-import { findVisibleTenant } from '../pipeline/find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import { createConfigVersion, latestVersionNumber, type VersionSource } from './create-config-version';
 import { versionSecretBinding } from './version-binding';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';

@@ -6,7 +6,7 @@ import { db, type Tx } from '../db';
 import { AS_INT, AS_TIMESTAMP, isPostgres, sqlParams, sqlTime } from '../db-dialect';
 import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
-import { newMessageId } from './message-ids';
+import { newMessageId } from '../smtp/message-ids';
 import { wakeWorkers } from './wake-workers';
 import type { z } from 'zod';
 import { IDEMPOTENCY_WINDOW_MS, type EnqueuedSchema, type NotificationData } from './notification-schema';

@@ -5,7 +5,7 @@ import { db } from '../db';
 import type { Prisma } from '../generated/sqlite/client';
 import type { CurrentUser } from '../auth/current-user';
 import { parseOrThrow } from '../core/parse';
-import { findVisibleTenant } from './find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import { decodeCursor, encodeCursor } from '../core/keyset-cursor';
 import { RECIPIENT_STATES, recipientStatesOf, type RecipientState } from './recipient-states';
 

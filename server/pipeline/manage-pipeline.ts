@@ -7,7 +7,7 @@ import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { parseOrThrow } from '../core/parse';
-import { findVisibleTenant } from './find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import type { RecipientState } from './recipient-states';
 
 export const PipelinePatchSchema = z

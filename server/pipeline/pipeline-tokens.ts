@@ -9,7 +9,7 @@ import { hashToken } from '../auth/tokens';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { findVisibleTenant } from './find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 
 export const PIPELINE_TOKEN_PREFIX = 'rdp_';
 

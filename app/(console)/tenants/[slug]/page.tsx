@@ -7,7 +7,7 @@ import { Time, EXACT } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { orNotFound } from '@/server/http/page-errors';
-import { findVisibleTenant } from '@/server/pipeline/find-visible-tenant';
+import { findVisibleTenant } from '@/server/tenants/find-visible-tenant';
 import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
 import { DELIVERY_STATUSES, listDeliveries, pipelineHealth } from '@/server/pipeline/list-deliveries';
 import { listPipelineTokens } from '@/server/pipeline/pipeline-tokens';
