@@ -14,7 +14,7 @@ import { actorOf } from '../audit/actor';
 import { configContentOf } from '@/lib/smtp-config-model';
 import { auditableFields, requestSecretBinding } from '../requests/request-fields';
 import { openSecrets, secretAudit, secretColumnsOf } from '../requests/secret-columns';
-import { enqueueCanary } from '../pipeline/enqueue-notification';
+import { enqueueCanary } from './enqueue-canary';
 import { applyGate } from './apply-gate';
 import { createConfigVersion, isUniqueViolation } from './create-config-version';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';

@@ -202,34 +202,3 @@ async function insertNew(tx: Tx, tenantId: string, active: ActiveVersion, notifi
   if (rows.length > 0) await insertRows(tx, rows);
   return { items, created: rows.length };
 }
-
-const CANARY_TEXT = [
-  'This is the canary message Relaydesk sends after a new SMTP configuration is applied.',
-  'It proves that the notification pipeline delivers through the new settings. You do not need to reply.',
-  '',
-  '这是 Relaydesk 在应用新的 SMTP 配置后发送的验证邮件，用于确认通知邮件能通过新设置投递。无需回复。',
-].join('\n');
-
-/** The post-apply canary: through exactly this version (not whatever is active when it is sent). */
-export async function enqueueCanary(tx: Tx, tenantId: string, version: { version: number; noReplyAddress: string; testRecipient: string }): Promise<Enqueued> {
-  const id = randomUUID();
-  const messageId = newMessageId(version.noReplyAddress);
-  const now = new Date();
-  await tx.notification.create({
-    data: {
-      id,
-      tenantId,
-      messageId,
-      kind: 'other',
-      subject: `Relaydesk canary: SMTP configuration version ${version.version} / 配置版本 ${version.version}`,
-      text: CANARY_TEXT,
-      recipients: JSON.stringify([version.testRecipient]),
-      canary: true,
-      status: 'queued',
-      nextAttemptAt: now,
-      configVersion: version.version,
-      createdAt: now,
-    },
-  });
-  return { id, messageId };
-}
