@@ -17,7 +17,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
   const { q, after } = await searchParams;
-  const [{ tenants, users, tams, nextAfter }, alerts] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user)]);
+  const [{ tenants, users, tams, nextAfter }, alerts] = await Promise.all([adminOverview(user, { q, after }), recentSignInAlerts(user)]);
   const t = await getTranslations('admin');
   const format = await getFormatter();
   const tc = await getTranslations('common');
