@@ -184,7 +184,7 @@ async function main() {
   if (env.run.includes('web')) {
     // next's own bin, not `npx next`: npx runs it as a grandchild that a signal to npx would not stop.
     const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
-    // peer-address.mjs: the socket address reaches the app as x-relaydesk-peer (server/http/request-meta.ts).
+    // peer-address.mjs: the socket address reaches the app as x-relaydesk-peer (server/core/request-meta.ts).
     const args = ['--import', './scripts/peer-address.mjs', nextBin, ...nextStartArgs(env)];
     const onStart = (web: ChildProcess) =>
       web.stdout?.on('data', (chunk: Buffer) => {

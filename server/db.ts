@@ -34,4 +34,4 @@ const globalForDb = globalThis as unknown as { relaydeskDb?: Db };
 export const db: Db = globalForDb.relaydeskDb ?? createClient(databaseUrl());
 globalForDb.relaydeskDb = db;
 
-export const isPostgres = databaseKind(databaseUrl()) === 'postgres';
+export { isPostgres } from './db-dialect';

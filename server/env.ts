@@ -4,7 +4,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './db-url';
-import { parseTrustedProxies } from './http/client-address';
+import { parseTrustedProxies } from './core/client-address';
 import { parseDnsServers } from './dns/dns-servers';
 import { ownMailUrlProblem } from './own-mail/own-mail-url';
 

@@ -3,7 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { db, type Tx } from '../db';
 import { AppError } from '../app-error';
 import { fieldErrors } from '@/lib/smtp-request-schema';
-import { recordEvent, type Actor } from '../audit/record-event';
+import { recordEvent } from '../audit/record-event';
+import type { RequestMeta } from '../auth/current-user';
+import { adminActor, type AdminCaller } from './admin-caller';
 import { hashPassword } from '../auth/passwords';
 import { clearAccountThrottles } from '../auth/sign-in';
 import { CUSTOMER_ROLES, STAFF_ROLES, isCustomerRole } from '../auth/roles';
@@ -13,7 +15,8 @@ function invalid(error: import('zod').ZodError): never {
   throw new AppError('VALIDATION_FAILED', 'Invalid input.', { errors: fieldErrors(error) });
 }
 
-export async function createTenant(actor: Actor, input: unknown) {
+export async function createTenant(caller: AdminCaller, input: unknown, meta?: RequestMeta) {
+  const actor = adminActor(caller, meta);
   const parsed = TenantSchema.safeParse(input);
   if (!parsed.success) invalid(parsed.error);
   return db.$transaction(async (tx) => {
@@ -26,7 +29,8 @@ export async function createTenant(actor: Actor, input: unknown) {
   });
 }
 
-export async function createUser(actor: Actor, input: unknown) {
+export async function createUser(caller: AdminCaller, input: unknown, meta?: RequestMeta) {
+  const actor = adminActor(caller, meta);
   const parsed = UserSchema.safeParse(input);
   if (!parsed.success) invalid(parsed.error);
   const { email, name, password, role, tenant: slug } = parsed.data;
@@ -43,7 +47,8 @@ export async function createUser(actor: Actor, input: unknown) {
   });
 }
 
-export async function assignTam(actor: Actor, tamEmail: string, tenantSlug: string) {
+export async function assignTam(caller: AdminCaller, tamEmail: string, tenantSlug: string, meta?: RequestMeta) {
+  const actor = adminActor(caller, meta);
   return db.$transaction(async (tx) => {
     const tam = await tx.user.findUnique({ where: { email: tamEmail.trim().toLowerCase() } });
     if (!tam || tam.role !== 'tam') throw new AppError('VALIDATION_FAILED', `No TAM ${tamEmail}.`, { errors: [{ path: 'tam', message: 'tamUnknown' }] });
@@ -57,7 +62,8 @@ export async function assignTam(actor: Actor, tamEmail: string, tenantSlug: stri
   });
 }
 
-export async function unassignTam(actor: Actor, tamId: string, tenantId: string) {
+export async function unassignTam(caller: AdminCaller, tamId: string, tenantId: string, meta?: RequestMeta) {
+  const actor = adminActor(caller, meta);
   await db.$transaction(async (tx) => {
     const row = await tx.tamAssignment.findUnique({ where: { tamId_tenantId: { tamId, tenantId } }, include: { tam: true, tenant: true } });
     if (!row) throw new AppError('NOT_FOUND', 'No such assignment.');
@@ -77,7 +83,8 @@ async function userOrNotFound(tx: Tx, userId: string) {
  * member). Nobody changes their own role (an admin cannot lock the last admin out by mistake). A TAM who
  * stops being one loses their tenant assignments, each audited like an unassignment.
  */
-export async function setUserRole(actor: Actor, userId: string, role: string) {
+export async function setUserRole(caller: AdminCaller, userId: string, role: string, meta?: RequestMeta) {
+  const actor = adminActor(caller, meta);
   if (actor.id === userId) throw new AppError('VALIDATION_FAILED', 'You cannot change your own role.', { errors: [{ path: 'role', message: 'ownRole' }] });
   await db.$transaction(async (tx) => {
     const user = await userOrNotFound(tx, userId);
@@ -99,7 +106,8 @@ export async function setUserRole(actor: Actor, userId: string, role: string) {
  * and personal access tokens stop working at their next request (load-user.ts); nothing else is removed,
  * so enabling restores them as they were. Nobody disables themselves.
  */
-export async function setUserDisabled(actor: Actor, userId: string, disabled: boolean) {
+export async function setUserDisabled(caller: AdminCaller, userId: string, disabled: boolean, meta?: RequestMeta) {
+  const actor = adminActor(caller, meta);
   if (actor.id === userId) throw new AppError('VALIDATION_FAILED', 'You cannot disable your own account.', { errors: [{ path: 'user', message: 'ownAccount' }] });
   await db.$transaction(async (tx) => {
     const user = await userOrNotFound(tx, userId);
@@ -116,7 +124,8 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
  * admin resets others only (their own password changes on the profile page); the CLI, run by an operator,
  * can reset anyone: it is how a locked-out last admin gets back in.
  */
-export async function resetUserPassword(actor: Actor, userId: string): Promise<{ email: string; password: string }> {
+export async function resetUserPassword(caller: AdminCaller, userId: string, meta?: RequestMeta): Promise<{ email: string; password: string }> {
+  const actor = adminActor(caller, meta);
   if (actor.type !== 'system' && actor.id === userId) throw new AppError('VALIDATION_FAILED', 'Change your own password on the profile page.', { errors: [{ path: 'user', message: 'ownAccount' }] });
   const password = randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
@@ -140,7 +149,8 @@ export const USERS_PAGE = 50;
  * emails are unique, so it is a stable keyset), optionally only those whose email contains `q`; and the
  * TAMs that can be assigned (all of them, whatever page is shown).
  */
-export async function adminOverview({ after, q }: { after?: string; q?: string } = {}) {
+export async function adminOverview(caller: AdminCaller, { after, q }: { after?: string; q?: string } = {}) {
+  adminActor(caller);
   const search = q?.trim().toLowerCase() || undefined;
   const [tenants, rows, tams] = await Promise.all([
     db.tenant.findMany({ orderBy: { slug: 'asc' }, include: { tamAssignments: { include: { tam: { select: { id: true, email: true, name: true } } } }, _count: { select: { requests: true, users: true } } } }),

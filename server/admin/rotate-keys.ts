@@ -1,13 +1,15 @@
 import 'server-only';
 import { SECRET_FIELDS, cipherColumn, type SecretColumns } from '@/lib/smtp-config-model';
 import { db } from '../db';
-import { recordEvent, type Actor } from '../audit/record-event';
+import { recordEvent } from '../audit/record-event';
+import { adminActor, type AdminCaller } from './admin-caller';
 import { currentKeys, decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
 import { requestSecretBinding } from '../requests/request-fields';
 import { rotateConfigVersionKeys } from '../config-versions/rotate-version-keys';
 
 /** Re-encrypts every stored secret with the newest key (the last of RELAYDESK_SECRET_KEYS). */
-export async function rotateKeys(actor: Actor): Promise<{ reencrypted: number; newestKey: string }> {
+export async function rotateKeys(caller: AdminCaller): Promise<{ reencrypted: number; newestKey: string }> {
+  const actor = adminActor(caller);
   const keys = currentKeys();
   const newest = keys[keys.length - 1];
   if (!newest) throw new Error('RELAYDESK_SECRET_KEYS is empty');

@@ -1,29 +1,36 @@
 import 'server-only';
+import { z } from 'zod';
 import { db } from '../db';
 import { requestNumberLabel } from '../requests/request-view';
 import type { CurrentUser } from '../auth/current-user';
 import { requirePermission } from '../authz/scopes';
 import { auditWhere, parseAuditQuery, withSeq } from './audit-query';
 
-export type AuditEventView = {
-  seq: number;
-  at: string;
-  actorType: string;
-  actor: string;
-  tenant: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  /** The target as people know it: SMTP-1002, the tenant's name, the user's email, "acme v3"; null when gone. */
-  targetLabel: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  prevHash: string;
-  hash: string;
-};
+export const AuditEventViewSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actorType: z.string(),
+  actor: z.string(),
+  tenant: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  targetLabel: z.string().nullable().describe('The target as people know it: SMTP-1002, the tenant’s name, the user’s email, "acme v3"; null when gone'),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  requestId: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEventView = z.infer<typeof AuditEventViewSchema>;
+
+export const AuditEventPageSchema = z.object({
+  items: z.array(AuditEventViewSchema),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable().describe('Set when this is not the first page: the cursor of the page before it, or "" when that is the first page'),
+});
 
 type Row = Awaited<ReturnType<typeof db.auditEvent.findMany>>[number];
 
@@ -78,7 +85,7 @@ export async function targetLabels(rows: { targetType: string; targetId: string 
 }
 
 /** Newest first, keyset-paginated on seq (the cursor is the last seq seen). */
-export async function listAuditEvents(user: CurrentUser, input: Record<string, string | undefined>) {
+export async function listAuditEvents(user: CurrentUser, input: Record<string, string | undefined>): Promise<z.infer<typeof AuditEventPageSchema>> {
   requirePermission(user, 'audit.read');
   const q = parseAuditQuery(input);
   const where = await auditWhere(q);
@@ -92,7 +99,6 @@ export async function listAuditEvents(user: CurrentUser, input: Record<string, s
   return {
     items: page.map((e) => toAuditEventView(e, slugOf, labelOf)),
     nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null,
-    /** Set when this is not the first page: the cursor of the page before it, or '' when that is the first page. */
     prevCursor: previous,
   };
 }

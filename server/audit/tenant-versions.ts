@@ -5,7 +5,7 @@ import type { CurrentUser } from '../auth/current-user';
 import { requirePermission } from '../authz/scopes';
 import { getSmtpConfig } from '../config-versions/list-config-versions';
 import { diffVersions } from '../config-versions/diff-config-versions';
-import { findVisibleTenant } from '../pipeline/find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 
 export async function getAuditedSmtpConfig(user: CurrentUser, slug: string) {
   requirePermission(user, 'audit.read');

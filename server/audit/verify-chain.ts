@@ -6,7 +6,9 @@ import 'server-only';
 // driver adapter and checks the links (seq, previous hash, checkpoints); a worker thread rebuilds each
 // event's canonical text and its hash; the next page is read while the last one is hashed.
 import { Worker } from 'node:worker_threads';
-import { connectRawReader, isPostgres } from '../db';
+import { z } from 'zod';
+import { connectRawReader } from '../db';
+import { placeholder } from '../db-dialect';
 import { CANONICAL_LAYOUT, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
 import { checkpointsOfAnotherChain, firstForgedCheckpoint, readCheckpoints } from './checkpoints';
 
@@ -15,9 +17,17 @@ import { checkpointsOfAnotherChain, firstForgedCheckpoint, readCheckpoints } fro
  * signed checkpoints name a chain whose first event this database does not have (the file was written
  * for another database, or every event of this one was rewritten from the first); firstBrokenSeq is then null.
  */
-export type ChainReport = { ok: boolean; checked: number; firstBrokenSeq: number | null; checkpoints: number; reason?: 'checkpoints-of-another-database' };
+export const ChainReportSchema = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  firstBrokenSeq: z.number().int().nullable(),
+  checkpoints: z.number().int(),
+  reason: z.literal('checkpoints-of-another-database').optional(),
+});
+export type ChainReport = z.infer<typeof ChainReportSchema>;
 /** How far a verification has got: events checked, of the events there were when it started. */
-export type VerifyProgress = { checked: number; total: number };
+export const VerifyProgressSchema = z.object({ checked: z.number().int(), total: z.number().int() });
+export type VerifyProgress = z.infer<typeof VerifyProgressSchema>;
 export type VerifyOptions = {
   /** Called after each page of events is checked. */
   onProgress?: (progress: VerifyProgress) => void;
@@ -33,7 +43,7 @@ const SEQ = 0;
 const AT = 1;
 const PREV_HASH = HASHED_COLUMNS.indexOf('prevHash');
 const HASH = COLUMNS.length - 1;
-const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${isPostgres ? '$1' : '?'} ORDER BY "seq" LIMIT ${isPostgres ? '$2' : '?'}`;
+const PAGE_SQL = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "AuditEvent" WHERE "seq" >= ${placeholder(1)} ORDER BY "seq" LIMIT ${placeholder(2)}`;
 const INT = { scalarType: 'int', arity: 'scalar' } as const;
 
 type Row = (string | number | null)[];

@@ -2,13 +2,11 @@ import 'server-only';
 import { cache } from 'react';
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
-import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { db } from '../db';
 import { checkCredentials } from './sign-in';
 import { loadActiveUser, type CurrentUser } from './load-user';
-import { metaFromRequest } from './current-user';
-import { requestMeta } from '../http/request-meta';
+import { currentRequestMeta, requestMeta } from '../core/request-meta';
 import { endBrowserSession, startBrowserSession, SESSION_LIFETIME_MS } from './sessions';
 import { logError } from '../log';
 
@@ -38,7 +36,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const email = typeof credentials?.email === 'string' ? credentials.email : '';
         const password = typeof credentials?.password === 'string' ? credentials.password : '';
         if (!email || !password) return null;
-        const result = await checkCredentials(email, password, metaFromRequest(request));
+        const result = await checkCredentials(email, password, requestMeta(request.headers));
         if (result.ok) return { id: result.userId };
         if (result.reason === 'throttled') throw new ThrottledSignIn();
         return null;
@@ -71,7 +69,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if (!userId) return;
       const user = await db.user.findUnique({ where: { id: userId } });
       if (!user) return;
-      const meta = requestMeta(await headers());
+      const meta = await currentRequestMeta();
       await endBrowserSession(typeof token.sid === 'string' ? token.sid : undefined, { type: 'user', id: user.id, label: user.email, ...meta }, user.tenantId);
     },
   },

@@ -4,11 +4,10 @@ import { getToken } from 'next-auth/jwt';
 import { AppError } from '../app-error';
 import { findUserByToken } from './tokens';
 import { loadActiveUser, type CurrentUser } from './load-user';
-import { requestMeta } from '../http/request-meta';
 
 export type { CurrentUser } from './load-user';
 
-export type RequestMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
+export type { RequestMeta } from '../core/request-meta';
 
 /** For route handlers: reads the Authorization header or the session cookie from the request itself. */
 export async function userFromRequest(request: Request): Promise<CurrentUser | null> {
@@ -30,8 +29,4 @@ export async function requireUserFromRequest(request: Request): Promise<CurrentU
   const user = await userFromRequest(request);
   if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in, or send a personal access token as "Authorization: Bearer <token>".');
   return user;
-}
-
-export function metaFromRequest(request: Request): RequestMeta {
-  return requestMeta(request.headers);
 }

@@ -5,7 +5,7 @@ import 'server-only';
 // lets one win; the other gets CONFLICT and nothing of it is kept.
 import { db } from '../db';
 import { AppError } from '../app-error';
-import { parseOrThrow } from '../http/parse';
+import { parseOrThrow } from '../core/parse';
 import { ApplySchema } from '@/lib/smtp-request-schema';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
@@ -14,7 +14,7 @@ import { actorOf } from '../audit/actor';
 import { configContentOf } from '@/lib/smtp-config-model';
 import { auditableFields, requestSecretBinding } from '../requests/request-fields';
 import { openSecrets, secretAudit, secretColumnsOf } from '../requests/secret-columns';
-import { enqueueCanary } from '../pipeline/enqueue-notification';
+import { enqueueCanary } from './enqueue-canary';
 import { applyGate } from './apply-gate';
 import { createConfigVersion, isUniqueViolation } from './create-config-version';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';

@@ -1,14 +1,18 @@
 import 'server-only';
 // GET /tenants/{slug}/smtp-config: the active version and every version, newest first, with who applied
 // it, from which request, and how its canary went (the reason an auto-rollback happened).
+import { z } from 'zod';
 import { db } from '../db';
 import type { CurrentUser } from '../auth/current-user';
-import { findVisibleTenant } from '../pipeline/find-visible-tenant';
-import { toConfigVersionView, type ConfigVersionView } from './config-version-view';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
+import { ConfigVersionViewSchema, toConfigVersionView } from './config-version-view';
 
-export type CanaryView = { status: string; lastReply: string | null; at: string | null };
-export type VersionEntry = ConfigVersionView & { canary: CanaryView | null };
-export type SmtpConfigView = { active: VersionEntry | null; versions: VersionEntry[] };
+const CanaryViewSchema = z.object({ status: z.string(), lastReply: z.string().nullable(), at: z.string().nullable() }).describe('How the version’s canary notification went');
+const VersionEntrySchema = ConfigVersionViewSchema.extend({ canary: CanaryViewSchema.nullable() });
+export const SmtpConfigViewSchema = z.object({ active: VersionEntrySchema.nullable(), versions: z.array(VersionEntrySchema) });
+export type CanaryView = z.infer<typeof CanaryViewSchema>;
+export type VersionEntry = z.infer<typeof VersionEntrySchema>;
+export type SmtpConfigView = z.infer<typeof SmtpConfigViewSchema>;
 
 export async function getSmtpConfig(user: CurrentUser, slug: string): Promise<SmtpConfigView> {
   const tenant = await findVisibleTenant(user, slug, 'config.read');

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { db } from '../db';
 import { containsIgnoringCase } from '../text-search';
 import type { CurrentUser } from '../auth/current-user';
-import { parseOrThrow } from '../http/parse';
-import { findVisibleTenant } from '../pipeline/find-visible-tenant';
+import { parseOrThrow } from '../core/parse';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import { DELIVERY_SELECT, toDeliveryView, type DeliveryView } from '../pipeline/list-deliveries';
 
 const SearchQuery = z.object({ q: z.string().trim().min(1, 'required').max(254, 'tooLong') });

@@ -2,7 +2,7 @@ import 'server-only';
 import { db } from '../db';
 import type { CurrentUser } from '../auth/current-user';
 import { requirePermission, tenantsVisibleTo } from '../authz/scopes';
-import { findVisibleTenant } from '../pipeline/find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import { riskOf, type HealthProblem } from './health-problems';
 
 export type HealthCheckView = { id: string; checkedAt: string; version: number; healthy: boolean; problems: HealthProblem[]; certExpiresAt: string | null };

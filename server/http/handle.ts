@@ -1,7 +1,8 @@
 import 'server-only';
 // The shape every v1 route handler shares: authenticate, refuse cross-site cookie requests, read the body
 // (once, bounded), call one domain function, map the result.
-import { requireUserFromRequest, metaFromRequest, type CurrentUser, type RequestMeta } from '../auth/current-user';
+import { requireUserFromRequest, type CurrentUser } from '../auth/current-user';
+import { requestMeta, type RequestMeta } from '../core/request-meta';
 import { problemFromError } from './problem';
 import { localeFromAcceptLanguage } from '../i18n/locales';
 import { readJsonBody } from './body';
@@ -22,7 +23,7 @@ export function apiRoute<P = Record<string, never>>(handler: Handler<P>, options
       // Every write reads its body here, even one that ignores it, so none can be made to buffer a huge one.
       const body = unsafe ? await readJsonBody(request, { optional: options.body !== 'required' }) : undefined;
       const params = ctx?.params ? await ctx.params : ({} as P);
-      return await handler({ request, user, meta: metaFromRequest(request), params, body });
+      return await handler({ request, user, meta: requestMeta(request.headers), params, body });
     } catch (error) {
       return problemFromError(error, locale);
     }

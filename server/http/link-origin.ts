@@ -3,8 +3,8 @@ import 'server-only';
 // origin the signed-in user's browser used for this request: its Origin header when it names this host
 // (same-origin, as every form post has), else the addressed host over http, or over a trusted proxy's
 // X-Forwarded-Proto. A public-URL setting, once there is one, should win over both.
-import { normalizeAddress, isTrusted } from './client-address';
-import { PEER_HEADER, trustedProxies } from './request-meta';
+import { normalizeAddress, isTrusted } from '../core/client-address';
+import { PEER_HEADER, trustedProxies } from '../core/request-meta';
 import { addressedHost } from './same-origin';
 
 export function linkOrigin(headers: Headers): string {

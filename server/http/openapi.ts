@@ -1,70 +1,93 @@
-// The OpenAPI document of v1, built from the same zod schemas the routes parse with.
+// The OpenAPI document of v1, built from the same zod schemas the routes parse requests with and the domain
+// shapes its answers with: no shape is copied here by hand (tests/integration/openapi-responses.test.ts
+// holds every real answer of the isolation table against it).
 import { z } from 'zod';
-import { NotificationIntakeSchema } from '@/server/pipeline/notification-schema';
-import { PipelinePatchSchema } from '@/server/pipeline/manage-pipeline';
+import { EnqueuedSchema, IntakeAnswerSchema, NotificationIntakeSchema } from '@/server/pipeline/notification-schema';
+import { PipelinePatchSchema, RetriedSchema } from '@/server/pipeline/manage-pipeline';
 import { DeliveryListView, PipelineHealthView } from '@/server/pipeline/list-deliveries';
-import { SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema } from '@/lib/smtp-request-schema';
+import { CreatedPipelineTokenSchema, PipelineTokenViewSchema } from '@/server/pipeline/pipeline-tokens';
+import { ApplySchema, SmtpRequestSchema, SmtpRequestPatchSchema, CommentSchema, TransitionSchema, TestSendSchema } from '@/lib/smtp-request-schema';
 import { RequestViewSchema } from '@/server/requests/request-view';
+import { RequestPageSchema } from '@/server/requests/list-requests';
+import { CommentViewSchema } from '@/server/requests/comments';
 import { ConfigVersionViewSchema } from '@/server/config-versions/config-version-view';
+import { SmtpConfigViewSchema } from '@/server/config-versions/list-config-versions';
+import { RollbackSchema } from '@/server/config-versions/rollback-config';
+import { ProbeRunViewSchema, ProbeStepSchema } from '@/server/probes/probe-run-view';
+import { DiagnosticsBundleSchema } from '@/server/probes/diagnostics-bundle';
+import { AuditEventPageSchema, AuditEventViewSchema } from '@/server/audit/list-events';
+import { ChainReportSchema, VerifyProgressSchema } from '@/server/audit/verify-chain';
+import { ReadinessSchema } from '@/server/ops/readiness';
+import { ProblemSchema } from './problem';
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' });
+  return rest;
+};
+/** A line of a streamed answer (Accept: application/x-ndjson): { type: progress, [progress]: … } per step, then the result, or an error. */
+const streamLine = (progress: string, progressSchema: z.ZodType, result: string, resultSchema: z.ZodType) =>
+  z.union([
+    z.object({ type: z.literal(progress), [progress]: progressSchema }),
+    z.object({ type: z.literal(result), [result]: resultSchema }),
+    z.object({ type: z.literal('error'), problem: ProblemSchema }),
+  ]);
 
-const RequestView = RequestViewSchema;
-const VersionEntry = ConfigVersionViewSchema.extend({ canary: z.object({ status: z.string(), lastReply: z.string().nullable(), at: z.string().nullable() }).nullable() });
+/** Every component, by name: the request bodies (input) and the answers (output). */
+const REQUESTS = {
+  SmtpRequestCreate: SmtpRequestSchema,
+  SmtpRequestPatch: SmtpRequestPatchSchema,
+  CommentCreate: CommentSchema,
+  Transition: TransitionSchema,
+  TestSend: TestSendSchema,
+  Apply: ApplySchema,
+  NotificationCreate: NotificationIntakeSchema,
+  PipelinePatch: PipelinePatchSchema,
+  Rollback: RollbackSchema,
+};
+const ANSWERS = {
+  SmtpRequest: RequestViewSchema,
+  SmtpRequestList: RequestPageSchema,
+  ConfigVersion: ConfigVersionViewSchema,
+  SmtpConfig: SmtpConfigViewSchema,
+  Comment: CommentViewSchema,
+  CommentList: z.object({ items: z.array(CommentViewSchema) }),
+  ProbeRun: ProbeRunViewSchema,
+  ProbeRunList: z.object({ items: z.array(ProbeRunViewSchema) }),
+  ProbeRunStreamLine: streamLine('step', ProbeStepSchema, 'run', ProbeRunViewSchema),
+  DiagnosticsBundle: DiagnosticsBundleSchema,
+  AuditEvent: AuditEventViewSchema,
+  AuditEventList: AuditEventPageSchema,
+  ChainReport: ChainReportSchema,
+  ChainReportStreamLine: streamLine('progress', VerifyProgressSchema, 'report', ChainReportSchema),
+  Enqueued: EnqueuedSchema,
+  IntakeAnswer: IntakeAnswerSchema,
+  DeliveryList: DeliveryListView,
+  Retried: RetriedSchema,
+  PipelineHealth: PipelineHealthView,
+  PipelineToken: PipelineTokenViewSchema,
+  PipelineTokenList: z.object({ items: z.array(PipelineTokenViewSchema) }),
+  PipelineTokenCreated: CreatedPipelineTokenSchema,
+  Readiness: ReadinessSchema,
+  Problem: ProblemSchema,
+};
+type Component = keyof typeof REQUESTS | keyof typeof ANSWERS;
 
-const Comment = z.object({
-  id: z.string(),
-  body: z.string(),
-  internal: z.boolean(),
-  author: z.object({ name: z.string(), role: z.string(), staff: z.boolean() }),
-  createdAt: z.string(),
-});
-
-const STEPS = ['token', 'dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'relay', 'data', 'quit'] as const;
-const ProbeRun = z.object({
-  id: z.string(),
-  kind: z.enum(['validate', 'test-send']),
-  byCustomer: z.boolean(),
-  ok: z.boolean(),
-  fingerprint: z.string(),
-  matchesCurrentConfig: z.boolean(),
-  recipient: z.string(),
-  startedAt: z.string(),
-  durationMs: z.number().int(),
-  steps: z.array(
-    z.object({
-      step: z.enum(STEPS),
-      ok: z.boolean(),
-      ms: z.number(),
-      reply: z.string(),
-      detail: z.string(),
-      hint: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
-      field: z.string().nullable(),
-    }),
-  ),
-  transcript: z.array(z.object({ at: z.number(), dir: z.enum(['C', 'S', '*']), text: z.string() })),
-  tls: z.unknown().nullable(),
-  capabilities: z.array(z.string()).nullable(),
-  messageId: z.string().nullable(),
-  finalReply: z.string().nullable(),
-});
-
-const Problem = z.object({
-  type: z.string(),
-  status: z.number().int(),
-  title: z.string(),
-  detail: z.string(),
-  code: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
-});
-
-const problemResponses = Object.fromEntries(
-  [400, 401, 403, 404, 409, 413, 415, 422, 429].map((s) => [s, { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+const ref = (name: Component) => ({ $ref: `#/components/schemas/${name}` });
+const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500];
+const problems = Object.fromEntries(
+  PROBLEM_STATUSES.map((s) => [s, { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } }]),
 );
-const ok = (ref: string, status = 200) => ({ [status]: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } }, ...problemResponses });
-const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const answer = (name: Component, status = 200, description = 'OK') => ({ [status]: { description, content: { 'application/json': { schema: ref(name) } } } });
+const ok = (name: Component, status = 200) => ({ ...answer(name, status), ...problems });
+/** A slow answer: JSON by default, or streamed lines with Accept: application/x-ndjson. */
+const streamed = (name: Component, line: Component) => ({
+  200: { description: 'OK', content: { 'application/json': { schema: ref(name) }, 'application/x-ndjson': { schema: ref(line) } } },
+  ...problems,
+});
+const body = (name: Component, required = true) => ({ required, content: { 'application/json': { schema: ref(name) } } });
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 const slugParam = [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }];
+const query = (...names: string[]) => names.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
 
 export function openApiDocument() {
   return {
@@ -76,36 +99,14 @@ export function openApiDocument() {
         pipelineToken: { type: 'http', scheme: 'bearer', description: 'Tenant pipeline token (tenant page, or `npm run admin -- create-pipeline-token`)' },
       },
       schemas: {
-        SmtpRequestCreate: schema(SmtpRequestSchema),
-        SmtpRequestPatch: schema(SmtpRequestPatchSchema),
-        SmtpRequest: schema(RequestView, 'output'),
-        ConfigVersion: schema(ConfigVersionViewSchema, 'output'),
-        SmtpConfig: schema(z.object({ active: VersionEntry.nullable(), versions: z.array(VersionEntry) }), 'output'),
-        SmtpRequestList: schema(z.object({ items: z.array(RequestView), nextCursor: z.string().nullable() }), 'output'),
-        Comment: schema(Comment, 'output'),
-        CommentList: schema(z.object({ items: z.array(Comment) }), 'output'),
-        CommentCreate: schema(CommentSchema),
-        Transition: schema(TransitionSchema),
-        ChainReport: schema(z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable(), checkpoints: z.number().int(), reason: z.literal('checkpoints-of-another-database').optional() }), 'output'),
-        ProbeRun: schema(ProbeRun, 'output'),
-        ProbeRunList: schema(z.object({ items: z.array(ProbeRun) }), 'output'),
-        TestSend: schema(TestSendSchema),
-        NotificationCreate: schema(NotificationIntakeSchema),
-        PipelinePatch: schema(PipelinePatchSchema),
-        DeliveryList: schema(DeliveryListView, 'output'),
-        PipelineHealth: schema(PipelineHealthView, 'output'),
-        Rollback: schema(z.object({ version: z.number().int().positive() })),
-        Problem: schema(Problem, 'output'),
+        ...Object.fromEntries(Object.entries(REQUESTS).map(([name, s]) => [name, schema(s, 'input')])),
+        ...Object.fromEntries(Object.entries(ANSWERS).map(([name, s]) => [name, schema(s, 'output')])),
       },
     },
     security: [{ bearer: [] }],
     paths: {
       '/api/v1/smtp-requests': {
-        get: {
-          summary: 'List requests visible to you',
-          parameters: ['status', 'tenant', 'cursor', 'limit', 'order'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
-          responses: ok('SmtpRequestList'),
-        },
+        get: { summary: 'List requests visible to you', parameters: query('status', 'tenant', 'cursor', 'limit', 'order', 'open', 'q', 'mine', 'waiting'), responses: ok('SmtpRequestList') },
         post: { summary: 'File a request (customer admin)', requestBody: body('SmtpRequestCreate'), responses: ok('SmtpRequest', 201) },
       },
       '/api/v1/smtp-requests/{id}': {
@@ -120,10 +121,15 @@ export function openApiDocument() {
         post: { summary: 'Move the request', parameters: idParam, requestBody: body('Transition'), responses: ok('SmtpRequest') },
       },
       '/api/v1/smtp-requests/{id}/validate': {
-        post: { summary: 'Validate against the live server (assigned TAM). Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: ok('ProbeRun') },
+        post: { summary: 'Validate against the live server (assigned TAM). Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: streamed('ProbeRun', 'ProbeRunStreamLine') },
       },
       '/api/v1/smtp-requests/{id}/test-send': {
-        post: { summary: 'Send the test email (assigned TAM); `to` is the test recipient (default) or your own address', parameters: idParam, requestBody: body('TestSend'), responses: ok('ProbeRun') },
+        post: {
+          summary: 'Send the test email (assigned TAM); `to` is the test recipient (default) or your own address. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
+          parameters: idParam,
+          requestBody: body('TestSend', false),
+          responses: streamed('ProbeRun', 'ProbeRunStreamLine'),
+        },
       },
       '/api/v1/smtp-checks': {
         post: {
@@ -137,9 +143,14 @@ export function openApiDocument() {
         post: { summary: 'Check a request’s stored settings (customer admin of its tenant, while submitted or needs_info): a validation, no mail sent. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: ok('ProbeRun') },
       },
       '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
-      '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle (TAM, auditor)', parameters: idParam, responses: { 200: { description: 'JSON attachment' }, ...problemResponses } } },
+      '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle, a JSON attachment (TAM, auditor)', parameters: idParam, responses: ok('DiagnosticsBundle') } },
       '/api/v1/smtp-requests/{id}/apply': {
-        post: { summary: 'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration)', parameters: idParam, responses: ok('ConfigVersion', 201) },
+        post: {
+          summary: 'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration). Optional { force: true, reason } applies over a later failed check (audited)',
+          parameters: idParam,
+          requestBody: body('Apply', false),
+          responses: ok('ConfigVersion', 201),
+        },
       },
       '/api/v1/tenants/{slug}/smtp-config': { get: { summary: '{ active, versions } of a tenant (no secret, only whether each is set)', parameters: slugParam, responses: ok('SmtpConfig') } },
       '/api/v1/tenants/{slug}/smtp-config/rollback': {
@@ -151,33 +162,46 @@ export function openApiDocument() {
           parameters: slugParam,
           security: [{ pipelineToken: [] }],
           requestBody: body('NotificationCreate'),
-          responses: { 202: { description: '{ id, messageId }, or { items: [{ id, messageId }] } for a batch' }, 200: { description: 'Only repeated idempotency keys: the original { id, messageId } (or items); nothing enqueued' }, ...problemResponses },
+          responses: {
+            ...answer('IntakeAnswer', 202, 'Stored: { id, messageId }, or { items: [{ id, messageId }] } for a batch'),
+            ...answer('IntakeAnswer', 200, 'Only repeated idempotency keys: the original { id, messageId } (or items); nothing enqueued'),
+            ...problems,
+          },
         },
       },
       '/api/v1/tenants/{slug}/deliveries': {
-        get: { summary: 'Delivery log, newest first', parameters: [...slugParam, ...['status', 'cursor'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))], responses: ok('DeliveryList') },
+        get: { summary: 'Delivery log, newest first', parameters: [...slugParam, ...query('status', 'cursor', 'limit')], responses: ok('DeliveryList') },
       },
-      '/api/v1/tenants/{slug}/deliveries/{id}/retry': { post: { summary: 'Retry a dead letter (TAM, admin)', parameters: [...slugParam, ...idParam], responses: { 200: { description: '{ retried }' }, ...problemResponses } } },
+      '/api/v1/tenants/{slug}/deliveries/{id}/retry': { post: { summary: 'Retry a dead letter (TAM, admin)', parameters: [...slugParam, ...idParam], responses: ok('Retried') } },
       '/api/v1/tenants/{slug}/pipeline': {
         get: { summary: 'Delivery health: last 24 h, last error, active or paused', parameters: slugParam, responses: ok('PipelineHealth') },
-        patch: { summary: 'Pause, resume, connection and rate limits (TAM, admin)', parameters: slugParam, requestBody: body('PipelinePatch'), responses: { 200: { description: 'OK' }, ...problemResponses } },
+        patch: { summary: 'Pause, resume, connection and rate limits (TAM, admin); answers the health after the change', parameters: slugParam, requestBody: body('PipelinePatch'), responses: ok('PipelineHealth') },
       },
       '/api/v1/tenants/{slug}/pipeline-tokens': {
-        get: { summary: 'Pipeline tokens (TAM, admin)', parameters: slugParam, responses: { 200: { description: 'OK' }, ...problemResponses } },
-        post: { summary: 'Create a pipeline token, shown once (TAM, admin)', parameters: slugParam, responses: { 201: { description: '{ id, token }' }, ...problemResponses } },
+        get: { summary: 'Pipeline tokens (TAM, admin)', parameters: slugParam, responses: ok('PipelineTokenList') },
+        post: { summary: 'Create a pipeline token, shown once (TAM, admin)', parameters: slugParam, responses: ok('PipelineTokenCreated', 201) },
       },
-      '/api/v1/tenants/{slug}/pipeline-tokens/{id}': { delete: { summary: 'Revoke a pipeline token', parameters: [...slugParam, ...idParam], responses: { 200: { description: 'OK' }, ...problemResponses } } },
+      '/api/v1/tenants/{slug}/pipeline-tokens/{id}': { delete: { summary: 'Revoke a pipeline token', parameters: [...slugParam, ...idParam], responses: { 204: { description: 'Revoked' }, ...problems } } },
       '/api/v1/audit-events': {
+        get: { summary: 'Audit events, newest first (auditor)', parameters: query('tenant', 'actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'), responses: ok('AuditEventList') },
+      },
+      '/api/v1/audit-events/export': {
         get: {
-          summary: 'Audit events, newest first (auditor)',
-          parameters: ['tenant', 'actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
-          responses: { 200: { description: '{ items, nextCursor }' }, ...problemResponses },
+          summary: 'Export the filter, streamed (auditor); format=csv|jsonl',
+          parameters: query('format', 'tenant', 'actor', 'action', 'target', 'from', 'to'),
+          responses: {
+            200: { description: 'CSV, or JSON Lines (one audit event a line), as an attachment', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: ref('AuditEvent') } } },
+            ...problems,
+          },
         },
       },
-      '/api/v1/audit-events/export': { get: { summary: 'Export the filter, streamed (auditor); format=csv|jsonl', responses: { 200: { description: 'CSV or JSON Lines attachment' }, ...problemResponses } } },
-      '/api/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: '{ ok: true }' } } } },
-      '/api/v1/audit-events/verify': { get: { summary: 'Verify the audit chain (auditor). Accept: application/x-ndjson streams {type:"progress",progress:{checked,total}} lines, then {type:"report"}', responses: ok('ChainReport') } },
-      '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/api/v1/audit-events/verify': {
+        get: { summary: 'Verify the audit chain (auditor). Accept: application/x-ndjson streams {type:"progress",progress:{checked,total}} lines, then {type:"report"}', responses: streamed('ChainReport', 'ChainReportStreamLine') },
+      },
+      '/api/health': {
+        get: { summary: 'Readiness: 200 when the database answers and is migrated, else 503', security: [], responses: { ...answer('Readiness'), ...answer('Readiness', 503, 'Not ready') } },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } } },
     },
   };
 }

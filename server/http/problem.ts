@@ -1,5 +1,6 @@
 import 'server-only';
 // Maps errors to application/problem+json, once. Field messages are catalog keys, sent translated.
+import { z } from 'zod';
 import { AppError, HTTP_STATUS } from '../app-error';
 import { translateFieldMessage } from '../i18n/translate';
 import { logError } from '../log';
@@ -17,8 +18,22 @@ const TITLES: Record<number, string> = {
   500: 'Internal error',
 };
 
-export function problem(status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', status, title: TITLES[status] ?? 'Error', detail, ...extra }), {
+/** The application/problem+json body of every refusal (RFC 9457); `errors` names each bad field. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  status: z.number().int(),
+  title: z.string(),
+  detail: z.string(),
+  code: z.string().optional().describe('The error code (AppError), e.g. VALIDATION_FAILED'),
+  errors: z.array(z.object({ path: z.string(), message: z.string().describe('Translated (Accept-Language)'), code: z.string() })).optional(),
+  reason: z.string().optional().describe('A machine-readable reason a client acts on, e.g. why apply was refused'),
+  failedRunId: z.string().optional(),
+});
+type ProblemExtra = Partial<Pick<z.input<typeof ProblemSchema>, 'code' | 'errors' | 'reason' | 'failedRunId'>>;
+
+export function problem(status: number, detail: string, extra: ProblemExtra = {}, headers: Record<string, string> = {}): Response {
+  const body: z.input<typeof ProblemSchema> = { type: 'about:blank', status, title: TITLES[status] ?? 'Error', detail, ...extra };
+  return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/problem+json', ...headers },
   });
@@ -27,7 +42,7 @@ export function problem(status: number, detail: string, extra: Record<string, un
 export function problemFromError(error: unknown, locale = 'en'): Response {
   if (error instanceof AppError) {
     const status = HTTP_STATUS[error.code];
-    const extra: Record<string, unknown> = { code: error.code };
+    const extra: ProblemExtra = { code: error.code };
     // Machine-readable reasons a client acts on (e.g. apply's `reason` and `failedRunId`); never free text from a server.
     for (const key of ['reason', 'failedRunId'] as const) if (typeof error.details[key] === 'string') extra[key] = error.details[key];
     if (error.details.errors) {

@@ -4,8 +4,8 @@ import 'server-only';
 // Browsers send Origin on every POST/PATCH/PUT/DELETE and Sec-Fetch-Site on every request; a request with
 // neither is refused as well (cookie clients outside a browser should use a personal access token).
 import { AppError } from '../app-error';
-import { normalizeAddress, isTrusted } from './client-address';
-import { PEER_HEADER, trustedProxies } from './request-meta';
+import { normalizeAddress, isTrusted } from '../core/client-address';
+import { PEER_HEADER, trustedProxies } from '../core/request-meta';
 
 export const UNSAFE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 

@@ -1,11 +1,13 @@
 import 'server-only';
 // Readiness for load balancers (GET /api/health): the database answers and every migration this code
 // ships has been applied. Checked at most once a second, so a busy balancer costs one query a second.
+import { z } from 'zod';
 import { db } from '../db';
 import { databaseKind, databaseUrl } from '../db-url';
 import { migrationFiles } from '../db-migrate';
 
-export type Readiness = { ok: boolean; database: 'ok' | 'unreachable' | 'migrations-pending'; pending?: string[] };
+export const ReadinessSchema = z.object({ ok: z.boolean(), database: z.enum(['ok', 'unreachable', 'migrations-pending']), pending: z.array(z.string()).optional() });
+export type Readiness = z.infer<typeof ReadinessSchema>;
 
 const CHECK_EVERY_MS = 1_000;
 const expected = migrationFiles(databaseKind(databaseUrl())).map((m) => m.name);

@@ -5,7 +5,7 @@ import 'server-only';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { decryptSecret } from '../crypto/secret-box';
 import { publicUrl } from '../env';
-import { threadMessageId } from '../pipeline/message-ids';
+import { threadMessageId } from '../smtp/message-ids';
 import { ownMailBinding } from './enqueue-own-mail';
 import { addressOf, type OwnMailConfig } from './own-mail-config';
 import type { ClaimedOwnMail } from './own-mail-leases';

@@ -6,7 +6,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '@/server/db';
 import { encryptSecret } from '../crypto/secret-box';
-import { newMessageId } from '../pipeline/message-ids';
+import { newMessageId } from '../smtp/message-ids';
 import { addressOf, ownMailConfig } from './own-mail-config';
 
 export interface OwnMail {

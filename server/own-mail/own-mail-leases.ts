@@ -2,8 +2,8 @@ import 'server-only';
 // Leases on the OwnMail outbox, the same way as on the tenants' (server/pipeline/outbox-leases.ts): a
 // worker claims due rows by writing its id and a lease deadline in one statement; a killed worker's rows
 // come back when the deadline passes and are sent again with the Message-ID fixed at enqueue.
-import { db, isPostgres } from '../db';
-import { sqlTime } from '../pipeline/outbox-leases';
+import { db } from '../db';
+import { AS_INT, AS_TIMESTAMP, SKIP_LOCKED, sqlParams, sqlTime } from '../db-dialect';
 
 export type ClaimedOwnMail = {
   id: string;
@@ -25,12 +25,8 @@ type Raw = Omit<ClaimedOwnMail, 'sensitive' | 'attempts' | 'createdAt'> & { sens
 
 export async function claimOwnMail(owner: string, leaseMs: number, limit: number, now = new Date()): Promise<ClaimedOwnMail[]> {
   if (limit <= 0) return [];
-  const values: unknown[] = [];
-  const p = (value: unknown) => {
-    values.push(value);
-    return isPostgres ? `$${values.length}` : '?';
-  };
-  const TS = isPostgres ? '::timestamp(3)' : '';
+  const { values, p } = sqlParams();
+  const TS = AS_TIMESTAMP;
   const sql = `
     UPDATE "OwnMail" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${p(sqlTime(new Date(now.getTime() + leaseMs)))}${TS}
     WHERE "id" IN (
@@ -38,7 +34,7 @@ export async function claimOwnMail(owner: string, leaseMs: number, limit: number
       WHERE "status" IN ('queued', 'retrying') AND "nextAttemptAt" <= ${p(sqlTime(now))}${TS}
         AND ("leaseUntil" IS NULL OR "leaseUntil" < ${p(sqlTime(now))}${TS})
       ORDER BY "nextAttemptAt"
-      LIMIT ${p(limit)}${isPostgres ? '::int FOR UPDATE SKIP LOCKED' : ''}
+      LIMIT ${p(limit)}${AS_INT}${SKIP_LOCKED}
     )
     RETURNING ${COLUMNS.map((c) => `"${c}"`).join(', ')}`;
   const rows = await db.$queryRawUnsafe<Raw[]>(sql, ...values);

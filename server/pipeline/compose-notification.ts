@@ -3,7 +3,7 @@ import 'server-only';
 // recipients only in the envelope, a footer with the support contact, the Message-ID stored at enqueue,
 // and In-Reply-To / References to the thread's stable id so mail clients thread the conversation.
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { threadMessageId } from './message-ids';
+import { threadMessageId } from '../smtp/message-ids';
 
 export type SendingConfig = {
   tenantId: string;

@@ -4,17 +4,16 @@ import 'server-only';
 // the tenant's maxConnections); its pool gets as many connections as it holds slots, renews them while the
 // pool lives and releases them when it closes the pool. Messages: each send is first counted in its clock
 // minute by one upsert that refuses to go past ratePerMinute.
-import { db, isPostgres } from '../db';
-import { sqlTime } from './outbox-leases';
+import { db } from '../db';
+import { AS_INT, AS_TIMESTAMP, placeholder as ph, SKIP_LOCKED, sqlTime } from '../db-dialect';
 
-const TS = isPostgres ? '::timestamp(3)' : '';
-const ph = (i: number) => (isPostgres ? `$${i}` : '?');
+const TS = AS_TIMESTAMP;
 
 /** Takes up to `want` free slots of the tenant (below max); returns how many this worker now holds. */
 export async function acquireSlots(owner: string, tenantId: string, max: number, want: number, leaseMs: number, now = new Date()): Promise<number> {
   const slots = Array.from({ length: max }, (_, i) => i);
   await db.$executeRawUnsafe(
-    `INSERT INTO "TenantSendSlot" ("tenantId", "slot") VALUES ${slots.map((_, i) => `(${ph(2 * i + 1)}, ${ph(2 * i + 2)}${isPostgres ? '::int' : ''})`).join(', ')} ON CONFLICT DO NOTHING`,
+    `INSERT INTO "TenantSendSlot" ("tenantId", "slot") VALUES ${slots.map((_, i) => `(${ph(2 * i + 1)}, ${ph(2 * i + 2)}${AS_INT})`).join(', ')} ON CONFLICT DO NOTHING`,
     ...slots.flatMap((s) => [tenantId, s]),
   );
   const values = [owner, sqlTime(new Date(now.getTime() + leaseMs)), tenantId, tenantId, max, sqlTime(now), Math.min(max, want)];
@@ -22,8 +21,8 @@ export async function acquireSlots(owner: string, tenantId: string, max: number,
     `UPDATE "TenantSendSlot" SET "owner" = ${ph(1)}, "leaseUntil" = ${ph(2)}${TS}
      WHERE "tenantId" = ${ph(3)} AND "slot" IN (
        SELECT "slot" FROM "TenantSendSlot"
-       WHERE "tenantId" = ${ph(4)} AND "slot" < ${ph(5)}${isPostgres ? '::int' : ''} AND ("owner" IS NULL OR "leaseUntil" IS NULL OR "leaseUntil" < ${ph(6)}${TS})
-       ORDER BY "slot" LIMIT ${ph(7)}${isPostgres ? '::int' : ''}${isPostgres ? ' FOR UPDATE SKIP LOCKED' : ''}
+       WHERE "tenantId" = ${ph(4)} AND "slot" < ${ph(5)}${AS_INT} AND ("owner" IS NULL OR "leaseUntil" IS NULL OR "leaseUntil" < ${ph(6)}${TS})
+       ORDER BY "slot" LIMIT ${ph(7)}${AS_INT}${SKIP_LOCKED}
      )
      RETURNING "slot"`,
     ...values,
@@ -48,8 +47,8 @@ export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
  */
 export const STRADDLE_MS = 5_000;
 
-const COUNT_SQL = () => `INSERT INTO "TenantSendMinute" ("tenantId", "minute", "sent") VALUES (${ph(1)}, ${ph(2)}${isPostgres ? '::int' : ''}, 1)
-  ON CONFLICT ("tenantId", "minute") DO UPDATE SET "sent" = "TenantSendMinute"."sent" + 1 WHERE "TenantSendMinute"."sent" < ${ph(3)}${isPostgres ? '::int' : ''}
+const COUNT_SQL = () => `INSERT INTO "TenantSendMinute" ("tenantId", "minute", "sent") VALUES (${ph(1)}, ${ph(2)}${AS_INT}, 1)
+  ON CONFLICT ("tenantId", "minute") DO UPDATE SET "sent" = "TenantSendMinute"."sent" + 1 WHERE "TenantSendMinute"."sent" < ${ph(3)}${AS_INT}
   RETURNING "sent"`;
 
 class MinuteFull extends Error {

@@ -2,14 +2,16 @@ import 'server-only';
 // Writes a notification to the outbox. The API answers 202 only after this commits, so an accepted
 // notification survives any crash; the worker delivers it later.
 import { randomUUID } from 'node:crypto';
-import { db, isPostgres, type Tx } from '../db';
+import { db, type Tx } from '../db';
+import { AS_INT, AS_TIMESTAMP, isPostgres, sqlParams, sqlTime } from '../db-dialect';
 import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
-import { newMessageId } from './message-ids';
+import { newMessageId } from '../smtp/message-ids';
 import { wakeWorkers } from './wake-workers';
-import { IDEMPOTENCY_WINDOW_MS, type NotificationData } from './notification-schema';
+import type { z } from 'zod';
+import { IDEMPOTENCY_WINDOW_MS, type EnqueuedSchema, type NotificationData } from './notification-schema';
 
-export type Enqueued = { id: string; messageId: string };
+export type Enqueued = z.infer<typeof EnqueuedSchema>;
 export type Intake = { items: Enqueued[]; /** How many were new (the others repeated an idempotency key). */ created: number };
 
 /**
@@ -73,10 +75,8 @@ async function activeVersionOf(tenantId: string): Promise<ActiveVersion> {
 type NotificationRow = ReturnType<typeof rowOf>;
 
 const COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'idempotencyKey', 'status', 'nextAttemptAt', 'configVersion', 'createdAt'] as const;
-const TS = isPostgres ? '::timestamp(3)' : '';
-const INT = isPostgres ? '::int' : '';
-// Timestamps as the driver adapters store them (as outbox-leases.ts writes them too).
-const sqlTime = (date: Date) => (isPostgres ? date.toISOString() : date.toISOString().replace('Z', '+00:00'));
+const TS = AS_TIMESTAMP;
+const INT = AS_INT;
 
 /**
  * All the rows in ONE INSERT statement, so all or none of them are stored without an interactive
@@ -85,11 +85,7 @@ const sqlTime = (date: Date) => (isPostgres ? date.toISOString() : date.toISOStr
  * SQLite's 32,766 and PostgreSQL's 65,535 parameters).
  */
 async function insertRows(client: Pick<Tx, '$executeRawUnsafe'>, rows: NotificationRow[]): Promise<void> {
-  const values: unknown[] = [];
-  const p = (value: unknown) => {
-    values.push(value);
-    return isPostgres ? `$${values.length}` : '?';
-  };
+  const { values, p } = sqlParams();
   const tuples = rows.map(
     (r) => `(${COLUMNS.map((c) => (c === 'nextAttemptAt' || c === 'createdAt' ? `${p(sqlTime(r[c]))}${TS}` : c === 'configVersion' ? `${p(r[c])}${INT}` : p(r[c]))).join(', ')})`,
   );
@@ -205,35 +201,4 @@ async function insertNew(tx: Tx, tenantId: string, active: ActiveVersion, notifi
   }
   if (rows.length > 0) await insertRows(tx, rows);
   return { items, created: rows.length };
-}
-
-const CANARY_TEXT = [
-  'This is the canary message Relaydesk sends after a new SMTP configuration is applied.',
-  'It proves that the notification pipeline delivers through the new settings. You do not need to reply.',
-  '',
-  '这是 Relaydesk 在应用新的 SMTP 配置后发送的验证邮件，用于确认通知邮件能通过新设置投递。无需回复。',
-].join('\n');
-
-/** The post-apply canary: through exactly this version (not whatever is active when it is sent). */
-export async function enqueueCanary(tx: Tx, tenantId: string, version: { version: number; noReplyAddress: string; testRecipient: string }): Promise<Enqueued> {
-  const id = randomUUID();
-  const messageId = newMessageId(version.noReplyAddress);
-  const now = new Date();
-  await tx.notification.create({
-    data: {
-      id,
-      tenantId,
-      messageId,
-      kind: 'other',
-      subject: `Relaydesk canary: SMTP configuration version ${version.version} / 配置版本 ${version.version}`,
-      text: CANARY_TEXT,
-      recipients: JSON.stringify([version.testRecipient]),
-      canary: true,
-      status: 'queued',
-      nextAttemptAt: now,
-      configVersion: version.version,
-      createdAt: now,
-    },
-  });
-  return { id, messageId };
 }

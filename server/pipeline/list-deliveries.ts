@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { db } from '../db';
 import type { Prisma } from '../generated/sqlite/client';
 import type { CurrentUser } from '../auth/current-user';
-import { parseOrThrow } from '../http/parse';
-import { findVisibleTenant } from './find-visible-tenant';
-import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { parseOrThrow } from '../core/parse';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
+import { decodeCursor, encodeCursor } from '../core/keyset-cursor';
 import { RECIPIENT_STATES, recipientStatesOf, type RecipientState } from './recipient-states';
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'delivered', 'dead'] as const;

@@ -6,8 +6,8 @@ import { AppError } from '../app-error';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { parseOrThrow } from '../http/parse';
-import { findVisibleTenant } from './find-visible-tenant';
+import { parseOrThrow } from '../core/parse';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 import type { RecipientState } from './recipient-states';
 
 export const PipelinePatchSchema = z
@@ -58,7 +58,9 @@ export async function updatePipeline(user: CurrentUser, slug: string, body: unkn
 }
 
 /** Puts dead letters back in the queue (one, or all of the tenant's); their Message-ID stays. */
-export async function retryDeadLetters(user: CurrentUser, slug: string, notificationId: string | null, meta?: RequestMeta): Promise<{ retried: number }> {
+export const RetriedSchema = z.object({ retried: z.number().int().describe('How many dead letters went back to the queue') });
+
+export async function retryDeadLetters(user: CurrentUser, slug: string, notificationId: string | null, meta?: RequestMeta): Promise<z.infer<typeof RetriedSchema>> {
   const tenant = await findVisibleTenant(user, slug, 'pipeline.manage');
   return db.$transaction(async (tx) => {
     const where = { tenantId: tenant.id, status: 'dead', ...(notificationId ? { id: notificationId } : {}) };

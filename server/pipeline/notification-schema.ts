@@ -81,3 +81,7 @@ export const NotificationBatchSchema = z
 
 /** One notification, or `{ notifications: [...] }`. */
 export const NotificationIntakeSchema = z.union([NotificationBatchSchema, NotificationSchema]);
+
+/** One stored notification (or, for a repeated idempotency key, the original): what intake answers. */
+export const EnqueuedSchema = z.object({ id: z.string(), messageId: z.string() });
+export const IntakeAnswerSchema = z.union([EnqueuedSchema, z.object({ items: z.array(EnqueuedSchema) })]);

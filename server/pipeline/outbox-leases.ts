@@ -1,26 +1,12 @@
 import 'server-only';
 // Leases on outbox rows. A worker claims due notifications by writing its id and a lease deadline in one
 // statement; a crashed worker's rows come back when the deadline passes.
-import { db, isPostgres } from '../db';
+import { db } from '../db';
+import { AS_INT, AS_TIMESTAMP, isPostgres, sqlBoolean, sqlParams, sqlTime } from '../db-dialect';
 import type { OutboxRow } from './compose-notification';
 
-/** Timestamp parameter as each database stores it (SQLite: Prisma's ISO text; PostgreSQL: timestamp(3) in UTC). */
-export function sqlTime(date: Date): string {
-  return isPostgres ? date.toISOString() : date.toISOString().replace('Z', '+00:00');
-}
-
-/** Collects parameters in the order the SQL text uses them (SQLite's ? are positional). */
-function params() {
-  const values: unknown[] = [];
-  const p = (value: unknown) => {
-    values.push(value);
-    return isPostgres ? `$${values.length}` : '?';
-  };
-  return { values, p };
-}
-
-const TS = isPostgres ? '::timestamp(3)' : '';
-const INT = isPostgres ? '::int' : '';
+const TS = AS_TIMESTAMP;
+const INT = AS_INT;
 
 /** What a worker needs of a claimed row to send it. */
 export type ClaimedRow = OutboxRow & { attempts: number; configVersion: number | null; status: string; recipientStates: string | null; lastReply: string | null };
@@ -43,7 +29,7 @@ function claimedRow(r: RawClaimed): ClaimedRow {
  */
 export async function claimDue(owner: string, leaseMs: number, limit: number, excludeTenants: string[], now = new Date()): Promise<ClaimedRow[]> {
   if (limit <= 0) return [];
-  const { values, p } = params();
+  const { values, p } = sqlParams();
   // Parameters are collected as the text is built, so everything is written in text order (SQLite's ?).
   const due = () => `
     SELECT n."id" FROM "Notification" n
@@ -60,7 +46,7 @@ export async function claimDue(owner: string, leaseMs: number, limit: number, ex
     WHERE "id" IN (
       SELECT d."id" FROM "TenantPipeline" tp
       ${isPostgres ? `CROSS JOIN LATERAL (${due()} FOR UPDATE OF n SKIP LOCKED) d` : 'CROSS JOIN "Notification" d'}
-      WHERE tp."paused" = ${isPostgres ? 'false' : '0'} AND tp."activeVersion" IS NOT NULL
+      WHERE tp."paused" = ${sqlBoolean(false)} AND tp."activeVersion" IS NOT NULL
         ${excludeTenants.length ? `AND tp."tenantId" NOT IN (${excludeTenants.map(p).join(', ')})` : ''}
         AND (SELECT COUNT(*) FROM "TenantSendSlot" s WHERE s."tenantId" = tp."tenantId" AND s."owner" <> ${p(owner)}
           AND s."leaseUntil" >= ${p(sqlTime(now))}${TS} AND s."slot" < tp."maxConnections") < tp."maxConnections"
@@ -89,7 +75,7 @@ export type Delivered = { id: string; reply: string; version: number };
 /** Marks a batch delivered in one statement (per-row reply, already redacted and shortened, and version), only rows this worker still holds. */
 export async function markDelivered(owner: string, batch: Delivered[], at = new Date()): Promise<void> {
   if (batch.length === 0) return;
-  const { values, p } = params();
+  const { values, p } = sqlParams();
   // A join on a VALUES list: one statement, linear in the batch (a CASE per row would be quadratic).
   const sql = `
     UPDATE "Notification" SET

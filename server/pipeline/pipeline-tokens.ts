@@ -2,19 +2,23 @@ import 'server-only';
 // Pipeline tokens: the hosting service's credential for one tenant's notification intake. Shown once,
 // stored as a SHA-256 hash, created and revoked by the tenant's TAM or an admin (or the admin CLI).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import { hashToken } from '../auth/tokens';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { recordEvent, type Actor } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
-import { findVisibleTenant } from './find-visible-tenant';
+import { findVisibleTenant } from '../tenants/find-visible-tenant';
 
 export const PIPELINE_TOKEN_PREFIX = 'rdp_';
 
-export type PipelineTokenView = { id: string; prefix: string; createdAt: string; revokedAt: string | null };
+export const PipelineTokenViewSchema = z.object({ id: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() });
+export type PipelineTokenView = z.infer<typeof PipelineTokenViewSchema>;
+/** The answer to creating a token: the only time the token itself is shown. */
+export const CreatedPipelineTokenSchema = z.object({ id: z.string(), token: z.string(), prefix: z.string() });
 
-async function insertToken(tenantId: string, createdById: string | null, actor: Actor): Promise<{ id: string; token: string; prefix: string }> {
+async function insertToken(tenantId: string, createdById: string | null, actor: Actor): Promise<z.infer<typeof CreatedPipelineTokenSchema>> {
   const token = PIPELINE_TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
   const prefix = token.slice(0, 10);

@@ -2,7 +2,7 @@ import 'server-only';
 // The notification worker. It claims due outbox rows under a lease, sorts them into one lane per tenant,
 // and each lane sends through its tenant's pooled transport with at most maxConnections in flight. A
 // tenant whose server hangs or throttles fills only its own lane: the claim skips tenants whose lane is
-// full, so the others keep flowing. See docs/decisions/006-pipeline.md.
+// full, so the others keep flowing. See docs/decisions/008-pipeline.md.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';

@@ -1,5 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import { CommentSchema, fieldErrors } from '@/lib/smtp-request-schema';
@@ -10,7 +11,14 @@ import { recordEvent } from '../audit/record-event';
 import { actorOf } from '../audit/actor';
 import { findVisibleRequest } from './get-request';
 
-export type CommentView = { id: string; body: string; internal: boolean; author: { name: string; role: string; staff: boolean }; createdAt: string };
+export const CommentViewSchema = z.object({
+  id: z.string(),
+  body: z.string(),
+  internal: z.boolean(),
+  author: z.object({ name: z.string(), role: z.string(), staff: z.boolean() }),
+  createdAt: z.string(),
+});
+export type CommentView = z.infer<typeof CommentViewSchema>;
 
 export async function addComment(user: CurrentUser, requestId: string, body: unknown, meta?: RequestMeta): Promise<CommentView> {
   const request = await findVisibleRequest(user, requestId);

@@ -6,7 +6,7 @@ import type { CurrentUser } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { REQUEST_STATUSES, type RequestStatus } from '@/lib/smtp-request-schema';
 import type { Prisma } from '../generated/sqlite/client';
-import { REQUEST_INCLUDE, toRequestView, type RequestRow, type RequestView } from './request-view';
+import { REQUEST_INCLUDE, RequestViewSchema, toRequestView, type RequestRow } from './request-view';
 import { containsIgnoringCase } from '../text-search';
 
 /**
@@ -32,6 +32,9 @@ export const ListRequestsQuery = z.object({
   waiting: z.enum(['1']).optional(),
 });
 export type ListRequestsInput = z.input<typeof ListRequestsQuery>;
+
+/** A page of requests; nextCursor is null on the last page. */
+export const RequestPageSchema = z.object({ items: z.array(RequestViewSchema), nextCursor: z.string().nullable() });
 
 const OPEN_STATUSES: readonly string[] = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'];
 
@@ -135,7 +138,7 @@ function decodeListCursor(value: string, order: RequestSort, keys: Key[]): Curso
   return c;
 }
 
-export async function listRequests(user: CurrentUser, input: ListRequestsInput): Promise<{ items: RequestView[]; nextCursor: string | null }> {
+export async function listRequests(user: CurrentUser, input: ListRequestsInput): Promise<z.infer<typeof RequestPageSchema>> {
   requirePermission(user, 'request.read');
   const parsed = ListRequestsQuery.safeParse(input);
   if (!parsed.success) {

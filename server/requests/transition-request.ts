@@ -12,7 +12,8 @@ import { REQUEST_INCLUDE, toRequestView, type RequestView } from './request-view
 
 type Rule = { from: RequestStatus[]; permission: 'request.review' | 'request.withdraw'; commentRequired: boolean };
 
-// The lifecycle (PRODUCT.md): who may move a request from where to where.
+// The lifecycle (README "What works today"; lib/request-status.ts for what each status allows): who may
+// move a request from where to where.
 export const TRANSITIONS: Record<'in_review' | 'needs_info' | 'rejected' | 'withdrawn', Rule> = {
   in_review: { from: ['submitted', 'needs_info'], permission: 'request.review', commentRequired: false },
   needs_info: { from: ['in_review', 'validated', 'tested'], permission: 'request.review', commentRequired: true },

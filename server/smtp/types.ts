@@ -24,21 +24,8 @@ export type SmtpConfig = {
   oauth?: OAuthSettings | null;
 };
 
-export type StepName =
-  | 'token'
-  | 'dns'
-  | 'connect'
-  | 'greeting'
-  | 'ehlo'
-  | 'starttls'
-  | 'tls'
-  | 'auth'
-  | 'mail'
-  | 'rcpt'
-  | 'relay'
-  | 'data'
-  | 'quit'
-  | 'domain';
+export const STEP_NAMES = ['token', 'dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'auth', 'mail', 'rcpt', 'relay', 'data', 'quit', 'domain'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
 
 /** The request field a user should change to fix a failure. */
 export type ConfigField =

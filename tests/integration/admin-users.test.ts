@@ -15,7 +15,7 @@ import { loadActiveUser } from '@/server/auth/load-user';
 import { actorOf } from '@/server/audit/actor';
 
 const admin = await makeUser('admin');
-const by = actorOf(admin);
+const by = admin;
 
 test('a TAM made auditor: the role changes at once, assignments go, and both are audited', async () => {
   const { tenant, tam } = await makeTenantWithPeople();
@@ -31,8 +31,8 @@ test('a TAM made auditor: the role changes at once, assignments go, and both are
   assert.deepEqual(
     events.map((e) => [e.action, e.actorLabel, e.tenantId, e.before, e.after]),
     [
-      ['user.role_changed', by.label, null, '{"role":"tam"}', '{"role":"auditor"}'],
-      ['tam.unassigned', by.label, tenant.id, `{"tam":"${tam.email}","tenant":"${tenant.slug}"}`, null],
+      ['user.role_changed', actorOf(by).label, null, '{"role":"tam"}', '{"role":"auditor"}'],
+      ['tam.unassigned', actorOf(by).label, tenant.id, `{"tam":"${tam.email}","tenant":"${tenant.slug}"}`, null],
     ],
   );
 });
@@ -86,8 +86,8 @@ test('a disabled user cannot sign in, and their session and tokens stop at once;
   assert.deepEqual(
     events.map((e) => [e.action, e.actorLabel, e.tenantId, e.before, e.after]),
     [
-      ['user.disabled', by.label, customer.tenantId, '{"disabled":false}', '{"disabled":true}'],
-      ['user.enabled', by.label, customer.tenantId, '{"disabled":true}', '{"disabled":false}'],
+      ['user.disabled', actorOf(by).label, customer.tenantId, '{"disabled":false}', '{"disabled":true}'],
+      ['user.enabled', actorOf(by).label, customer.tenantId, '{"disabled":true}', '{"disabled":false}'],
     ],
   );
 });
@@ -131,18 +131,33 @@ test('the users list pages by email and filters by email; assignable TAMs come w
   const prefix = `page-${Date.now()}`;
   const emails = Array.from({ length: USERS_PAGE + 5 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}@example.test`);
   for (const email of emails) await createUser(by, { email, name: 'Paged', password: TEST_PASSWORD, role: 'auditor' });
-  const first = await adminOverview({ q: prefix.toUpperCase() });
+  const first = await adminOverview(by, { q: prefix.toUpperCase() });
   assert.deepEqual(first.users.map((u) => u.email), emails.slice(0, USERS_PAGE), 'the first page, in email order; the filter ignores case');
   assert.equal(first.nextAfter, emails[USERS_PAGE - 1]);
-  const second = await adminOverview({ q: prefix, after: first.nextAfter! });
+  const second = await adminOverview(by, { q: prefix, after: first.nextAfter! });
   assert.deepEqual(second.users.map((u) => u.email), emails.slice(USERS_PAGE));
   assert.equal(second.nextAfter, null);
-  assert.deepEqual((await adminOverview({ q: `${prefix}-none` })).users, []);
+  assert.deepEqual((await adminOverview(by, { q: `${prefix}-none` })).users, []);
 
   const tam = await makeUser('tam');
   const gone = await makeUser('tam');
   await setUserDisabled(by, gone.id, true);
-  const { tams } = await adminOverview({ q: prefix });
+  const { tams } = await adminOverview(by, { q: prefix });
   assert.ok(tams.some((t) => t.email === tam.email), 'a TAM not on the page shown can still be assigned');
   assert.ok(!tams.some((t) => t.email === gone.email), 'a disabled TAM cannot');
+});
+
+test('the admin functions are their own gate: a non-admin, or a user passed as a bare actor, is refused and nothing changes', async () => {
+  const target = await makeUser('auditor');
+  const audited = () => db.auditEvent.count({ where: { targetId: target.id } });
+  const before = await audited();
+  for (const role of ['tam', 'auditor', 'customer-admin'] as const) {
+    const user = await makeUser(role, role === 'customer-admin' ? (await makeTenantWithPeople()).tenant.slug : undefined);
+    assert.deepEqual(await refusal(setUserDisabled(user, target.id, true)), { code: 'FORBIDDEN', errors: undefined }, role);
+    assert.deepEqual(await refusal(adminOverview(user)), { code: 'FORBIDDEN', errors: undefined }, role);
+  }
+  // Only the operator's own actor (type system: the command line, the seed) stands in for a person.
+  assert.deepEqual(await refusal(resetUserPassword(actorOf(by), target.id)), { code: 'FORBIDDEN', errors: undefined });
+  assert.equal((await db.user.findUniqueOrThrow({ where: { id: target.id } })).disabledAt, null);
+  assert.equal(await audited(), before);
 });

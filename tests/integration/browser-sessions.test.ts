@@ -94,7 +94,7 @@ test("an admin's password reset revokes the user's personal access tokens and en
   const user = await makeUser('tam');
   const session = await sessionCookieFor(user.id);
   assert.equal((await api('GET', '/api/v1/smtp-requests', { token: user.token })).status, 200);
-  await resetUserPassword(actorOf(admin), user.id);
+  await resetUserPassword(admin, user.id);
   assert.equal((await api('GET', '/api/v1/smtp-requests', { token: user.token })).status, 401);
   assert.equal((await api('GET', '/api/v1/smtp-requests', { headers: { cookie: session.cookie } })).status, 401);
   const event = await db.auditEvent.findFirstOrThrow({ where: { action: 'user.password_reset', targetId: user.id } });

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { api } from '../helpers/api';
 import { assertFreshDatabase } from '../helpers/fresh-database';
 import { makeTenantWithPeople, validRequestBody, db } from '../helpers/factories';
-import { clientAddress, parseTrustedProxies } from '@/server/http/client-address';
-import { PEER_HEADER, requestMeta } from '@/server/http/request-meta';
+import { clientAddress, parseTrustedProxies } from '@/server/core/client-address';
+import { PEER_HEADER, requestMeta } from '@/server/core/request-meta';
 import { readEnv } from '@/server/env';
 
 await assertFreshDatabase(db);

@@ -1,8 +1,6 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { runAction } from '@/server/http/action';
-import { requirePermission } from '@/server/authz/scopes';
-import { actorOf } from '@/server/audit/actor';
 import { createTenant, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 
 function done<T>(result: T): T {
@@ -13,8 +11,7 @@ function done<T>(result: T): T {
 export async function createTenantAction(input: { slug: string; name: string }) {
   return done(
     await runAction(async (user, meta) => {
-      requirePermission(user, 'admin.manage');
-      await createTenant(actorOf(user, meta), input);
+      await createTenant(user, input, meta);
       return undefined;
     }),
   );
@@ -23,8 +20,7 @@ export async function createTenantAction(input: { slug: string; name: string }) 
 export async function assignTamAction(input: { tam: string; tenant: string }) {
   return done(
     await runAction(async (user, meta) => {
-      requirePermission(user, 'admin.manage');
-      await assignTam(actorOf(user, meta), input.tam, input.tenant);
+      await assignTam(user, input.tam, input.tenant, meta);
       return undefined;
     }),
   );
@@ -33,8 +29,7 @@ export async function assignTamAction(input: { tam: string; tenant: string }) {
 export async function unassignTamAction(input: { tamId: string; tenantId: string }) {
   return done(
     await runAction(async (user, meta) => {
-      requirePermission(user, 'admin.manage');
-      await unassignTam(actorOf(user, meta), input.tamId, input.tenantId);
+      await unassignTam(user, input.tamId, input.tenantId, meta);
       return undefined;
     }),
   );
@@ -43,8 +38,7 @@ export async function unassignTamAction(input: { tamId: string; tenantId: string
 export async function setUserRoleAction(input: { userId: string; role: string }) {
   return done(
     await runAction(async (user, meta) => {
-      requirePermission(user, 'admin.manage');
-      await setUserRole(actorOf(user, meta), input.userId, input.role);
+      await setUserRole(user, input.userId, input.role, meta);
       return undefined;
     }),
   );
@@ -53,8 +47,7 @@ export async function setUserRoleAction(input: { userId: string; role: string })
 export async function setUserDisabledAction(input: { userId: string; disabled: boolean }) {
   return done(
     await runAction(async (user, meta) => {
-      requirePermission(user, 'admin.manage');
-      await setUserDisabled(actorOf(user, meta), input.userId, input.disabled);
+      await setUserDisabled(user, input.userId, input.disabled, meta);
       return undefined;
     }),
   );
@@ -62,7 +55,6 @@ export async function setUserDisabledAction(input: { userId: string; disabled: b
 
 export async function resetPasswordAction(input: { userId: string }) {
   return runAction(async (user, meta) => {
-    requirePermission(user, 'admin.manage');
-    return (await resetUserPassword(actorOf(user, meta), input.userId)).password;
+    return (await resetUserPassword(user, input.userId, meta)).password;
   });
 }

@@ -22,7 +22,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
   const { q, after } = await searchParams;
-  const [{ tenants, users, tams, nextAfter }, alerts, ownMail, invitations] = await Promise.all([adminOverview({ q, after }), recentSignInAlerts(user), ownMailOverview(), listInvitations(user)]);
+  const [{ tenants, users, tams, nextAfter }, alerts, ownMail, invitations] = await Promise.all([adminOverview(user, { q, after }), recentSignInAlerts(user), ownMailOverview(), listInvitations(user)]);
   const tm = await getTranslations('notifications.adminMail');
   const t = await getTranslations('admin');
   const ti = await getTranslations('invitations');

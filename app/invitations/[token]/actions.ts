@@ -4,7 +4,7 @@
 import { redirect } from 'next/navigation';
 import { signIn } from '@/server/auth/auth';
 import { HOME_BY_ROLE } from '@/server/auth/roles';
-import { actionMeta } from '@/server/http/action';
+import { currentRequestMeta } from '@/server/core/request-meta';
 import { AppError } from '@/server/app-error';
 import { logError } from '@/server/log';
 import { acceptInvitation } from '@/server/invitations/accept-invitation';
@@ -14,7 +14,7 @@ export type AcceptState = { code: string | null; errors: Record<string, string>;
 export async function acceptInvitationAction(token: string, input: { password: string; confirm: string }): Promise<AcceptState> {
   let accepted: Awaited<ReturnType<typeof acceptInvitation>>;
   try {
-    accepted = await acceptInvitation(token, input, await actionMeta());
+    accepted = await acceptInvitation(token, input, await currentRequestMeta());
   } catch (error) {
     if (error instanceof AppError) {
       const reason = typeof error.details.reason === 'string' ? error.details.reason : undefined;

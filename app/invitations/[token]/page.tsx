@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { getFormatter, getTranslations } from 'next-intl/server';
-import { requestMeta } from '@/server/http/request-meta';
+import { requestMeta } from '@/server/core/request-meta';
 import { openInvitation } from '@/server/invitations/accept-invitation';
 import { EXACT } from '@/app/components/time';
 import { AcceptInvitationForm } from './accept-form';

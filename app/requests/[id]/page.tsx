@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
+import { cache } from 'react';
 import { getTranslations } from 'next-intl/server';
 import { Time } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
@@ -34,16 +35,18 @@ import { certificateExpiry } from '@/server/oauth/credential-expiry';
 
 type Params = { id: string };
 
+// The metadata and the page need the same request in one render: it is loaded once (React cache).
+const loadRequest = cache(async (id: string) => getRequest(await requirePageUser(), id));
+
 export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
-  const user = await requirePageUser();
-  const request = await orNotFound(getRequest(user, (await params).id));
+  const request = await orNotFound(loadRequest((await params).id));
   return { title: request.number };
 }
 
 export default async function RequestPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ done?: string }> }) {
   const user = await requirePageUser();
   const { id } = await params;
-  const [request, comments, timeline] = await orNotFound(Promise.all([getRequest(user, id), listComments(user, id), requestTimeline(user, id)]));
+  const [request, comments, timeline] = await orNotFound(Promise.all([loadRequest(id), listComments(user, id), requestTimeline(user, id)]));
   const t = await getTranslations('requests');
   const tf = await getTranslations('fields');
   const tc = await getTranslations('common');

@@ -2,12 +2,13 @@ import { CONFIG_FIELDS } from '@/lib/smtp-config-model';
 import { VersionCompareForm } from '@/app/components/version-compare-form';
 import Link from 'next/link';
 import type { Metadata } from 'next';
+import { cache } from 'react';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { Time, EXACT } from '@/app/components/time';
 import { requirePageUser } from '@/server/auth/auth';
 import { can } from '@/server/authz/permissions';
 import { orNotFound } from '@/server/http/page-errors';
-import { findVisibleTenant } from '@/server/pipeline/find-visible-tenant';
+import { findVisibleTenant } from '@/server/tenants/find-visible-tenant';
 import { getSmtpConfig } from '@/server/config-versions/list-config-versions';
 import { DELIVERY_STATUSES, listDeliveries, pipelineHealth } from '@/server/pipeline/list-deliveries';
 import { listPipelineTokens } from '@/server/pipeline/pipeline-tokens';
@@ -20,11 +21,13 @@ import { listTenantHealthChecks } from '@/server/health/list-health';
 import { LimitsForm, PauseButton, PipelineTokens, RetryButton, RollbackButton } from './pipeline-controls';
 
 type Params = { slug: string };
+
+// The metadata and the page need the same tenant in one render: it is loaded once (React cache).
+const loadTenant = cache(async (slug: string) => findVisibleTenant(await requirePageUser(), slug, 'config.read'));
 type Search = { status?: string; cursor?: string; q?: string; a?: string; b?: string };
 
 export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
-  const user = await requirePageUser();
-  const tenant = await orNotFound(findVisibleTenant(user, (await params).slug, 'config.read'));
+  const tenant = await orNotFound(loadTenant((await params).slug));
   return { title: tenant.name };
 }
 
@@ -34,7 +37,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   const { status, cursor, q: rawQ, a: rawA, b: rawB } = await searchParams;
   const q = rawQ?.trim().slice(0, 254) || undefined;
   const validStatus = (DELIVERY_STATUSES as readonly string[]).includes(status ?? '') ? status : undefined;
-  const tenant = await orNotFound(findVisibleTenant(user, slug, 'config.read'));
+  const tenant = await orNotFound(loadTenant(slug));
   const manage = can(user.role, 'pipeline.manage');
   const [config, health, deliveries, tokens, healthChecks] = await orNotFound(
     Promise.all([

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { cache } from 'react';
 import { canEditStatus } from '@/lib/request-status';
 import { notFound } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
@@ -13,9 +14,11 @@ import { updateRequestAction } from '../actions';
 
 type Params = { id: string };
 
+// The metadata and the page need the same request in one render: it is loaded once (React cache).
+const loadRequest = cache(async (id: string) => getRequest(await requirePageUser(), id));
+
 export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
-  const user = await requirePageUser();
-  const request = await orNotFound(getRequest(user, (await params).id));
+  const request = await orNotFound(loadRequest((await params).id));
   return { title: (await getTranslations('requests'))('editTitle', { number: request.number }) };
 }
 
@@ -23,7 +26,7 @@ export default async function EditRequestPage({ params, searchParams }: { params
   const user = await requirePageUser();
   const { id } = await params;
   const switching = (await searchParams).switch === 'oauth';
-  const request = await orNotFound(getRequest(user, id));
+  const request = await orNotFound(loadRequest(id));
   if (!can(user.role, 'request.edit') || !canEditStatus(request.status)) notFound();
   const t = await getTranslations('requests');
   const initial = { ...requestContentOf(request), ...pickSecretFlags(request) };

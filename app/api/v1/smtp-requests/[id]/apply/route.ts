@@ -1,5 +1,5 @@
 import { apiRoute, json } from '@/server/http/handle';
-import { parseOrThrow } from '@/server/http/parse';
+import { parseOrThrow } from '@/server/core/parse';
 import { applyRequest } from '@/server/config-versions/apply-request';
 import { ApplySchema } from '@/lib/smtp-request-schema';
 

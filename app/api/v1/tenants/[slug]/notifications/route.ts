@@ -1,5 +1,5 @@
 import { json } from '@/server/http/handle';
-import { parseOrThrow } from '@/server/http/parse';
+import { parseOrThrow } from '@/server/core/parse';
 import { pipelineRoute } from '@/server/http/pipeline-route';
 import { enqueueNotifications } from '@/server/pipeline/enqueue-notification';
 import { metrics } from '@/server/ops/metrics';

@@ -1,8 +1,9 @@
 import 'server-only';
-// The one place a request's client address, user agent and request id are read, for audit events,
-// sign-in throttles and rate limits alike. Every value is bounded before anything stores it.
+// The one place a request's client address, user agent and request id are read — for route handlers,
+// server actions and auth events alike, feeding audit events, sign-in throttles and rate limits. Every
+// value is bounded before anything stores it.
 import { randomUUID } from 'node:crypto';
-import type { RequestMeta } from '../auth/current-user';
+import { headers } from 'next/headers';
 import { clientAddress, parseTrustedProxies } from './client-address';
 
 /** Set by the web server from the socket (scripts/peer-address.mjs), over anything a client sent. */
@@ -20,6 +21,8 @@ export function trustedProxies() {
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
+export type RequestMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
+
 export function requestMeta(headers: Headers): RequestMeta {
   const userAgent = headers.get('user-agent')?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_USER_AGENT) || null;
   const givenId = headers.get('x-request-id')?.trim().slice(0, MAX_REQUEST_ID);
@@ -28,4 +31,9 @@ export function requestMeta(headers: Headers): RequestMeta {
     userAgent,
     requestId: givenId && PRINTABLE.test(givenId) ? givenId : randomUUID(),
   };
+}
+
+/** The request being served, where there is no Request object (server actions, next-auth's events). */
+export async function currentRequestMeta(): Promise<RequestMeta> {
+  return requestMeta(await headers());
 }
