@@ -13,7 +13,8 @@ import { parseHeaders, textBody, type Header } from './parse-message';
 // What the demo sandbox received, and the switch that makes it misbehave (docs/decisions/014).
 // An admin reads every message; a TAM only what Relaydesk sent for a tenant they are assigned to: a
 // message whose Message-ID is a notification or a test email of that tenant. Mail the sandbox got from
-// anyone else (any SMTP client with the sandbox password) belongs to no tenant: admins only.
+// anyone else (any SMTP client with the sandbox password) belongs to no tenant: admins only. Relaydesk's own
+// mail is read by the user it was sent to.
 // The behaviour is one switch for the whole sandbox, so only an admin may turn it.
 
 export type SandboxMessageSummary = {
@@ -82,14 +83,16 @@ async function visibleToUser(user: CurrentUser): Promise<Prisma.SandboxMessageWh
   // The inbox keeps at most SANDBOX_KEEP messages, so these lists stay short.
   const received = await db.sandboxMessage.findMany({ where: { messageId: { not: null } }, select: { messageId: true } });
   const ids = [...new Set(received.map((m) => m.messageId!))];
+  if (ids.length === 0) return { id: { in: [] } };
   const tenants = (await db.tenant.findMany({ where: tenantsVisibleTo(user), select: { id: true } })).map((t) => t.id);
-  if (ids.length === 0 || tenants.length === 0) return { id: { in: [] } };
   const sent = { messageId: { in: ids }, tenantId: { in: tenants } };
-  const [notifications, testEmails] = await Promise.all([
+  const [notifications, testEmails, ownMail] = await Promise.all([
     db.notification.findMany({ where: sent, select: { messageId: true } }),
     db.probeRun.findMany({ where: sent, select: { messageId: true } }),
+    // Relaydesk's own mail to this user (docs/decisions/022): their notices, readable in the demo inbox.
+    db.ownMail.findMany({ where: { messageId: { in: ids }, OR: [{ userId: user.id }, { toAddress: user.email }] }, select: { messageId: true } }),
   ]);
-  return { messageId: { in: [...notifications, ...testEmails].map((m) => m.messageId!) } };
+  return { messageId: { in: [...notifications, ...testEmails, ...ownMail].map((m) => m.messageId!) } };
 }
 
 /** Newest first, keyset-paginated on (receivedAt, id); only the messages the user may read. */
