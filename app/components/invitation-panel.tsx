@@ -47,6 +47,8 @@ export function InvitationPanel({ invitations, roles, tenants, defaultLocale, in
   const flash = useFlash();
   const id = useId();
   const [role, setRole] = useState('');
+  // Without Relaydesk's own mail the link comes back to the inviter, who hands it over themselves.
+  const [handOver, setHandOver] = useState<{ email: string; link: string } | null>(null);
   const [errorKeys, setErrorKeys] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -80,7 +82,8 @@ export function InvitationPanel({ invitations, roles, tenants, defaultLocale, in
               setRole('');
               setErrorKeys({});
               setFailure(null);
-              flash(t('sent', { email: r.data.email }));
+              setHandOver(r.data.link ? { email: r.data.email, link: r.data.link } : null);
+              flash(r.data.link ? t('created', { email: r.data.email }) : t('sent', { email: r.data.email }));
             } else {
               setErrorKeys(r.errors);
               setFailure(te((Object.keys(r.errors).length ? 'VALIDATION_FAILED' : r.code) as 'INTERNAL'));
@@ -89,6 +92,12 @@ export function InvitationPanel({ invitations, roles, tenants, defaultLocale, in
         }}
       >
         <h3>{t('inviteHeading')}</h3>
+        {handOver && (
+          <div className="alert info" role="status" data-testid="invitation-link">
+            <p>{t('handOver', { email: handOver.email })}</p>
+            <input type="text" readOnly value={handOver.link} aria-label={t('linkLabel', { email: handOver.email })} onFocus={(e) => e.currentTarget.select()} className="mono" />
+          </div>
+        )}
         {failure && (
           <p role="alert" className="alert error">
             {failure}
@@ -184,7 +193,7 @@ export function InvitationPanel({ invitations, roles, tenants, defaultLocale, in
                       question={t('resendConfirm', { email: x.email })}
                       confirmLabel={t('resend')}
                       onConfirm={() => resendInvitationAction({ id: x.id })}
-                      done={() => t('resent', { email: x.email })}
+                      done={(d) => (setHandOver(d.link ? { email: d.email, link: d.link } : null), d.link ? t('created', { email: x.email }) : t('resent', { email: x.email }))}
                     />{' '}
                     <ConfirmButton
                       label={t('revoke')}

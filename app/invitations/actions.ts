@@ -14,8 +14,8 @@ function refresh() {
 
 export async function inviteAction(input: Record<string, string>) {
   const result = await runAction(async (user, meta) => {
-    const { email } = await createInvitation(user, { ...input, tenant: input.tenant || undefined }, { origin: linkOrigin(await headers()), meta });
-    return { email };
+    const { email, link } = await createInvitation(user, { ...input, tenant: input.tenant || undefined }, { origin: linkOrigin(await headers()), meta });
+    return { email, link };
   });
   refresh();
   return result;
@@ -23,8 +23,8 @@ export async function inviteAction(input: Record<string, string>) {
 
 export async function resendInvitationAction(input: { id: string }) {
   const result = await runAction(async (user, meta) => {
-    const { email } = await resendInvitation(user, input.id, { origin: linkOrigin(await headers()), meta });
-    return { email };
+    const { email, link } = await resendInvitation(user, input.id, { origin: linkOrigin(await headers()), meta });
+    return { email, link };
   });
   refresh();
   return result;

@@ -1,13 +1,16 @@
 import 'server-only';
-// Where links in Relaydesk's own mail point. There is no public-URL setting (server/env.ts), so it is the
+// Where links in Relaydesk's own mail point: RELAYDESK_PUBLIC_URL when set (server/env.ts), else the
 // origin the signed-in user's browser used for this request: its Origin header when it names this host
 // (same-origin, as every form post has), else the addressed host over http, or over a trusted proxy's
-// X-Forwarded-Proto. A public-URL setting, once there is one, should win over both.
+// X-Forwarded-Proto.
 import { normalizeAddress, isTrusted } from '../core/client-address';
 import { PEER_HEADER, trustedProxies } from '../core/request-meta';
 import { addressedHost } from './same-origin';
+import { publicUrl, readEnv } from '../env';
 
 export function linkOrigin(headers: Headers): string {
+  const configured = readEnv().RELAYDESK_PUBLIC_URL;
+  if (configured) return publicUrl();
   const host = addressedHost(headers) ?? 'localhost';
   const origin = headers.get('origin');
   if (origin && origin !== 'null') {

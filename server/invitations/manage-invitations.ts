@@ -14,6 +14,7 @@ import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { isCustomerRole } from '../auth/roles';
 import { fieldErrors } from '@/lib/smtp-request-schema';
 import { INVITATION_LIFETIME_MS, InvitationSchema } from '@/lib/invitation-schema';
+import { ownMailConfig } from '../own-mail/own-mail-config';
 import { enqueueOwnMail } from '../own-mail/enqueue-own-mail';
 import { composeInvitationMail } from './compose-invitation-mail';
 import { invitationLink, newInvitationToken } from './invitation-token';
@@ -39,13 +40,17 @@ async function assertEmailFree(tx: Tx, email: string, now: Date, exceptId?: stri
   if (open) throw new AppError('CONFLICT', `${email} has a pending invitation: resend or revoke it.`, { errors: [{ path: 'email', message: 'alreadyInvited' }] });
 }
 
-async function sendLink(tx: Tx, row: { email: string; name: string; role: string; tenantId: string | null; locale: string; expiresAt: Date }, inviter: string, token: string, origin: string) {
+/** Mails the link; without Relaydesk's own mail (RELAYDESK_SMTP_URL unset) returns it for the inviter to hand over. */
+async function sendLink(tx: Tx, row: { email: string; name: string; role: string; tenantId: string | null; locale: string; expiresAt: Date }, inviter: string, token: string, origin: string): Promise<string | null> {
   const tenant = row.tenantId ? await tx.tenant.findUnique({ where: { id: row.tenantId }, select: { name: true } }) : null;
   const locale = row.locale === 'zh-CN' ? 'zh-CN' : 'en';
-  await enqueueOwnMail(tx, composeInvitationMail({ to: row.email, name: row.name, inviter, role: row.role, tenant: tenant?.name ?? null, link: invitationLink(origin, token), expiresAt: row.expiresAt, locale }));
+  const link = invitationLink(origin, token);
+  if (!ownMailConfig()) return link;
+  await enqueueOwnMail(tx, composeInvitationMail({ to: row.email, name: row.name, inviter, role: row.role, tenant: tenant?.name ?? null, link, expiresAt: row.expiresAt, locale }));
+  return null;
 }
 
-export async function createInvitation(user: CurrentUser, input: unknown, { origin, meta, now = new Date() }: InviteOptions): Promise<{ id: string; email: string; expiresAt: Date }> {
+export async function createInvitation(user: CurrentUser, input: unknown, { origin, meta, now = new Date() }: InviteOptions): Promise<{ id: string; email: string; expiresAt: Date; link: string | null }> {
   requirePermission(user, 'invitation.manage');
   // A customer admin's form has no tenant field: theirs is implied.
   const own = user.role === 'customer-admin' ? await db.tenant.findUnique({ where: { id: user.tenantId ?? '__none__' }, select: { id: true, slug: true } }) : null;
@@ -79,8 +84,8 @@ export async function createInvitation(user: CurrentUser, input: unknown, { orig
       targetId: row.id,
       after: { email, name, role, tenant: slug ?? null, locale, expiresAt: row.expiresAt.toISOString() },
     });
-    await sendLink(tx, row, user.name, token, origin);
-    return { id: row.id, email, expiresAt: row.expiresAt };
+    const link = await sendLink(tx, row, user.name, token, origin);
+    return { id: row.id, email, expiresAt: row.expiresAt, link };
   });
 }
 
@@ -91,7 +96,7 @@ async function openVisible(tx: Tx, user: CurrentUser, id: string) {
 }
 
 /** A new link (and 72 hours) for an open invitation, pending or expired; the old link stops working. */
-export async function resendInvitation(user: CurrentUser, id: string, { origin, meta, now = new Date() }: InviteOptions): Promise<{ id: string; email: string; expiresAt: Date }> {
+export async function resendInvitation(user: CurrentUser, id: string, { origin, meta, now = new Date() }: InviteOptions): Promise<{ id: string; email: string; expiresAt: Date; link: string | null }> {
   requirePermission(user, 'invitation.manage');
   return db.$transaction(async (tx) => {
     const old = await openVisible(tx, user, id);
@@ -111,8 +116,8 @@ export async function resendInvitation(user: CurrentUser, id: string, { origin, 
       before: { invitation: old.id, expiresAt: old.expiresAt.toISOString() },
       after: { email: row.email, expiresAt: row.expiresAt.toISOString() },
     });
-    await sendLink(tx, row, user.name, token, origin);
-    return { id: row.id, email: row.email, expiresAt: row.expiresAt };
+    const link = await sendLink(tx, row, user.name, token, origin);
+    return { id: row.id, email: row.email, expiresAt: row.expiresAt, link };
   });
 }
 

@@ -230,3 +230,26 @@ test('guessing links is throttled per address, like sign-in; known links that en
   await accept(token, new Date(now.getTime() + 4200), ip);
   assert.equal((await checkCredentials(to, TEST_PASSWORD, meta())).ok, false);
 });
+
+test("without Relaydesk's own mail the link comes back to the inviter once, nothing is queued, and it works", async () => {
+  const { tenant } = await makeTenantWithPeople();
+  const to = email();
+  const saved = process.env.RELAYDESK_SMTP_URL;
+  delete process.env.RELAYDESK_SMTP_URL;
+  try {
+    const invited = await createInvitation(admin, { email: to, name: 'No Mail', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN });
+    assert.equal((await readQueuedOwnMail(to)).length, 0, 'no mail is queued when none can be sent');
+    const link = /^https:\/\/relaydesk\.test\/invitations\/(rdi_[A-Za-z0-9_-]+)$/.exec(invited.link ?? '');
+    assert.ok(link, 'the inviter gets the link to hand over');
+    const resent = await resendInvitation(admin, invited.id, { origin: ORIGIN });
+    assert.ok(resent.link && resent.link !== invited.link, 'a resend hands over a new link');
+    assert.equal((await refusal(accept(link[1]!))).code, 'NOT_FOUND', 'the first link died with the resend');
+    await accept(/invitations\/(rdi_[\w-]+)/.exec(resent.link)![1]!);
+    assert.equal((await checkCredentials(to, newPassword, meta())).ok, true);
+  } finally {
+    process.env.RELAYDESK_SMTP_URL = saved;
+  }
+  // With mail configured again the link is mailed, never returned.
+  const mailed = await createInvitation(admin, { email: email(), name: 'Mailed', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN });
+  assert.equal(mailed.link, null);
+});
