@@ -136,11 +136,11 @@ export function openApiDocument() {
           summary:
             'Check settings before filing (customer admin): a validation of the settings in the body (the request’s fields, secrets included), no mail sent, not attached to a request until a request with exactly these settings is filed. Same destination guard and budgets as a TAM’s check. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
           requestBody: body('SmtpRequestCreate'),
-          responses: ok('ProbeRun'),
+          responses: streamed('ProbeRun', 'ProbeRunStreamLine'),
         },
       },
       '/api/v1/smtp-requests/{id}/check': {
-        post: { summary: 'Check a request’s stored settings (customer admin of its tenant, while submitted or needs_info): a validation, no mail sent. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: ok('ProbeRun') },
+        post: { summary: 'Check a request’s stored settings (customer admin of its tenant, while submitted or needs_info): a validation, no mail sent. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: streamed('ProbeRun', 'ProbeRunStreamLine') },
       },
       '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
       '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle, a JSON attachment (TAM, auditor)', parameters: idParam, responses: ok('DiagnosticsBundle') } },

@@ -16,6 +16,7 @@ import { addComment } from '@/server/requests/comments';
 import { transitionRequest } from '@/server/requests/transition-request';
 import { createTenant, assignTam, unassignTam, setUserRole, setUserDisabled, resetUserPassword } from '@/server/admin/manage-tenants';
 import { changeOwnPassword } from '@/server/users/change-own-password';
+import { listPreferences, markAllNoticesRead, markNoticeRead, savePreferences } from '@/server/notifications/in-app-notices';
 import { createToken, findUserByToken, revokeToken } from '@/server/auth/tokens';
 import { endAllBrowserSessions, isBrowserSessionLive, startBrowserSession } from '@/server/auth/sessions';
 import { checkCredentials } from '@/server/auth/sign-in';
@@ -425,6 +426,33 @@ const ACTIONS: ActionRow[] = [
       assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).timeZone, 'Asia/Shanghai');
       assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { timeZone: true } }), bystander, 'only the caller’s own record changes');
       await saveUserTimeZone(u.id, null);
+    } },
+  // In-app notices and preferences: only the caller's own rows (docs/decisions/022).
+  { file: 'app/notifications/actions.ts', action: 'markNoticeReadAction', domain: 'markNoticeRead', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const notice = (userId: string) => db.inAppNotice.create({ data: { id: crypto.randomUUID(), userId, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() } });
+      const [mine, theirs] = [await notice(u.id), await notice(other.admin.id)];
+      await markNoticeRead(u.id, mine.id);
+      assert.ok((await db.inAppNotice.findUniqueOrThrow({ where: { id: mine.id } })).readAt, 'the caller’s notice is read');
+      await assert.rejects(markNoticeRead(u.id, theirs.id), (e) => e instanceof AppError && e.code === 'NOT_FOUND');
+      assert.equal((await db.inAppNotice.findUniqueOrThrow({ where: { id: theirs.id } })).readAt, null, 'another user’s notice stays unread');
+    } },
+  { file: 'app/notifications/actions.ts', action: 'markAllNoticesReadAction', domain: 'markAllNoticesRead', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const theirs = await db.inAppNotice.create({ data: { id: crypto.randomUUID(), userId: other.admin.id, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() } });
+      await markAllNoticesRead(u.id);
+      assert.equal(await db.inAppNotice.count({ where: { userId: u.id, readAt: null } }), 0);
+      assert.equal((await db.inAppNotice.findUniqueOrThrow({ where: { id: theirs.id } })).readAt, null, 'another user’s notices stay unread');
+    } },
+  { file: 'app/profile/actions.ts', action: 'saveNotificationPreferencesAction', domain: 'savePreferences', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => {
+      const [first] = await listPreferences(u);
+      if (!first) return;
+      const bystander = await db.notificationPreference.findMany({ where: { userId: other.admin.id } });
+      await savePreferences(u, [{ kind: first.kind, mail: false, inApp: true }]);
+      assert.equal((await listPreferences(u)).find((p) => p.kind === first.kind)?.mail, false);
+      assert.deepEqual(await db.notificationPreference.findMany({ where: { userId: other.admin.id } }), bystander, 'only the caller’s own preferences change');
+      await savePreferences(u, [{ kind: first.kind, mail: true, inApp: true }]);
     } },
   // Only a cookie of the caller's browser (the zone it reports), checked to be a real zone; no record changes.
   { file: 'app/components/session-actions.ts', action: 'reportBrowserTimeZoneAction', domain: 'isTimeZone', permission: 'public', guard: 'public' },

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { api, V1_ROUTES, type ApiResult } from '../helpers/api';
 import { db, makeTenantWithPeople, makeUser, validRequestBody } from '../helpers/factories';
 import { assertDocumented, checkedAnswers, documentedPath, OPENAPI } from '../helpers/openapi-contract';
-import { allowLocalServers, startSink, testedRequest, type Sink } from '../pipeline/helpers';
+import { allowLocalServers, startSink, testedRequest, SMTP_PASSWORD, SMTP_USER, type Sink } from '../pipeline/helpers';
 
 let sink: Sink;
 before(async () => {
@@ -53,6 +53,11 @@ test('every route’s happy path answers what the OpenAPI document says, and so 
   // version 1 can be rolled back to.
   const created = await call('POST', R, R, 201, { token: admin.token, body: validRequestBody() });
   await call('PATCH', `${R}/[id]`, `${R}/${created.body.id}`, 200, { token: admin.token, body: { notes: 'edited' } });
+  // The customer's own checks: of settings before filing, and of a request they hold (submitted).
+  const settings = validRequestBody({ host: 'localhost', port: sink.port, encryption: 'starttls', authMethod: 'plain', username: SMTP_USER, password: SMTP_PASSWORD, heloDomain: 'relaydesk.test', noReplyAddress: 'noreply@acme.test', testRecipient: 'ops@acme.test' });
+  await call('POST', '/api/v1/smtp-checks', '/api/v1/smtp-checks', 200, { token: admin.token, body: settings });
+  await call('POST', '/api/v1/smtp-checks', '/api/v1/smtp-checks', 200, { token: admin.token, body: settings, headers: NDJSON });
+  await call('POST', `${R}/[id]/check`, `${R}/${created.body.id}/check`, 200, { token: admin.token });
   await call('POST', `${R}/[id]/transitions`, `${R}/${created.body.id}/transitions`, 200, { token: admin.token, body: { to: 'withdrawn' } });
   const second = await testedRequest(sink.port, { noReplyName: 'Acme Second' }, people);
   await call('POST', `${R}/[id]/apply`, `${R}/${second.requestId}/apply`, 201, { token: tam.token });
