@@ -13,7 +13,11 @@ const noControl = (v: string) => !/[\u0000-\u001f\u007f]/.test(v);
 
 export const InvitationSchema = z
   .object({
-    email: z.string({ message: 'emailInvalid' }).trim().toLowerCase().refine((v) => emailProblem(v) === null, 'emailInvalid'),
+    email: z
+      .string({ message: 'emailInvalid' })
+      .trim()
+      .toLowerCase()
+      .refine((v) => emailProblem(v) === null, 'emailInvalid'),
     name: z.string({ message: 'required' }).trim().min(1, 'required').max(100, 'tooLong').refine(noControl, 'controlCharacters'),
     role: z.enum(INVITATION_ROLES, { message: 'choose' }),
     tenant: z.string().trim().optional(),

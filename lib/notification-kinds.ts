@@ -28,7 +28,19 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Who can get which kind: the preferences page lists only these for the user's role. */
 export const KINDS_BY_AUDIENCE = {
-  customer: ['request.taken', 'request.needs_info', 'request.staff_commented', 'request.checked', 'request.applied', 'request.rejected', 'config.rolled_back', 'config.auto_rolled_back', 'pipeline.paused', 'pipeline.resumed', 'health.changed'],
+  customer: [
+    'request.taken',
+    'request.needs_info',
+    'request.staff_commented',
+    'request.checked',
+    'request.applied',
+    'request.rejected',
+    'config.rolled_back',
+    'config.auto_rolled_back',
+    'pipeline.paused',
+    'pipeline.resumed',
+    'health.changed',
+  ],
   tam: ['request.created', 'request.customer_commented', 'request.edited', 'request.withdrawn', 'config.canary_failed', 'pipeline.paused', 'health.changed'],
   admin: ['auth.sign_in_storm'],
 } as const satisfies Record<string, readonly NotificationKind[]>;

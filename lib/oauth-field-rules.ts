@@ -12,8 +12,16 @@ const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const line = (max: number) => z.string().max(max, 'tooLong').refine((v) => !CONTROL.test(v), 'controlCharacters');
-const block = (max: number) => z.string().max(max, 'tooLong').refine((v) => !CONTROL_IN_TEXT.test(v), 'controlCharacters');
+const line = (max: number) =>
+  z
+    .string()
+    .max(max, 'tooLong')
+    .refine((v) => !CONTROL.test(v), 'controlCharacters');
+const block = (max: number) =>
+  z
+    .string()
+    .max(max, 'tooLong')
+    .refine((v) => !CONTROL_IN_TEXT.test(v), 'controlCharacters');
 
 export function isGuid(value: string): boolean {
   return GUID.test(value);

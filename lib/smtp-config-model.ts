@@ -44,7 +44,14 @@ export const SMTP_CONFIG_MODEL = {
   plaintextAuthAcknowledged: { input: z.boolean({ message: 'choose' }), view: z.boolean(), role: 'config', fallback: false },
   password: { input: noControl(z.string().max(512, 'tooLong')), view: z.boolean(), role: 'secret', auth: 'password' },
   // OAuth 2.0 (authMethod oauth2, XOAUTH2): the username is the mailbox to send as.
-  oauthProvider: { input: z.enum(OAUTH_PROVIDERS, { message: 'choose' }).nullish(), view: z.enum(OAUTH_PROVIDERS).nullable(), role: 'config', destination: true, auth: 'oauth2', required: true },
+  oauthProvider: {
+    input: z.enum(OAUTH_PROVIDERS, { message: 'choose' }).nullish(),
+    view: z.enum(OAUTH_PROVIDERS).nullable(),
+    role: 'config',
+    destination: true,
+    auth: 'oauth2',
+    required: true,
+  },
   oauthCloud: { input: z.enum(OAUTH_CLOUDS, { message: 'choose' }).nullish(), view: z.enum(OAUTH_CLOUDS).nullable(), role: 'config', destination: true, auth: ['microsoft'] },
   oauthTenantId: { input: oauth.oauthTenantId.nullish(), view: z.string().nullable(), role: 'config', destination: true, auth: ['microsoft'], required: true },
   oauthClientId: { input: oauth.oauthClientId.nullish(), view: z.string().nullable(), role: 'config', destination: true, auth: ['microsoft', 'generic'], required: true },
@@ -167,7 +174,11 @@ export function keptSecrets(stored: SecretFlags, before: ConfigLike, after: Conf
 // ---- Schemas.
 
 type CreateShape = {
-  [K in FieldName]: Model[K] extends { role: 'secret' } ? z.ZodOptional<Model[K]['input']> : Model[K] extends { fallback: string | boolean } ? z.ZodDefault<Model[K]['input']> : Model[K]['input'];
+  [K in FieldName]: Model[K] extends { role: 'secret' }
+    ? z.ZodOptional<Model[K]['input']>
+    : Model[K] extends { fallback: string | boolean }
+      ? z.ZodDefault<Model[K]['input']>
+      : Model[K]['input'];
 };
 type InputShape = { [K in FieldName]: Model[K]['input'] };
 type ViewShape<K extends FieldName> = { [F in K]: Model[F]['view'] };
@@ -261,7 +272,10 @@ export type FormValues = { [K in RequestField | SecretField]: z.output<Model[K][
 /** A new request's form: every field empty or at its default (a yes/no field unchecked unless its default says otherwise). */
 export function emptyFormValues(): FormValues {
   return Object.fromEntries(
-    [...REQUEST_FIELDS, ...SECRET_FIELDS].map((k) => [k, spec(k).role !== 'secret' && spec(k).view instanceof z.ZodBoolean ? (spec(k).fallback ?? false) : String(spec(k).fallback ?? '')]),
+    [...REQUEST_FIELDS, ...SECRET_FIELDS].map((k) => [
+      k,
+      spec(k).role !== 'secret' && spec(k).view instanceof z.ZodBoolean ? (spec(k).fallback ?? false) : String(spec(k).fallback ?? ''),
+    ]),
   ) as FormValues;
 }
 

@@ -77,4 +77,7 @@ export const port = z.coerce
   .refine((n) => n >= 1 && n <= 65535, 'portRange');
 
 // Notes never reach SMTP: line breaks are fine, NUL is not.
-export const notes = z.string().max(4000, 'tooLong').refine((v) => !v.includes('\u0000'), 'controlCharacters');
+export const notes = z
+  .string()
+  .max(4000, 'tooLong')
+  .refine((v) => !v.includes('\u0000'), 'controlCharacters');

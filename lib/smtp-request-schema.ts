@@ -27,7 +27,12 @@ export function portEncryptionWarning(port: number, encryption: string): 'implic
 
 export const CommentSchema = z
   .object({
-    body: z.string({ message: 'required' }).trim().min(1, 'required').max(10000, 'tooLong').refine((v) => !v.includes('\u0000'), 'controlCharacters'),
+    body: z
+      .string({ message: 'required' })
+      .trim()
+      .min(1, 'required')
+      .max(10000, 'tooLong')
+      .refine((v) => !v.includes('\u0000'), 'controlCharacters'),
     internal: z.boolean().default(false),
   })
   .strict();
@@ -36,7 +41,11 @@ export const TRANSITION_TARGETS = ['in_review', 'needs_info', 'rejected', 'withd
 export const TransitionSchema = z
   .object({
     to: z.enum(TRANSITION_TARGETS, { message: 'choose' }),
-    comment: z.string().max(10000, 'tooLong').refine((v) => !v.includes('\u0000'), 'controlCharacters').optional(),
+    comment: z
+      .string()
+      .max(10000, 'tooLong')
+      .refine((v) => !v.includes('\u0000'), 'controlCharacters')
+      .optional(),
   })
   .strict();
 

@@ -28,7 +28,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { slug: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, tenant: { type: 'string' }, tam: { type: 'string' } },
+    options: {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      tenant: { type: 'string' },
+      tam: { type: 'string' },
+    },
     strict: true,
   });
   loadDemoSecretsIfPresent();
@@ -80,7 +88,9 @@ async function main(argv: string[]): Promise<number> {
     case 'audit-verify': {
       const { verifyChain } = await import('@/server/audit/verify-chain');
       // On a terminal, how far it has got on one line of stderr (a million events take seconds); stdout stays the report.
-      const onProgress = process.stderr.isTTY ? ({ checked, total }: { checked: number; total: number }) => process.stderr.write(`\rchecked ${checked} of ${total} events`) : undefined;
+      const onProgress = process.stderr.isTTY
+        ? ({ checked, total }: { checked: number; total: number }) => process.stderr.write(`\rchecked ${checked} of ${total} events`)
+        : undefined;
       const report = await verifyChain({ onProgress });
       if (onProgress) process.stderr.write('\n');
       console.log(JSON.stringify(report));

@@ -34,13 +34,19 @@ async function main() {
     throw error;
   });
   const dkim = { domains: [DEMO_GOOD_DOMAIN], selector: DEMO_DKIM_SELECTOR, privateKey: dkimKey.privateKey };
-  const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port, tls: certs, username: SANDBOX_USERNAME, password, verifyToken: idp.verifyToken, dkim }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; stop what uses it or set SANDBOX_PORT.`);
-    throw error;
-  });
-  console.log(`[sandbox] SMTP sandbox listening on ${sandbox.hosts.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${sandbox.port} (STARTTLS, AUTH PLAIN/LOGIN as ${SANDBOX_USERNAME}, XOAUTH2); CA: ${certs.caFile}`);
+  const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port, tls: certs, username: SANDBOX_USERNAME, password, verifyToken: idp.verifyToken, dkim }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; stop what uses it or set SANDBOX_PORT.`);
+      throw error;
+    },
+  );
+  console.log(
+    `[sandbox] SMTP sandbox listening on ${sandbox.hosts.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${sandbox.port} (STARTTLS, AUTH PLAIN/LOGIN as ${SANDBOX_USERNAME}, XOAUTH2); CA: ${certs.caFile}`,
+  );
   console.log(`[sandbox] demo DNS on ${demoDns.address} (udp): ${DEMO_GOOD_DOMAIN} passes every domain check; use a no-reply address @globex.example to see failures`);
-  console.log(`[sandbox] demo identity provider: token URL ${idp.origin}/token, client id ${DEMO_OAUTH_CLIENT_ID}, scope ${DEMO_OAUTH_SCOPE}, client secret = the sandbox password`);
+  console.log(
+    `[sandbox] demo identity provider: token URL ${idp.origin}/token, client id ${DEMO_OAUTH_CLIENT_ID}, scope ${DEMO_OAUTH_SCOPE}, client secret = the sandbox password`,
+  );
 
   const stop = () => {
     void Promise.all([sandbox.close(), idp.close(), demoDns.close()]).finally(() => process.exit(0));

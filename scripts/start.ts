@@ -101,7 +101,9 @@ class Supervised {
       return;
     }
     const delay = RESTART_POLICY.firstDelayMs * 2 ** (this.failuresInARow - 1);
-    logError(`The ${LABELS[this.name]} stopped unexpectedly (${how}); restarting it in ${delay / 1000} s (failure ${this.failuresInARow} of ${RESTART_POLICY.maxFailuresInARow} in a row).`);
+    logError(
+      `The ${LABELS[this.name]} stopped unexpectedly (${how}); restarting it in ${delay / 1000} s (failure ${this.failuresInARow} of ${RESTART_POLICY.maxFailuresInARow} in a row).`,
+    );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.start();
@@ -150,8 +152,12 @@ async function main() {
     if (sandboxPort) {
       console.log(`\nDemo SMTP sandbox: localhost:${sandboxPort} (STARTTLS, AUTH PLAIN/LOGIN)`);
       console.log(`  username ${SANDBOX_USERNAME}   password ${process.env.SANDBOX_PASSWORD}`);
-      console.log(`  OAuth (generic provider): token URL https://localhost:${process.env.SANDBOX_OAUTH_PORT}/token, client id relaydesk-demo, client secret = the sandbox password, scope smtp.send`);
-      console.log(`  OAuth (Microsoft 365 preset): host localhost, port ${sandboxPort}, any directory (tenant) id, application (client) id 11111111-2222-3333-4444-555555555555, client secret = the sandbox password (RELAYDESK_OAUTH_AUTHORITY_MICROSOFT=${process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT})`);
+      console.log(
+        `  OAuth (generic provider): token URL https://localhost:${process.env.SANDBOX_OAUTH_PORT}/token, client id relaydesk-demo, client secret = the sandbox password, scope smtp.send`,
+      );
+      console.log(
+        `  OAuth (Microsoft 365 preset): host localhost, port ${sandboxPort}, any directory (tenant) id, application (client) id 11111111-2222-3333-4444-555555555555, client secret = the sandbox password (RELAYDESK_OAUTH_AUTHORITY_MICROSOFT=${process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT})`,
+      );
       console.log(`  inbox: http://${shownHost}:${env.PORT}/sandbox (TAM or admin)`);
     }
     if (!env.HOST) console.log('\nDemo mode listens on loopback only (its accounts share a published password); set HOST to listen elsewhere.');

@@ -31,7 +31,12 @@ function migrateSqlite(url: string): string[] {
   try {
     conn.pragma('journal_mode = WAL');
     conn.exec('CREATE TABLE IF NOT EXISTS "_relaydesk_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TEXT NOT NULL)');
-    const done = new Set(conn.prepare('SELECT name FROM "_relaydesk_migrations"').all().map((r) => (r as { name: string }).name));
+    const done = new Set(
+      conn
+        .prepare('SELECT name FROM "_relaydesk_migrations"')
+        .all()
+        .map((r) => (r as { name: string }).name),
+    );
     const applied: string[] = [];
     for (const m of migrationFiles('sqlite')) {
       if (done.has(m.name)) continue;

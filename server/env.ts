@@ -34,7 +34,10 @@ const EnvSchema = z.object({
     .regex(new RegExp(`^\\s*(${PROCESS_NAMES.join('|')})(\\s*,\\s*(${PROCESS_NAMES.join('|')}))*\\s*$`), `a comma list of ${PROCESS_NAMES.join(', ')}`)
     .optional(),
   SMTP_ALLOWED_HOSTS: z.string().default(''),
-  SMTP_ALLOWED_PORTS: z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'a comma list of port numbers').default('25,465,587,2525'),
+  SMTP_ALLOWED_PORTS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'a comma list of port numbers')
+    .default('25,465,587,2525'),
   RELAYDESK_SECRET_KEYS: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   RELAYDESK_DATA_DIR: z.string().default('./data'),
@@ -54,7 +57,10 @@ const EnvSchema = z.object({
       }
     }),
   /** How often each tenant's active configuration is health-checked (server/health/run-health-checks.ts). */
-  RELAYDESK_HEALTH_INTERVAL: z.string().regex(/^\s*\d+\s*(ms|s|m|h|d)?\s*$/, 'a number with ms, s, m, h or d (e.g. 24h)').optional(),
+  RELAYDESK_HEALTH_INTERVAL: z
+    .string()
+    .regex(/^\s*\d+\s*(ms|s|m|h|d)?\s*$/, 'a number with ms, s, m, h or d (e.g. 24h)')
+    .optional(),
   /** Relaydesk's own mail (server/own-mail/own-mail-config.ts): smtp://user:pass@host:587 or smtps://…; the password is a secret. */
   RELAYDESK_SMTP_URL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

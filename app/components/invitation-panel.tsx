@@ -54,7 +54,12 @@ export function InvitationPanel({ invitations, roles, tenants, defaultLocale, in
   const [pending, start] = useTransition();
   const customerRole = role === 'customer-admin' || role === 'customer-member';
   const error = (name: string) => (errorKeys[name] ? tf(`errors.${errorKeys[name]}` as 'errors.required') : undefined);
-  const aria = (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': errorKeys[name] ? true : undefined, 'aria-describedby': errorKeys[name] ? `${id}-${name}-error` : undefined });
+  const aria = (name: string) => ({
+    id: `${id}-${name}`,
+    name,
+    'aria-invalid': errorKeys[name] ? true : undefined,
+    'aria-describedby': errorKeys[name] ? `${id}-${name}-error` : undefined,
+  });
   const roleName = (r: string) => tc(`roles.${r}` as 'roles.admin');
   return (
     <section className="card" aria-labelledby={`${id}-h`}>

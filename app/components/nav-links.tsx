@@ -6,9 +6,7 @@ import { usePathname } from 'next/navigation';
 export function NavLinks({ items }: { items: { href: string; label: string }[] }) {
   const pathname = usePathname();
   // The longest matching link wins, so /tenants/acme marks "Tenants" and /console marks "Queue".
-  const current = items
-    .filter((i) => pathname === i.href || pathname.startsWith(`${i.href}/`))
-    .sort((a, b) => b.href.length - a.href.length)[0]?.href;
+  const current = items.filter((i) => pathname === i.href || pathname.startsWith(`${i.href}/`)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <>
       {items.map((item) => (

@@ -43,12 +43,22 @@ export function RunDetails({ run, open, bundle = true }: { run: ProbeRunView; op
   return (
     <details className={`run ${verdict}`} open={open} data-testid="probe-run" data-run-id={run.id}>
       <summary>
-        <span className={`badge ${run.ok ? 'status-applied' : cancelled ? 'status-withdrawn' : 'status-rejected'}`}>{run.ok ? t('ok') : cancelled ? t('cancelledBadge') : t('fail')}</span> {t(`kinds.${run.kind}`)} ·{' '}
-        {run.byCustomer && <>{t('byCustomer')} · </>}
+        <span className={`badge ${run.ok ? 'status-applied' : cancelled ? 'status-withdrawn' : 'status-rejected'}`}>
+          {run.ok ? t('ok') : cancelled ? t('cancelledBadge') : t('fail')}
+        </span>{' '}
+        {t(`kinds.${run.kind}`)} · {run.byCustomer && <>{t('byCustomer')} · </>}
         <Time value={run.startedAt} seconds /> · {run.durationMs} ms ·{' '}
         <span className={run.matchesCurrentConfig ? 'muted' : 'outdated'}>{run.matchesCurrentConfig ? t('matches') : t('outdated')}</span>
       </summary>
-      <p>{run.ok ? t('passed', { ms: run.durationMs }) : cancelled ? t('cancelledAt', { step: t(`steps.${failed.step}`) }) : failed ? t('failedAt', { step: t(`steps.${failed.step}`) }) : null}</p>
+      <p>
+        {run.ok
+          ? t('passed', { ms: run.durationMs })
+          : cancelled
+            ? t('cancelledAt', { step: t(`steps.${failed.step}`) })
+            : failed
+              ? t('failedAt', { step: t(`steps.${failed.step}`) })
+              : null}
+      </p>
       <StepList steps={run.steps} />
       {run.finalReply && (
         <p>

@@ -182,7 +182,11 @@ export function RequestForm({ initial, submitLabel, onSubmit, startWith, highlig
 
   /** The line under a write-only field: kept, dropped by a change of destination, or how it is stored. */
   const secretHelp = (key: SecretField) =>
-    kept[key] ? t(key === 'password' ? 'passwordSet' : 'secretSet') : initial?.[secretFlag(key)] && destinationChanged ? t(key === 'password' ? 'passwordDropped' : 'secretDropped') : null;
+    kept[key]
+      ? t(key === 'password' ? 'passwordSet' : 'secretSet')
+      : initial?.[secretFlag(key)] && destinationChanged
+        ? t(key === 'password' ? 'passwordDropped' : 'secretDropped')
+        : null;
 
   type TextOptions = { type?: string; help?: boolean | string; optional?: boolean; autoComplete?: string; inputMode?: 'numeric'; multiline?: boolean };
   const text = (key: keyof Values, opts: TextOptions = {}) => {

@@ -29,7 +29,12 @@ export function useSettingsCheck() {
     setError(null);
     let outcome: CheckOutcome | null = null;
     try {
-      for await (const message of fetchNdjson<Message>(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}), signal: controller.signal })) {
+      for await (const message of fetchNdjson<Message>(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+        signal: controller.signal,
+      })) {
         if (message.type === 'step') setSteps((s) => [...(s ?? []), message.step]);
         else if (message.type === 'run') {
           setRun(message.run);
@@ -52,7 +57,17 @@ export function useSettingsCheck() {
 }
 
 /** What a check shows while it runs and when it is done. */
-export function SettingsCheckResult({ check, host, port, passedKey }: { check: ReturnType<typeof useSettingsCheck>; host: string; port: string | number; passedKey: 'passed' | 'passedRequest' }) {
+export function SettingsCheckResult({
+  check,
+  host,
+  port,
+  passedKey,
+}: {
+  check: ReturnType<typeof useSettingsCheck>;
+  host: string;
+  port: string | number;
+  passedKey: 'passed' | 'passedRequest';
+}) {
   const t = useTranslations('check');
   const tp = useTranslations('probe');
   const td = useTranslations('diagnoses');

@@ -10,11 +10,30 @@ import { NavLinks } from './nav-links';
 import { signOutAction } from './session-actions';
 
 const NAV: Record<string, { href: string; key: 'portal' | 'console' | 'audit' | 'admin' | 'sandbox' | 'tenants' | 'health' }[]> = {
-  'customer-admin': [{ href: '/portal', key: 'portal' }, { href: '/tenants', key: 'tenants' }],
-  'customer-member': [{ href: '/portal', key: 'portal' }, { href: '/tenants', key: 'tenants' }],
-  tam: [{ href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/health', key: 'health' }, { href: '/sandbox', key: 'sandbox' }],
-  auditor: [{ href: '/audit', key: 'audit' }, { href: '/tenants', key: 'tenants' }],
-  admin: [{ href: '/admin', key: 'admin' }, { href: '/console', key: 'console' }, { href: '/tenants', key: 'tenants' }, { href: '/sandbox', key: 'sandbox' }],
+  'customer-admin': [
+    { href: '/portal', key: 'portal' },
+    { href: '/tenants', key: 'tenants' },
+  ],
+  'customer-member': [
+    { href: '/portal', key: 'portal' },
+    { href: '/tenants', key: 'tenants' },
+  ],
+  tam: [
+    { href: '/console', key: 'console' },
+    { href: '/tenants', key: 'tenants' },
+    { href: '/health', key: 'health' },
+    { href: '/sandbox', key: 'sandbox' },
+  ],
+  auditor: [
+    { href: '/audit', key: 'audit' },
+    { href: '/tenants', key: 'tenants' },
+  ],
+  admin: [
+    { href: '/admin', key: 'admin' },
+    { href: '/console', key: 'console' },
+    { href: '/tenants', key: 'tenants' },
+    { href: '/sandbox', key: 'sandbox' },
+  ],
 };
 
 export async function SiteHeader() {
@@ -32,7 +51,10 @@ export async function SiteHeader() {
   return (
     <header className="site-header">
       <Link href={user ? HOME_BY_ROLE[user.role] : '/'} className="brand">
-        <span aria-hidden="true" className="brand-mark">✉</span> {t('appName')}
+        <span aria-hidden="true" className="brand-mark">
+          ✉
+        </span>{' '}
+        {t('appName')}
       </Link>
       {user && <MenuButton label={t('menu')} controls="site-menu" />}
       <div id="site-menu" className={user ? 'site-menu' : 'site-menu always'}>

@@ -2,7 +2,17 @@ import { getTranslations } from 'next-intl/server';
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 
 /** A plain GET form: works without JavaScript, keeps the filter in the URL (shareable, back button). */
-export async function StatusFilter({ current, action, tenants, currentTenant }: { current: string; action: string; tenants?: { slug: string; name: string }[]; currentTenant?: string }) {
+export async function StatusFilter({
+  current,
+  action,
+  tenants,
+  currentTenant,
+}: {
+  current: string;
+  action: string;
+  tenants?: { slug: string; name: string }[];
+  currentTenant?: string;
+}) {
   const t = await getTranslations('requests');
   const ts = await getTranslations('statuses');
   const tc = await getTranslations('common');

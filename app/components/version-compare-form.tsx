@@ -5,7 +5,12 @@ export async function VersionCompareForm({ versions, a, b }: { versions: { versi
   const t = await getTranslations('audit');
   return (
     <form method="get" className="filters" aria-label={t('compare')}>
-      {([['a', a, t('versionA')], ['b', b, t('versionB')]] as const).map(([name, value, label]) => (
+      {(
+        [
+          ['a', a, t('versionA')],
+          ['b', b, t('versionB')],
+        ] as const
+      ).map(([name, value, label]) => (
         <label key={name}>
           {label}{' '}
           <select name={name} defaultValue={value ? String(value) : ''}>

@@ -8,7 +8,9 @@ import { findUserRoleByEmail } from '@/server/users/find-user-role';
 export type SignInState = { error: 'invalid' | 'throttled' | null; email: string };
 
 export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
-  const email = String(form.get('email') ?? '').trim().toLowerCase();
+  const email = String(form.get('email') ?? '')
+    .trim()
+    .toLowerCase();
   const password = String(form.get('password') ?? '');
   try {
     await signIn('credentials', { email, password, redirect: false });

@@ -140,7 +140,9 @@ for (let round = 0; round < 3; round++) {
   readUs.push(((performance.now() - started) * 1000) / sample);
 }
 reader.close();
-log(`verify ${verifyUs.map((v) => v.toFixed(2)).join(', ')} µs/event; bare SHA-256 ${shaUs.map((v) => v.toFixed(2)).join(', ')} µs/event; reading alone ${readUs.map((v) => v.toFixed(2)).join(', ')} µs/event`);
+log(
+  `verify ${verifyUs.map((v) => v.toFixed(2)).join(', ')} µs/event; bare SHA-256 ${shaUs.map((v) => v.toFixed(2)).join(', ')} µs/event; reading alone ${readUs.map((v) => v.toFixed(2)).join(', ')} µs/event`,
+);
 
 const rows: BenchRow[] = [
   row('audit: filtered page p95 (all filter shapes) vs trivial route p95', 'ms', filteredP95, trivialP95, { valueUnder: 100 }),

@@ -50,7 +50,17 @@ export const domainBench: Bench = {
         if (cold) clearDnsCache();
         const start = performance.now();
         const result = await runProbe(
-          { host: 'localhost', port: server.port, encryption: 'starttls', authMethod: 'plain', ...USER, heloDomain: 'bench.relaydesk.local', noReplyAddress: `noreply@${DEMO_GOOD_DOMAIN}`, noReplyName: '', testRecipient: `ops@${DEMO_GOOD_DOMAIN}` },
+          {
+            host: 'localhost',
+            port: server.port,
+            encryption: 'starttls',
+            authMethod: 'plain',
+            ...USER,
+            heloDomain: 'bench.relaydesk.local',
+            noReplyAddress: `noreply@${DEMO_GOOD_DOMAIN}`,
+            noReplyName: '',
+            testRecipient: `ops@${DEMO_GOOD_DOMAIN}`,
+          },
           {
             kind: 'validate',
             allowedHosts: ['127.0.0.1'],

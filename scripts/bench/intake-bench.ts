@@ -75,8 +75,21 @@ async function setup(): Promise<Setup> {
   const actor = { ...SYSTEM_ACTOR, label: 'bench' };
   const slug = `bench-${randomBytes(3).toString('hex')}`;
   const tenant = await createTenant(actor, { slug, name: 'Bench' });
-  const content = { host: '127.0.0.1', port: 2525, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' } as const;
-  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  const content = {
+    host: '127.0.0.1',
+    port: 2525,
+    encryption: 'none',
+    authMethod: 'none',
+    username: '',
+    heloDomain: 'bench.relaydesk.local',
+    noReplyAddress: 'noreply@bench.example',
+    noReplyName: 'Bench',
+    supportContact: 'https://support.bench.example',
+    testRecipient: 'ops@bench.example',
+  } as const;
+  await db.$transaction((tx) =>
+    createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }),
+  );
   // Paused: the bench measures the way in; no worker runs, and none may pick the rows up.
   await db.tenantPipeline.update({ where: { tenantId: tenant.id }, data: { paused: true, pausedReason: 'bench' } });
   const { token: pipelineToken } = await createPipelineTokenForTenant(actor, slug);
@@ -86,7 +99,18 @@ async function setup(): Promise<Setup> {
   const liveSlug = `${slug}-live`;
   const live = await createTenant(actor, { slug: liveSlug, name: 'Bench live' });
   const liveContent = { ...content, port: Number(process.env.INTAKE_BENCH_SINK_PORT) };
-  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: live.id, content: liveContent, secrets: {}, fingerprint: 'sha256:bench-live', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  await db.$transaction((tx) =>
+    createConfigVersion(tx, {
+      tenantId: live.id,
+      content: liveContent,
+      secrets: {},
+      fingerprint: 'sha256:bench-live',
+      source: 'apply',
+      requestId: null,
+      appliedById: null,
+      copiedFrom: null,
+    }),
+  );
   await db.tenantPipeline.update({ where: { tenantId: live.id }, data: { maxConnections: SINK_CONNECTIONS } });
   const { token: livePipelineToken } = await createPipelineTokenForTenant(actor, liveSlug);
   await db.$disconnect();
@@ -94,7 +118,13 @@ async function setup(): Promise<Setup> {
 }
 
 function notification(i: number): string {
-  return JSON.stringify({ to: [`user${i % 97}@customer.example`], subject: `Bench notification ${i}`, text: `Someone mentioned you in issue #${i}.\n\nView it on the web.`, kind: 'mention', threadId: `issue-${i % 500}` });
+  return JSON.stringify({
+    to: [`user${i % 97}@customer.example`],
+    subject: `Bench notification ${i}`,
+    text: `Someone mentioned you in issue #${i}.\n\nView it on the web.`,
+    kind: 'mention',
+    threadId: `issue-${i % 500}`,
+  });
 }
 
 type Batches = { url: string; token: string; n: number };
@@ -113,11 +143,21 @@ async function postBatches({ url, token, n }: Batches): Promise<{ ms: number }> 
         const items = Array.from({ length: Math.min(BATCH, n - call * BATCH) }, (_, k) => JSON.parse(notification(call * BATCH + k)) as unknown);
         const payload = Buffer.from(JSON.stringify({ notifications: items }));
         await new Promise<void>((resolve, reject) => {
-          const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString()));
-            res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`a batch answered ${res.statusCode}: ${text.slice(0, 300)}`))));
-          });
+          const req = http.request(
+            {
+              agent,
+              host: target.hostname,
+              port: target.port,
+              path: target.pathname,
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': payload.length },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`a batch answered ${res.statusCode}: ${text.slice(0, 300)}`))));
+            },
+          );
           req.on('error', reject);
           req.end(payload);
         });
@@ -137,10 +177,19 @@ async function load({ url, method, token, body, seconds, expect }: Load): Promis
     new Promise<number>((resolve, reject) => {
       const payload = body ? Buffer.from(notification(counter++)) : undefined;
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method,
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+        },
         (res) => {
           res.resume();
-          res.on('end', () => (res.statusCode === expect ? resolve(res.statusCode) : reject(new Error(`${method} ${target.pathname} answered ${res.statusCode}, expected ${expect}`))));
+          res.on('end', () =>
+            res.statusCode === expect ? resolve(res.statusCode) : reject(new Error(`${method} ${target.pathname} answered ${res.statusCode}, expected ${expect}`)),
+          );
         },
       );
       req.on('error', reject);
@@ -194,7 +243,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const port = await freePort();
   const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
   const flags = (process.env.INTAKE_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...flags, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], { env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    env: { ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((r) => child.once('exit', r));
   const orphan = () => child.kill('SIGKILL');
   process.once('exit', orphan);
@@ -202,7 +254,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error('the production server did not start');
     await new Promise((r) => setTimeout(r, 200));
@@ -300,7 +355,11 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     const sampler = setInterval(sample, 100);
     const before = sink.count();
     const t0 = performance.now();
-    const posted = await runSelf<{ ms: number }>(['--batches', JSON.stringify({ url: `${server.url}/api/v1/tenants/${live.slug}/notifications`, token: live.pipelineToken, n: E2E_N } satisfies Batches)], process.env, 'the batch poster');
+    const posted = await runSelf<{ ms: number }>(
+      ['--batches', JSON.stringify({ url: `${server.url}/api/v1/tenants/${live.slug}/notifications`, token: live.pipelineToken, n: E2E_N } satisfies Batches)],
+      process.env,
+      'the batch poster',
+    );
     const deadline = Date.now() + 600_000;
     while (sink.count() - before < E2E_N) {
       if (Date.now() > deadline) throw new Error(`timed out: ${sink.count() - before} of ${E2E_N} delivered`);
@@ -309,10 +368,20 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     const rate = E2E_N / ((sink.lastAt() - t0) / 1000);
     clearInterval(sampler);
     sample();
-    const config = { tenantId: live.tenantId, version: 1, port: sink.port, heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example' };
+    const config = {
+      tenantId: live.tenantId,
+      version: 1,
+      port: sink.port,
+      heloDomain: 'bench.relaydesk.local',
+      noReplyAddress: 'noreply@bench.example',
+      noReplyName: 'Bench',
+      supportContact: 'https://support.bench.example',
+    };
     const bare = await runPipelineBenchBare(env, config, E2E_N);
     const memory = [...sampled].map(([name, m]) => `${name} ${Math.round(m.first)} → peak ${Math.round(m.peak)} MB`).join(', ');
-    console.error(`  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s; memory ${memory}`);
+    console.error(
+      `  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s; memory ${memory}`,
+    );
     const label = (what: string) => `intake ${kind} end to end, N=${E2E_N} in batches of ${BATCH}${kind === 'postgres' ? ', 2 workers' : ''}: ${what}`;
     return [
       row(label('messages/s API → sink vs bare pooled nodemailer'), 'msg/s', rate, bare.rate, { ratioAtLeast: 0.8 }),
@@ -327,7 +396,10 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
 function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unknown>, count: number): Promise<{ rate: number }> {
   const script = path.join(path.dirname(SELF), 'pipeline-bench.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, '--bare', JSON.stringify({ config, count, samples: 0 })], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, '--bare', JSON.stringify({ config, count, samples: 0 })], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => {
@@ -337,7 +409,6 @@ function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unk
     });
   });
 }
-
 
 async function benchOne(kind: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
   const database = await freshDatabase(kind, PG_ADMIN_URL, 'relaydesk_intake');
@@ -362,7 +433,11 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
     server = await startServer(env);
     const measureOnce = async (l: Omit<Load, 'seconds'>) => {
       const cpuBefore = server!.cpuMs();
-      const result = await runSelf<{ rate: number; p50: number; p99: number; count: number }>(['--load', JSON.stringify({ ...l, seconds: SECONDS })], process.env, `callers of ${l.url}`);
+      const result = await runSelf<{ rate: number; p50: number; p99: number; count: number }>(
+        ['--load', JSON.stringify({ ...l, seconds: SECONDS })],
+        process.env,
+        `callers of ${l.url}`,
+      );
       return { ...result, cpuPerRequest: (server!.cpuMs() - cpuBefore) / result.count };
     };
     const routes = {
@@ -376,7 +451,8 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
       for (const name of Object.keys(routes) as (keyof typeof routes)[]) rounds[name].push(await measureOnce(routes[name]));
     }
     const med = (name: keyof typeof routes, field: keyof Measured) => median(rounds[name].map((m) => m[field]));
-    const show = (name: keyof typeof routes) => `${name} ${rounds[name].map((m) => Math.round(m.rate)).join('/')} req/s (p50 ${med(name, 'p50').toFixed(1)} ms, ${med(name, 'cpuPerRequest').toFixed(2)} ms CPU/req)`;
+    const show = (name: keyof typeof routes) =>
+      `${name} ${rounds[name].map((m) => Math.round(m.rate)).join('/')} req/s (p50 ${med(name, 'p50').toFixed(1)} ms, ${med(name, 'cpuPerRequest').toFixed(2)} ms CPU/req)`;
     console.error(`  ${kind}: ${show('health')}; ${show('intake')}; ${show('bearer')}`);
     const label = (what: string) => `intake ${kind}, ${CALLERS} keep-alive callers over HTTP: ${what}`;
     const e2e = E2E_N > 0 ? await endToEnd(kind, env, server, sink, live) : [];

@@ -73,11 +73,27 @@ async function seed(sinkPort: number): Promise<Seeded> {
   const { createPipelineTokenForTenant } = await import('@/server/pipeline/pipeline-tokens');
   const actor = { ...SYSTEM_ACTOR, label: 'bench' };
   const tenants = [];
-  for (const [name, connections] of [['latency', 2], ['load', 10]] as const) {
+  for (const [name, connections] of [
+    ['latency', 2],
+    ['load', 10],
+  ] as const) {
     const slug = `${name}-${randomBytes(3).toString('hex')}`;
     const tenant = await createTenant(actor, { slug, name });
-    const content = { host: '127.0.0.1', port: sinkPort, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: `noreply@${name}.example`, noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' } as const;
-    await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+    const content = {
+      host: '127.0.0.1',
+      port: sinkPort,
+      encryption: 'none',
+      authMethod: 'none',
+      username: '',
+      heloDomain: 'bench.relaydesk.local',
+      noReplyAddress: `noreply@${name}.example`,
+      noReplyName: 'Bench',
+      supportContact: 'https://support.bench.example',
+      testRecipient: 'ops@bench.example',
+    } as const;
+    await db.$transaction((tx) =>
+      createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }),
+    );
     await db.tenantPipeline.update({ where: { tenantId: tenant.id }, data: { maxConnections: connections } });
     tenants.push({ slug, token: (await createPipelineTokenForTenant(actor, slug)).token });
   }
@@ -120,11 +136,21 @@ async function post(port: number, tenant: { slug: string; token: string }, body:
 function postOnce(port: number, tenant: { slug: string; token: string }, body: unknown): Promise<Answer> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: `/api/v1/tenants/${tenant.slug}/notifications`, method: 'POST', agent, headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/api/v1/tenants/${tenant.slug}/notifications`,
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -191,7 +217,13 @@ async function bareAccept(sinkPort: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const t0 = now();
-    await bare.sendMail({ from: 'noreply@bare.example', to: 'user@customer.example', subject: `Bare ${i}`, text: 'x', messageId: `<bare-${i}-${randomBytes(4).toString('hex')}@bench.example>` });
+    await bare.sendMail({
+      from: 'noreply@bare.example',
+      to: 'user@customer.example',
+      subject: `Bare ${i}`,
+      text: 'x',
+      messageId: `<bare-${i}-${randomBytes(4).toString('hex')}@bench.example>`,
+    });
     samples.push(now() - t0);
     await sleep(5);
   }
@@ -222,7 +254,9 @@ async function runOn(kind: 'sqlite' | 'postgres', url: string): Promise<BenchRow
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await new Promise<boolean>((resolve) => http.get({ host: '127.0.0.1', port, path: '/api/health', agent }, (res) => (res.resume(), resolve(res.statusCode === 200))).on('error', () => resolve(false)));
+      const ok = await new Promise<boolean>((resolve) =>
+        http.get({ host: '127.0.0.1', port, path: '/api/health', agent }, (res) => (res.resume(), resolve(res.statusCode === 200))).on('error', () => resolve(false)),
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error('the production server did not become ready');
       await sleep(200);
@@ -269,11 +303,14 @@ function runSelf<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
   });
 }
 
-
 export async function latencyBench(): Promise<BenchRow[]> {
   if (!existsSync('.next/BUILD_ID')) {
     console.error('\n  (no production build: running next build once)');
-    await new Promise<void>((resolve, reject) => spawn(process.execPath, [path.join('node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { stdio: 'inherit' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (${code})`)))));
+    await new Promise<void>((resolve, reject) =>
+      spawn(process.execPath, [path.join('node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { stdio: 'inherit' }).on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`next build failed (${code})`)),
+      ),
+    );
   }
   const kinds = (process.env.LATENCY_BENCH_DATABASES ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
   const rows: BenchRow[] = [];

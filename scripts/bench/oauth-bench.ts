@@ -56,7 +56,16 @@ function barePost(port: number, ca: string): Promise<string> {
   const basic = Buffer.from(`${DEMO_OAUTH_CLIENT_ID}:${SECRET}`).toString('base64');
   return new Promise((resolve, reject) => {
     const request = https.request(
-      { host: '127.0.0.1', servername: 'localhost', port, path: '/token', method: 'POST', agent: false, ca, headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' } },
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port,
+        path: '/token',
+        method: 'POST',
+        agent: false,
+        ca,
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));

@@ -80,13 +80,21 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
 /** Runs n tasks with at most `concurrency` at a time. */
 async function pool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
 }
 
 function message(i: number) {
-  return { to: [`user${i % 97}@customer.example`], subject: `Bench notification ${i}`, text: `Someone mentioned you in issue #${i}.\n\nView it on the web.`, kind: 'mention' as const, threadId: `issue-${i % 500}` };
+  return {
+    to: [`user${i % 97}@customer.example`],
+    subject: `Bench notification ${i}`,
+    text: `Someone mentioned you in issue #${i}.\n\nView it on the web.`,
+    kind: 'mention' as const,
+    threadId: `issue-${i % 500}`,
+  };
 }
 
 /** One database, in this process (DATABASE_URL set by the parent before anything imported server/db). */
@@ -106,14 +114,31 @@ async function runOnThisDatabase(kind: string): Promise<BenchRow[]> {
 
   const slug = `bench-${randomBytes(3).toString('hex')}`;
   const tenant = await createTenant(actor, { slug, name: 'Bench' });
-  const content = { host: '127.0.0.1', port: sink.port, encryption: 'none', authMethod: 'none', username: '', heloDomain: 'bench.relaydesk.local', noReplyAddress: 'noreply@bench.example', noReplyName: 'Bench', supportContact: 'https://support.bench.example', testRecipient: 'ops@bench.example' } as const;
-  await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }));
+  const content = {
+    host: '127.0.0.1',
+    port: sink.port,
+    encryption: 'none',
+    authMethod: 'none',
+    username: '',
+    heloDomain: 'bench.relaydesk.local',
+    noReplyAddress: 'noreply@bench.example',
+    noReplyName: 'Bench',
+    supportContact: 'https://support.bench.example',
+    testRecipient: 'ops@bench.example',
+  } as const;
+  await db.$transaction((tx) =>
+    createConfigVersion(tx, { tenantId: tenant.id, content, secrets: {}, fingerprint: 'sha256:bench', source: 'apply', requestId: null, appliedById: null, copiedFrom: null }),
+  );
   await db.tenantPipeline.update({ where: { tenantId: tenant.id }, data: { maxConnections: CONNECTIONS } });
   const { token } = await createPipelineTokenForTenant(actor, slug);
 
   const post = async (i: number) => {
     const res = await route.POST(
-      new Request(`http://relaydesk.bench/api/v1/tenants/${slug}/notifications`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(message(i)) }),
+      new Request(`http://relaydesk.bench/api/v1/tenants/${slug}/notifications`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(message(i)),
+      }),
       { params: Promise.resolve({ slug }) },
     );
     if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
@@ -143,13 +168,17 @@ async function runOnThisDatabase(kind: string): Promise<BenchRow[]> {
     worker = startWorker();
     const before = sink.count();
     let firstAccepted = 0;
-    await waitUntil(() => {
-      if (!firstAccepted && sink.count() > before) {
-        firstAccepted = now();
-        if (round === 0) startedKb = worker!.rssKb();
-      }
-      return sink.count() - before >= target;
-    }, 600_000, 'the worker delivering the backlog');
+    await waitUntil(
+      () => {
+        if (!firstAccepted && sink.count() > before) {
+          firstAccepted = now();
+          if (round === 0) startedKb = worker!.rssKb();
+        }
+        return sink.count() - before >= target;
+      },
+      600_000,
+      'the worker delivering the backlog',
+    );
     workerRates.push(target / ((now() - firstAccepted) / 1000));
     peakKb = Math.max(peakKb, worker.peakKb());
     if (!last) await worker.stop();
@@ -189,10 +218,14 @@ type Worker = { rssKb: () => number; peakKb: () => number; stop: () => Promise<v
 
 /** The real worker process (scripts/worker.ts), with its memory sampled from /proc. */
 function startWorker(): Worker {
-  const child = spawn(process.execPath, [...(process.env.PIPELINE_BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
-    env: { ...process.env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.PIPELINE_BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'],
+    {
+      env: { ...process.env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const exited = new Promise((r) => child.once('exit', r));
   // A bench that fails half-way must not leave a worker polling the machine it measures.
   const orphan = () => child.kill('SIGKILL');
@@ -231,10 +264,34 @@ type BareConfig = { tenantId: string; version: number; port: number; heloDomain:
 async function bareSend(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[] }> {
   const { composeNotification } = await import('@/server/pipeline/compose-notification');
   const { connectTo } = await import('@/server/pipeline/tenant-transports');
-  const bare = nodemailer.createTransport({ pool: true, maxConnections: CONNECTIONS, maxMessages: 1000, host: '127.0.0.1', port: config.port, secure: false, ignoreTLS: true, name: config.heloDomain });
+  const bare = nodemailer.createTransport({
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: 1000,
+    host: '127.0.0.1',
+    port: config.port,
+    secure: false,
+    ignoreTLS: true,
+    name: config.heloDomain,
+  });
   (bare as unknown as { getSocket: unknown }).getSocket = connectTo('127.0.0.1', config.port, 10_000);
   const compose = (i: number, tag: string) =>
-    composeNotification({ id: `${tag}${i}`, tenantId: config.tenantId, messageId: `<${tag}-${i}-${randomBytes(4).toString('hex')}@bench.example>`, kind: 'mention', subject: message(i).subject, text: message(i).text, html: null, recipients: JSON.stringify(message(i).to), threadId: message(i).threadId, canary: false, createdAt: new Date() }, config);
+    composeNotification(
+      {
+        id: `${tag}${i}`,
+        tenantId: config.tenantId,
+        messageId: `<${tag}-${i}-${randomBytes(4).toString('hex')}@bench.example>`,
+        kind: 'mention',
+        subject: message(i).subject,
+        text: message(i).text,
+        html: null,
+        recipients: JSON.stringify(message(i).to),
+        threadId: message(i).threadId,
+        canary: false,
+        createdAt: new Date(),
+      },
+      config,
+    );
   const start = now();
   await pool(count, CONNECTIONS * 4, async (i) => void (await bare.sendMail(compose(i, 'bare'))));
   const rate = count / ((now() - start) / 1000);
@@ -284,7 +341,6 @@ function answer(work: Promise<unknown>): void {
       process.exit(1);
     });
 }
-
 
 function runChild(kind: string, url: string): Promise<BenchRow[]> {
   return runSelf(['--conditions=react-server', '--import', 'tsx', SELF, '--child', kind], { ...process.env, DATABASE_URL: url, RELAYDESK_DEMO: '0' }, `pipeline bench on ${kind}`);

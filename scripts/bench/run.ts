@@ -20,7 +20,11 @@ function printTable(rows: BenchRow[]): void {
   const lines = rows.map((row) => [row.name, `${row.value} ${row.unit}`, `${row.baseline} ${row.unit}`, `${row.ratio}×`, meets(row)]);
   const header = ['bench', 'relaydesk', 'baseline', 'ratio', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(format(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of lines) console.log(format(line));

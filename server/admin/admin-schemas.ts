@@ -5,13 +5,27 @@ import { ROLES } from '../auth/roles';
 
 export const TenantSchema = z.object({
   slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'slugInvalid'),
-  name: z.string().trim().min(1, 'required').max(100, 'tooLong').refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(100, 'tooLong')
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters'),
 });
 
 export const UserSchema = z
   .object({
-    email: z.string().trim().toLowerCase().refine((v) => emailProblem(v) === null, 'emailInvalid'),
-    name: z.string().trim().min(1, 'required').max(100, 'tooLong').refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters'),
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => emailProblem(v) === null, 'emailInvalid'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'required')
+      .max(100, 'tooLong')
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters'),
     password: NewPassword,
     role: z.enum(ROLES, { message: 'choose' }),
     tenant: z.string().optional(),

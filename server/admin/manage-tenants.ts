@@ -89,14 +89,21 @@ export async function setUserRole(caller: AdminCaller, userId: string, role: str
   await db.$transaction(async (tx) => {
     const user = await userOrNotFound(tx, userId);
     const world = isCustomerRole(user.role) ? CUSTOMER_ROLES : STAFF_ROLES;
-    if (!(world as readonly string[]).includes(role)) throw new AppError('VALIDATION_FAILED', 'A role can change only within staff or within a tenant.', { errors: [{ path: 'role', message: 'choose' }] });
+    if (!(world as readonly string[]).includes(role))
+      throw new AppError('VALIDATION_FAILED', 'A role can change only within staff or within a tenant.', { errors: [{ path: 'role', message: 'choose' }] });
     if (role === user.role) return;
     await tx.user.update({ where: { id: userId }, data: { role } });
     await recordEvent(tx, actor, { action: 'user.role_changed', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { role: user.role }, after: { role } });
     if (user.role !== 'tam') return;
     for (const row of await tx.tamAssignment.findMany({ where: { tamId: userId }, include: { tenant: true } })) {
       await tx.tamAssignment.delete({ where: { tamId_tenantId: { tamId: userId, tenantId: row.tenantId } } });
-      await recordEvent(tx, actor, { action: 'tam.unassigned', tenantId: row.tenantId, targetType: 'user', targetId: userId, before: { tam: user.email, tenant: row.tenant.slug } });
+      await recordEvent(tx, actor, {
+        action: 'tam.unassigned',
+        tenantId: row.tenantId,
+        targetType: 'user',
+        targetId: userId,
+        before: { tam: user.email, tenant: row.tenant.slug },
+      });
     }
   });
 }
@@ -113,7 +120,14 @@ export async function setUserDisabled(caller: AdminCaller, userId: string, disab
     const user = await userOrNotFound(tx, userId);
     if ((user.disabledAt !== null) === disabled) return;
     await tx.user.update({ where: { id: userId }, data: { disabledAt: disabled ? new Date() : null } });
-    await recordEvent(tx, actor, { action: disabled ? 'user.disabled' : 'user.enabled', tenantId: user.tenantId, targetType: 'user', targetId: userId, before: { disabled: !disabled }, after: { disabled } });
+    await recordEvent(tx, actor, {
+      action: disabled ? 'user.disabled' : 'user.enabled',
+      tenantId: user.tenantId,
+      targetType: 'user',
+      targetId: userId,
+      before: { disabled: !disabled },
+      after: { disabled },
+    });
   });
 }
 
@@ -126,7 +140,8 @@ export async function setUserDisabled(caller: AdminCaller, userId: string, disab
  */
 export async function resetUserPassword(caller: AdminCaller, userId: string, meta?: RequestMeta): Promise<{ email: string; password: string }> {
   const actor = adminActor(caller, meta);
-  if (actor.type !== 'system' && actor.id === userId) throw new AppError('VALIDATION_FAILED', 'Change your own password on the profile page.', { errors: [{ path: 'user', message: 'ownAccount' }] });
+  if (actor.type !== 'system' && actor.id === userId)
+    throw new AppError('VALIDATION_FAILED', 'Change your own password on the profile page.', { errors: [{ path: 'user', message: 'ownAccount' }] });
   const password = randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
   return db.$transaction(async (tx) => {
@@ -137,7 +152,13 @@ export async function resetUserPassword(caller: AdminCaller, userId: string, met
     // Whoever took over the account may have made tokens with it: a reset revokes them all, and ends every browser session.
     const tokens = await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
     await tx.browserSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now } });
-    await recordEvent(tx, actor, { action: 'user.password_reset', tenantId: user.tenantId, targetType: 'user', targetId: userId, after: { password: 'changed', revokedAccessTokens: tokens.count } });
+    await recordEvent(tx, actor, {
+      action: 'user.password_reset',
+      tenantId: user.tenantId,
+      targetType: 'user',
+      targetId: userId,
+      after: { password: 'changed', revokedAccessTokens: tokens.count },
+    });
     return { email: user.email, password };
   });
 }
@@ -153,7 +174,10 @@ export async function adminOverview(caller: AdminCaller, { after, q }: { after?:
   adminActor(caller);
   const search = q?.trim().toLowerCase() || undefined;
   const [tenants, rows, tams] = await Promise.all([
-    db.tenant.findMany({ orderBy: { slug: 'asc' }, include: { tamAssignments: { include: { tam: { select: { id: true, email: true, name: true } } } }, _count: { select: { requests: true, users: true } } } }),
+    db.tenant.findMany({
+      orderBy: { slug: 'asc' },
+      include: { tamAssignments: { include: { tam: { select: { id: true, email: true, name: true } } } }, _count: { select: { requests: true, users: true } } },
+    }),
     db.user.findMany({
       where: { email: { ...(after ? { gt: after } : {}), ...(search ? { contains: search } : {}) } },
       orderBy: { email: 'asc' },

@@ -16,7 +16,10 @@ export async function rotateKeys(caller: AdminCaller): Promise<{ reencrypted: nu
   let reencrypted = 0;
   for (const field of SECRET_FIELDS) {
     const column = cipherColumn(field);
-    const rows = (await db.smtpRequest.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, [column]: true } })) as unknown as ({ id: string; tenantId: string } & SecretColumns)[];
+    const rows = (await db.smtpRequest.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, [column]: true } })) as unknown as ({
+      id: string;
+      tenantId: string;
+    } & SecretColumns)[];
     for (const row of rows) {
       const old = row[column];
       if (!old || keyIdOf(old) === newest.id) continue;

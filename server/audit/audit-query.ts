@@ -45,7 +45,9 @@ export async function auditWhere(q: AuditQuery) {
   const actor = q.actor ? await actorWhere(q.actor) : undefined;
   let seq: { gte?: number; lte?: number; in?: number[] } | undefined;
   if (q.from || q.to) {
-    const first = q.from ? await db.auditEvent.findFirst({ where: { at: { gte: new Date(q.from) } }, orderBy: [{ at: 'asc' }, { seq: 'asc' }], select: { seq: true } }) : { seq: 1 };
+    const first = q.from
+      ? await db.auditEvent.findFirst({ where: { at: { gte: new Date(q.from) } }, orderBy: [{ at: 'asc' }, { seq: 'asc' }], select: { seq: true } })
+      : { seq: 1 };
     const last = q.to ? await db.auditEvent.findFirst({ where: { at: { lte: new Date(q.to) } }, orderBy: [{ at: 'desc' }, { seq: 'desc' }], select: { seq: true } }) : null;
     seq = !first || (q.to && !last) ? NOTHING : { gte: first.seq, ...(last ? { lte: last.seq } : {}) };
   }

@@ -31,7 +31,23 @@ export type HashedFields = {
 };
 
 /** The hashed fields in the order verification reads them from the table (the text sorts them anyway). */
-export const HASHED_COLUMNS = ['seq', 'at', 'actorType', 'actorId', 'actorLabel', 'tenantId', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash'] as const satisfies readonly (keyof HashedFields)[];
+export const HASHED_COLUMNS = [
+  'seq',
+  'at',
+  'actorType',
+  'actorId',
+  'actorLabel',
+  'tenantId',
+  'action',
+  'targetType',
+  'targetId',
+  'before',
+  'after',
+  'ip',
+  'userAgent',
+  'requestId',
+  'prevHash',
+] as const satisfies readonly (keyof HashedFields)[];
 
 // Sorted once: the same text canonicalJson() gives for these flat fields, without sorting per event
 // (verification hashes every event; a test keeps the two forms equal).

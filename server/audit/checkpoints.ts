@@ -119,7 +119,9 @@ export function checkpointsOfAnotherChain(checkpoints: CheckpointLine[], genesis
 
 export class CheckpointsOfAnotherDatabaseError extends Error {
   constructor(file: string) {
-    super(`The audit checkpoints file ${file} belongs to another database (its checkpoints name a different first event). Move it away, or point RELAYDESK_AUDIT_CHECKPOINTS at a new file for this database.`);
+    super(
+      `The audit checkpoints file ${file} belongs to another database (its checkpoints name a different first event). Move it away, or point RELAYDESK_AUDIT_CHECKPOINTS at a new file for this database.`,
+    );
   }
 }
 

@@ -10,7 +10,24 @@ import { auditWhere, parseAuditQuery, withSeq } from './audit-query';
 import { targetLabels, tenantSlugs, toAuditEventView, type AuditEventView } from './list-events';
 
 const PAGE = 1000;
-const COLUMNS = ['seq', 'at', 'actorType', 'actor', 'tenant', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash', 'targetLabel'] as const;
+const COLUMNS = [
+  'seq',
+  'at',
+  'actorType',
+  'actor',
+  'tenant',
+  'action',
+  'targetType',
+  'targetId',
+  'before',
+  'after',
+  'ip',
+  'userAgent',
+  'requestId',
+  'prevHash',
+  'hash',
+  'targetLabel',
+] as const;
 
 // Spreadsheet programs run cells that start with = + - @ as formulas (OWASP "CSV injection"): such cells
 // get a leading apostrophe. JSON Lines is the exact export.
@@ -50,7 +67,10 @@ export async function exportAuditEvents(user: CurrentUser, input: Record<string,
       if (rows.length === 0) return controller.close();
       after = rows[rows.length - 1]!.seq;
       const labelOf = await targetLabels(rows);
-      const text = rows.map((r) => toAuditEventView(r, slugOf, labelOf)).map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`)).join('');
+      const text = rows
+        .map((r) => toAuditEventView(r, slugOf, labelOf))
+        .map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`))
+        .join('');
       controller.enqueue(encoder.encode(text));
     },
   });

@@ -70,9 +70,7 @@ export async function targetLabels(rows: { targetType: string; targetId: string 
     idsOf('smtp-request').length ? db.smtpRequest.findMany({ where: { id: { in: idsOf('smtp-request') } }, select: { id: true, number: true } }) : [],
     idsOf('user').length ? db.user.findMany({ where: { id: { in: idsOf('user') } }, select: { id: true, email: true } }) : [],
     idsOf('tenant', 'tenant-pipeline').length ? db.tenant.findMany({ where: { id: { in: idsOf('tenant', 'tenant-pipeline') } }, select: { id: true, name: true } }) : [],
-    idsOf('config-version').length
-      ? db.configVersion.findMany({ where: { id: { in: idsOf('config-version') } }, select: { id: true, version: true, tenantId: true } })
-      : [],
+    idsOf('config-version').length ? db.configVersion.findMany({ where: { id: { in: idsOf('config-version') } }, select: { id: true, version: true, tenantId: true } }) : [],
   ]);
   const versionTenants = versions.length ? await db.tenant.findMany({ where: { id: { in: versions.map((v) => v.tenantId) } }, select: { id: true, name: true } }) : [];
   const tenantName = new Map(versionTenants.map((t) => [t.id, t.name]));

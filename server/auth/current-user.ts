@@ -22,7 +22,9 @@ export async function userFromRequest(request: Request): Promise<CurrentUser | n
   // Only picks the cookie's name (next-auth prefixes it __Secure- over HTTPS); its signature is what is trusted.
   const secureCookie = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
   const token = await getToken({ req: request, secret, secureCookie });
-  return typeof token?.sub === 'string' ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0), sessionId: typeof token.sid === 'string' ? token.sid : undefined }) : null;
+  return typeof token?.sub === 'string'
+    ? loadActiveUser(token.sub, 'session', { signedInAt: Number(token.signedInAt ?? 0), sessionId: typeof token.sid === 'string' ? token.sid : undefined })
+    : null;
 }
 
 export async function requireUserFromRequest(request: Request): Promise<CurrentUser> {

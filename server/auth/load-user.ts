@@ -21,7 +21,11 @@ export type CurrentUser = {
  * row has ended (signed out) or expired, or it was signed in (`signedInAt`, ms) before the user last
  * changed their password.
  */
-export async function loadActiveUser(id: string, via: CurrentUser['via'], options: { tokenId?: string; signedInAt?: number; sessionId?: string } = {}): Promise<CurrentUser | null> {
+export async function loadActiveUser(
+  id: string,
+  via: CurrentUser['via'],
+  options: { tokenId?: string; signedInAt?: number; sessionId?: string } = {},
+): Promise<CurrentUser | null> {
   const { tokenId, signedInAt, sessionId } = options;
   const user = await db.user.findUnique({ where: { id } });
   if (!user || user.disabledAt) return null;

@@ -81,7 +81,12 @@ export async function attemptPassword(emailInput: string, password: string, meta
       await countFailure(tx, keys.account, null);
       if (keys.address) await countFailure(tx, keys.address, ADDRESS_WINDOW_MS);
       const total = await countFailure(tx, keys.alert, ALERT_WINDOW_MS);
-      await recordEvent(tx, actorFor(email, user?.id ?? null, meta), { action: 'auth.sign_in_failed', tenantId: user?.tenantId ?? null, targetType: 'user', targetId: user?.id ?? null });
+      await recordEvent(tx, actorFor(email, user?.id ?? null, meta), {
+        action: 'auth.sign_in_failed',
+        tenantId: user?.tenantId ?? null,
+        targetType: 'user',
+        targetId: user?.id ?? null,
+      });
       if (isAlertCount(total)) await raiseDistributedAlert(tx, email, user, total);
     });
     return { ok: false, reason: 'invalid' };

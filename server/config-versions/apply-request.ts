@@ -51,15 +51,35 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
       const canary = await enqueueCanary(tx, request.tenantId, created);
       const actor = actorOf(user, meta);
       if (gate.forced) {
-        await recordEvent(tx, actor, { action: 'config.apply_forced', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, after: { ...gate.forced, reason } });
+        await recordEvent(tx, actor, {
+          action: 'config.apply_forced',
+          tenantId: request.tenantId,
+          targetType: 'smtp-request',
+          targetId: request.id,
+          after: { ...gate.forced, reason },
+        });
       }
-      await recordEvent(tx, actor, { action: 'request.status_changed', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, before: { status: 'tested' }, after: { status: 'applied', version: created.version } });
+      await recordEvent(tx, actor, {
+        action: 'request.status_changed',
+        tenantId: request.tenantId,
+        targetType: 'smtp-request',
+        targetId: request.id,
+        before: { status: 'tested' },
+        after: { status: 'applied', version: created.version },
+      });
       await recordEvent(tx, actor, {
         action: 'config.applied',
         tenantId: request.tenantId,
         targetType: 'config-version',
         targetId: created.id,
-        after: { version: created.version, requestId: request.id, fingerprint: request.fingerprint, ...auditableFields(content), ...secretAudit(null, secretColumnsOf(created), {}).after, canaryId: canary.id },
+        after: {
+          version: created.version,
+          requestId: request.id,
+          fingerprint: request.fingerprint,
+          ...auditableFields(content),
+          ...secretAudit(null, secretColumnsOf(created), {}).after,
+          canaryId: canary.id,
+        },
       });
       return created;
     });

@@ -19,11 +19,19 @@ function sameSecret(tenantId: string, field: SecretField, a: Sealed, b: Sealed):
   const ca = a[cipherColumn(field)];
   const cb = b[cipherColumn(field)];
   if (!ca || !cb) return ca === cb;
-  const digest = (cipher: string, version: number) => createHash('sha256').update(decryptSecret(cipher, versionSecretBinding(tenantId, version, field))).digest();
+  const digest = (cipher: string, version: number) =>
+    createHash('sha256')
+      .update(decryptSecret(cipher, versionSecretBinding(tenantId, version, field)))
+      .digest();
   return timingSafeEqual(digest(ca, a.version), digest(cb, b.version));
 }
 
-export async function diffVersions(user: CurrentUser, slug: string, a: number, b: number): Promise<{ before: ConfigVersionView; after: ConfigVersionView; changes: FieldChange[] }> {
+export async function diffVersions(
+  user: CurrentUser,
+  slug: string,
+  a: number,
+  b: number,
+): Promise<{ before: ConfigVersionView; after: ConfigVersionView; changes: FieldChange[] }> {
   const config = await getSmtpConfig(user, slug);
   const before = config.versions.find((v) => v.version === a);
   const after = config.versions.find((v) => v.version === b);
@@ -32,7 +40,12 @@ export async function diffVersions(user: CurrentUser, slug: string, a: number, b
   const rows = await db.configVersion.findMany({ where: { tenantId: tenant.id, version: { in: [a, b] } } });
   const sealed = (v: number): Sealed => rows.find((r) => r.version === v)!;
   // Fields neither version uses (null on both sides) are not listed.
-  const changes: FieldChange[] = CONFIG_FIELDS.filter((f) => before[f] !== null || after[f] !== null).map((f) => ({ field: f, before: before[f], after: after[f], changed: before[f] !== after[f] }));
+  const changes: FieldChange[] = CONFIG_FIELDS.filter((f) => before[f] !== null || after[f] !== null).map((f) => ({
+    field: f,
+    before: before[f],
+    after: after[f],
+    changed: before[f] !== after[f],
+  }));
   for (const f of SECRET_FIELDS) {
     const flag = secretFlag(f);
     if (f !== 'password' && !before[flag] && !after[flag]) continue;

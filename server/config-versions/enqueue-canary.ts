@@ -13,7 +13,11 @@ const CANARY_TEXT = [
 ].join('\n');
 
 /** The post-apply canary: through exactly this version (not whatever is active when it is sent). */
-export async function enqueueCanary(tx: Tx, tenantId: string, version: { version: number; noReplyAddress: string; testRecipient: string }): Promise<{ id: string; messageId: string }> {
+export async function enqueueCanary(
+  tx: Tx,
+  tenantId: string,
+  version: { version: number; noReplyAddress: string; testRecipient: string },
+): Promise<{ id: string; messageId: string }> {
   const id = randomUUID();
   const messageId = newMessageId(version.noReplyAddress);
   const now = new Date();

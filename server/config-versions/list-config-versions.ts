@@ -40,7 +40,7 @@ export async function getSmtpConfig(user: CurrentUser, slug: string): Promise<Sm
     canaryByVersion.set(c.configVersion, { status: c.status, lastReply: c.lastReply, at: at ? at.toISOString() : null });
   }
   const versions = rows.map((r) => ({
-    ...toConfigVersionView({ ...r, appliedBy: r.appliedById ? userById.get(r.appliedById) ?? null : null, request: r.requestId ? requestById.get(r.requestId) ?? null : null }),
+    ...toConfigVersionView({ ...r, appliedBy: r.appliedById ? (userById.get(r.appliedById) ?? null) : null, request: r.requestId ? (requestById.get(r.requestId) ?? null) : null }),
     canary: canaryByVersion.get(r.version) ?? null,
   }));
   return { active: versions.find((v) => v.version === pipeline?.activeVersion) ?? null, versions };

@@ -16,6 +16,7 @@ export function requestConfigState(versions: VersionEntry[], active: VersionEntr
   if (active && active.requestId === requestId && active.fingerprint === own.fingerprint) return { state: 'live', version: active.version, appliedAt: active.appliedAt };
   const next = sorted.find((v) => v.version > own.version);
   if (!next) return { state: 'not-live', version: own.version };
-  if (next.source === 'apply') return { state: 'replaced', version: own.version, by: { version: next.version, requestId: next.requestId, requestNumber: next.requestNumber, at: next.appliedAt } };
+  if (next.source === 'apply')
+    return { state: 'replaced', version: own.version, by: { version: next.version, requestId: next.requestId, requestNumber: next.requestNumber, at: next.appliedAt } };
   return { state: 'rolled-back', version: own.version, by: { version: next.version, to: next.copiedFrom, automatic: next.source === 'auto-rollback', at: next.appliedAt } };
 }

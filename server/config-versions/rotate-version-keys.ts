@@ -12,7 +12,11 @@ export async function rotateConfigVersionKeys(keys: SecretKey[]): Promise<number
   let count = 0;
   for (const field of SECRET_FIELDS) {
     const column = cipherColumn(field);
-    const rows = (await db.configVersion.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, version: true, [column]: true } })) as unknown as ({ id: string; tenantId: string; version: number } & SecretColumns)[];
+    const rows = (await db.configVersion.findMany({ where: { [column]: { not: null } }, select: { id: true, tenantId: true, version: true, [column]: true } })) as unknown as ({
+      id: string;
+      tenantId: string;
+      version: number;
+    } & SecretColumns)[];
     for (const row of rows) {
       const cipher = row[column];
       if (!cipher || keyIdOf(cipher) === newest.id) continue;

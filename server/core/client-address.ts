@@ -26,7 +26,10 @@ export function parseTrustedProxies(value: string | undefined): Range[] {
 
 /** The canonical text of an address (IPv4-mapped IPv6 becomes IPv4), or null when it is not one. */
 export function normalizeAddress(value: string | null | undefined): string | null {
-  const text = value?.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const text = value
+    ?.trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   if (!text || !ipaddr.isValid(text)) return null;
   return ipaddr.process(text).toString();
 }

@@ -24,7 +24,11 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 export type RequestMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
 
 export function requestMeta(headers: Headers): RequestMeta {
-  const userAgent = headers.get('user-agent')?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_USER_AGENT) || null;
+  const userAgent =
+    headers
+      .get('user-agent')
+      ?.replace(/[\u0000-\u001f\u007f]/g, '')
+      .slice(0, MAX_USER_AGENT) || null;
   const givenId = headers.get('x-request-id')?.trim().slice(0, MAX_REQUEST_ID);
   return {
     ip: clientAddress(headers.get(PEER_HEADER), headers.get('x-forwarded-for'), trustedProxies()),

@@ -6,7 +6,10 @@ import ipaddr from 'ipaddr.js';
  * bad value fails at start instead of silently falling back to the system's resolver.
  */
 export function parseDnsServers(value: string | undefined): string[] {
-  const entries = (value ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   return entries.map((entry) => {
     const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry);
     const v4Port = /^([\d.]+):(\d{1,5})$/.exec(entry);

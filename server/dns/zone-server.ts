@@ -62,7 +62,13 @@ function answersFor(zone: Zone, name: string, type: number, depth = 0): Record<s
   }
 }
 
-const TYPE_NAMES: Record<number, keyof ZoneRecords> = { [Packet.TYPE.A]: 'A', [Packet.TYPE.AAAA]: 'AAAA', [Packet.TYPE.TXT]: 'TXT', [Packet.TYPE.MX]: 'MX', [Packet.TYPE.CNAME]: 'CNAME' };
+const TYPE_NAMES: Record<number, keyof ZoneRecords> = {
+  [Packet.TYPE.A]: 'A',
+  [Packet.TYPE.AAAA]: 'AAAA',
+  [Packet.TYPE.TXT]: 'TXT',
+  [Packet.TYPE.MX]: 'MX',
+  [Packet.TYPE.CNAME]: 'CNAME',
+};
 
 /** A name outside the zone, asked of the system's resolver (the demo: real hosts still resolve). */
 async function forwarded(resolver: dnsPromises.Resolver, name: string, type: number): Promise<ZoneRecords | null> {

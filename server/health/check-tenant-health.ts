@@ -73,17 +73,31 @@ export async function checkTenantHealth(tenantId: string, { now = new Date() }: 
   return db.$transaction(async (tx) => {
     const previous = await tx.healthCheck.findFirst({ where: { tenantId }, orderBy: { checkedAt: 'desc' }, select: { problems: true } });
     await tx.healthCheck.create({
-      data: { id, tenantId, configVersion: version, checkedAt: now, healthy, problems: JSON.stringify(problems), steps: redactSecrets(JSON.stringify(result.steps), secrets), certExpiresAt, durationMs: result.durationMs },
+      data: {
+        id,
+        tenantId,
+        configVersion: version,
+        checkedAt: now,
+        healthy,
+        problems: JSON.stringify(problems),
+        steps: redactSecrets(JSON.stringify(result.steps), secrets),
+        certExpiresAt,
+        durationMs: result.durationMs,
+      },
     });
     const { added, resolved } = changeBetween(previous ? (JSON.parse(previous.problems) as HealthProblem[]) : null, problems);
     if (added.length === 0 && resolved.length === 0) return { id, healthy, problems, transition: null };
-    await recordEvent(tx, { ...SYSTEM_ACTOR, label: 'health check' }, {
-      action: 'health.changed',
-      tenantId,
-      targetType: 'tenant',
-      targetId: tenantId,
-      after: { healthCheckId: id, version, healthy, added: added.map((p) => p.key), resolved: resolved.map((p) => p.key) },
-    });
+    await recordEvent(
+      tx,
+      { ...SYSTEM_ACTOR, label: 'health check' },
+      {
+        action: 'health.changed',
+        tenantId,
+        targetType: 'tenant',
+        targetId: tenantId,
+        after: { healthCheckId: id, version, healthy, added: added.map((p) => p.key), resolved: resolved.map((p) => p.key) },
+      },
+    );
     return { id, healthy, problems, transition: { tenantId, added, resolved, healthy } };
   });
 }

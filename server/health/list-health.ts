@@ -12,7 +12,14 @@ const HISTORY = 30;
 const DAY_MS = 86_400_000;
 
 function toView(row: { id: string; checkedAt: Date; configVersion: number; healthy: boolean; problems: string; certExpiresAt: Date | null }): HealthCheckView {
-  return { id: row.id, checkedAt: row.checkedAt.toISOString(), version: row.configVersion, healthy: row.healthy, problems: JSON.parse(row.problems) as HealthProblem[], certExpiresAt: row.certExpiresAt?.toISOString() ?? null };
+  return {
+    id: row.id,
+    checkedAt: row.checkedAt.toISOString(),
+    version: row.configVersion,
+    healthy: row.healthy,
+    problems: JSON.parse(row.problems) as HealthProblem[],
+    certExpiresAt: row.certExpiresAt?.toISOString() ?? null,
+  };
 }
 
 /** The tenant page: the latest health checks, newest first (whoever may read the tenant's configuration). */

@@ -51,7 +51,19 @@ export async function takeHealthLease(holder: string, leaseMs: number, now = new
 export type HealthRun = { checked: number; skipped: number; transitions: HealthTransition[] };
 
 /** One tick: if this worker holds the lease, check the tenants that are due (at most `limit`). */
-export async function runDueHealthChecks({ holder, now = new Date(), intervalMs = healthIntervalMs(), limit = 20, leaseMs = 5 * 60_000 }: { holder: string; now?: Date; intervalMs?: number; limit?: number; leaseMs?: number }): Promise<HealthRun> {
+export async function runDueHealthChecks({
+  holder,
+  now = new Date(),
+  intervalMs = healthIntervalMs(),
+  limit = 20,
+  leaseMs = 5 * 60_000,
+}: {
+  holder: string;
+  now?: Date;
+  intervalMs?: number;
+  limit?: number;
+  leaseMs?: number;
+}): Promise<HealthRun> {
   const run: HealthRun = { checked: 0, skipped: 0, transitions: [] };
   if (!(await takeHealthLease(holder, leaseMs, now))) return run;
   const active = await db.tenantPipeline.findMany({ where: { activeVersion: { not: null } }, select: { tenantId: true } });

@@ -7,9 +7,7 @@ import { currentUser } from '../auth/auth';
 import type { CurrentUser } from '../auth/current-user';
 import { currentRequestMeta, type RequestMeta } from '../core/request-meta';
 
-export type ActionResult<T = undefined> =
-  | { ok: true; data: T }
-  | { ok: false; code: string; message: string; errors: Record<string, string> };
+export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; code: string; message: string; errors: Record<string, string> };
 
 export async function runAction<T>(fn: (user: CurrentUser, meta: RequestMeta) => Promise<T>): Promise<ActionResult<T>> {
   try {

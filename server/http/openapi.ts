@@ -74,9 +74,7 @@ type Component = keyof typeof REQUESTS | keyof typeof ANSWERS;
 
 const ref = (name: Component) => ({ $ref: `#/components/schemas/${name}` });
 const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500];
-const problems = Object.fromEntries(
-  PROBLEM_STATUSES.map((s) => [s, { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } }]),
-);
+const problems = Object.fromEntries(PROBLEM_STATUSES.map((s) => [s, { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } }]));
 const answer = (name: Component, status = 200, description = 'OK') => ({ [status]: { description, content: { 'application/json': { schema: ref(name) } } } });
 const ok = (name: Component, status = 200) => ({ ...answer(name, status), ...problems });
 /** A slow answer: JSON by default, or streamed lines with Accept: application/x-ndjson. */
@@ -106,7 +104,11 @@ export function openApiDocument() {
     security: [{ bearer: [] }],
     paths: {
       '/api/v1/smtp-requests': {
-        get: { summary: 'List requests visible to you', parameters: query('status', 'tenant', 'cursor', 'limit', 'order', 'open', 'q', 'mine', 'waiting'), responses: ok('SmtpRequestList') },
+        get: {
+          summary: 'List requests visible to you',
+          parameters: query('status', 'tenant', 'cursor', 'limit', 'order', 'open', 'q', 'mine', 'waiting'),
+          responses: ok('SmtpRequestList'),
+        },
         post: { summary: 'File a request (customer admin)', requestBody: body('SmtpRequestCreate'), responses: ok('SmtpRequest', 201) },
       },
       '/api/v1/smtp-requests/{id}': {
@@ -121,11 +123,16 @@ export function openApiDocument() {
         post: { summary: 'Move the request', parameters: idParam, requestBody: body('Transition'), responses: ok('SmtpRequest') },
       },
       '/api/v1/smtp-requests/{id}/validate': {
-        post: { summary: 'Validate against the live server (assigned TAM). Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: streamed('ProbeRun', 'ProbeRunStreamLine') },
+        post: {
+          summary: 'Validate against the live server (assigned TAM). Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
+          parameters: idParam,
+          responses: streamed('ProbeRun', 'ProbeRunStreamLine'),
+        },
       },
       '/api/v1/smtp-requests/{id}/test-send': {
         post: {
-          summary: 'Send the test email (assigned TAM); `to` is the test recipient (default) or your own address. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
+          summary:
+            'Send the test email (assigned TAM); `to` is the test recipient (default) or your own address. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
           parameters: idParam,
           requestBody: body('TestSend', false),
           responses: streamed('ProbeRun', 'ProbeRunStreamLine'),
@@ -140,25 +147,39 @@ export function openApiDocument() {
         },
       },
       '/api/v1/smtp-requests/{id}/check': {
-        post: { summary: 'Check a request’s stored settings (customer admin of its tenant, while submitted or needs_info): a validation, no mail sent. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}', parameters: idParam, responses: streamed('ProbeRun', 'ProbeRunStreamLine') },
+        post: {
+          summary:
+            'Check a request’s stored settings (customer admin of its tenant, while submitted or needs_info): a validation, no mail sent. Accept: application/x-ndjson streams {type:"step"} lines, then {type:"run"}',
+          parameters: idParam,
+          responses: streamed('ProbeRun', 'ProbeRunStreamLine'),
+        },
       },
       '/api/v1/smtp-requests/{id}/probe-runs': { get: { summary: 'Probe runs of a request, newest first (staff)', parameters: idParam, responses: ok('ProbeRunList') } },
       '/api/v1/probe-runs/{id}/bundle': { get: { summary: 'Diagnostics bundle, a JSON attachment (TAM, auditor)', parameters: idParam, responses: ok('DiagnosticsBundle') } },
       '/api/v1/smtp-requests/{id}/apply': {
         post: {
-          summary: 'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration). Optional { force: true, reason } applies over a later failed check (audited)',
+          summary:
+            'Apply: the request’s configuration becomes the tenant’s next version (assigned TAM; needs a passing test email of this exact configuration). Optional { force: true, reason } applies over a later failed check (audited)',
           parameters: idParam,
           requestBody: body('Apply', false),
           responses: ok('ConfigVersion', 201),
         },
       },
-      '/api/v1/tenants/{slug}/smtp-config': { get: { summary: '{ active, versions } of a tenant (no secret, only whether each is set)', parameters: slugParam, responses: ok('SmtpConfig') } },
+      '/api/v1/tenants/{slug}/smtp-config': {
+        get: { summary: '{ active, versions } of a tenant (no secret, only whether each is set)', parameters: slugParam, responses: ok('SmtpConfig') },
+      },
       '/api/v1/tenants/{slug}/smtp-config/rollback': {
-        post: { summary: 'Roll back: version N+1 with the content of an earlier version (assigned TAM)', parameters: slugParam, requestBody: body('Rollback'), responses: ok('ConfigVersion', 201) },
+        post: {
+          summary: 'Roll back: version N+1 with the content of an earlier version (assigned TAM)',
+          parameters: slugParam,
+          requestBody: body('Rollback'),
+          responses: ok('ConfigVersion', 201),
+        },
       },
       '/api/v1/tenants/{slug}/notifications': {
         post: {
-          summary: 'Enqueue one notification, or { notifications: [≤ 500] } (the hosting service, with the tenant’s pipeline token); 202 once stored; 200 with the originals when every idempotencyKey repeats one of the last 7 days',
+          summary:
+            'Enqueue one notification, or { notifications: [≤ 500] } (the hosting service, with the tenant’s pipeline token); 202 once stored; 200 with the originals when every idempotencyKey repeats one of the last 7 days',
           parameters: slugParam,
           security: [{ pipelineToken: [] }],
           requestBody: body('NotificationCreate'),
@@ -175,33 +196,56 @@ export function openApiDocument() {
       '/api/v1/tenants/{slug}/deliveries/{id}/retry': { post: { summary: 'Retry a dead letter (TAM, admin)', parameters: [...slugParam, ...idParam], responses: ok('Retried') } },
       '/api/v1/tenants/{slug}/pipeline': {
         get: { summary: 'Delivery health: last 24 h, last error, active or paused', parameters: slugParam, responses: ok('PipelineHealth') },
-        patch: { summary: 'Pause, resume, connection and rate limits (TAM, admin); answers the health after the change', parameters: slugParam, requestBody: body('PipelinePatch'), responses: ok('PipelineHealth') },
+        patch: {
+          summary: 'Pause, resume, connection and rate limits (TAM, admin); answers the health after the change',
+          parameters: slugParam,
+          requestBody: body('PipelinePatch'),
+          responses: ok('PipelineHealth'),
+        },
       },
       '/api/v1/tenants/{slug}/pipeline-tokens': {
         get: { summary: 'Pipeline tokens (TAM, admin)', parameters: slugParam, responses: ok('PipelineTokenList') },
         post: { summary: 'Create a pipeline token, shown once (TAM, admin)', parameters: slugParam, responses: ok('PipelineTokenCreated', 201) },
       },
-      '/api/v1/tenants/{slug}/pipeline-tokens/{id}': { delete: { summary: 'Revoke a pipeline token', parameters: [...slugParam, ...idParam], responses: { 204: { description: 'Revoked' }, ...problems } } },
+      '/api/v1/tenants/{slug}/pipeline-tokens/{id}': {
+        delete: { summary: 'Revoke a pipeline token', parameters: [...slugParam, ...idParam], responses: { 204: { description: 'Revoked' }, ...problems } },
+      },
       '/api/v1/audit-events': {
-        get: { summary: 'Audit events, newest first (auditor)', parameters: query('tenant', 'actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'), responses: ok('AuditEventList') },
+        get: {
+          summary: 'Audit events, newest first (auditor)',
+          parameters: query('tenant', 'actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'),
+          responses: ok('AuditEventList'),
+        },
       },
       '/api/v1/audit-events/export': {
         get: {
           summary: 'Export the filter, streamed (auditor); format=csv|jsonl',
           parameters: query('format', 'tenant', 'actor', 'action', 'target', 'from', 'to'),
           responses: {
-            200: { description: 'CSV, or JSON Lines (one audit event a line), as an attachment', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: ref('AuditEvent') } } },
+            200: {
+              description: 'CSV, or JSON Lines (one audit event a line), as an attachment',
+              content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: ref('AuditEvent') } },
+            },
             ...problems,
           },
         },
       },
       '/api/v1/audit-events/verify': {
-        get: { summary: 'Verify the audit chain (auditor). Accept: application/x-ndjson streams {type:"progress",progress:{checked,total}} lines, then {type:"report"}', responses: streamed('ChainReport', 'ChainReportStreamLine') },
+        get: {
+          summary: 'Verify the audit chain (auditor). Accept: application/x-ndjson streams {type:"progress",progress:{checked,total}} lines, then {type:"report"}',
+          responses: streamed('ChainReport', 'ChainReportStreamLine'),
+        },
       },
       '/api/health': {
-        get: { summary: 'Readiness: 200 when the database answers and is migrated, else 503', security: [], responses: { ...answer('Readiness'), ...answer('Readiness', 503, 'Not ready') } },
+        get: {
+          summary: 'Readiness: 200 when the database answers and is migrated, else 503',
+          security: [],
+          responses: { ...answer('Readiness'), ...answer('Readiness', 503, 'Not ready') },
+        },
       },
-      '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+      '/api/v1/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } },
+      },
     },
   };
 }

@@ -7,7 +7,15 @@ import { localeFromAcceptLanguage } from '../i18n/locales';
 import type { ProbeStep } from '../smtp/types';
 import { progressResponse } from './progress-response';
 
-export async function probeResponse(request: Request, user: CurrentUser, meta: RequestMeta, requestId: string, options: Pick<ProbeRequestOptions, 'kind' | 'to'>): Promise<Response> {
+export async function probeResponse(
+  request: Request,
+  user: CurrentUser,
+  meta: RequestMeta,
+  requestId: string,
+  options: Pick<ProbeRequestOptions, 'kind' | 'to'>,
+): Promise<Response> {
   const locale = localeFromAcceptLanguage(request.headers.get('accept-language'));
-  return progressResponse<ProbeStep>(request, { progress: 'step', result: 'run' }, (onStep) => runRequestProbe(user, requestId, { ...options, meta, locale, signal: request.signal, onStep }));
+  return progressResponse<ProbeStep>(request, { progress: 'step', result: 'run' }, (onStep) =>
+    runRequestProbe(user, requestId, { ...options, meta, locale, signal: request.signal, onStep }),
+  );
 }

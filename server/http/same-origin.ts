@@ -33,5 +33,6 @@ export function isSameOrigin(request: Request): boolean {
 }
 
 export function requireSameOrigin(request: Request): void {
-  if (!isSameOrigin(request)) throw new AppError('FORBIDDEN', 'A signed-in browser may change things only from Relaydesk’s own pages (the Origin of this request is another site).');
+  if (!isSameOrigin(request))
+    throw new AppError('FORBIDDEN', 'A signed-in browser may change things only from Relaydesk’s own pages (the Origin of this request is another site).');
 }

@@ -72,7 +72,13 @@ export async function acceptInvitation(token: string, input: unknown, meta: Requ
     await tx.invitation.update({ where: { id: row.id }, data: { userId: user.id } });
     const actor = { type: 'user' as const, id: user.id, label: user.email, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId };
     const tenant = row.tenantId ? await tx.tenant.findUnique({ where: { id: row.tenantId }, select: { slug: true } }) : null;
-    await recordEvent(tx, actor, { action: 'user.created', tenantId: user.tenantId, targetType: 'user', targetId: user.id, after: { email: user.email, name: user.name, role: user.role, tenant: tenant?.slug ?? null, via: 'invitation' } });
+    await recordEvent(tx, actor, {
+      action: 'user.created',
+      tenantId: user.tenantId,
+      targetType: 'user',
+      targetId: user.id,
+      after: { email: user.email, name: user.name, role: user.role, tenant: tenant?.slug ?? null, via: 'invitation' },
+    });
     await recordEvent(tx, actor, { action: 'invitation.accepted', tenantId: user.tenantId, targetType: 'invitation', targetId: row.id, after: { user: user.id } });
     return { userId: user.id, email: user.email, role: user.role as Role };
   });

@@ -15,7 +15,13 @@ export function composeInvitationMail(facts: InvitationMailFacts): OwnMail {
   const role = (catalog.common.roles as Record<string, string>)[facts.role] ?? facts.role;
   const expires = `${new Intl.DateTimeFormat(facts.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(facts.expiresAt)} UTC`;
   const values = { name: facts.name, inviter: facts.inviter, role, tenant: facts.tenant ?? '', expires, link: facts.link };
-  const lines = [fill(m.greeting, values), fill(facts.tenant ? m.invitedToTenant : m.invitedAsStaff, values), fill(m.action, values), fill(m.expiry, values), fill(m.ignore, values)];
+  const lines = [
+    fill(m.greeting, values),
+    fill(facts.tenant ? m.invitedToTenant : m.invitedAsStaff, values),
+    fill(m.action, values),
+    fill(m.expiry, values),
+    fill(m.ignore, values),
+  ];
   const text = [lines[0], '', lines[1], '', lines[2], facts.link, '', lines[3], lines[4], ''].join('\n');
   const esc = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, escapeHtml(v)]));
   const html = [

@@ -36,12 +36,21 @@ async function assertEmailFree(tx: Tx, email: string, now: Date, exceptId?: stri
   if (await tx.user.findUnique({ where: { email }, select: { id: true } })) {
     throw new AppError('CONFLICT', `A user ${email} already exists.`, { errors: [{ path: 'email', message: 'taken' }] });
   }
-  const open = await tx.invitation.findFirst({ where: { email, ...OPEN_INVITATION, expiresAt: { gt: now }, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
+  const open = await tx.invitation.findFirst({
+    where: { email, ...OPEN_INVITATION, expiresAt: { gt: now }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  });
   if (open) throw new AppError('CONFLICT', `${email} has a pending invitation: resend or revoke it.`, { errors: [{ path: 'email', message: 'alreadyInvited' }] });
 }
 
 /** Mails the link; without Relaydesk's own mail (RELAYDESK_SMTP_URL unset) returns it for the inviter to hand over. */
-async function sendLink(tx: Tx, row: { email: string; name: string; role: string; tenantId: string | null; locale: string; expiresAt: Date }, inviter: string, token: string, origin: string): Promise<string | null> {
+async function sendLink(
+  tx: Tx,
+  row: { email: string; name: string; role: string; tenantId: string | null; locale: string; expiresAt: Date },
+  inviter: string,
+  token: string,
+  origin: string,
+): Promise<string | null> {
   const tenant = row.tenantId ? await tx.tenant.findUnique({ where: { id: row.tenantId }, select: { name: true } }) : null;
   const locale = row.locale === 'zh-CN' ? 'zh-CN' : 'en';
   const link = invitationLink(origin, token);
@@ -50,7 +59,11 @@ async function sendLink(tx: Tx, row: { email: string; name: string; role: string
   return null;
 }
 
-export async function createInvitation(user: CurrentUser, input: unknown, { origin, meta, now = new Date() }: InviteOptions): Promise<{ id: string; email: string; expiresAt: Date; link: string | null }> {
+export async function createInvitation(
+  user: CurrentUser,
+  input: unknown,
+  { origin, meta, now = new Date() }: InviteOptions,
+): Promise<{ id: string; email: string; expiresAt: Date; link: string | null }> {
   requirePermission(user, 'invitation.manage');
   // A customer admin's form has no tenant field: theirs is implied.
   const own = user.role === 'customer-admin' ? await db.tenant.findUnique({ where: { id: user.tenantId ?? '__none__' }, select: { id: true, slug: true } }) : null;
@@ -96,7 +109,11 @@ async function openVisible(tx: Tx, user: CurrentUser, id: string) {
 }
 
 /** A new link (and 72 hours) for an open invitation, pending or expired; the old link stops working. */
-export async function resendInvitation(user: CurrentUser, id: string, { origin, meta, now = new Date() }: InviteOptions): Promise<{ id: string; email: string; expiresAt: Date; link: string | null }> {
+export async function resendInvitation(
+  user: CurrentUser,
+  id: string,
+  { origin, meta, now = new Date() }: InviteOptions,
+): Promise<{ id: string; email: string; expiresAt: Date; link: string | null }> {
   requirePermission(user, 'invitation.manage');
   return db.$transaction(async (tx) => {
     const old = await openVisible(tx, user, id);
@@ -106,7 +123,18 @@ export async function resendInvitation(user: CurrentUser, id: string, { origin, 
     if (replaced.count !== 1) throw new AppError('NOT_FOUND', 'No such pending invitation.');
     const { token, tokenHash } = newInvitationToken();
     const row = await tx.invitation.create({
-      data: { id: randomUUID(), email: old.email, name: old.name, role: old.role, tenantId: old.tenantId, locale: old.locale, tokenHash, invitedById: user.id, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS) },
+      data: {
+        id: randomUUID(),
+        email: old.email,
+        name: old.name,
+        role: old.role,
+        tenantId: old.tenantId,
+        locale: old.locale,
+        tokenHash,
+        invitedById: user.id,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS),
+      },
     });
     await recordEvent(tx, actorOf(user, meta), {
       action: 'invitation.resent',
@@ -127,7 +155,13 @@ export async function revokeInvitation(user: CurrentUser, id: string, { meta, no
     const row = await openVisible(tx, user, id);
     const revoked = await tx.invitation.updateMany({ where: { id: row.id, ...OPEN_INVITATION }, data: { revokedAt: now } });
     if (revoked.count !== 1) throw new AppError('NOT_FOUND', 'No such pending invitation.');
-    await recordEvent(tx, actorOf(user, meta), { action: 'invitation.revoked', tenantId: row.tenantId, targetType: 'invitation', targetId: row.id, before: { email: row.email, role: row.role } });
+    await recordEvent(tx, actorOf(user, meta), {
+      action: 'invitation.revoked',
+      tenantId: row.tenantId,
+      targetType: 'invitation',
+      targetId: row.id,
+      before: { email: row.email, role: row.role },
+    });
     return { email: row.email };
   });
 }

@@ -54,7 +54,11 @@ export async function savePreferences(user: { id: string; role: string }, input:
   if (wrong.length) throw new AppError('VALIDATION_FAILED', 'Unknown notification kind.', { errors: wrong.map((p) => ({ path: `preferences.${p.kind}`, message: 'invalid' })) });
   await db.$transaction(async (tx) => {
     for (const p of parsed.data) {
-      await tx.notificationPreference.upsert({ where: { userId_kind: { userId: user.id, kind: p.kind } }, create: { userId: user.id, kind: p.kind, mail: p.mail, inApp: p.inApp }, update: { mail: p.mail, inApp: p.inApp } });
+      await tx.notificationPreference.upsert({
+        where: { userId_kind: { userId: user.id, kind: p.kind } },
+        create: { userId: user.id, kind: p.kind, mail: p.mail, inApp: p.inApp },
+        update: { mail: p.mail, inApp: p.inApp },
+      });
     }
   });
 }

@@ -17,11 +17,26 @@ import { renderMail, type NoticeParams } from './render-notification';
 type Audience = 'customers' | 'tams' | 'tenantTams' | 'admins';
 type Notice = { kind: NotificationKind; to: Audience[]; params: NoticeParams };
 type RequestRow = { id: string; number: number; tenantId: string; assigneeId: string | null; host: string; tenant: { name: string; slug: string } };
-type Context = { tx: Tx; seq: number; actor: Actor; actorUser: { name: string; role: string } | null; input: AuditInput; after: Record<string, unknown>; before: Record<string, unknown>; request: RequestRow | null; tenant: { id: string; name: string; slug: string } | null };
+type Context = {
+  tx: Tx;
+  seq: number;
+  actor: Actor;
+  actorUser: { name: string; role: string } | null;
+  input: AuditInput;
+  after: Record<string, unknown>;
+  before: Record<string, unknown>;
+  request: RequestRow | null;
+  tenant: { id: string; name: string; slug: string } | null;
+};
 type Rule = (ctx: Context) => Promise<Notice | null> | Notice | null;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-const requestParams = (ctx: Context): NoticeParams => ({ ref: `SMTP-${ctx.request!.number}`, tenant: ctx.request!.tenant.name, actor: ctx.actorUser?.name ?? ctx.actor.label, host: ctx.request!.host });
+const requestParams = (ctx: Context): NoticeParams => ({
+  ref: `SMTP-${ctx.request!.number}`,
+  tenant: ctx.request!.tenant.name,
+  actor: ctx.actorUser?.name ?? ctx.actor.label,
+  host: ctx.request!.host,
+});
 const tenantParams = (ctx: Context): NoticeParams => ({ tenant: ctx.tenant!.name, actor: ctx.actorUser?.name ?? ctx.actor.label });
 
 /** The acting person's role (null for the system: the worker, the health check, the sign-in throttle). */
@@ -65,14 +80,26 @@ const RULES: Partial<Record<AuditInput['action'], Rule>> = {
   'request.edited': async (ctx) => {
     const role = await actorRole(ctx);
     if (!ctx.request || !role || isStaff(role)) return null;
-    return { kind: 'request.edited', to: ['tams'], params: { ...requestParams(ctx), reopened: str(ctx.before.status) === 'needs_info' && str(ctx.after.status) === 'in_review' ? 'yes' : 'no' } };
+    return {
+      kind: 'request.edited',
+      to: ['tams'],
+      params: { ...requestParams(ctx), reopened: str(ctx.before.status) === 'needs_info' && str(ctx.after.status) === 'in_review' ? 'yes' : 'no' },
+    };
   },
   'probe.validated': (ctx) => checked(ctx, 'validate'),
   'probe.test_sent': (ctx) => checked(ctx, 'test'),
-  'config.rolled_back': (ctx) => (ctx.tenant ? { kind: 'config.rolled_back', to: ['customers'], params: { ...tenantParams(ctx), version: str(ctx.after.version), from: str(ctx.after.copiedFrom) } } : null),
+  'config.rolled_back': (ctx) =>
+    ctx.tenant ? { kind: 'config.rolled_back', to: ['customers'], params: { ...tenantParams(ctx), version: str(ctx.after.version), from: str(ctx.after.copiedFrom) } } : null,
   'config.auto_rolled_back': (ctx) =>
-    ctx.tenant ? { kind: 'config.auto_rolled_back', to: ['customers'], params: { ...tenantParams(ctx), version: str(ctx.after.version), from: str(ctx.after.copiedFrom), failed: str(ctx.before.version) } } : null,
-  'config.canary_failed': (ctx) => (ctx.tenant ? { kind: 'config.canary_failed', to: ['tenantTams'], params: { ...tenantParams(ctx), version: str(ctx.after.version), reply: str(ctx.after.reply) } } : null),
+    ctx.tenant
+      ? {
+          kind: 'config.auto_rolled_back',
+          to: ['customers'],
+          params: { ...tenantParams(ctx), version: str(ctx.after.version), from: str(ctx.after.copiedFrom), failed: str(ctx.before.version) },
+        }
+      : null,
+  'config.canary_failed': (ctx) =>
+    ctx.tenant ? { kind: 'config.canary_failed', to: ['tenantTams'], params: { ...tenantParams(ctx), version: str(ctx.after.version), reply: str(ctx.after.reply) } } : null,
   'pipeline.paused': (ctx) => (ctx.tenant ? { kind: 'pipeline.paused', to: ['customers', 'tenantTams'], params: { ...tenantParams(ctx), reason: str(ctx.after.reason) } } : null),
   'pipeline.resumed': (ctx) => (ctx.tenant ? { kind: 'pipeline.resumed', to: ['customers'], params: tenantParams(ctx) } : null),
   // Said once: only when a check finds problems the previous one did not have.
@@ -118,10 +145,17 @@ export async function notifyEvent(tx: Tx, actor: Actor, input: AuditInput, seq: 
   if (!rule) return;
   const request =
     input.targetType === 'smtp-request' && input.targetId
-      ? await tx.smtpRequest.findUnique({ where: { id: input.targetId }, select: { id: true, number: true, tenantId: true, assigneeId: true, host: true, tenant: { select: { name: true, slug: true } } } })
+      ? await tx.smtpRequest.findUnique({
+          where: { id: input.targetId },
+          select: { id: true, number: true, tenantId: true, assigneeId: true, host: true, tenant: { select: { name: true, slug: true } } },
+        })
       : null;
   const tenantId = request?.tenantId ?? input.tenantId ?? null;
-  const tenant = request ? { id: request.tenantId, ...request.tenant } : tenantId ? await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, name: true, slug: true } }) : null;
+  const tenant = request
+    ? { id: request.tenantId, ...request.tenant }
+    : tenantId
+      ? await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, name: true, slug: true } })
+      : null;
   const actorUser = actor.type !== 'system' && actor.id ? await tx.user.findUnique({ where: { id: actor.id }, select: { name: true, role: true } }) : null;
   const ctx: Context = { tx, seq, actor, actorUser, input, after: input.after ?? {}, before: input.before ?? {}, request, tenant };
   const notice = await rule(ctx);
@@ -139,7 +173,16 @@ export async function notifyEvent(tx: Tx, actor: Actor, input: AuditInput, seq: 
     const preference = preferences.find((p) => p.userId === user.id);
     if (preference?.inApp !== false) {
       await tx.inAppNotice.create({
-        data: { id: randomUUID(), userId: user.id, kind: notice.kind, tenantId: tenant?.id ?? null, requestId: request?.id ?? null, params: JSON.stringify(notice.params), link, createdAt: now },
+        data: {
+          id: randomUUID(),
+          userId: user.id,
+          kind: notice.kind,
+          tenantId: tenant?.id ?? null,
+          requestId: request?.id ?? null,
+          params: JSON.stringify(notice.params),
+          link,
+          createdAt: now,
+        },
       });
     }
     if (preference?.mail !== false) {

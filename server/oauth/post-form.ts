@@ -47,7 +47,14 @@ export async function checkTokenDestination(url: URL, options: GuardOptions): Pr
  * POSTs an application/x-www-form-urlencoded body to a checked destination and reads the answer
  * (at most MAX_RESPONSE_BYTES, within ms). Redirects are answers, never followed.
  */
-export function postForm(url: URL, destination: CheckedDestination, form: URLSearchParams, headers: Record<string, string>, ms: number, options: GuardOptions): Promise<FormResponse> {
+export function postForm(
+  url: URL,
+  destination: CheckedDestination,
+  form: URLSearchParams,
+  headers: Record<string, string>,
+  ms: number,
+  options: GuardOptions,
+): Promise<FormResponse> {
   const port = Number(url.port || 443);
   const context = caContext(options.trustedCa);
   const body = form.toString();

@@ -38,8 +38,12 @@ export function translateProviderError(e: ProviderError, settings: OAuthSettings
   const aad = aadsts(e);
   const providerCode = aad !== null ? `AADSTS${aad}` : e.error;
   const message = `The identity provider refused the token request (HTTP ${status}): ${providerCode} ${firstLine(e.description)}`.trim();
-  const fail = (code: ConstructorParameters<typeof TokenFailure>[0], field: ConstructorParameters<typeof TokenFailure>[1], params: Record<string, string> = {}, temporary = false) =>
-    new TokenFailure(code, field, { providerCode, ...params }, message, temporary, providerCode);
+  const fail = (
+    code: ConstructorParameters<typeof TokenFailure>[0],
+    field: ConstructorParameters<typeof TokenFailure>[1],
+    params: Record<string, string> = {},
+    temporary = false,
+  ) => new TokenFailure(code, field, { providerCode, ...params }, message, temporary, providerCode);
 
   if (e.error === 'temporarily_unavailable' || e.error === 'server_error') {
     return fail('OAUTH_ENDPOINT_UNREACHABLE', null, { url: '', reason: providerCode }, true);

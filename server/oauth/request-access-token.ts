@@ -84,7 +84,13 @@ export async function requestAccessToken(settings: OAuthSettings, options: Token
   record(`HTTP ${response.status} ${response.contentType.split(';')[0] ?? ''} (${response.body.length} bytes)`);
 
   if (response.status >= 300 && response.status < 400) {
-    throw new TokenFailure('OAUTH_ENDPOINT_BAD_RESPONSE', urlField, { url: shownUrl, reason: `HTTP ${response.status} redirect (not followed)` }, `The token endpoint answered with a redirect (HTTP ${response.status}); redirects are not followed`, false);
+    throw new TokenFailure(
+      'OAUTH_ENDPOINT_BAD_RESPONSE',
+      urlField,
+      { url: shownUrl, reason: `HTTP ${response.status} redirect (not followed)` },
+      `The token endpoint answered with a redirect (HTTP ${response.status}); redirects are not followed`,
+      false,
+    );
   }
   if (response.status >= 500 || response.status === 429) {
     const providerError = readProviderError(response.body);
@@ -94,7 +100,13 @@ export async function requestAccessToken(settings: OAuthSettings, options: Token
   if (response.status !== 200) {
     const providerError = readProviderError(response.body);
     if (!providerError) {
-      throw new TokenFailure('OAUTH_ENDPOINT_BAD_RESPONSE', urlField, { url: shownUrl, reason: `HTTP ${response.status}, no OAuth error` }, `The token endpoint answered HTTP ${response.status} without an OAuth error`, false);
+      throw new TokenFailure(
+        'OAUTH_ENDPOINT_BAD_RESPONSE',
+        urlField,
+        { url: shownUrl, reason: `HTTP ${response.status}, no OAuth error` },
+        `The token endpoint answered HTTP ${response.status} without an OAuth error`,
+        false,
+      );
     }
     const failure = translateProviderError(providerError, settings, response.status, request.context);
     if (failure.diagnosis?.code === 'OAUTH_ENDPOINT_UNREACHABLE') failure.diagnosis.params.url = shownUrl;
@@ -104,7 +116,13 @@ export async function requestAccessToken(settings: OAuthSettings, options: Token
   try {
     json = JSON.parse(response.body) as typeof json;
   } catch {
-    throw new TokenFailure('OAUTH_ENDPOINT_BAD_RESPONSE', urlField, { url: shownUrl, reason: 'not JSON' }, 'The token endpoint answered 200 with something that is not JSON', false);
+    throw new TokenFailure(
+      'OAUTH_ENDPOINT_BAD_RESPONSE',
+      urlField,
+      { url: shownUrl, reason: 'not JSON' },
+      'The token endpoint answered 200 with something that is not JSON',
+      false,
+    );
   }
   if (typeof json.access_token !== 'string' || !json.access_token) {
     throw new TokenFailure('OAUTH_ENDPOINT_BAD_RESPONSE', urlField, { url: shownUrl, reason: 'no access_token' }, 'The token endpoint answered 200 without an access_token', false);

@@ -63,7 +63,13 @@ async function clientAssertion(settings: OAuthSettings, endpoint: TokenEndpoint,
   if (!cert.checkPrivateKey(key)) throw invalid('oauthPrivateKey', 'The private key does not belong to the certificate');
   const thumbprint = createHash('sha1').update(cert.raw).digest('hex').toUpperCase();
   if (new Date(cert.validTo).getTime() < now) {
-    throw new TokenFailure('OAUTH_CERTIFICATE_EXPIRED', 'oauthCertificate', { expiry: new Date(cert.validTo).toISOString() }, `The certificate (thumbprint ${thumbprint}) expired on ${cert.validTo}`, false);
+    throw new TokenFailure(
+      'OAUTH_CERTIFICATE_EXPIRED',
+      'oauthCertificate',
+      { expiry: new Date(cert.validTo).toISOString() },
+      `The certificate (thumbprint ${thumbprint}) expired on ${cert.validTo}`,
+      false,
+    );
   }
   const seconds = Math.floor(now / 1000);
   const assertion = await new SignJWT({ jti: randomUUID() })

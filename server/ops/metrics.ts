@@ -90,7 +90,12 @@ function createMetrics(): Metrics {
 
   return {
     registry,
-    intake: new Counter({ name: 'relaydesk_intake_notifications_total', help: 'Notifications taken in by this process, by outcome (stored, repeated key)', labelNames: ['outcome'], registers: [registry] }),
+    intake: new Counter({
+      name: 'relaydesk_intake_notifications_total',
+      help: 'Notifications taken in by this process, by outcome (stored, repeated key)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     probeSteps: new Histogram({
       name: 'relaydesk_probe_step_seconds',
       help: 'Live-check steps run by this process, by step and outcome',
@@ -98,6 +103,11 @@ function createMetrics(): Metrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    tokens: new Counter({ name: 'relaydesk_oauth_token_requests_total', help: 'OAuth token requests made by this process, by provider and outcome', labelNames: ['provider', 'outcome'], registers: [registry] }),
+    tokens: new Counter({
+      name: 'relaydesk_oauth_token_requests_total',
+      help: 'OAuth token requests made by this process, by provider and outcome',
+      labelNames: ['provider', 'outcome'],
+      registers: [registry],
+    }),
   };
 }

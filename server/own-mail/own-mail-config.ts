@@ -38,7 +38,8 @@ export function addressOf(from: string): string {
 }
 
 /** What the admin page may show: never the password (nor the user, which is often an address of the relay). */
-export type OwnMailStatus = { configured: false } | { configured: true; source: OwnMailConfig['source']; host: string; port: number; tls: OwnMailServer['tls']; authenticated: boolean; from: string };
+export type OwnMailStatus =
+  { configured: false } | { configured: true; source: OwnMailConfig['source']; host: string; port: number; tls: OwnMailServer['tls']; authenticated: boolean; from: string };
 
 export function ownMailStatus(): OwnMailStatus {
   const config = ownMailConfig();

@@ -53,14 +53,23 @@ export async function releaseOwnMail(owner: string, ids: string[]): Promise<void
 
 /** Marked at once after each send (not batched): the window in which a crash causes a resend stays one statement wide. */
 export async function markOwnMailSent(owner: string, id: string, reply: string): Promise<void> {
-  await db.ownMail.updateMany({ where: { id, leaseOwner: owner }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, lastReply: reply, leaseOwner: null, leaseUntil: null } });
+  await db.ownMail.updateMany({
+    where: { id, leaseOwner: owner },
+    data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, lastReply: reply, leaseOwner: null, leaseUntil: null },
+  });
 }
 
 export async function retryOwnMail(owner: string, id: string, reply: string, nextAttemptAt: Date): Promise<void> {
-  await db.ownMail.updateMany({ where: { id, leaseOwner: owner }, data: { status: 'retrying', attempts: { increment: 1 }, nextAttemptAt, lastReply: reply, lastErrorAt: new Date(), leaseOwner: null, leaseUntil: null } });
+  await db.ownMail.updateMany({
+    where: { id, leaseOwner: owner },
+    data: { status: 'retrying', attempts: { increment: 1 }, nextAttemptAt, lastReply: reply, lastErrorAt: new Date(), leaseOwner: null, leaseUntil: null },
+  });
 }
 
 export async function markOwnMailDead(owner: string, id: string, reply: string): Promise<void> {
   const now = new Date();
-  await db.ownMail.updateMany({ where: { id, leaseOwner: owner }, data: { status: 'dead', attempts: { increment: 1 }, deadAt: now, lastReply: reply, lastErrorAt: now, leaseOwner: null, leaseUntil: null } });
+  await db.ownMail.updateMany({
+    where: { id, leaseOwner: owner },
+    data: { status: 'dead', attempts: { increment: 1 }, deadAt: now, lastReply: reply, lastErrorAt: now, leaseOwner: null, leaseUntil: null },
+  });
 }

@@ -74,7 +74,22 @@ async function activeVersionOf(tenantId: string): Promise<ActiveVersion> {
 
 type NotificationRow = ReturnType<typeof rowOf>;
 
-const COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'idempotencyKey', 'status', 'nextAttemptAt', 'configVersion', 'createdAt'] as const;
+const COLUMNS = [
+  'id',
+  'tenantId',
+  'messageId',
+  'kind',
+  'subject',
+  'text',
+  'html',
+  'recipients',
+  'threadId',
+  'idempotencyKey',
+  'status',
+  'nextAttemptAt',
+  'configVersion',
+  'createdAt',
+] as const;
 const TS = AS_TIMESTAMP;
 const INT = AS_INT;
 
@@ -163,7 +178,10 @@ function pump(): void {
 async function writeGroup(group: Pending[]): Promise<void> {
   try {
     statements += 1;
-    await insertRows(db, group.flatMap((p) => p.rows));
+    await insertRows(
+      db,
+      group.flatMap((p) => p.rows),
+    );
     for (const p of group) p.resolve();
   } catch (error) {
     if (group.length === 1) return group[0]!.reject(error);
@@ -179,7 +197,10 @@ async function insertNew(tx: Tx, tenantId: string, active: ActiveVersion, notifi
   const keys = [...new Set(notifications.map((n) => n.idempotencyKey).filter((k): k is string => !!k))];
   const known = new Map<string, Enqueued>();
   if (keys.length > 0) {
-    const rows = await tx.notification.findMany({ where: { tenantId, idempotencyKey: { in: keys } }, select: { id: true, messageId: true, idempotencyKey: true, createdAt: true } });
+    const rows = await tx.notification.findMany({
+      where: { tenantId, idempotencyKey: { in: keys } },
+      select: { id: true, messageId: true, idempotencyKey: true, createdAt: true },
+    });
     const expired = rows.filter((r) => now.getTime() - r.createdAt.getTime() >= IDEMPOTENCY_WINDOW_MS);
     // A key older than the window names a new notification: the old row lets go of it.
     if (expired.length > 0) await tx.notification.updateMany({ where: { id: { in: expired.map((r) => r.id) } }, data: { idempotencyKey: null } });

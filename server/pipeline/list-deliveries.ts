@@ -90,11 +90,7 @@ export async function listDeliveries(user: CurrentUser, slug: string, query: Rec
   const t = after ? new Date(after.t) : null;
   const rows = await db.notification.findMany({
     where: {
-      AND: [
-        { tenantId: tenant.id },
-        status ? { status } : {},
-        t && after ? { OR: [{ createdAt: { lt: t } }, { createdAt: t, id: { lt: after.id } }] } : {},
-      ],
+      AND: [{ tenantId: tenant.id }, status ? { status } : {}, t && after ? { OR: [{ createdAt: { lt: t } }, { createdAt: t, id: { lt: after.id } }] } : {}],
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: limit + 1,
@@ -110,8 +106,22 @@ export async function listDeliveries(user: CurrentUser, slug: string, query: Rec
 
 /** The columns a delivery log row shows (the list and the search read the same). */
 export const DELIVERY_SELECT = {
-  id: true, messageId: true, kind: true, subject: true, recipients: true, recipientStates: true, canary: true, status: true, attempts: true,
-  lastReply: true, lastErrorAt: true, configVersion: true, createdAt: true, nextAttemptAt: true, sentAt: true, deadAt: true,
+  id: true,
+  messageId: true,
+  kind: true,
+  subject: true,
+  recipients: true,
+  recipientStates: true,
+  canary: true,
+  status: true,
+  attempts: true,
+  lastReply: true,
+  lastErrorAt: true,
+  configVersion: true,
+  createdAt: true,
+  nextAttemptAt: true,
+  sentAt: true,
+  deadAt: true,
 } as const;
 
 type DeliveryRow = Prisma.NotificationGetPayload<{ select: typeof DELIVERY_SELECT }>;

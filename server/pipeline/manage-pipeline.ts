@@ -13,7 +13,11 @@ import type { RecipientState } from './recipient-states';
 export const PipelinePatchSchema = z
   .object({
     paused: z.boolean({ message: 'choose' }).optional(),
-    reason: z.string().max(500, 'tooLong').refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters').optional(),
+    reason: z
+      .string()
+      .max(500, 'tooLong')
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'controlCharacters')
+      .optional(),
     maxConnections: z.coerce.number({ message: 'invalid' }).int('invalid').min(1, 'invalid').max(20, 'invalid').optional(),
     ratePerMinute: z.union([z.null(), z.coerce.number({ message: 'invalid' }).int('invalid').min(1, 'invalid').max(100_000, 'invalid')]).optional(),
   })
@@ -70,7 +74,10 @@ export async function retryDeadLetters(user: CurrentUser, slug: string, notifica
       const states = (JSON.parse(row.recipientStates!) as RecipientState[]).map((s) => (s.state === 'dead' ? { ...s, state: 'pending' as const } : s));
       await tx.notification.update({ where: { id: row.id }, data: { recipientStates: JSON.stringify(states) } });
     }
-    const { count } = await tx.notification.updateMany({ where, data: { status: 'queued', nextAttemptAt: new Date(), deadAt: null, attempts: 0, leaseOwner: null, leaseUntil: null } });
+    const { count } = await tx.notification.updateMany({
+      where,
+      data: { status: 'queued', nextAttemptAt: new Date(), deadAt: null, attempts: 0, leaseOwner: null, leaseUntil: null },
+    });
     if (notificationId && count === 0) throw new AppError('NOT_FOUND', 'No such dead letter.');
     await recordEvent(tx, actorOf(user, meta), {
       action: 'delivery.retried',

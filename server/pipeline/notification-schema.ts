@@ -75,9 +75,7 @@ export type NotificationInput = z.input<typeof NotificationSchema>;
 export type NotificationData = z.output<typeof NotificationSchema>;
 
 /** Many notifications in one call: validated all or nothing, stored in one transaction. */
-export const NotificationBatchSchema = z
-  .object({ notifications: z.array(NotificationSchema, { message: 'required' }).min(1, 'required').max(MAX_BATCH, 'tooLong') })
-  .strict();
+export const NotificationBatchSchema = z.object({ notifications: z.array(NotificationSchema, { message: 'required' }).min(1, 'required').max(MAX_BATCH, 'tooLong') }).strict();
 
 /** One notification, or `{ notifications: [...] }`. */
 export const NotificationIntakeSchema = z.union([NotificationBatchSchema, NotificationSchema]);

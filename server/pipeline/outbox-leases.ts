@@ -11,13 +11,41 @@ const INT = AS_INT;
 /** What a worker needs of a claimed row to send it. */
 export type ClaimedRow = OutboxRow & { attempts: number; configVersion: number | null; status: string; recipientStates: string | null; lastReply: string | null };
 
-const CLAIMED_COLUMNS = ['id', 'tenantId', 'messageId', 'kind', 'subject', 'text', 'html', 'recipients', 'threadId', 'canary', 'createdAt', 'attempts', 'configVersion', 'status', 'recipientStates', 'lastReply'];
+const CLAIMED_COLUMNS = [
+  'id',
+  'tenantId',
+  'messageId',
+  'kind',
+  'subject',
+  'text',
+  'html',
+  'recipients',
+  'threadId',
+  'canary',
+  'createdAt',
+  'attempts',
+  'configVersion',
+  'status',
+  'recipientStates',
+  'lastReply',
+];
 
-type RawClaimed = Omit<ClaimedRow, 'canary' | 'createdAt' | 'attempts' | 'configVersion'> & { canary: boolean | number; createdAt: Date | string; attempts: number | bigint; configVersion: number | bigint | null };
+type RawClaimed = Omit<ClaimedRow, 'canary' | 'createdAt' | 'attempts' | 'configVersion'> & {
+  canary: boolean | number;
+  createdAt: Date | string;
+  attempts: number | bigint;
+  configVersion: number | bigint | null;
+};
 
 /** Raw rows as each database returns them (SQLite: booleans as 0/1). */
 function claimedRow(r: RawClaimed): ClaimedRow {
-  return { ...r, canary: r.canary === true || r.canary === 1, createdAt: new Date(r.createdAt), attempts: Number(r.attempts), configVersion: r.configVersion === null ? null : Number(r.configVersion) };
+  return {
+    ...r,
+    canary: r.canary === true || r.canary === 1,
+    createdAt: new Date(r.createdAt),
+    attempts: Number(r.attempts),
+    configVersion: r.configVersion === null ? null : Number(r.configVersion),
+  };
 }
 
 /**

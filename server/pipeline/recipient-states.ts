@@ -10,7 +10,15 @@ export type RecipientState = { address: string; state: RecipientStateName; reply
 /** What the server answered for one refused RCPT (nodemailer's rejectedErrors). */
 export type RefusedRecipient = { recipient?: string; responseCode?: number; response?: string; message?: string };
 
-type RowLike = { recipients: string; recipientStates: string | null; status: string; lastReply: string | null; sentAt?: Date | null; deadAt?: Date | null; lastErrorAt?: Date | null };
+type RowLike = {
+  recipients: string;
+  recipientStates: string | null;
+  status: string;
+  lastReply: string | null;
+  sentAt?: Date | null;
+  deadAt?: Date | null;
+  lastErrorAt?: Date | null;
+};
 
 const STATE_OF_STATUS: Record<string, RecipientStateName> = { queued: 'pending', retrying: 'retrying', delivered: 'delivered', dead: 'dead' };
 

@@ -18,7 +18,16 @@ export async function recordRecycledLane(tenantId: string, reason: string): Prom
 export async function scheduleRetry(owner: string, id: string, reply: string, nextAttemptAt: Date, states?: string): Promise<void> {
   await db.notification.updateMany({
     where: { id, leaseOwner: owner },
-    data: { status: 'retrying', attempts: { increment: 1 }, nextAttemptAt, lastReply: reply, lastErrorAt: new Date(), leaseOwner: null, leaseUntil: null, ...(states ? { recipientStates: states } : {}) },
+    data: {
+      status: 'retrying',
+      attempts: { increment: 1 },
+      nextAttemptAt,
+      lastReply: reply,
+      lastErrorAt: new Date(),
+      leaseOwner: null,
+      leaseUntil: null,
+      ...(states ? { recipientStates: states } : {}),
+    },
   });
 }
 
@@ -26,7 +35,17 @@ export async function markDead(owner: string, id: string, reply: string, version
   const now = new Date();
   await db.notification.updateMany({
     where: { id, leaseOwner: owner },
-    data: { status: 'dead', attempts: { increment: 1 }, deadAt: now, lastReply: reply, lastErrorAt: now, leaseOwner: null, leaseUntil: null, ...(version ? { configVersion: version } : {}), ...(states ? { recipientStates: states } : {}) },
+    data: {
+      status: 'dead',
+      attempts: { increment: 1 },
+      deadAt: now,
+      lastReply: reply,
+      lastErrorAt: now,
+      leaseOwner: null,
+      leaseUntil: null,
+      ...(version ? { configVersion: version } : {}),
+      ...(states ? { recipientStates: states } : {}),
+    },
   });
 }
 
@@ -64,16 +83,33 @@ export function relayPauseReason(version: number, reply: string): string {
  * paused and this message goes back to the queue without counting an attempt. Only when the version that
  * failed is still the active one: a version applied in the meantime deserves its own try.
  */
-export async function pauseTenant(owner: string, id: string, tenantId: string, version: number, reply: string, options: { reason?: string; states?: string } = {}): Promise<boolean> {
+export async function pauseTenant(
+  owner: string,
+  id: string,
+  tenantId: string,
+  version: number,
+  reply: string,
+  options: { reason?: string; states?: string } = {},
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     await tx.notification.updateMany({
       where: { id, leaseOwner: owner },
       data: { lastReply: reply, lastErrorAt: new Date(), leaseOwner: null, leaseUntil: null, ...(options.states ? { recipientStates: options.states } : {}) },
     });
     const reason = shortenReply(options.reason ?? `Version ${version}: ${reply}`);
-    const { count } = await tx.tenantPipeline.updateMany({ where: { tenantId, activeVersion: version, paused: false }, data: { paused: true, pausedReason: reason, pausedAt: new Date() } });
+    const { count } = await tx.tenantPipeline.updateMany({
+      where: { tenantId, activeVersion: version, paused: false },
+      data: { paused: true, pausedReason: reason, pausedAt: new Date() },
+    });
     if (count === 0) return false;
-    await recordEvent(tx, WORKER_ACTOR, { action: 'pipeline.paused', tenantId, targetType: 'tenant-pipeline', targetId: tenantId, before: { paused: false }, after: { paused: true, reason, notificationId: id } });
+    await recordEvent(tx, WORKER_ACTOR, {
+      action: 'pipeline.paused',
+      tenantId,
+      targetType: 'tenant-pipeline',
+      targetId: tenantId,
+      before: { paused: false },
+      after: { paused: true, reason, notificationId: id },
+    });
     return true;
   });
 }
@@ -111,7 +147,14 @@ export async function canaryFailed(owner: string, id: string, tenantId: string, 
       return 'rolled-back';
     }
     await tx.tenantPipeline.update({ where: { tenantId }, data: { paused: true, pausedReason: reason, pausedAt: new Date() } });
-    await recordEvent(tx, WORKER_ACTOR, { action: 'pipeline.paused', tenantId, targetType: 'tenant-pipeline', targetId: tenantId, before: { paused: false }, after: { paused: true, reason } });
+    await recordEvent(tx, WORKER_ACTOR, {
+      action: 'pipeline.paused',
+      tenantId,
+      targetType: 'tenant-pipeline',
+      targetId: tenantId,
+      before: { paused: false },
+      after: { paused: true, reason },
+    });
     return 'paused';
   });
 }

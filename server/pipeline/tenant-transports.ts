@@ -101,7 +101,16 @@ export class TenantTransports {
     let entry = this.pools.get(key);
     if (!entry) {
       const transport = buildTransport(config, limits, this.timeouts, this.tokens);
-      entry = { key, tenantId: config.tenantId, transport, inFlight: 0, lastUsed: Date.now(), lastProgress: Date.now(), stallMs: stallAfterMs(this.timeouts, limits), aborts: new Set() };
+      entry = {
+        key,
+        tenantId: config.tenantId,
+        transport,
+        inFlight: 0,
+        lastUsed: Date.now(),
+        lastProgress: Date.now(),
+        stallMs: stallAfterMs(this.timeouts, limits),
+        aborts: new Set(),
+      };
       this.pools.set(key, entry);
       // A pool that could not be built (destination refused, DNS) is built again on the next message.
       transport.catch(() => this.pools.get(key) === entry && this.pools.delete(key));
@@ -179,7 +188,10 @@ async function loadVersion(tenantId: string, version: number): Promise<VersionCo
   const row = await db.configVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
   if (!row) throw new Error(`Configuration version ${version} of tenant ${tenantId} does not exist`);
   const password = row.passwordCipher ? decryptSecret(row.passwordCipher, configVersionBinding(tenantId, version)) : null;
-  const oauth = oauthSettingsOf(configContentOf(row), openSecrets(row, (k) => versionSecretBinding(tenantId, version, k)));
+  const oauth = oauthSettingsOf(
+    configContentOf(row),
+    openSecrets(row, (k) => versionSecretBinding(tenantId, version, k)),
+  );
   return {
     tenantId,
     version,

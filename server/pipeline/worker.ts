@@ -404,7 +404,11 @@ export class PipelineWorker {
     const age = Date.now() - row.createdAt.getTime();
     const expired = age > this.options.maxLifetimeMs;
     const final = expired
-      ? outcome.states.map((s) => (s.state === 'retrying' ? { ...s, state: 'dead' as const, reply: storedReply(`Gave up after ${Math.round(age / 3_600_000)} h (maximum lifetime): ${s.reply ?? ''}`, secrets) } : s))
+      ? outcome.states.map((s) =>
+          s.state === 'retrying'
+            ? { ...s, state: 'dead' as const, reply: storedReply(`Gave up after ${Math.round(age / 3_600_000)} h (maximum lifetime): ${s.reply ?? ''}`, secrets) }
+            : s,
+        )
       : outcome.states;
     const json = JSON.stringify(final);
     if (outcome.relayRefusal) {

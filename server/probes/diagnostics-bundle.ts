@@ -52,9 +52,7 @@ export function transcriptText(lines: { at: number; dir: string; text: string }[
 
 export async function diagnosticsBundle(user: CurrentUser, runId: string, meta?: RequestMeta): Promise<{ filename: string; bundle: z.input<typeof DiagnosticsBundleSchema> }> {
   const { run, request } = await getProbeRunWithRequest(user, runId);
-  await db.$transaction((tx) =>
-    recordEvent(tx, actorOf(user, meta), { action: 'probe.bundle_downloaded', tenantId: request.tenantId, targetType: 'probe-run', targetId: run.id }),
-  );
+  await db.$transaction((tx) => recordEvent(tx, actorOf(user, meta), { action: 'probe.bundle_downloaded', tenantId: request.tenantId, targetType: 'probe-run', targetId: run.id }));
   const number = requestNumberLabel(request.number);
   return {
     filename: `relaydesk-${number}-${run.kind}-${run.id.slice(0, 8)}.json`,

@@ -16,7 +16,10 @@ export async function listProbeRuns(user: CurrentUser, requestId: string, limit 
   if (!request) throw new AppError('NOT_FOUND', 'No such request.');
   requirePermission(user, 'probe.read');
   const rows = await db.probeRun.findMany({ where: { requestId }, orderBy: { startedAt: 'desc' }, take: limit });
-  const customers = await customerActors(request.tenantId, rows.map((r) => r.actorId));
+  const customers = await customerActors(
+    request.tenantId,
+    rows.map((r) => r.actorId),
+  );
   return rows.map((r) => toProbeRunView(r, request.fingerprint, { byCustomer: customers.has(r.actorId) }));
 }
 
@@ -33,7 +36,9 @@ export async function listCustomerChecks(user: CurrentUser, requestId: string, l
 /** One run with its request, for the diagnostics bundle (a check before filing has no request, hence no bundle). */
 export async function getProbeRunWithRequest(user: CurrentUser, runId: string) {
   const run = await db.probeRun.findUnique({ where: { id: runId } });
-  const request = run?.requestId ? await db.smtpRequest.findFirst({ where: { id: run.requestId, ...requestsVisibleTo(user) }, include: { tenant: { select: { slug: true } } } }) : null;
+  const request = run?.requestId
+    ? await db.smtpRequest.findFirst({ where: { id: run.requestId, ...requestsVisibleTo(user) }, include: { tenant: { select: { slug: true } } } })
+    : null;
   if (!run || !request) throw new AppError('NOT_FOUND', 'No such probe run.');
   requirePermission(user, 'probe.read');
   return { run: toProbeRunView(run, request.fingerprint), request };

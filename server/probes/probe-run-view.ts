@@ -24,7 +24,14 @@ export type ProbeRunRow = {
 };
 
 const Params = z.record(z.string(), z.union([z.string(), z.number()]));
-const Certificate = z.object({ subject: z.string(), subjectAltNames: z.array(z.string()), issuer: z.string(), validFrom: z.string(), validTo: z.string(), fingerprint256: z.string() });
+const Certificate = z.object({
+  subject: z.string(),
+  subjectAltNames: z.array(z.string()),
+  issuer: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  fingerprint256: z.string(),
+});
 
 export const ProbeStepSchema = z.object({
   step: z.enum(STEP_NAMES),
@@ -35,7 +42,16 @@ export const ProbeStepSchema = z.object({
   hint: z.object({ code: z.enum(DIAGNOSIS_CODES), params: Params }).nullable(),
   field: z.string().nullable().describe('The request field to change to fix the failure'),
   findings: z
-    .array(z.object({ check: z.enum(['spf', 'dkim', 'dmarc', 'mx']), result: z.enum(['pass', 'warn', 'fail']), detail: z.string(), record: z.string().nullable(), code: z.enum(DOMAIN_FINDING_CODES), params: Params }))
+    .array(
+      z.object({
+        check: z.enum(['spf', 'dkim', 'dmarc', 'mx']),
+        result: z.enum(['pass', 'warn', 'fail']),
+        detail: z.string(),
+        record: z.string().nullable(),
+        code: z.enum(DOMAIN_FINDING_CODES),
+        params: Params,
+      }),
+    )
     .optional()
     .describe('The domain step only: SPF, DKIM, DMARC and MX of the no-reply domain'),
 });
@@ -47,7 +63,7 @@ export const ProbeRunViewSchema = z.object({
   ok: z.boolean(),
   fingerprint: z.string(),
   matchesCurrentConfig: z.boolean(),
-  byCustomer: z.boolean().describe('A check the tenant\'s customer ran (POST /smtp-checks or /smtp-requests/{id}/check)'),
+  byCustomer: z.boolean().describe("A check the tenant's customer ran (POST /smtp-checks or /smtp-requests/{id}/check)"),
   recipient: z.string(),
   startedAt: z.string(),
   durationMs: z.number().int(),

@@ -39,11 +39,7 @@ export type ResolvedBudgetKey = { key: string; destination: CheckedDestination |
  * keys the budget on the address. A host the guard refuses or DNS cannot resolve keeps its spelling as
  * the key: the probe stops at its DNS step without connecting anywhere.
  */
-export async function destinationBudgetKey(
-  host: string,
-  port: number,
-  options: DestinationOptions & { timeoutMs?: number; signal?: AbortSignal },
-): Promise<ResolvedBudgetKey> {
+export async function destinationBudgetKey(host: string, port: number, options: DestinationOptions & { timeoutMs?: number; signal?: AbortSignal }): Promise<ResolvedBudgetKey> {
   try {
     const destination = await within(checkDestination(host, port, options), options.timeoutMs ?? 10_000, options.signal, 'DNS');
     return { key: addressBudgetKey(destination.address, port), destination };
@@ -51,7 +47,6 @@ export async function destinationBudgetKey(
     return { key: `${host.trim().toLowerCase().replace(/\.$/, '')}:${port}`, destination: null };
   }
 }
-
 
 /**
  * Throws RATE_LIMITED (429 with Retry-After) when any budget is spent; otherwise counts the probe against

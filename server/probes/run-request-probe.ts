@@ -37,7 +37,7 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
   if (!canProbeStatus(request.status)) {
     throw new AppError('INVALID_TRANSITION', `Take the request (in review) before probing; it is ${request.status}.`);
   }
-  const recipient = options.kind === 'test-send' ? (options.to?.trim() || request.testRecipient) : request.testRecipient;
+  const recipient = options.kind === 'test-send' ? options.to?.trim() || request.testRecipient : request.testRecipient;
   if (options.kind === 'test-send' && recipient !== request.testRecipient && recipient.toLowerCase() !== user.email.toLowerCase()) {
     throw new AppError('VALIDATION_FAILED', 'A test email goes to the request’s test recipient or to your own address.', { errors: [{ path: 'to', message: 'invalid' }] });
   }
@@ -87,7 +87,14 @@ export async function runRequestProbe(user: CurrentUser, requestId: string, opti
       // Only if nobody edited or moved the request while the probe ran.
       const { count } = await tx.smtpRequest.updateMany({ where: { id: request.id, fingerprint: request.fingerprint, status: request.status }, data: { status: next } });
       if (count === 1) {
-        await recordEvent(tx, actor, { action: 'request.status_changed', tenantId: request.tenantId, targetType: 'smtp-request', targetId: request.id, before: { status: request.status }, after: { status: next, probeRunId: id } });
+        await recordEvent(tx, actor, {
+          action: 'request.status_changed',
+          tenantId: request.tenantId,
+          targetType: 'smtp-request',
+          targetId: request.id,
+          before: { status: request.status },
+          after: { status: next, probeRunId: id },
+        });
       }
     }
     return created;

@@ -34,12 +34,25 @@ export async function addComment(user: CurrentUser, requestId: string, body: unk
     // Touch the request so lists sorted by activity show the answer.
     await tx.smtpRequest.update({ where: { id: requestId }, data: { updatedAt: new Date() } });
     const actor = actorOf(user, meta);
-    await recordEvent(tx, actor, { action: 'request.commented', tenantId: request.tenantId, targetType: 'smtp-request', targetId: requestId, after: { commentId: id, internal: parsed.data.internal } });
+    await recordEvent(tx, actor, {
+      action: 'request.commented',
+      tenantId: request.tenantId,
+      targetType: 'smtp-request',
+      targetId: requestId,
+      after: { commentId: id, internal: parsed.data.internal },
+    });
     // The customer's public answer gives a request waiting on them back to its TAM.
     if (!isStaff(user.role) && !parsed.data.internal) {
       const { count } = await tx.smtpRequest.updateMany({ where: { id: requestId, status: 'needs_info' }, data: { status: 'in_review' } });
       if (count > 0) {
-        await recordEvent(tx, actor, { action: 'request.status_changed', tenantId: request.tenantId, targetType: 'smtp-request', targetId: requestId, before: { status: 'needs_info' }, after: { status: 'in_review', answeredBy: 'comment' } });
+        await recordEvent(tx, actor, {
+          action: 'request.status_changed',
+          tenantId: request.tenantId,
+          targetType: 'smtp-request',
+          targetId: requestId,
+          before: { status: 'needs_info' },
+          after: { status: 'in_review', answeredBy: 'comment' },
+        });
       }
     }
     return created;

@@ -155,7 +155,8 @@ export async function listRequests(user: CurrentUser, input: ListRequestsInput):
     mine ? { assigneeId: user.id } : {},
     q ? searchWhere(q) : {},
   ];
-  const page = (where: Prisma.SmtpRequestWhereInput[], take: number) => db.smtpRequest.findMany({ where: { AND: [...scope, ...where] }, orderBy: orderByOf(keys), take, include: REQUEST_INCLUDE });
+  const page = (where: Prisma.SmtpRequestWhereInput[], take: number) =>
+    db.smtpRequest.findMany({ where: { AND: [...scope, ...where] }, orderBy: orderByOf(keys), take, include: REQUEST_INCLUDE });
 
   const rows: { row: RequestRow; status?: string }[] = [];
   if (order === 'status' || order === 'status-desc') {

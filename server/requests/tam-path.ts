@@ -35,7 +35,11 @@ export function tamPath(status: string, gate: ApplyGate | null): PathStep[] {
       ? { step: 'apply', state: 'done', reason: null }
       : gate?.ok
         ? { step: 'apply', state: 'possible', reason: null }
-        : { step: 'apply', state: 'blocked', reason: gate ? `pipeline.apply.blocked.${gate.reason}` : closed === 'finished' ? 'probe.closed.finished' : 'pipeline.apply.blocked.NOT_TESTED' },
+        : {
+            step: 'apply',
+            state: 'blocked',
+            reason: gate ? `pipeline.apply.blocked.${gate.reason}` : closed === 'finished' ? 'probe.closed.finished' : 'pipeline.apply.blocked.NOT_TESTED',
+          },
   ];
   // Everything reached but apply refused (a later check failed, the domain fails): testing again is next.
   const next = steps.find((s) => s.state === 'possible') ?? (canProbeStatus(status) && status !== 'applied' ? steps.find((s) => s.step === 'test') : undefined);

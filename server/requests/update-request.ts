@@ -93,7 +93,14 @@ export async function updateRequest(user: CurrentUser, id: string, body: unknown
       data: { ...data, ...ciphers, secretStamp, status, fingerprint: configFingerprint({ ...data, secretStamp }) },
     });
     if (count === 0) throw new AppError('CONFLICT', 'The request changed while you were editing it. Reload and try again.');
-    await recordEvent(tx, actorOf(user, meta), { action: 'request.edited', tenantId: current.tenantId, targetType: 'smtp-request', targetId: id, before: beforeEvent, after: afterEvent });
+    await recordEvent(tx, actorOf(user, meta), {
+      action: 'request.edited',
+      tenantId: current.tenantId,
+      targetType: 'smtp-request',
+      targetId: id,
+      before: beforeEvent,
+      after: afterEvent,
+    });
     return tx.smtpRequest.findUniqueOrThrow({ where: { id }, include: REQUEST_INCLUDE });
   });
   return toRequestView(row);

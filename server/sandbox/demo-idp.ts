@@ -61,14 +61,19 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<RunningDemo
   async function issue(path: string, authorization: string | undefined, form: URLSearchParams): Promise<Answer> {
     const entraPath = /^\/[A-Za-z0-9.-]+\/oauth2\/v2\.0\/token$/.test(path);
     if (path !== '/token' && !entraPath) return { status: 404, json: { error: 'not_found' } };
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' } };
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' } };
     const client = clientOf(authorization, form);
     if (client.id !== DEMO_OAUTH_CLIENT_ID && !(entraPath && client.id === DEMO_MICROSOFT_CLIENT_ID)) {
-      return entraPath ? entra(700016, 'unauthorized_client', `Application with identifier '${client.id}' was not found in the directory.`) : { status: 401, json: { error: 'invalid_client' } };
+      return entraPath
+        ? entra(700016, 'unauthorized_client', `Application with identifier '${client.id}' was not found in the directory.`)
+        : { status: 401, json: { error: 'invalid_client' } };
     }
-    if (client.secret !== options.clientSecret) return entraPath ? entra(7000215, 'invalid_client', 'Invalid client secret provided.') : { status: 401, json: { error: 'invalid_client' } };
+    if (client.secret !== options.clientSecret)
+      return entraPath ? entra(7000215, 'invalid_client', 'Invalid client secret provided.') : { status: 401, json: { error: 'invalid_client' } };
     const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    if (!entraPath && scopes.some((s) => s !== DEMO_OAUTH_SCOPE)) return { status: 400, json: { error: 'invalid_scope', error_description: `Only ${DEMO_OAUTH_SCOPE} is granted.` } };
+    if (!entraPath && scopes.some((s) => s !== DEMO_OAUTH_SCOPE))
+      return { status: 400, json: { error: 'invalid_scope', error_description: `Only ${DEMO_OAUTH_SCOPE} is granted.` } };
     const token = await new SignJWT({ client_id: client.id, scope: DEMO_OAUTH_SCOPE })
       .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt' })
       .setIssuer(origin)

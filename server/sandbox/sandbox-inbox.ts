@@ -96,10 +96,7 @@ async function visibleToUser(user: CurrentUser): Promise<Prisma.SandboxMessageWh
 }
 
 /** Newest first, keyset-paginated on (receivedAt, id); only the messages the user may read. */
-export async function listSandboxMessages(
-  user: CurrentUser,
-  { cursor }: { cursor?: string } = {},
-): Promise<{ items: SandboxMessageSummary[]; nextCursor: string | null }> {
+export async function listSandboxMessages(user: CurrentUser, { cursor }: { cursor?: string } = {}): Promise<{ items: SandboxMessageSummary[]; nextCursor: string | null }> {
   const visible = await visibleToUser(user);
   const after = cursor ? decodeCursor(cursor) : null;
   const t = after ? new Date(after.t) : null;

@@ -117,12 +117,12 @@ function serverOptions(options: SandboxOptions): SMTPServerOptions {
             }),
           )
           .then(
-          (id) => callback(null, `2.0.0 Ok: stored in the sandbox inbox as ${id}`),
-          (error: unknown) => {
-            logError('sandbox: could not store a message', error);
-            callback(reply(451, '4.3.0 The sandbox could not store the message; try again'));
-          },
-        );
+            (id) => callback(null, `2.0.0 Ok: stored in the sandbox inbox as ${id}`),
+            (error: unknown) => {
+              logError('sandbox: could not store a message', error);
+              callback(reply(451, '4.3.0 The sandbox could not store the message; try again'));
+            },
+          );
       });
     },
   };

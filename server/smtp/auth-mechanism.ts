@@ -16,8 +16,7 @@ const IN_CLEAR: Mechanism[] = ['CRAM-MD5', 'PLAIN', 'LOGIN'];
 
 /** The mechanism to use, or null when the server offers none that fits. */
 export function chooseMechanism(method: AuthMethod, offered: string[], secure: boolean): Mechanism | null {
-  const wanted: Mechanism[] =
-    method === 'auto' ? (secure ? OVER_TLS : IN_CLEAR) : method === 'none' ? [] : [method.toUpperCase() as Mechanism];
+  const wanted: Mechanism[] = method === 'auto' ? (secure ? OVER_TLS : IN_CLEAR) : method === 'none' ? [] : [method.toUpperCase() as Mechanism];
   return wanted.find((m) => offered.includes(m)) ?? null;
 }
 

@@ -14,7 +14,12 @@ export type Capabilities = {
 };
 
 export function parseCapabilities(reply: SmtpReply | null): Capabilities {
-  const lines = reply ? reply.lines.slice(1).map((l) => l.trim()).filter(Boolean) : [];
+  const lines = reply
+    ? reply.lines
+        .slice(1)
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
   const mechanisms = new Set<string>();
   let size: number | null = null;
   const keywords = new Set<string>();

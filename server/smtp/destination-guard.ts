@@ -88,14 +88,20 @@ function parseAllowEntry(entry: string): AllowEntry {
  * port even when it is not in SMTP_ALLOWED_PORTS: the operator named the exact destination.
  */
 export function parseAllowList(env: string | undefined): string[] {
-  const entries = (env ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (env ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) parseAllowEntry(entry);
   return entries;
 }
 
 /** SMTP_ALLOWED_PORTS; empty means the default 25, 465, 587, 2525. */
 export function allowedPortsFrom(env: string | undefined): number[] {
-  const parts = (env ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = (env ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) return [...DEFAULT_ALLOWED_PORTS];
   return parts.map((p) => parsePort(p, env ?? ''));
 }
@@ -123,7 +129,7 @@ const defaultLookup: LookupFn = lookupAddresses;
 /** Strips [ ] around an IPv6 literal; refuses anything that could not be a host name or address. */
 function cleanHost(raw: string): string {
   const host = raw.trim().replace(/^\[(.*)\]$/, '$1');
-   
+
   if (!host || host.length > 253 || /[\s\x00-\x1f\x7f/\\@]/.test(host)) {
     refuse('invalid-host', `"${raw}" is not a host name or IP address`);
   }
@@ -135,11 +141,7 @@ function cleanHost(raw: string): string {
  * AppError('DESTINATION_REFUSED', …, { reason, field }) unless the port is allowed and every resolved
  * address is public unicast or allow-listed. DNS errors propagate (the probe diagnoses DNS_FAILED).
  */
-export async function checkDestination(
-  rawHost: string,
-  port: number,
-  { allowedHosts, allowedPorts, lookup = defaultLookup }: DestinationOptions,
-): Promise<CheckedDestination> {
+export async function checkDestination(rawHost: string, port: number, { allowedHosts, allowedPorts, lookup = defaultLookup }: DestinationOptions): Promise<CheckedDestination> {
   const host = cleanHost(rawHost);
   const entries = allowedHosts.map(parseAllowEntry);
   const portListed = allowedPorts.includes(port);
@@ -156,9 +158,7 @@ export async function checkDestination(
   const hostName = literal ? '' : normaliseHostName(host);
   for (const ip of resolved) {
     const matching = entries.filter((e) => entryMatches(e, hostName, ip));
-    const allowed =
-      matching.some((e) => e.port === port) ||
-      (portListed && (isPublicUnicast(ip) || matching.some((e) => e.port === null)));
+    const allowed = matching.some((e) => e.port === port) || (portListed && (isPublicUnicast(ip) || matching.some((e) => e.port === null)));
     if (!allowed) {
       const shown = ip.toString();
       const range = normaliseAddress(ip).range();

@@ -33,13 +33,15 @@ const AUTH_REQUIRED_PATTERNS = /authentication (is )?required|not authenticated|
 // Postfix answers its HELO, client and sender restrictions at RCPT time (smtpd_delay_reject): the
 // step says little, the reply text says which restriction spoke. Replies as Postfix 3.7, Exchange,
 // Exim, sendmail, qmail and Gmail word them (decision 012 lists each with the field it names).
-const RELAY_PATTERNS = /relay(ing)? (access )?(is )?(denied|not permitted|prohibited|not allowed)|unable to relay|not permitted to relay|relay not permitted|we do not relay|allowed rcpthosts|\b5\.7\.54\b|\b5\.7\.64\b/i;
+const RELAY_PATTERNS =
+  /relay(ing)? (access )?(is )?(denied|not permitted|prohibited|not allowed)|unable to relay|not permitted to relay|relay not permitted|we do not relay|allowed rcpthosts|\b5\.7\.54\b|\b5\.7\.64\b/i;
 const HELO_PATTERNS = /helo command rejected|\b(helo|ehlo)\b[^\n]*\b(rejected|refused|invalid|not accepted)\b/i;
 const NOT_OWNED_PATTERNS = /not owned by( user)?/i;
 const NOT_LOGGED_IN_PATTERNS = /not logged in/i;
 const CLIENT_PATTERNS = /client host rejected|access denied/i;
 // Only when the reply blames the username and says nothing about the password.
-const UNKNOWN_USER_PATTERNS = /\b(unknown|invalid|no such|bad|wrong) (user|username|login|account|mailbox)\b|\b(user|username|account)( name)? (not found|unknown|does not exist|doesn't exist|is invalid)\b|\bno user in db\b/i;
+const UNKNOWN_USER_PATTERNS =
+  /\b(unknown|invalid|no such|bad|wrong) (user|username|login|account|mailbox)\b|\b(user|username|account)( name)? (not found|unknown|does not exist|doesn't exist|is invalid)\b|\bno user in db\b/i;
 
 /** The first reply line without its code, for texts that quote the server. */
 function quote(reply: SmtpReply): string {

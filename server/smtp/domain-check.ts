@@ -23,7 +23,14 @@ export type DomainCheckInput = {
 /** TEST-NET-1 (RFC 5737): never a real sender, so SPF walks the whole record and counts every lookup. */
 const UNLISTED_IP = '192.0.2.1';
 
-type Finder = (check: DomainCheckName, result: FindingResult, code: DomainFindingCode, detail: string, record: string | null, params?: Record<string, string | number>) => DomainFinding;
+type Finder = (
+  check: DomainCheckName,
+  result: FindingResult,
+  code: DomainFindingCode,
+  detail: string,
+  record: string | null,
+  params?: Record<string, string | number>,
+) => DomainFinding;
 
 const finding: Finder = (check, result, code, detail, record, params = {}) => ({ check, result, detail, record, code, params });
 
@@ -82,7 +89,10 @@ async function checkSpf(domain: string, input: DomainCheckInput, provider: Sendi
     return {
       authorized: false,
       finding: tooMany
-        ? finding('spf', 'warn', 'SPF_TOO_MANY_LOOKUPS', `The SPF record of ${domain} needs more than 10 DNS lookups: receivers treat it as broken (permerror)`, null, { domain, record: records[0]! })
+        ? finding('spf', 'warn', 'SPF_TOO_MANY_LOOKUPS', `The SPF record of ${domain} needs more than 10 DNS lookups: receivers treat it as broken (permerror)`, null, {
+            domain,
+            record: records[0]!,
+          })
         : finding('spf', 'warn', 'SPF_INVALID', `The SPF record of ${domain} does not parse: ${comment}`, suggested, { domain, record: records.join(' | '), reason: comment }),
     };
   }
@@ -96,7 +106,14 @@ async function checkSpf(domain: string, input: DomainCheckInput, provider: Sendi
   const who = provider.spfInclude ? `include:${provider.spfInclude}` : input.serverAddresses.join(', ');
   return authorized
     ? { authorized, finding: finding('spf', 'pass', 'SPF_AUTHORIZED', `SPF of ${domain} authorizes ${provider.name} (${who})`, null, { domain, sender: who }) }
-    : { authorized, finding: finding('spf', 'warn', 'SPF_NOT_AUTHORIZED', `SPF of ${domain} does not authorize ${provider.name} (${who})`, suggested, { domain, sender: who, record: records[0]! }) };
+    : {
+        authorized,
+        finding: finding('spf', 'warn', 'SPF_NOT_AUTHORIZED', `SPF of ${domain} does not authorize ${provider.name} (${who})`, suggested, {
+          domain,
+          sender: who,
+          record: records[0]!,
+        }),
+      };
 }
 
 async function selectorPublished(name: string): Promise<boolean> {
@@ -129,12 +146,32 @@ async function checkDkimSelectors(domain: string, provider: SendingProvider): Pr
   const found = provider.dkimSelectors.filter((_, i) => published[i]);
   const record = provider.dkimRecord(domain);
   if (found.length > 0) {
-    return { alignable: true, finding: finding('dkim', 'pass', 'DKIM_PUBLISHED', `DKIM selector ${found.join(', ')} is published at ${domain}`, null, { domain, selectors: found.join(', ') }) };
+    return {
+      alignable: true,
+      finding: finding('dkim', 'pass', 'DKIM_PUBLISHED', `DKIM selector ${found.join(', ')} is published at ${domain}`, null, { domain, selectors: found.join(', ') }),
+    };
   }
   if (provider.id === 'self-hosted' || provider.id === 'ses') {
-    return { alignable: false, finding: finding('dkim', 'warn', 'DKIM_SELECTOR_UNKNOWN', `No usual DKIM selector (${provider.dkimSelectors.join(', ') || 'SES tokens'}) is published at ${domain}; a test email shows the real one`, record, { domain }) };
+    return {
+      alignable: false,
+      finding: finding(
+        'dkim',
+        'warn',
+        'DKIM_SELECTOR_UNKNOWN',
+        `No usual DKIM selector (${provider.dkimSelectors.join(', ') || 'SES tokens'}) is published at ${domain}; a test email shows the real one`,
+        record,
+        { domain },
+      ),
+    };
   }
-  return { alignable: false, finding: finding('dkim', 'warn', 'DKIM_MISSING', `${provider.name} signs with ${provider.dkimSelectors.join(', ')}, not published at ${domain}`, record, { domain, selectors: provider.dkimSelectors.join(', '), provider: provider.name }) };
+  return {
+    alignable: false,
+    finding: finding('dkim', 'warn', 'DKIM_MISSING', `${provider.name} signs with ${provider.dkimSelectors.join(', ')}, not published at ${domain}`, record, {
+      domain,
+      selectors: provider.dkimSelectors.join(', '),
+      provider: provider.name,
+    }),
+  };
 }
 
 /** The signature the test email actually carried, as the recipient's server received it. */
@@ -151,16 +188,36 @@ async function checkDeliveredDkim(domain: string, message: string | Buffer, prov
     return {
       alignable: true,
       signedDomain: aligned.signingDomain,
-      finding: finding('dkim', 'pass', 'DKIM_VERIFIED', `The test email's DKIM signature (d=${aligned.signingDomain}, s=${aligned.selector ?? '?'}) verified and is aligned with ${domain}`, null, { domain, signer: aligned.signingDomain, selector: aligned.selector ?? '' }),
+      finding: finding(
+        'dkim',
+        'pass',
+        'DKIM_VERIFIED',
+        `The test email's DKIM signature (d=${aligned.signingDomain}, s=${aligned.selector ?? '?'}) verified and is aligned with ${domain}`,
+        null,
+        { domain, signer: aligned.signingDomain, selector: aligned.selector ?? '' },
+      ),
     };
   }
   if (passing.length > 0) {
     const signer = passing[0]!.signingDomain;
-    return { alignable: false, finding: finding('dkim', 'warn', 'DKIM_NOT_ALIGNED', `The test email was signed by d=${signer}, not by ${domain}: DMARC cannot use it`, provider.dkimRecord(domain), { domain, signer }) };
+    return {
+      alignable: false,
+      finding: finding('dkim', 'warn', 'DKIM_NOT_ALIGNED', `The test email was signed by d=${signer}, not by ${domain}: DMARC cannot use it`, provider.dkimRecord(domain), {
+        domain,
+        signer,
+      }),
+    };
   }
   const first = signatures[0]!;
   const reason = String(first.status.comment ?? first.status.result);
-  return { alignable: false, finding: finding('dkim', 'warn', 'DKIM_SIGNATURE_FAILED', `The test email's DKIM signature (d=${first.signingDomain}) did not verify: ${reason}`, provider.dkimRecord(domain), { domain, signer: first.signingDomain, reason }) };
+  return {
+    alignable: false,
+    finding: finding('dkim', 'warn', 'DKIM_SIGNATURE_FAILED', `The test email's DKIM signature (d=${first.signingDomain}) did not verify: ${reason}`, provider.dkimRecord(domain), {
+      domain,
+      signer: first.signingDomain,
+      reason,
+    }),
+  };
 }
 
 async function checkDmarc(domain: string, spfAligns: boolean, dkimAligns: boolean): Promise<DomainFinding> {
@@ -180,7 +237,14 @@ async function checkDmarc(domain: string, spfAligns: boolean, dkimAligns: boolea
   const params = { domain, policy, record: String((result as { rr?: string }).rr ?? '') };
   if (result.status.result === 'pass') return finding('dmarc', 'pass', 'DMARC_ALIGNED', `DMARC p=${policy}; ${via} can align with ${domain}`, null, { ...params, via });
   if (policy === 'reject') {
-    return finding('dmarc', 'fail', 'DMARC_REJECT_NO_ALIGNMENT', `DMARC p=reject and neither SPF nor DKIM can align with ${domain}: receivers will refuse these notifications`, null, params);
+    return finding(
+      'dmarc',
+      'fail',
+      'DMARC_REJECT_NO_ALIGNMENT',
+      `DMARC p=reject and neither SPF nor DKIM can align with ${domain}: receivers will refuse these notifications`,
+      null,
+      params,
+    );
   }
   return finding('dmarc', 'warn', 'DMARC_NO_ALIGNMENT', `DMARC p=${policy} and neither SPF nor DKIM can align with ${domain}`, null, params);
 }
@@ -194,11 +258,15 @@ async function checkMx(domain: string): Promise<DomainFinding> {
     if (!isAbsent(error)) throw error;
     records = [];
   }
-  if (records.length === 0) return finding('mx', 'warn', 'MX_MISSING', `${domain} has no MX: bounces have nowhere to go and some receivers refuse such senders`, suggested, { domain });
+  if (records.length === 0)
+    return finding('mx', 'warn', 'MX_MISSING', `${domain} has no MX: bounces have nowhere to go and some receivers refuse such senders`, suggested, { domain });
   if (records.every((r) => r.exchange === '' || r.exchange === '.')) {
     return finding('mx', 'warn', 'MX_NULL', `${domain} publishes a null MX (RFC 7505): it receives no mail, and receivers may refuse it as a sender`, suggested, { domain });
   }
-  const hosts = [...records].sort((a, b) => a.priority - b.priority).map((r) => r.exchange).join(', ');
+  const hosts = [...records]
+    .sort((a, b) => a.priority - b.priority)
+    .map((r) => r.exchange)
+    .join(', ');
   return finding('mx', 'pass', 'MX_PRESENT', `${domain} receives mail at ${hosts}`, null, { domain, hosts });
 }
 
@@ -208,12 +276,19 @@ async function guarded(check: DomainCheckName, domain: string, work: () => Promi
     return await work();
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException)?.code ?? (error instanceof Error ? error.message : String(error));
-    return finding(check, 'warn', 'DNS_UNAVAILABLE', `The ${check.toUpperCase()} lookup for ${domain} failed (${reason}); checked again next time`, null, { domain, check: check.toUpperCase(), reason });
+    return finding(check, 'warn', 'DNS_UNAVAILABLE', `The ${check.toUpperCase()} lookup for ${domain} failed (${reason}); checked again next time`, null, {
+      domain,
+      check: check.toUpperCase(),
+      reason,
+    });
   }
 }
 
 function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+  return address
+    .slice(address.lastIndexOf('@') + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
 }
 
 /**

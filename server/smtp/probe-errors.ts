@@ -38,10 +38,7 @@ export class DiagnosedFailure extends Error {
   readonly diagnosis: Diagnosis | null;
   readonly field: ConfigField | null;
 
-  constructor(
-    { hint, field }: { hint: Diagnosis | null; field: ConfigField | null },
-    message: string,
-  ) {
+  constructor({ hint, field }: { hint: Diagnosis | null; field: ConfigField | null }, message: string) {
     super(message);
     this.name = 'DiagnosedFailure';
     this.diagnosis = hint;

@@ -133,7 +133,6 @@ class ProbeRun {
 
   /** Everything recorded passes through here: the raw secret never enters the transcript. */
   private clean(text: string): string {
-     
     return redactSecrets(text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?'), this.secrets);
   }
 
@@ -154,7 +153,11 @@ class ProbeRun {
       this.transcriptBytes += clean.length + 32;
       if (this.transcriptBytes > RUN_TRANSCRIPT_BUDGET_BYTES) {
         this.transcriptFull = true;
-        this.transcript.push({ at: this.elapsed(), dir: '*', text: `Transcript budget of ${RUN_TRANSCRIPT_BUDGET_BYTES.toLocaleString('en-US')} bytes spent; later lines omitted` });
+        this.transcript.push({
+          at: this.elapsed(),
+          dir: '*',
+          text: `Transcript budget of ${RUN_TRANSCRIPT_BUDGET_BYTES.toLocaleString('en-US')} bytes spent; later lines omitted`,
+        });
         return;
       }
     }
@@ -163,9 +166,7 @@ class ProbeRun {
 
   private cleanHint(hint: Diagnosis | null): Diagnosis | null {
     if (!hint) return null;
-    const params = Object.fromEntries(
-      Object.entries(hint.params).map(([key, value]) => [key, typeof value === 'string' ? this.clean(value) : value]),
-    );
+    const params = Object.fromEntries(Object.entries(hint.params).map(([key, value]) => [key, typeof value === 'string' ? this.clean(value) : value]));
     return { code: hint.code, params };
   }
 
@@ -292,7 +293,16 @@ class ProbeRun {
     try {
       findings = await within(work(), Math.max(this.budget(), 5_000), signal, 'DNS');
     } catch (error) {
-      findings = [{ check: 'spf', result: 'warn', code: 'DNS_UNAVAILABLE', detail: `The domain checks did not finish: ${error instanceof Error ? error.message : String(error)}`, record: null, params: { domain: this.config.noReplyAddress.split('@').pop() ?? '', check: 'DNS', reason: 'timeout' } }];
+      findings = [
+        {
+          check: 'spf',
+          result: 'warn',
+          code: 'DNS_UNAVAILABLE',
+          detail: `The domain checks did not finish: ${error instanceof Error ? error.message : String(error)}`,
+          record: null,
+          params: { domain: this.config.noReplyAddress.split('@').pop() ?? '', check: 'DNS', reason: 'timeout' },
+        },
+      ];
     }
     const counts = (['pass', 'warn', 'fail'] as const).map((r) => `${findings.filter((f) => f.result === r).length} ${r}`).join(', ');
     for (const f of findings) this.record('*', `${f.check.toUpperCase()} ${f.result}: ${f.detail}`);
@@ -316,9 +326,7 @@ class ProbeRun {
     const { host, port } = this.config;
     const { allowedHosts, allowedPorts, lookup, signal } = this.options;
     const destination = this.options.destination ?? (await within(checkDestination(host, port, { allowedHosts, allowedPorts, lookup }), this.budget(), signal, 'DNS'));
-    const detail = destination.servername
-      ? `${host} resolves to ${destination.addresses.join(', ')}`
-      : `${host} is an address (${destination.address})`;
+    const detail = destination.servername ? `${host} resolves to ${destination.addresses.join(', ')}` : `${host} is an address (${destination.address})`;
     this.record('*', detail);
     this.destination = destination;
     return { value: destination, detail };
@@ -508,7 +516,14 @@ class ProbeRun {
           `The server offers ${offered.join(' ')}, not XOAUTH2`,
         );
       }
-      const reply = await exchangeXOAuth2(this.smtp, username, this.accessToken, () => this.budget(), this.options.signal, (text) => this.record('*', text));
+      const reply = await exchangeXOAuth2(
+        this.smtp,
+        username,
+        this.accessToken,
+        () => this.budget(),
+        this.options.signal,
+        (text) => this.record('*', text),
+      );
       if (reply.code !== 235) throw new ReplyFailure(reply);
       return { value: null, reply, detail: `Authenticated with XOAUTH2 as ${username}` };
     }

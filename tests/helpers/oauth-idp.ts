@@ -96,7 +96,9 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert; cli
   ]);
   const day = 86_400_000;
   const expiringClientCertificates = await Promise.all(
-    (options.clientCertificateDays ?? []).map((days) => clientCert(`relaydesk-client-${days}d`, { notBeforeDate: new Date(Date.now() - day), notAfterDate: new Date(Date.now() + days * day) })),
+    (options.clientCertificateDays ?? []).map((days) =>
+      clientCert(`relaydesk-client-${days}d`, { notBeforeDate: new Date(Date.now() - day), notAfterDate: new Date(Date.now() + days * day) }),
+    ),
   );
   const serviceAccount = rsaPair();
   const serviceAccountKey = JSON.stringify({
@@ -170,8 +172,10 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert; cli
     if (!body?.error) return;
     if (clientId.startsWith('relaydesk-') || ctx.get('authorization')) return;
     if (body.error === 'invalid_client') {
-      if (clientId !== MS_CLIENT && clientId !== MS_CERT_CLIENT) ctx.body = entraError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
-      else if (form.client_assertion) ctx.body = entraError('invalid_client', 700027, 'The certificate with identifier used to sign the client assertion is not registered on application.');
+      if (clientId !== MS_CLIENT && clientId !== MS_CERT_CLIENT)
+        ctx.body = entraError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+      else if (form.client_assertion)
+        ctx.body = entraError('invalid_client', 700027, 'The certificate with identifier used to sign the client assertion is not registered on application.');
       else ctx.body = entraError('invalid_client', 7000215, 'Invalid client secret provided.');
     } else if (body.error === 'invalid_scope') {
       ctx.body = entraError('invalid_scope', 70011, "The provided value for the input parameter 'scope' isn't valid.");
@@ -183,21 +187,39 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert; cli
   const accessSigningKey = await importJWK(signingJwk, 'RS256');
 
   async function googleToken(body: URLSearchParams): Promise<{ status: number; json: Record<string, unknown> }> {
-    if (body.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' } };
+    if (body.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' } };
     let claims;
     try {
-      ({ payload: claims } = await jwtVerify(body.get('assertion') ?? '', googleVerifyKey, { audience: googleTokenUrl, issuer: GOOGLE_SA_EMAIL, clockTolerance: 5, maxTokenAge: '1h' }));
+      ({ payload: claims } = await jwtVerify(body.get('assertion') ?? '', googleVerifyKey, {
+        audience: googleTokenUrl,
+        issuer: GOOGLE_SA_EMAIL,
+        clockTolerance: 5,
+        maxTokenAge: '1h',
+      }));
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       if (code === 'ERR_JWT_EXPIRED' || /iat|nbf/.test(String((error as Error).message))) {
-        return { status: 400, json: { error: 'invalid_grant', error_description: 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.' } };
+        return {
+          status: 400,
+          json: {
+            error: 'invalid_grant',
+            error_description: 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+          },
+        };
       }
       return { status: 400, json: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } };
     }
     const scopes = String(claims.scope ?? '').split(' ');
     const subject = String(claims.sub ?? '');
     if (!scopes.includes(GOOGLE_RESOURCE) || !delegated.has(subject)) {
-      return { status: 401, json: { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' } };
+      return {
+        status: 401,
+        json: {
+          error: 'unauthorized_client',
+          error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
+        },
+      };
     }
     const accessToken = await new SignJWT({ scope: GOOGLE_RESOURCE, client_id: GOOGLE_SA_CLIENT_ID, email: subject })
       .setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid, typ: 'at+jwt' })
@@ -221,7 +243,14 @@ export async function startTestIdp(options: { host?: string; cert?: KeyCert; cli
     if (state.mode === 'huge') return send(200, { access_token: 'x'.repeat(1024 * 1024) });
     const tenantPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
     if (tenantPath && tenantPath[1] !== MS_TENANT) {
-      return send(400, entraError('invalid_request', 90002, `Tenant '${decodeURIComponent(tenantPath[1]!)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
+      return send(
+        400,
+        entraError(
+          'invalid_request',
+          90002,
+          `Tenant '${decodeURIComponent(tenantPath[1]!)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        ),
+      );
     }
     if (path === '/google/token') {
       const chunks: Buffer[] = [];

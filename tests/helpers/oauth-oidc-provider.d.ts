@@ -12,17 +12,20 @@ declare module 'oidc-provider' {
   type Client = { clientId: string };
 
   export default class Provider {
-    constructor(issuer: string, configuration: Record<string, unknown> & {
-      features?: {
-        resourceIndicators?: {
-          enabled: boolean;
-          defaultResource?: (ctx: Context, client: Client) => string | Promise<string>;
-          useGrantedResource?: () => boolean;
-          getResourceServerInfo?: (ctx: Context, resource: string, client: Client) => Record<string, unknown>;
+    constructor(
+      issuer: string,
+      configuration: Record<string, unknown> & {
+        features?: {
+          resourceIndicators?: {
+            enabled: boolean;
+            defaultResource?: (ctx: Context, client: Client) => string | Promise<string>;
+            useGrantedResource?: () => boolean;
+            getResourceServerInfo?: (ctx: Context, resource: string, client: Client) => Record<string, unknown>;
+          };
+          [feature: string]: unknown;
         };
-        [feature: string]: unknown;
-      };
-    });
+      },
+    );
     use(middleware: (ctx: Context, next: () => Promise<void>) => Promise<void>): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
   }

@@ -49,10 +49,21 @@ export function assertDocumented(method: string, pattern: string, res: ApiResult
     const media = response.content[type];
     assert.ok(media, `${name}: content type "${type}" is not documented (${Object.keys(response.content).join(', ')})`);
     const validate = validatorFor(media.schema ?? {});
-    const values = type === 'application/x-ndjson' ? res.text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown) : type.endsWith('json') ? [res.body] : [res.text];
+    const values =
+      type === 'application/x-ndjson'
+        ? res.text
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as unknown)
+        : type.endsWith('json')
+          ? [res.body]
+          : [res.text];
     assert.ok(values.length > 0, `${name}: an empty answer`);
     for (const value of values) {
-      assert.ok(validate(value), `${name}: the answer does not match the documented schema: ${ajv.errorsText(validate.errors, { separator: '\n  ' })}\n  ${JSON.stringify(value).slice(0, 600)}`);
+      assert.ok(
+        validate(value),
+        `${name}: the answer does not match the documented schema: ${ajv.errorsText(validate.errors, { separator: '\n  ' })}\n  ${JSON.stringify(value).slice(0, 600)}`,
+      );
     }
   }
   checkedAnswers.add(`${method} ${path} ${res.status}`);

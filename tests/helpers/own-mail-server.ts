@@ -17,7 +17,17 @@ export async function startOwnMailServer(): Promise<Sink> {
   return sink;
 }
 
-export type ParsedMail = { to: string; kind: string; subject: string; messageId: string; inReplyTo: string; references: string; header: (name: string) => string; text: string; raw: string };
+export type ParsedMail = {
+  to: string;
+  kind: string;
+  subject: string;
+  messageId: string;
+  inReplyTo: string;
+  references: string;
+  header: (name: string) => string;
+  text: string;
+  raw: string;
+};
 
 export function parseMail(m: { rcptTo: string[]; raw: string }): ParsedMail {
   const headers = parseHeaders(m.raw);

@@ -16,6 +16,16 @@ export async function readQueuedOwnMail(to?: string): Promise<OwnMail[]> {
     .filter((r) => !to || r.toAddress.toLowerCase() === to.toLowerCase())
     .map((r) => {
       const open = (value: string, part: 'text' | 'html') => (r.sensitive ? decryptSecret(value, ownMailBinding(r.id, part)) : value);
-      return { to: r.toAddress, userId: r.userId, locale: r.locale as OwnMail['locale'], kind: r.kind, subject: r.subject, text: open(r.text, 'text'), html: open(r.html, 'html'), threadKey: r.threadKey ?? undefined, sensitive: r.sensitive };
+      return {
+        to: r.toAddress,
+        userId: r.userId,
+        locale: r.locale as OwnMail['locale'],
+        kind: r.kind,
+        subject: r.subject,
+        text: open(r.text, 'text'),
+        html: open(r.html, 'html'),
+        threadKey: r.threadKey ?? undefined,
+        sensitive: r.sensitive,
+      };
     });
 }

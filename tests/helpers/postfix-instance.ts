@@ -135,7 +135,11 @@ service anvil {
 }
 `,
   );
-  const log = () => [`${dir}/maillog`, `${dir}/dovecot.log`].filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const log = () =>
+    [`${dir}/maillog`, `${dir}/dovecot.log`]
+      .filter(existsSync)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
   let postfixStarted = false;
   const stop = () => {
     if (postfixStarted) spawnSync('postfix', ['-c', conf, 'stop'], { stdio: 'ignore', timeout: 30_000 });

@@ -37,7 +37,10 @@ function load(): SchemaWasm {
   const glue: Record<string, (...args: number[]) => unknown> = {};
   for (const { name } of WebAssembly.Module.imports(schemaModule)) {
     if (name.startsWith('__wbg_Error_')) glue[name] = (ptr, len) => new Error(text(ptr, len));
-    else if (name.startsWith('__wbg___wbindgen_throw_')) glue[name] = (ptr, len) => { throw new Error(text(ptr, len)); };
+    else if (name.startsWith('__wbg___wbindgen_throw_'))
+      glue[name] = (ptr, len) => {
+        throw new Error(text(ptr, len));
+      };
     else if (name.startsWith('__wbg_set_message_')) glue[name] = () => undefined;
     else if (name === '__wbindgen_init_externref_table') {
       glue[name] = () => {

@@ -13,10 +13,23 @@ export type SchemaShape = Record<string, TableShape>;
 const OWN_TABLES = new Set(['_relaydesk_migrations', 'sqlite_sequence']);
 
 const SQLITE_TYPES: Record<string, string> = {
-  TEXT: 'String', INTEGER: 'Int', BIGINT: 'BigInt', DATETIME: 'DateTime', BOOLEAN: 'Boolean', REAL: 'Float', 'DOUBLE PRECISION': 'Float', BLOB: 'Bytes',
+  TEXT: 'String',
+  INTEGER: 'Int',
+  BIGINT: 'BigInt',
+  DATETIME: 'DateTime',
+  BOOLEAN: 'Boolean',
+  REAL: 'Float',
+  'DOUBLE PRECISION': 'Float',
+  BLOB: 'Bytes',
 };
 const POSTGRES_TYPES: Record<string, string> = {
-  text: 'String', integer: 'Int', bigint: 'BigInt', 'timestamp without time zone(3)': 'DateTime', boolean: 'Boolean', 'double precision': 'Float', bytea: 'Bytes',
+  text: 'String',
+  integer: 'Int',
+  bigint: 'BigInt',
+  'timestamp without time zone(3)': 'DateTime',
+  boolean: 'Boolean',
+  'double precision': 'Float',
+  bytea: 'Bytes',
 };
 
 function normalizeDefault(raw: string | null, type: string): string | null {
@@ -45,7 +58,10 @@ export function describeSqlite(file: string): SchemaShape {
         // An INTEGER PRIMARY KEY is never null even when the table does not say NOT NULL.
         columns[c.name] = { type, nullable: c.notnull === 0 && c.pk === 0, default: autoincrement ? 'autoincrement()' : normalizeDefault(c.dflt_value, type) };
       }
-      const primaryKey = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+      const primaryKey = info
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name);
       const indexes: IndexShape[] = [];
       for (const ix of conn.prepare(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number; origin: string; partial: number }[]) {
         if (ix.origin === 'pk') continue;
@@ -65,7 +81,14 @@ export async function describePostgres(url: string): Promise<SchemaShape> {
   await client.connect();
   try {
     const shape: SchemaShape = {};
-    const { rows: cols } = await client.query<{ table_name: string; column_name: string; data_type: string; datetime_precision: number | null; is_nullable: string; column_default: string | null }>(
+    const { rows: cols } = await client.query<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      datetime_precision: number | null;
+      is_nullable: string;
+      column_default: string | null;
+    }>(
       `SELECT table_name, column_name, data_type, datetime_precision, is_nullable, column_default
          FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
     );

@@ -43,7 +43,10 @@ export async function probe(config: SmtpConfig, overrides: Partial<ProbeOptions>
     stepTimeoutMs: 1500,
     ...overrides,
   });
-  assert.equal(result.ok, result.steps.every((s) => s.ok));
+  assert.equal(
+    result.ok,
+    result.steps.every((s) => s.ok),
+  );
   for (const step of result.steps.filter((s) => !s.ok)) {
     assert.ok(step.hint, `failed step ${step.step} has no diagnosis`);
     for (const key of DIAGNOSIS_PARAMS[step.hint.code]) assert.ok(key in step.hint.params, `${step.hint.code} lacks ${key}`);

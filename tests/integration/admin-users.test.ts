@@ -56,7 +56,11 @@ test('a role outside the user’s world, an unknown role or one’s own role is 
     [tam, 'root'],
     [tam, ''],
   ] as const) {
-    assert.deepEqual(await refusal(setUserRole(by, user.id, role)), { code: 'VALIDATION_FAILED', errors: [{ path: 'role', message: 'choose' }] }, `${user.role} → ${role || '(empty)'}`);
+    assert.deepEqual(
+      await refusal(setUserRole(by, user.id, role)),
+      { code: 'VALIDATION_FAILED', errors: [{ path: 'role', message: 'choose' }] },
+      `${user.role} → ${role || '(empty)'}`,
+    );
     assert.equal((await db.user.findUniqueOrThrow({ where: { id: user.id } })).role, user.role);
   }
   assert.deepEqual(await refusal(setUserRole(by, admin.id, 'auditor')), { code: 'VALIDATION_FAILED', errors: [{ path: 'role', message: 'ownRole' }] });
@@ -132,10 +136,17 @@ test('the users list pages by email and filters by email; assignable TAMs come w
   const emails = Array.from({ length: USERS_PAGE + 5 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}@example.test`);
   for (const email of emails) await createUser(by, { email, name: 'Paged', password: TEST_PASSWORD, role: 'auditor' });
   const first = await adminOverview(by, { q: prefix.toUpperCase() });
-  assert.deepEqual(first.users.map((u) => u.email), emails.slice(0, USERS_PAGE), 'the first page, in email order; the filter ignores case');
+  assert.deepEqual(
+    first.users.map((u) => u.email),
+    emails.slice(0, USERS_PAGE),
+    'the first page, in email order; the filter ignores case',
+  );
   assert.equal(first.nextAfter, emails[USERS_PAGE - 1]);
   const second = await adminOverview(by, { q: prefix, after: first.nextAfter! });
-  assert.deepEqual(second.users.map((u) => u.email), emails.slice(USERS_PAGE));
+  assert.deepEqual(
+    second.users.map((u) => u.email),
+    emails.slice(USERS_PAGE),
+  );
   assert.equal(second.nextAfter, null);
   assert.deepEqual((await adminOverview(by, { q: `${prefix}-none` })).users, []);
 
@@ -143,7 +154,10 @@ test('the users list pages by email and filters by email; assignable TAMs come w
   const gone = await makeUser('tam');
   await setUserDisabled(by, gone.id, true);
   const { tams } = await adminOverview(by, { q: prefix });
-  assert.ok(tams.some((t) => t.email === tam.email), 'a TAM not on the page shown can still be assigned');
+  assert.ok(
+    tams.some((t) => t.email === tam.email),
+    'a TAM not on the page shown can still be assigned',
+  );
   assert.ok(!tams.some((t) => t.email === gone.email), 'a disabled TAM cannot');
 });
 

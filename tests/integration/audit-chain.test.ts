@@ -55,7 +55,11 @@ test('after real actions the chain verifies, event by event, through the API too
   assert.ok(count >= 15, `only ${count} events`);
   assert.deepEqual(await verifyChain(), { ok: true, checked: count, firstBrokenSeq: null });
   const seqs = (await db.auditEvent.findMany({ select: { seq: true }, orderBy: { seq: 'asc' } })).map((e) => e.seq);
-  assert.deepEqual(seqs, Array.from({ length: count }, (_, i) => i + 1), 'seq runs 1..n without gaps');
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: count }, (_, i) => i + 1),
+    'seq runs 1..n without gaps',
+  );
   const viaApi = await api('GET', '/api/v1/audit-events/verify', { token: auditor.token });
   assert.equal(viaApi.status, 200);
   assert.deepEqual({ ok: viaApi.body.ok, checked: viaApi.body.checked, firstBrokenSeq: viaApi.body.firstBrokenSeq }, { ok: true, checked: count, firstBrokenSeq: null });
@@ -66,12 +70,18 @@ test('verification reports its progress page by page, through the API as NDJSON 
   const seen: VerifyProgress[] = [];
   assert.equal((await verifyFullChain({ pageSize: 4, onProgress: (p) => seen.push(p) })).ok, true);
   const pages = Math.ceil(count / 4);
-  assert.deepEqual(seen, Array.from({ length: pages }, (_, i) => ({ checked: Math.min(4 * (i + 1), count), total: count })));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: pages }, (_, i) => ({ checked: Math.min(4 * (i + 1), count), total: count })),
+  );
 
   const streamed = await api('GET', '/api/v1/audit-events/verify', { token: auditor.token, headers: { accept: 'application/x-ndjson' } });
   assert.equal(streamed.status, 200);
   assert.match(streamed.headers.get('content-type') ?? '', /^application\/x-ndjson/);
-  const lines = streamed.text.trim().split('\n').map((line) => JSON.parse(line));
+  const lines = streamed.text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.deepEqual(lines, [
     { type: 'progress', progress: { checked: count, total: count } },
     { type: 'report', report: { ok: true, checked: count, firstBrokenSeq: null, checkpoints: lines.at(-1).report.checkpoints } },
@@ -104,22 +114,26 @@ test('the database refuses UPDATE and DELETE on audit events', async () => {
 
 class Rollback extends Error {}
 
-test('PostgreSQL: TRUNCATE cannot wipe the audit trail either', { skip: !isPostgres && 'PostgreSQL only (SQLite has no TRUNCATE; DELETE without WHERE fires the trigger)' }, async () => {
-  // Inside a transaction that is always rolled back, so a failure here does not wipe the rest of the file.
-  let wiped = false;
-  await db
-    .$transaction(async (tx) => {
-      await tx.$executeRawUnsafe('TRUNCATE "AuditEvent"').then(
-        () => (wiped = true),
-        () => {},
-      );
-      throw new Rollback();
-    })
-    .catch((e) => {
-      if (!(e instanceof Rollback)) throw e;
-    });
-  assert.equal(wiped, false, 'TRUNCATE "AuditEvent" succeeded: the trigger covers UPDATE and DELETE only, and verifyChain() calls an empty trail intact');
-});
+test(
+  'PostgreSQL: TRUNCATE cannot wipe the audit trail either',
+  { skip: !isPostgres && 'PostgreSQL only (SQLite has no TRUNCATE; DELETE without WHERE fires the trigger)' },
+  async () => {
+    // Inside a transaction that is always rolled back, so a failure here does not wipe the rest of the file.
+    let wiped = false;
+    await db
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('TRUNCATE "AuditEvent"').then(
+          () => (wiped = true),
+          () => {},
+        );
+        throw new Rollback();
+      })
+      .catch((e) => {
+        if (!(e instanceof Rollback)) throw e;
+      });
+    assert.equal(wiped, false, 'TRUNCATE "AuditEvent" succeeded: the trigger covers UPDATE and DELETE only, and verifyChain() calls an empty trail intact');
+  },
+);
 
 // ── Tampering behind the database's back: the triggers are dropped (SQLite, through its own connection to
 // the file) or disabled (PostgreSQL), an event is changed or removed, and the verifier must point at it.
@@ -139,7 +153,10 @@ async function unguarded(): Promise<Unguarded> {
       remove: async (seq) => void (await db.$executeRawUnsafe('DELETE FROM "AuditEvent" WHERE "seq" = $1', seq)),
       insert: async (row) => {
         const cols = Object.keys(row);
-        await db.$executeRawUnsafe(`INSERT INTO "AuditEvent" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, ...Object.values(row));
+        await db.$executeRawUnsafe(
+          `INSERT INTO "AuditEvent" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`,
+          ...Object.values(row),
+        );
       },
       read: async (seq) => (await db.$queryRawUnsafe<Record<string, unknown>[]>('SELECT * FROM "AuditEvent" WHERE "seq" = $1', seq))[0]!,
       close: async () => void (await db.$executeRawUnsafe('ALTER TABLE "AuditEvent" ENABLE TRIGGER "AuditEvent_append_only"')),
@@ -188,7 +205,23 @@ test('an event changed behind the database’s back is reported at its seq, and 
   const raw = await unguarded();
   try {
     const original = await raw.read(k);
-    for (const column of ['action', 'actorLabel', 'actorId', 'actorType', 'tenantId', 'targetType', 'targetId', 'before', 'after', 'ip', 'userAgent', 'requestId', 'at', 'hash', 'prevHash']) {
+    for (const column of [
+      'action',
+      'actorLabel',
+      'actorId',
+      'actorType',
+      'tenantId',
+      'targetType',
+      'targetId',
+      'before',
+      'after',
+      'ip',
+      'userAgent',
+      'requestId',
+      'at',
+      'hash',
+      'prevHash',
+    ]) {
       await raw.set(k, column, forged(column, original[column]));
       assert.deepEqual(await verifyChain(), broken(k), `changing ${column} of event ${k}`);
       await raw.set(k, column, original[column]);

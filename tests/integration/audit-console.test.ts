@@ -31,18 +31,27 @@ test('"Previous" is the page just before, not the first page', async () => {
   assert.equal(first.prevCursor, null, 'the first page has no previous page');
   assert.equal(second.prevCursor, '', "the second page's previous is the first page");
   assert.ok(third.prevCursor, "the third page's previous is a cursor");
-  assert.deepEqual((await page(third.prevCursor!)).items.map((e) => e.seq), second.items.map((e) => e.seq));
+  assert.deepEqual(
+    (await page(third.prevCursor!)).items.map((e) => e.seq),
+    second.items.map((e) => e.seq),
+  );
   const viaApi = await api('GET', `/api/v1/audit-events?tenant=${tenant.slug}&limit=2&cursor=${third.prevCursor}`, { token: auditor.token });
-  assert.deepEqual(viaApi.body.items.map((e: { seq: number }) => e.seq), second.items.map((e) => e.seq));
+  assert.deepEqual(
+    viaApi.body.items.map((e: { seq: number }) => e.seq),
+    second.items.map((e) => e.seq),
+  );
 });
 
 test('the CSV export starts with a UTF-8 byte order mark and keeps Chinese intact', async () => {
   const { tenant, admin } = await makeTenantWithPeople();
   await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: validRequestBody({ noReplyName: '通知中心' }) });
   const auditor = await makeUser('auditor');
-  const response = await exportRoute.GET(new Request(`http://relaydesk.test/api/v1/audit-events/export?format=csv&tenant=${tenant.slug}`, { headers: { authorization: `Bearer ${auditor.token}` } }), {
-    params: Promise.resolve({}),
-  });
+  const response = await exportRoute.GET(
+    new Request(`http://relaydesk.test/api/v1/audit-events/export?format=csv&tenant=${tenant.slug}`, { headers: { authorization: `Bearer ${auditor.token}` } }),
+    {
+      params: Promise.resolve({}),
+    },
+  );
   assert.equal(response.status, 200);
   const bytes = new Uint8Array(await response.arrayBuffer());
   assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf]);
@@ -50,9 +59,12 @@ test('the CSV export starts with a UTF-8 byte order mark and keeps Chinese intac
   assert.ok(text.startsWith('\uFEFFseq,at,'), text.slice(0, 20));
   assert.ok(text.includes('通知中心'));
 
-  const jsonl = await exportRoute.GET(new Request(`http://relaydesk.test/api/v1/audit-events/export?format=jsonl&tenant=${tenant.slug}`, { headers: { authorization: `Bearer ${auditor.token}` } }), {
-    params: Promise.resolve({}),
-  });
+  const jsonl = await exportRoute.GET(
+    new Request(`http://relaydesk.test/api/v1/audit-events/export?format=jsonl&tenant=${tenant.slug}`, { headers: { authorization: `Bearer ${auditor.token}` } }),
+    {
+      params: Promise.resolve({}),
+    },
+  );
   assert.equal(new Uint8Array(await jsonl.arrayBuffer())[0], '{'.charCodeAt(0), 'JSON Lines has no byte order mark');
 });
 

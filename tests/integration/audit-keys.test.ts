@@ -123,7 +123,10 @@ test('every checkpoint line names the chain’s genesis; a checkpoints file of a
   writeFileSync(checkpointsFile(), `${foreign.join('\n')}\n`);
   try {
     const report = await verifyChain();
-    assert.deepEqual({ ok: report.ok, firstBrokenSeq: report.firstBrokenSeq, reason: report.reason }, { ok: false, firstBrokenSeq: null, reason: 'checkpoints-of-another-database' });
+    assert.deepEqual(
+      { ok: report.ok, firstBrokenSeq: report.firstBrokenSeq, reason: report.reason },
+      { ok: false, firstBrokenSeq: null, reason: 'checkpoints-of-another-database' },
+    );
     const viaApi = await api('GET', '/api/v1/audit-events/verify', { token: auditor.token });
     assert.equal(viaApi.body.reason, 'checkpoints-of-another-database');
     await assert.rejects(writeCheckpoint(), /belongs to another database[\s\S]*RELAYDESK_AUDIT_CHECKPOINTS/);

@@ -47,11 +47,19 @@ test('auditors filter by tenant, action and object, page with a cursor, and open
   const seen: number[] = [];
   let cursor: string | null = null;
   do {
-    const page: { body: { items: { seq: number }[]; nextCursor: string | null } } = await api('GET', `/api/v1/audit-events?tenant=${a.tenant.slug}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor.token });
+    const page: { body: { items: { seq: number }[]; nextCursor: string | null } } = await api(
+      'GET',
+      `/api/v1/audit-events?tenant=${a.tenant.slug}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      { token: auditor.token },
+    );
     seen.push(...page.body.items.map((e) => e.seq));
     cursor = page.body.nextCursor;
   } while (cursor);
-  assert.deepEqual(seen, forA.body.items.map((e: { seq: number }) => e.seq), 'keyset pages add up to the whole, newest first');
+  assert.deepEqual(
+    seen,
+    forA.body.items.map((e: { seq: number }) => e.seq),
+    'keyset pages add up to the whole, newest first',
+  );
 
   assert.equal((await api('GET', '/api/v1/audit-events?from=yesterday', { token: auditor.token })).status, 422);
   assert.equal((await api('GET', '/api/v1/audit-events', { token: a.tam.token })).status, 403);
@@ -75,11 +83,18 @@ test('the actor filter finds a user by email, tokens included; a time range retu
   // Event times never decrease along the chain, so a time range is one run of seqs.
   const all = (await api('GET', '/api/v1/audit-events?limit=200', { token: auditor.token })).body.items as { seq: number; at: string }[];
   const times = all.map((e) => Date.parse(e.at));
-  assert.deepEqual([...times].sort((x, y) => y - x), times, 'newest first by seq is also newest first by time');
+  assert.deepEqual(
+    [...times].sort((x, y) => y - x),
+    times,
+    'newest first by seq is also newest first by time',
+  );
   const middle = all[Math.floor(all.length / 2)]!;
   const window = (await api('GET', `/api/v1/audit-events?from=${middle.at}&to=${middle.at}&limit=200`, { token: auditor.token })).body.items as { seq: number; at: string }[];
   assert.ok(window.some((e) => e.seq === middle.seq));
-  assert.deepEqual(window, all.filter((e) => e.at === middle.at));
+  assert.deepEqual(
+    window,
+    all.filter((e) => e.at === middle.at),
+  );
   const future = new Date(Date.now() + 3_600_000).toISOString();
   assert.deepEqual((await api('GET', `/api/v1/audit-events?from=${future}`, { token: auditor.token })).body.items, []);
 
@@ -95,10 +110,17 @@ test('export streams the filter as CSV or JSON Lines, and is itself audited', as
   const jsonl = await api('GET', `/api/v1/audit-events/export?format=jsonl&tenant=${a.tenant.slug}`, { token: auditor.token });
   assert.equal(jsonl.status, 200);
   assert.match(jsonl.headers.get('content-disposition') ?? '', /attachment; filename="relaydesk-audit-.*\.jsonl"/);
-  const lines = jsonl.text.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = jsonl.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(lines.length >= 4);
   assert.ok(lines.every((e) => e.tenant === a.tenant.slug));
-  assert.deepEqual(lines.map((e) => e.seq), [...lines.map((e) => e.seq)].sort((x, y) => x - y), 'oldest first');
+  assert.deepEqual(
+    lines.map((e) => e.seq),
+    [...lines.map((e) => e.seq)].sort((x, y) => x - y),
+    'oldest first',
+  );
 
   const csv = await api('GET', `/api/v1/audit-events/export?format=csv&tenant=${a.tenant.slug}`, { token: auditor.token });
   const rows = csv.text.trim().split('\r\n');

@@ -13,7 +13,10 @@ import { verifyChain } from '@/server/audit/verify-chain';
 await assertFreshDatabase(db);
 
 function startWriter() {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/helpers/checkpoint-writer.ts'], { env: process.env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/helpers/checkpoint-writer.ts'], {
+    env: process.env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const ready = new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('ready') && resolve()));
@@ -31,7 +34,10 @@ test('two processes writing checkpoints at once, while events are recorded, leav
   }
   writers.forEach((w) => w.stop());
   const written = await Promise.all(writers.map((w) => w.done));
-  assert.ok(written.every((n) => n > 0), `both processes wrote checkpoints: ${written.join(', ')}`);
+  assert.ok(
+    written.every((n) => n > 0),
+    `both processes wrote checkpoints: ${written.join(', ')}`,
+  );
   const checkpoints = readCheckpoints();
   assert.equal(checkpoints.length, written[0]! + written[1]!, 'every checkpoint written is in the file, whole');
   assert.equal(firstForgedCheckpoint(checkpoints), undefined, 'each line names the one before it');

@@ -35,7 +35,9 @@ function hugeBody() {
   return { stream, state };
 }
 
-const writeRoutes = Object.entries(V1_ROUTES).flatMap(([pattern, module]) => WRITE_METHODS.filter((m) => module[m]).map((method) => ({ pattern, method, handler: module[method]! })));
+const writeRoutes = Object.entries(V1_ROUTES).flatMap(([pattern, module]) =>
+  WRITE_METHODS.filter((m) => module[m]).map((method) => ({ pattern, method, handler: module[method]! })),
+);
 
 test('the route table has write routes to try', () => {
   assert.ok(writeRoutes.length >= 12, `${writeRoutes.length} write routes`);
@@ -52,7 +54,9 @@ for (const declared of [false, true]) {
         const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${notifications ? pipelineToken : admin.token}` };
         if (declared) headers['content-length'] = String(BODY_BYTES);
         const before = await db.auditEvent.count();
-        const response = await handler(new Request(url, { method, headers, body: stream, duplex: 'half' } as RequestInit), { params: Promise.resolve({ slug: tenant.slug, id: crypto.randomUUID() }) });
+        const response = await handler(new Request(url, { method, headers, body: stream, duplex: 'half' } as RequestInit), {
+          params: Promise.resolve({ slug: tenant.slug, id: crypto.randomUUID() }),
+        });
         assert.equal(response.status, 413, await response.clone().text());
         assert.equal(response.headers.get('content-type'), 'application/problem+json');
         assert.equal((await response.json()).code, 'PAYLOAD_TOO_LARGE');
@@ -66,10 +70,18 @@ for (const declared of [false, true]) {
 }
 
 test('JSON routes take application/json exactly: charset allowed, look-alikes refused with 415', async () => {
-  const post = (contentType: string) => api('POST', '/api/v1/smtp-requests', { token: customerAdmin.token, rawBody: JSON.stringify(validRequestBody()), headers: { 'content-type': contentType } });
+  const post = (contentType: string) =>
+    api('POST', '/api/v1/smtp-requests', { token: customerAdmin.token, rawBody: JSON.stringify(validRequestBody()), headers: { 'content-type': contentType } });
   const count = () => db.smtpRequest.count({ where: { tenantId: tenant.id } });
   const before = await count();
-  for (const type of ['text/plain;application/json', 'text/plain; charset=application/json', 'application/jsonx', 'application/json-patch+json', 'text/plain', 'multipart/form-data; boundary=x']) {
+  for (const type of [
+    'text/plain;application/json',
+    'text/plain; charset=application/json',
+    'application/jsonx',
+    'application/json-patch+json',
+    'text/plain',
+    'multipart/form-data; boundary=x',
+  ]) {
     const res = await post(type);
     assert.equal(res.status, 415, `${type}: ${res.text}`);
     assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE');

@@ -18,7 +18,8 @@ await assertFreshDatabase(db);
 const APP = 'http://relaydesk.test';
 const { tenant, admin: customerAdmin } = await makeTenantWithPeople();
 const requestsOfTenant = () => db.smtpRequest.count({ where: { tenantId: tenant.id } });
-const fileWith = (headers: Record<string, string>, token?: string) => api('POST', '/api/v1/smtp-requests', { token, headers, body: validRequestBody({ notes: 'cross-site test' }) });
+const fileWith = (headers: Record<string, string>, token?: string) =>
+  api('POST', '/api/v1/smtp-requests', { token, headers, body: validRequestBody({ notes: 'cross-site test' }) });
 
 test('a cross-site cookie POST is refused and creates nothing; the same from the app itself works', async () => {
   const { cookie } = await sessionCookieFor(customerAdmin.id);

@@ -32,13 +32,20 @@ test('bad input is refused at the field it concerns, and changes nothing', async
   assert.equal(after.passwordHash, before.passwordHash);
   assert.equal(after.passwordChangedAt, null);
   const failed = await db.auditEvent.findMany({ where: { seq: { gt: events } } });
-  assert.deepEqual(failed.map((e) => [e.action, e.targetId]), [['auth.sign_in_failed', user.id]], 'only the wrong current password is recorded, as a failed sign-in');
+  assert.deepEqual(
+    failed.map((e) => [e.action, e.targetId]),
+    [['auth.sign_in_failed', user.id]],
+    'only the wrong current password is recorded, as a failed sign-in',
+  );
 });
 
 test('the current password is checked under the sign-in throttle: guessing it is refused after a few tries, even when right', async () => {
   const user = await makeUser('auditor');
   for (let i = 0; i < 5; i++) {
-    assert.deepEqual(await refusal(changeOwnPassword(user, { current: `guess-${i}`, next: NEW_PASSWORD, confirm: NEW_PASSWORD }, meta)), { code: 'VALIDATION_FAILED', errors: [{ path: 'current', message: 'wrongPassword' }] });
+    assert.deepEqual(await refusal(changeOwnPassword(user, { current: `guess-${i}`, next: NEW_PASSWORD, confirm: NEW_PASSWORD }, meta)), {
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'current', message: 'wrongPassword' }],
+    });
   }
   const throttled = await refusal(changeOwnPassword(user, { current: TEST_PASSWORD, next: NEW_PASSWORD, confirm: NEW_PASSWORD }, meta));
   assert.equal(throttled.code, 'RATE_LIMITED');

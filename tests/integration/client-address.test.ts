@@ -61,7 +61,11 @@ test('user agent and request id are bounded before they are stored', async () =>
   assert.equal(meta.userAgent?.length, 512);
   assert.equal(meta.requestId?.length, 128);
   assert.notEqual(requestMeta(new Headers({ 'x-request-id': 'a\u007fb c' })).requestId, 'a\u007fb c', 'a request id with odd characters is replaced');
-  const res = await api('POST', '/api/v1/smtp-requests', { token: admin.token, headers: { 'user-agent': 'u'.repeat(4000), 'x-request-id': 'q'.repeat(4000) }, body: validRequestBody() });
+  const res = await api('POST', '/api/v1/smtp-requests', {
+    token: admin.token,
+    headers: { 'user-agent': 'u'.repeat(4000), 'x-request-id': 'q'.repeat(4000) },
+    body: validRequestBody(),
+  });
   const event = await db.auditEvent.findFirstOrThrow({ where: { action: 'request.created', targetId: res.body.id } });
   assert.ok(event.userAgent!.length <= 512 && event.userAgent!.length >= 500, String(event.userAgent?.length));
   assert.equal(event.requestId?.length, 128);

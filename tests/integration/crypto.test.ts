@@ -68,8 +68,17 @@ test('a missing or wrong key id, a tampered envelope and a wrong binding all fai
 });
 
 test('RELAYDESK_SECRET_KEYS refuses malformed entries', () => {
-  assert.deepEqual(parseSecretKeys(` ${OLD} , ${NEW} `).map((k) => k.id), ['k2024', 'k2025']);
-  for (const bad of ['nokey', ':' + randomBytes(32).toString('base64'), `k1:${randomBytes(16).toString('base64')}`, `bad id:${randomBytes(32).toString('base64')}`, `k1:${randomBytes(33).toString('base64')}`]) {
+  assert.deepEqual(
+    parseSecretKeys(` ${OLD} , ${NEW} `).map((k) => k.id),
+    ['k2024', 'k2025'],
+  );
+  for (const bad of [
+    'nokey',
+    ':' + randomBytes(32).toString('base64'),
+    `k1:${randomBytes(16).toString('base64')}`,
+    `bad id:${randomBytes(32).toString('base64')}`,
+    `k1:${randomBytes(33).toString('base64')}`,
+  ]) {
     assert.throws(() => parseSecretKeys(bad), /keyId:base64-of-32-bytes/, bad);
   }
 });

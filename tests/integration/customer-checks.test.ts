@@ -37,7 +37,18 @@ after(async () => {
 });
 
 const settings = (overrides: Record<string, unknown> = {}) =>
-  validRequestBody({ host: 'localhost', port: server.port, encryption: 'starttls', authMethod: 'plain', username: SMTP_USER, password: SMTP_PASSWORD, heloDomain: 'relaydesk.test', noReplyAddress: 'noreply@acme.test', testRecipient: 'ops@acme.test', ...overrides });
+  validRequestBody({
+    host: 'localhost',
+    port: server.port,
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: SMTP_USER,
+    password: SMTP_PASSWORD,
+    heloDomain: 'relaydesk.test',
+    noReplyAddress: 'noreply@acme.test',
+    testRecipient: 'ops@acme.test',
+    ...overrides,
+  });
 
 function assertNoSecret(label: string, text: string) {
   assert.deepEqual(leakedForms(text, FORMS), [], `${label} leaks a password`);
@@ -56,7 +67,10 @@ test('before filing: a wrong password fails at AUTH naming the password field; f
   assert.equal(failed.hint.code, 'AUTH_FAILED');
   assert.equal(failed.field, 'password');
   assert.equal(wrong.body.byCustomer, true);
-  assert.ok(wrong.body.transcript.some((l: { text: string }) => /AUTH PLAIN/.test(l.text)), 'the customer sees the transcript of their own server');
+  assert.ok(
+    wrong.body.transcript.some((l: { text: string }) => /AUTH PLAIN/.test(l.text)),
+    'the customer sees the transcript of their own server',
+  );
   assertNoSecret('the failed check', wrong.text);
 
   const right = await api('POST', '/api/v1/smtp-checks', { token: admin.token, body: settings() });
@@ -68,7 +82,13 @@ test('before filing: a wrong password fails at AUTH naming the password field; f
   assertNoSecret('the passing check', right.text);
 
   const stored = await db.probeRun.findMany({ where: { id: { in: [wrong.body.id, right.body.id] } } });
-  assert.deepEqual(stored.map((r) => [r.requestId, r.tenantId, r.actorId]), [[null, tenant.id, admin.id], [null, tenant.id, admin.id]]);
+  assert.deepEqual(
+    stored.map((r) => [r.requestId, r.tenantId, r.actorId]),
+    [
+      [null, tenant.id, admin.id],
+      [null, tenant.id, admin.id],
+    ],
+  );
 
   const filed = await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: settings() });
   assert.equal(filed.status, 201, filed.text);
@@ -83,7 +103,10 @@ test('before filing: a wrong password fails at AUTH naming the password field; f
   await api('POST', `/api/v1/smtp-requests/${filed.body.id}/transitions`, { token: tam.token, body: { to: 'in_review' } });
   const runs = await api('GET', `/api/v1/smtp-requests/${filed.body.id}/probe-runs`, { token: tam.token });
   assert.equal(runs.status, 200);
-  assert.deepEqual(runs.body.items.map((r: { id: string; byCustomer: boolean; matchesCurrentConfig: boolean }) => [r.id, r.byCustomer, r.matchesCurrentConfig]), [[right.body.id, true, true]]);
+  assert.deepEqual(
+    runs.body.items.map((r: { id: string; byCustomer: boolean; matchesCurrentConfig: boolean }) => [r.id, r.byCustomer, r.matchesCurrentConfig]),
+    [[right.body.id, true, true]],
+  );
   // …and attaching it moved nothing: the TAM still validates and tests.
   assert.equal((await api('GET', `/api/v1/smtp-requests/${filed.body.id}`, { token: tam.token })).body.status, 'in_review');
 });
@@ -125,7 +148,11 @@ test('invalid settings: 422 naming every field, nothing run, stored or audited',
   await resetProbeBudgets();
   const { admin } = await makeTenantWithPeople();
   const [runs, events] = [await db.probeRun.count(), await db.auditEvent.count()];
-  const bad = await api('POST', '/api/v1/smtp-checks', { token: admin.token, body: settings({ host: 'bad host', port: 70000, password: undefined }), headers: { 'accept-language': 'zh-CN' } });
+  const bad = await api('POST', '/api/v1/smtp-checks', {
+    token: admin.token,
+    body: settings({ host: 'bad host', port: 70000, password: undefined }),
+    headers: { 'accept-language': 'zh-CN' },
+  });
   assert.equal(bad.status, 422, bad.text);
   assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
   assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), ['host', 'password', 'port']);
@@ -154,7 +181,10 @@ test('who may check: the customer admin of the tenant; TAM, member, auditor and 
 
   // Submitted: the customer checks with the stored password; the run is the request's, nothing moves.
   const checked = await api('POST', url, { token: admin.token, headers: { accept: 'application/x-ndjson' } });
-  const lines = checked.text.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = checked.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(lines.filter((l) => l.type === 'step').length >= 9, 'the steps stream as they complete');
   const run = lines.at(-1).run;
   assert.equal(run.ok, true, JSON.stringify(run.steps));
@@ -182,7 +212,13 @@ test('audited without secrets: each check is one probe.checked event naming the 
   assert.ok(onRequest.body.transcript.some((l: { text: string }) => /AUTH LOGIN/.test(l.text)));
 
   const events = await db.auditEvent.findMany({ where: { action: 'probe.checked', tenantId: tenant.id }, orderBy: { seq: 'asc' } });
-  assert.deepEqual(events.map((e) => [e.targetType, e.targetId, e.actorId]), [['probe-run', loose.body.id, admin.id], ['smtp-request', filed.body.id, admin.id]]);
+  assert.deepEqual(
+    events.map((e) => [e.targetType, e.targetId, e.actorId]),
+    [
+      ['probe-run', loose.body.id, admin.id],
+      ['smtp-request', filed.body.id, admin.id],
+    ],
+  );
   const [first, second] = events.map((e) => JSON.parse(e.after!));
   assert.deepEqual([first.probeRunId, first.ok, first.failedStep, first.diagnosis, first.field], [loose.body.id, false, 'auth', 'AUTH_FAILED', 'password']);
   assert.deepEqual([second.probeRunId, second.ok], [onRequest.body.id, true]);

@@ -42,7 +42,18 @@ after(async () => {
 });
 
 function testSend(noReplyAddress: string) {
-  const config: SmtpConfig = { host: 'localhost', port: sandbox.port, encryption: 'starttls', authMethod: 'plain', username: USERNAME, password: PASSWORD, heloDomain: 'relaydesk.local', noReplyAddress, noReplyName: 'Demo', testRecipient: 'ops@acme.example' };
+  const config: SmtpConfig = {
+    host: 'localhost',
+    port: sandbox.port,
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: USERNAME,
+    password: PASSWORD,
+    heloDomain: 'relaydesk.local',
+    noReplyAddress,
+    noReplyName: 'Demo',
+    testRecipient: 'ops@acme.example',
+  };
   return runProbe(config, {
     kind: 'test-send',
     allowedHosts: ['127.0.0.1'],
@@ -59,7 +70,10 @@ test('the sandbox domain passes every check, with the DKIM signature of the test
   assert.equal(result.ok, true, JSON.stringify(result.steps, null, 1));
   const domain = result.steps.at(-1)!;
   assert.equal(domain.step, 'domain');
-  assert.deepEqual(domain.findings?.map((f) => `${f.check}:${f.result}:${f.code}`), ['spf:pass:SPF_AUTHORIZED', 'dkim:pass:DKIM_VERIFIED', 'dmarc:pass:DMARC_ALIGNED', 'mx:pass:MX_PRESENT']);
+  assert.deepEqual(
+    domain.findings?.map((f) => `${f.check}:${f.result}:${f.code}`),
+    ['spf:pass:SPF_AUTHORIZED', 'dkim:pass:DKIM_VERIFIED', 'dmarc:pass:DMARC_ALIGNED', 'mx:pass:MX_PRESENT'],
+  );
 });
 
 test('globex.example shows the failures: SPF, DKIM, DMARC reject, MX', async () => {
@@ -67,5 +81,8 @@ test('globex.example shows the failures: SPF, DKIM, DMARC reject, MX', async () 
   assert.equal(result.ok, true);
   const domain = result.steps.at(-1)!;
   assert.equal(domain.ok, false);
-  assert.deepEqual(domain.findings?.map((f) => `${f.check}:${f.result}`), ['spf:warn', 'dkim:warn', 'dmarc:fail', 'mx:warn']);
+  assert.deepEqual(
+    domain.findings?.map((f) => `${f.check}:${f.result}`),
+    ['spf:warn', 'dkim:warn', 'dmarc:fail', 'mx:warn'],
+  );
 });

@@ -22,7 +22,18 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 // ── Hostile values.
 const controlChar = fc.constantFrom('\r', '\n', '\r\n', '\0', '\u0085', '\u0007', '\u001b', '\u007f', '\t', '\u000b', '\u000c', '\u009b');
-const plausible = fc.constantFrom('smtp.example.com', 'noreply@example.com', 'ops@example.com', 'https://support.example.com', 'mail.example.com', 'user', '587', 'starttls', 'login', 'in_review');
+const plausible = fc.constantFrom(
+  'smtp.example.com',
+  'noreply@example.com',
+  'ops@example.com',
+  'https://support.example.com',
+  'mail.example.com',
+  'user',
+  '587',
+  'starttls',
+  'login',
+  'in_review',
+);
 const injected = fc
   .tuple(plausible, controlChar, fc.constantFrom('', 'RCPT TO:<victim@evil.test>', 'Bcc: victim@evil.test', 'QUIT', 'x'), fc.nat(40))
   .map(([value, c, tail, at]) => {
@@ -30,11 +41,51 @@ const injected = fc
     return `${value.slice(0, i)}${c}${tail}${value.slice(i)}`;
   });
 const oddities = fc.constantFrom(
-  '', ' ', '.', '..', '@', 'a@', '@b', 'a@b', 'a@@b.c', '[127.0.0.1]', '[::1]', 'localhost', '-host.example.com', 'host-.example.com',
-  'smtp.exаmple.com', 'smtp.例え.jp', 'ユーザー@例え.jp', 'javascript:alert(1)', 'ftp://example.com', 'http://', 'https://exa mple.com',
-  'mailto:ops@example.com', '0', '-1', '65536', '1e3', '587.5', 'NaN', 'Infinity', 'null', 'true', '{}', '[]', '\u202e', '\u2028', '\ufeff',
-  '\ud800', '🙂'.repeat(70), `${'a'.repeat(64)}@example.com`, `${'a'.repeat(65)}@example.com`, `${'a'.repeat(63)}.example.com`, `${'a'.repeat(64)}.example.com`,
-  `${'a.'.repeat(127)}com`, '%0d%0aRCPT TO:<x@y.z>', "'; DROP TABLE \"SmtpRequest\"; --",
+  '',
+  ' ',
+  '.',
+  '..',
+  '@',
+  'a@',
+  '@b',
+  'a@b',
+  'a@@b.c',
+  '[127.0.0.1]',
+  '[::1]',
+  'localhost',
+  '-host.example.com',
+  'host-.example.com',
+  'smtp.exаmple.com',
+  'smtp.例え.jp',
+  'ユーザー@例え.jp',
+  'javascript:alert(1)',
+  'ftp://example.com',
+  'http://',
+  'https://exa mple.com',
+  'mailto:ops@example.com',
+  '0',
+  '-1',
+  '65536',
+  '1e3',
+  '587.5',
+  'NaN',
+  'Infinity',
+  'null',
+  'true',
+  '{}',
+  '[]',
+  '\u202e',
+  '\u2028',
+  '\ufeff',
+  '\ud800',
+  '🙂'.repeat(70),
+  `${'a'.repeat(64)}@example.com`,
+  `${'a'.repeat(65)}@example.com`,
+  `${'a'.repeat(63)}.example.com`,
+  `${'a'.repeat(64)}.example.com`,
+  `${'a.'.repeat(127)}com`,
+  '%0d%0aRCPT TO:<x@y.z>',
+  '\'; DROP TABLE "SmtpRequest"; --',
 );
 const huge = fc.integer({ min: 200, max: 70_000 }).chain((n) => fc.constantFrom('a', 'é', '\u0000', '.', 'ab@').map((unit) => unit.repeat(Math.ceil(n / unit.length))));
 const hostileString = fc.oneof(
@@ -59,8 +110,14 @@ type Payload = { rawBody: string; contentType: string; label: string };
 const objectText = (entries: [string, unknown][]) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`;
 
 function payloads(fields: string[], base: () => Record<string, unknown>): fc.Arbitrary<Payload> {
-  const key = fc.oneof({ arbitrary: fc.constantFrom(...fields), weight: 4 }, { arbitrary: fc.constantFrom(...PROTO_KEYS), weight: 2 }, { arbitrary: fc.string({ maxLength: 12 }), weight: 1 });
-  const json = (label: string) => (text: string): Payload => ({ rawBody: text, contentType: 'application/json', label });
+  const key = fc.oneof(
+    { arbitrary: fc.constantFrom(...fields), weight: 4 },
+    { arbitrary: fc.constantFrom(...PROTO_KEYS), weight: 2 },
+    { arbitrary: fc.string({ maxLength: 12 }), weight: 1 },
+  );
+  const json =
+    (label: string) =>
+    (text: string): Payload => ({ rawBody: text, contentType: 'application/json', label });
   const smtpFields = fields.filter((f) => (SMTP_FIELDS as readonly string[]).includes(f));
   return fc.oneof(
     // A valid body with one to three fields made hostile, and maybe some left out.
@@ -79,24 +136,31 @@ function payloads(fields: string[], base: () => Record<string, unknown>): fc.Arb
     // A valid body with one field set to an odd but string-typed value: free text often passes, and must be stored clean.
     {
       weight: 4,
-      arbitrary: fc.tuple(fc.constantFrom(...fields), fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 40 }), oddities, injected)).map(([k, v]) =>
-        json('one odd string')(objectText(Object.entries({ ...base(), [k]: v }))),
-      ),
+      arbitrary: fc
+        .tuple(fc.constantFrom(...fields), fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 40 }), oddities, injected))
+        .map(([k, v]) => json('one odd string')(objectText(Object.entries({ ...base(), [k]: v })))),
     },
     // A control character spliced into a field that reaches SMTP: the header/command injection case.
     ...(smtpFields.length > 0
-      ? [{ weight: 4, arbitrary: fc.tuple(fc.constantFrom(...smtpFields), controlChar, fc.nat(40)).map(([k, c, at]) => {
-          const value = String(base()[k] ?? validRequestBody()[k as keyof ReturnType<typeof validRequestBody>]);
-          const i = at % (value.length + 1);
-          return json('control character in an SMTP field')(objectText(Object.entries({ ...base(), [k]: `${value.slice(0, i)}${c}${value.slice(i)}` })));
-        }) }]
+      ? [
+          {
+            weight: 4,
+            arbitrary: fc.tuple(fc.constantFrom(...smtpFields), controlChar, fc.nat(40)).map(([k, c, at]) => {
+              const value = String(base()[k] ?? validRequestBody()[k as keyof ReturnType<typeof validRequestBody>]);
+              const i = at % (value.length + 1);
+              return json('control character in an SMTP field')(objectText(Object.entries({ ...base(), [k]: `${value.slice(0, i)}${c}${value.slice(i)}` })));
+            }),
+          },
+        ]
       : []),
     { weight: 2, arbitrary: fc.array(fc.tuple(key, hostileValue), { maxLength: 8 }).map((entries) => json('random object')(objectText(entries))) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => json('random JSON value')(JSON.stringify(v) ?? 'null')) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }).map(json('not JSON')) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x').map((contentType): Payload => ({ rawBody: JSON.stringify(base()), contentType, label: 'wrong content type' })),
+      arbitrary: fc
+        .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x')
+        .map((contentType): Payload => ({ rawBody: JSON.stringify(base()), contentType, label: 'wrong content type' })),
     },
   );
 }
@@ -286,7 +350,10 @@ const BAD_VALUES: [field: string, label: string, value: string][] = [
 ];
 
 test('every field refuses control characters, over-long and malformed values, naming the field, writing nothing', async () => {
-  assert.equal(BAD_VALUES.find(([, , v]) => v.length === 0), undefined);
+  assert.equal(
+    BAD_VALUES.find(([, , v]) => v.length === 0),
+    undefined,
+  );
   const target = await newRequest();
   for (const [field, label, value] of BAD_VALUES) {
     for (const [method, path, body] of [
@@ -297,7 +364,10 @@ test('every field refuses control characters, over-long and malformed values, na
       const targetBefore = await readRow(target);
       const res = await api(method, path, { token: admin.token, body });
       assert.equal(res.status, 422, `${method} ${field} with ${label}: ${res.status} ${res.text.slice(0, 200)}`);
-      assert.ok(res.body.errors.some((e: { path: string }) => e.path === field), `${method} ${field} with ${label}: errors name ${JSON.stringify(res.body.errors)}`);
+      assert.ok(
+        res.body.errors.some((e: { path: string }) => e.path === field),
+        `${method} ${field} with ${label}: errors name ${JSON.stringify(res.body.errors)}`,
+      );
       assert.deepEqual(await counts(), before);
       assert.deepEqual(await readRow(target), targetBefore);
     }

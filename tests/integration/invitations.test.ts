@@ -77,7 +77,10 @@ test('an admin invites a member in Chinese: one mail, a link that works once, an
   assert.equal(await db.user.count({ where: { email: to } }), 1);
   assert.deepEqual(await listInvitations(admin).then((l) => l.filter((x) => x.email === to)), [], 'an accepted invitation is no longer pending');
 
-  const events = await db.auditEvent.findMany({ where: { OR: [{ targetId: invited.id }, { targetId: user.id }], action: { not: { startsWith: 'auth.' } } }, orderBy: { seq: 'asc' } });
+  const events = await db.auditEvent.findMany({
+    where: { OR: [{ targetId: invited.id }, { targetId: user.id }], action: { not: { startsWith: 'auth.' } } },
+    orderBy: { seq: 'asc' },
+  });
   assert.deepEqual(
     events.map((e) => [e.action, e.actorLabel]),
     [
@@ -119,7 +122,10 @@ test('resend sends a new link and kills the old one; an expired invitation can b
   assert.equal((await openInvitation(old.token, meta())).state, 'replaced', 'the old link is dead');
   assert.equal((await refusal(accept(old.token))).code, 'NOT_FOUND');
   assert.equal((await refusal(resendInvitation(admin, first.id, { origin: ORIGIN }))).code, 'NOT_FOUND', 'the replaced row cannot be resent');
-  assert.deepEqual((await listInvitations(admin)).filter((x) => x.email === to).map((x) => [x.id, x.state]), [[second.id, 'pending']]);
+  assert.deepEqual(
+    (await listInvitations(admin)).filter((x) => x.email === to).map((x) => [x.id, x.state]),
+    [[second.id, 'pending']],
+  );
 
   await accept(fresh.token);
   assert.equal((await db.user.findUniqueOrThrow({ where: { email: to } })).role, 'tam');
@@ -154,12 +160,19 @@ test('a customer admin invites into their own tenant only, as customer admin or 
   await createInvitation(own.admin, { email: email(), name: 'Named', role: 'customer-admin', tenant: own.tenant.slug, locale: 'zh-CN' }, { origin: ORIGIN });
 
   const count = await db.invitation.count();
-  assert.deepEqual(await refusal(createInvitation(own.admin, { email: email(), name: 'X', role: 'customer-member', tenant: other.tenant.slug, locale: 'en' }, { origin: ORIGIN })), {
-    code: 'VALIDATION_FAILED',
-    errors: [{ path: 'tenant', message: 'tenantUnknown' }],
-  });
+  assert.deepEqual(
+    await refusal(createInvitation(own.admin, { email: email(), name: 'X', role: 'customer-member', tenant: other.tenant.slug, locale: 'en' }, { origin: ORIGIN })),
+    {
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'tenant', message: 'tenantUnknown' }],
+    },
+  );
   for (const role of ['tam', 'auditor', 'admin']) {
-    assert.deepEqual(await refusal(createInvitation(own.admin, { email: email(), name: 'X', role, locale: 'en' }, { origin: ORIGIN })), { code: 'VALIDATION_FAILED', errors: [{ path: 'role', message: 'choose' }] }, role);
+    assert.deepEqual(
+      await refusal(createInvitation(own.admin, { email: email(), name: 'X', role, locale: 'en' }, { origin: ORIGIN })),
+      { code: 'VALIDATION_FAILED', errors: [{ path: 'role', message: 'choose' }] },
+      role,
+    );
   }
   assert.equal(await db.invitation.count(), count, 'nothing was invited');
 
@@ -168,7 +181,10 @@ test('a customer admin invites into their own tenant only, as customer admin or 
   assert.equal((await refusal(revokeInvitation(own.admin, theirs.id))).code, 'NOT_FOUND');
   const listed = await listInvitations(own.admin);
   assert.ok(listed.length >= 2 && listed.every((x) => x.tenant === own.tenant.slug), 'only their tenant’s invitations');
-  assert.ok((await listInvitations(admin)).some((x) => x.id === theirs.id), 'the admin sees every tenant’s');
+  assert.ok(
+    (await listInvitations(admin)).some((x) => x.id === theirs.id),
+    'the admin sees every tenant’s',
+  );
   await revokeInvitation(own.admin, mine.id);
 });
 
@@ -177,7 +193,11 @@ test('members, TAMs and auditors may not invite, resend or revoke', async () => 
   const auditor = await makeUser('auditor');
   const invited = await createInvitation(admin, { email: email(), name: 'Target', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN });
   for (const user of [member, tam, auditor]) {
-    assert.equal((await refusal(createInvitation(user, { email: email(), name: 'X', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN }))).code, 'FORBIDDEN', user.role);
+    assert.equal(
+      (await refusal(createInvitation(user, { email: email(), name: 'X', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN }))).code,
+      'FORBIDDEN',
+      user.role,
+    );
     assert.equal((await refusal(resendInvitation(user, invited.id, { origin: ORIGIN }))).code, 'FORBIDDEN', user.role);
     assert.equal((await refusal(revokeInvitation(user, invited.id))).code, 'FORBIDDEN', user.role);
     assert.equal((await refusal(listInvitations(user))).code, 'FORBIDDEN', user.role);
@@ -193,20 +213,38 @@ test('bad input is refused with every field named (problem+json 422), taken addr
   assert.equal(response.status, 422);
   const problem = await response.json();
   assert.equal(response.headers.get('content-type'), 'application/problem+json');
-  assert.ok(problem.errors.some((e: { path: string; message: string }) => e.path === 'email' && /电子邮件地址/.test(e.message)), 'translated, naming the field');
+  assert.ok(
+    problem.errors.some((e: { path: string; message: string }) => e.path === 'email' && /电子邮件地址/.test(e.message)),
+    'translated, naming the field',
+  );
 
-  assert.deepEqual((await refusal(createInvitation(admin, { email: email(), name: 'N', role: 'customer-admin', locale: 'en' }, { origin: ORIGIN }))).errors, [{ path: 'tenant', message: 'tenantRequired' }]);
-  assert.deepEqual((await refusal(createInvitation(admin, { email: email(), name: 'N', role: 'auditor', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN }))).errors, [{ path: 'tenant', message: 'tenantNotAllowed' }]);
-  assert.deepEqual((await refusal(createInvitation(admin, { email: email(), name: 'N', role: 'customer-admin', tenant: 'no-such-tenant', locale: 'en' }, { origin: ORIGIN }))).errors, [{ path: 'tenant', message: 'tenantUnknown' }]);
-  assert.deepEqual(await refusal(createInvitation(admin, { email: member.email, name: 'N', role: 'auditor', locale: 'en' }, { origin: ORIGIN })), { code: 'CONFLICT', errors: [{ path: 'email', message: 'taken' }] });
+  assert.deepEqual((await refusal(createInvitation(admin, { email: email(), name: 'N', role: 'customer-admin', locale: 'en' }, { origin: ORIGIN }))).errors, [
+    { path: 'tenant', message: 'tenantRequired' },
+  ]);
+  assert.deepEqual((await refusal(createInvitation(admin, { email: email(), name: 'N', role: 'auditor', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN }))).errors, [
+    { path: 'tenant', message: 'tenantNotAllowed' },
+  ]);
+  assert.deepEqual(
+    (await refusal(createInvitation(admin, { email: email(), name: 'N', role: 'customer-admin', tenant: 'no-such-tenant', locale: 'en' }, { origin: ORIGIN }))).errors,
+    [{ path: 'tenant', message: 'tenantUnknown' }],
+  );
+  assert.deepEqual(await refusal(createInvitation(admin, { email: member.email, name: 'N', role: 'auditor', locale: 'en' }, { origin: ORIGIN })), {
+    code: 'CONFLICT',
+    errors: [{ path: 'email', message: 'taken' }],
+  });
   const to = email();
   await createInvitation(admin, { email: to, name: 'N', role: 'auditor', locale: 'en' }, { origin: ORIGIN });
-  assert.deepEqual(await refusal(createInvitation(admin, { email: to, name: 'N', role: 'auditor', locale: 'en' }, { origin: ORIGIN })), { code: 'CONFLICT', errors: [{ path: 'email', message: 'alreadyInvited' }] });
+  assert.deepEqual(await refusal(createInvitation(admin, { email: to, name: 'N', role: 'auditor', locale: 'en' }, { origin: ORIGIN })), {
+    code: 'CONFLICT',
+    errors: [{ path: 'email', message: 'alreadyInvited' }],
+  });
 
   // The set-password form: the same password rule as everywhere, and the confirmation.
   const { token } = await lastLink(to);
   assert.deepEqual((await refusal(acceptInvitation(token, { password: 'short', confirm: 'short' }, meta()))).errors, [{ path: 'password', message: 'passwordTooShort' }]);
-  assert.deepEqual((await refusal(acceptInvitation(token, { password: newPassword, confirm: `${newPassword}x` }, meta()))).errors, [{ path: 'confirm', message: 'passwordsDiffer' }]);
+  assert.deepEqual((await refusal(acceptInvitation(token, { password: newPassword, confirm: `${newPassword}x` }, meta()))).errors, [
+    { path: 'confirm', message: 'passwordsDiffer' },
+  ]);
   assert.equal((await openInvitation(token, meta())).state, 'pending', 'a refused form leaves the link usable');
 });
 

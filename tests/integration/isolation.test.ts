@@ -68,8 +68,18 @@ async function probeRunIn(scope: Scope) {
   const request = await db.smtpRequest.findUniqueOrThrow({ where: { id: shared[scope].id } });
   return db.probeRun.create({
     data: {
-      id: crypto.randomUUID(), requestId: request.id, tenantId: request.tenantId, kind: 'validate', ok: false, fingerprint: request.fingerprint,
-      recipient: request.testRecipient, startedAt: new Date(), durationMs: 12, steps: '[]', transcript: '[]', actorId: TENANT_OF[scope].tam.id,
+      id: crypto.randomUUID(),
+      requestId: request.id,
+      tenantId: request.tenantId,
+      kind: 'validate',
+      ok: false,
+      fingerprint: request.fingerprint,
+      recipient: request.testRecipient,
+      startedAt: new Date(),
+      durationMs: 12,
+      steps: '[]',
+      transcript: '[]',
+      actorId: TENANT_OF[scope].tam.id,
     },
   });
 }
@@ -80,14 +90,19 @@ const sharedRun: Record<Scope, { id: string }> = { own: await probeRunIn('own'),
 // Made here, before the first test starts running.
 const invitationPool: { id: string; email: string }[] = [];
 for (let i = 0; i < 20; i++) {
-  invitationPool.push(await createInvitation(admin, { email: `${unique('inv')}@example.test`, name: 'Invited', role: 'customer-member', tenant: own.tenant.slug, locale: 'en' }, { origin: 'http://relaydesk.test' }));
+  invitationPool.push(
+    await createInvitation(
+      admin,
+      { email: `${unique('inv')}@example.test`, name: 'Invited', role: 'customer-member', tenant: own.tenant.slug, locale: 'en' },
+      { origin: 'http://relaydesk.test' },
+    ),
+  );
 }
 async function invitationInOwnTenant() {
   const next = invitationPool.shift();
   assert.ok(next, 'the invitation pool is large enough');
   return next;
 }
-
 
 // ── The table. [own, other] per actor for routes that address a request; one status for the others.
 // "listed"/"hidden": 200, and the tenant's request is (not) in the list, across every page.
@@ -122,67 +137,204 @@ const nextRate = () => ++rate;
 // first — the permission and the scope let the TAM through, and no SMTP connection is attempted.
 const CASES: Case[] = [
   //                                                                                                 anonymous     customer admin  customer member  assigned TAM  unassigned TAM  auditor     admin
-  route('GET', '/api/v1/openapi.json', {},                                                           200,          200,            200,             200,          200,            200,        200),
-  route('GET', '/api/health', {},                                                                    200,          200,            200,             200,          200,            200,        200),
-  route('GET', '/api/v1/audit-events', {},                                                           401,          403,            403,             403,          403,            200,        403),
-  route('GET', '/api/v1/audit-events/export', {},                                                    401,          403,            403,             403,          403,            200,        403),
-  route('GET', '/api/v1/audit-events/verify', {},                                                    401,          403,            403,             403,          403,            200,        403),
-  route('GET', R, {},                                                                                [401, 401],   [L, H],         [L, H],          [L, H],       [H, H],         [L, L],     [L, L]),
-  route('POST', R, { body: () => validRequestBody() },                                               401,          201,            403,             403,          403,            403,        403),
-  route('POST', R, { variant: 'naming another tenant', body: () => validRequestBody({ tenant: other.tenant.slug }) },
-                                                                                                     401,          422,            403,             403,          403,            403,        403),
-  route('GET', `${R}/[id]`, {},                                                                      [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
-  route('PATCH', `${R}/[id]`, { body: () => ({ notes: 'edited by the isolation table' }) },          [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('GET', `${R}/[id]/comments`, {},                                                             [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
-  route('POST', `${R}/[id]/comments`, { body: () => comment },                                       [401, 401],   [201, 404],     [403, 404],      [201, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('POST', `${R}/[id]/comments`, { variant: 'internal', body: () => ({ ...comment, internal: true }) },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [201, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('POST', `${R}/[id]/transitions`, { variant: 'to in_review', body: () => ({ to: 'in_review' }) },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('POST', `${R}/[id]/transitions`, { variant: 'to rejected', body: () => ({ to: 'rejected', comment: 'Not a supported provider.' }) },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('POST', `${R}/[id]/transitions`, { variant: 'to withdrawn', body: () => ({ to: 'withdrawn' }) },
-                                                                                                     [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('POST', `${R}/[id]/validate`, {},                                                            [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('POST', `${R}/[id]/test-send`, { body: () => ({}) },                                         [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('GET', '/api/v1/openapi.json', {}, 200, 200, 200, 200, 200, 200, 200),
+  route('GET', '/api/health', {}, 200, 200, 200, 200, 200, 200, 200),
+  route('GET', '/api/v1/audit-events', {}, 401, 403, 403, 403, 403, 200, 403),
+  route('GET', '/api/v1/audit-events/export', {}, 401, 403, 403, 403, 403, 200, 403),
+  route('GET', '/api/v1/audit-events/verify', {}, 401, 403, 403, 403, 403, 200, 403),
+  route('GET', R, {}, [401, 401], [L, H], [L, H], [L, H], [H, H], [L, L], [L, L]),
+  route('POST', R, { body: () => validRequestBody() }, 401, 201, 403, 403, 403, 403, 403),
+  route('POST', R, { variant: 'naming another tenant', body: () => validRequestBody({ tenant: other.tenant.slug }) }, 401, 422, 403, 403, 403, 403, 403),
+  route('GET', `${R}/[id]`, {}, [401, 401], [200, 404], [200, 404], [200, 404], [404, 404], [200, 200], [200, 200]),
+  route('PATCH', `${R}/[id]`, { body: () => ({ notes: 'edited by the isolation table' }) }, [401, 401], [200, 404], [403, 404], [403, 404], [404, 404], [403, 403], [403, 403]),
+  route('GET', `${R}/[id]/comments`, {}, [401, 401], [200, 404], [200, 404], [200, 404], [404, 404], [200, 200], [200, 200]),
+  route('POST', `${R}/[id]/comments`, { body: () => comment }, [401, 401], [201, 404], [403, 404], [201, 404], [404, 404], [403, 403], [403, 403]),
+  route(
+    'POST',
+    `${R}/[id]/comments`,
+    { variant: 'internal', body: () => ({ ...comment, internal: true }) },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [201, 404],
+    [404, 404],
+    [403, 403],
+    [403, 403],
+  ),
+  route(
+    'POST',
+    `${R}/[id]/transitions`,
+    { variant: 'to in_review', body: () => ({ to: 'in_review' }) },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [200, 404],
+    [404, 404],
+    [403, 403],
+    [403, 403],
+  ),
+  route(
+    'POST',
+    `${R}/[id]/transitions`,
+    { variant: 'to rejected', body: () => ({ to: 'rejected', comment: 'Not a supported provider.' }) },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [200, 404],
+    [404, 404],
+    [403, 403],
+    [403, 403],
+  ),
+  route(
+    'POST',
+    `${R}/[id]/transitions`,
+    { variant: 'to withdrawn', body: () => ({ to: 'withdrawn' }) },
+    [401, 401],
+    [200, 404],
+    [403, 404],
+    [403, 404],
+    [404, 404],
+    [403, 403],
+    [403, 403],
+  ),
+  route('POST', `${R}/[id]/validate`, {}, [401, 401], [403, 404], [403, 404], [409, 404], [404, 404], [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/test-send`, { body: () => ({}) }, [401, 401], [403, 404], [403, 404], [409, 404], [404, 404], [403, 403], [403, 403]),
   // A customer's check: no SMTP server answers (the test DNS zone is empty), so the run fails at its DNS step — stored and audited, 200.
-  route('POST', '/api/v1/smtp-checks', { body: () => validRequestBody() },                          401,          200,            403,             403,          403,            403,        403),
-  route('POST', `${R}/[id]/check`, { leavesRequest: true },                                          [401, 401],   [200, 404],     [403, 404],      [403, 404],   [404, 404],     [403, 403], [403, 403]),
-  route('GET', `${R}/[id]/probe-runs`, {},                                                           [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
-  route('GET', '/api/v1/probe-runs/[id]/bundle', { object: 'probe run' },                            [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
+  route('POST', '/api/v1/smtp-checks', { body: () => validRequestBody() }, 401, 200, 403, 403, 403, 403, 403),
+  route('POST', `${R}/[id]/check`, { leavesRequest: true }, [401, 401], [200, 404], [403, 404], [403, 404], [404, 404], [403, 403], [403, 403]),
+  route('GET', `${R}/[id]/probe-runs`, {}, [401, 401], [403, 404], [403, 404], [200, 404], [404, 404], [200, 200], [200, 200]),
+  route('GET', '/api/v1/probe-runs/[id]/bundle', { object: 'probe run' }, [401, 401], [403, 404], [403, 404], [200, 404], [404, 404], [200, 200], [200, 200]),
   // Apply: the own request was never tested, so the assigned TAM gets 409 (the gate), others the scope or role answer.
-  route('POST', `${R}/[id]/apply`, {},                                                               [401, 401],   [403, 404],     [403, 404],      [409, 404],   [404, 404],     [403, 403], [403, 403]),
+  route('POST', `${R}/[id]/apply`, {}, [401, 401], [403, 404], [403, 404], [409, 404], [404, 404], [403, 403], [403, 403]),
   // Tenant-addressed routes: the slug is the object. The tenants have no applied configuration yet.
-  route('GET', '/api/v1/tenants/[slug]/smtp-config', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/smtp-config` },
-                                                                                                     [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
-  route('POST', '/api/v1/tenants/[slug]/smtp-config/rollback', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/smtp-config/rollback`, body: () => ({ version: 1 }) },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [404, 404],   [404, 404],     [403, 403], [403, 403]),
+  route(
+    'GET',
+    '/api/v1/tenants/[slug]/smtp-config',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/smtp-config` },
+    [401, 401],
+    [200, 404],
+    [200, 404],
+    [200, 404],
+    [404, 404],
+    [200, 200],
+    [200, 200],
+  ),
+  route(
+    'POST',
+    '/api/v1/tenants/[slug]/smtp-config/rollback',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/smtp-config/rollback`, body: () => ({ version: 1 }) },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [404, 404],
+    [404, 404],
+    [403, 403],
+    [403, 403],
+  ),
   // Notifications take a tenant pipeline token, never a personal one.
-  route('POST', '/api/v1/tenants/[slug]/notifications', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/notifications`, body: () => ({ to: ['a@example.com'], subject: 's', text: 't', kind: 'mention' }) },
-                                                                                                     [401, 401],   [401, 401],     [401, 401],      [401, 401],   [401, 401],     [401, 401], [401, 401]),
-  route('GET', '/api/v1/tenants/[slug]/deliveries', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/deliveries` },
-                                                                                                     [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
-  route('POST', '/api/v1/tenants/[slug]/deliveries/[id]/retry', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/deliveries/${crypto.randomUUID()}/retry` },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [404, 404],   [404, 404],     [403, 403], [404, 404]),
-  route('GET', '/api/v1/tenants/[slug]/pipeline', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline` },
-                                                                                                     [401, 401],   [200, 404],     [200, 404],      [200, 404],   [404, 404],     [200, 200], [200, 200]),
-  route('PATCH', '/api/v1/tenants/[slug]/pipeline', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline`, body: () => ({ ratePerMinute: nextRate() }) },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [200, 200]),
-  route('GET', '/api/v1/tenants/[slug]/pipeline-tokens', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens` },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [200, 404],   [404, 404],     [403, 403], [200, 200]),
-  route('POST', '/api/v1/tenants/[slug]/pipeline-tokens', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens` },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [201, 404],   [404, 404],     [403, 403], [201, 201]),
-  route('DELETE', '/api/v1/tenants/[slug]/pipeline-tokens/[id]', { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens/${crypto.randomUUID()}` },
-                                                                                                     [401, 401],   [403, 404],     [403, 404],      [404, 404],   [404, 404],     [403, 403], [404, 404]),
+  route(
+    'POST',
+    '/api/v1/tenants/[slug]/notifications',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/notifications`, body: () => ({ to: ['a@example.com'], subject: 's', text: 't', kind: 'mention' }) },
+    [401, 401],
+    [401, 401],
+    [401, 401],
+    [401, 401],
+    [401, 401],
+    [401, 401],
+    [401, 401],
+  ),
+  route(
+    'GET',
+    '/api/v1/tenants/[slug]/deliveries',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/deliveries` },
+    [401, 401],
+    [200, 404],
+    [200, 404],
+    [200, 404],
+    [404, 404],
+    [200, 200],
+    [200, 200],
+  ),
+  route(
+    'POST',
+    '/api/v1/tenants/[slug]/deliveries/[id]/retry',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/deliveries/${crypto.randomUUID()}/retry` },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [404, 404],
+    [404, 404],
+    [403, 403],
+    [404, 404],
+  ),
+  route(
+    'GET',
+    '/api/v1/tenants/[slug]/pipeline',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline` },
+    [401, 401],
+    [200, 404],
+    [200, 404],
+    [200, 404],
+    [404, 404],
+    [200, 200],
+    [200, 200],
+  ),
+  route(
+    'PATCH',
+    '/api/v1/tenants/[slug]/pipeline',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline`, body: () => ({ ratePerMinute: nextRate() }) },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [200, 404],
+    [404, 404],
+    [403, 403],
+    [200, 200],
+  ),
+  route(
+    'GET',
+    '/api/v1/tenants/[slug]/pipeline-tokens',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens` },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [200, 404],
+    [404, 404],
+    [403, 403],
+    [200, 200],
+  ),
+  route(
+    'POST',
+    '/api/v1/tenants/[slug]/pipeline-tokens',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens` },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [201, 404],
+    [404, 404],
+    [403, 403],
+    [201, 201],
+  ),
+  route(
+    'DELETE',
+    '/api/v1/tenants/[slug]/pipeline-tokens/[id]',
+    { url: (s) => `/api/v1/tenants/${TENANT_OF[s].tenant.slug}/pipeline-tokens/${crypto.randomUUID()}` },
+    [401, 401],
+    [403, 404],
+    [403, 404],
+    [404, 404],
+    [404, 404],
+    [403, 403],
+    [404, 404],
+  ),
 ];
 
 type Row = Case & { actor: Actor; scope: Scope | null; outcome: Outcome };
 const ROWS: Row[] = CASES.flatMap((c) =>
   ACTORS.flatMap((actor): Row[] => {
     const e = c.expect[actor];
-    return typeof e === 'object'
-      ? (['own', 'other'] as const).map((scope, i) => ({ ...c, actor, scope, outcome: e[i]! }))
-      : [{ ...c, actor, scope: null, outcome: e }];
+    return typeof e === 'object' ? (['own', 'other'] as const).map((scope, i) => ({ ...c, actor, scope, outcome: e[i]! })) : [{ ...c, actor, scope: null, outcome: e }];
   }),
 );
 
@@ -196,7 +348,12 @@ async function snapshot(requestId: string | null) {
     db.smtpRequest.count(),
     db.comment.count(),
     db.auditEvent.count(),
-    requestId ? db.smtpRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, updatedAt: true, notes: true, fingerprint: true, assigneeId: true, passwordCipher: true } }) : null,
+    requestId
+      ? db.smtpRequest.findUniqueOrThrow({
+          where: { id: requestId },
+          select: { status: true, updatedAt: true, notes: true, fingerprint: true, assigneeId: true, passwordCipher: true },
+        })
+      : null,
   ]);
   return { requests, comments, audit, target };
 }
@@ -275,7 +432,10 @@ function walk(dir: string, keep: (file: string) => boolean): string[] {
 }
 
 function urlPattern(routeFile: string): string {
-  const segments = path.relative('app', path.dirname(routeFile)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s));
+  const segments = path
+    .relative('app', path.dirname(routeFile))
+    .split(path.sep)
+    .filter((s) => !/^\(.*\)$/.test(s));
   return `/${segments.join('/')}`;
 }
 
@@ -326,58 +486,182 @@ const ACTIONS: ActionRow[] = [
   { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'retryDeadAction', domain: 'retryDeadLetters', permission: 'pipeline.manage', guard: 'domain' },
   { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'createPipelineTokenAction', domain: 'createPipelineToken', permission: 'pipeline.manage', guard: 'domain' },
   { file: 'app/(console)/tenants/[slug]/actions.ts', action: 'revokePipelineTokenAction', domain: 'revokePipelineToken', permission: 'pipeline.manage', guard: 'domain' },
-  { file: 'app/(portal)/portal/requests/new/actions.ts', action: 'createRequestAction', domain: 'createRequest', permission: 'request.create', guard: 'domain',
-    call: (u) => createRequest(u, validRequestBody()) },
-  { file: 'app/requests/[id]/actions.ts', action: 'updateRequestAction', domain: 'updateRequest', permission: 'request.edit', guard: 'domain', addresses: 'request',
-    call: (u, r) => updateRequest(u, r!.id, { notes: 'edited through the action path' }) },
-  { file: 'app/requests/[id]/actions.ts', action: 'addCommentAction', domain: 'addComment', permission: 'request.comment', guard: 'domain', addresses: 'request',
-    call: (u, r) => addComment(u, r!.id, comment) },
-  { file: 'app/requests/[id]/actions.ts', action: 'addCommentAction', variant: 'internal', domain: 'addComment', permission: 'request.comment.internal', guard: 'domain', addresses: 'request',
-    call: (u, r) => addComment(u, r!.id, { ...comment, internal: true }) },
-  { file: 'app/requests/[id]/actions.ts', action: 'transitionAction', variant: 'to in_review', domain: 'transitionRequest', permission: 'request.review', guard: 'domain', addresses: 'request',
-    call: (u, r) => transitionRequest(u, r!.id, { to: 'in_review' }) },
-  { file: 'app/requests/[id]/actions.ts', action: 'transitionAction', variant: 'to withdrawn', domain: 'transitionRequest', permission: 'request.withdraw', guard: 'domain', addresses: 'request',
-    call: (u, r) => transitionRequest(u, r!.id, { to: 'withdrawn' }) },
+  {
+    file: 'app/(portal)/portal/requests/new/actions.ts',
+    action: 'createRequestAction',
+    domain: 'createRequest',
+    permission: 'request.create',
+    guard: 'domain',
+    call: (u) => createRequest(u, validRequestBody()),
+  },
+  {
+    file: 'app/requests/[id]/actions.ts',
+    action: 'updateRequestAction',
+    domain: 'updateRequest',
+    permission: 'request.edit',
+    guard: 'domain',
+    addresses: 'request',
+    call: (u, r) => updateRequest(u, r!.id, { notes: 'edited through the action path' }),
+  },
+  {
+    file: 'app/requests/[id]/actions.ts',
+    action: 'addCommentAction',
+    domain: 'addComment',
+    permission: 'request.comment',
+    guard: 'domain',
+    addresses: 'request',
+    call: (u, r) => addComment(u, r!.id, comment),
+  },
+  {
+    file: 'app/requests/[id]/actions.ts',
+    action: 'addCommentAction',
+    variant: 'internal',
+    domain: 'addComment',
+    permission: 'request.comment.internal',
+    guard: 'domain',
+    addresses: 'request',
+    call: (u, r) => addComment(u, r!.id, { ...comment, internal: true }),
+  },
+  {
+    file: 'app/requests/[id]/actions.ts',
+    action: 'transitionAction',
+    variant: 'to in_review',
+    domain: 'transitionRequest',
+    permission: 'request.review',
+    guard: 'domain',
+    addresses: 'request',
+    call: (u, r) => transitionRequest(u, r!.id, { to: 'in_review' }),
+  },
+  {
+    file: 'app/requests/[id]/actions.ts',
+    action: 'transitionAction',
+    variant: 'to withdrawn',
+    domain: 'transitionRequest',
+    permission: 'request.withdraw',
+    guard: 'domain',
+    addresses: 'request',
+    call: (u, r) => transitionRequest(u, r!.id, { to: 'withdrawn' }),
+  },
   // The admin functions are their own gate (issue 17): called with the user, they check admin.manage.
-  { file: 'app/(admin)/admin/actions.ts', action: 'createTenantAction', domain: 'createTenant', permission: 'admin.manage', guard: 'domain',
-    call: (u) => createTenant(u, { slug: unique('act'), name: 'Via action path' }) },
-  { file: 'app/(admin)/admin/actions.ts', action: 'assignTamAction', domain: 'assignTam', permission: 'admin.manage', guard: 'domain',
-    prepare: () => makeUser('tam'), call: (u, _, tam) => assignTam(u, tam.email, other.tenant.slug) },
-  { file: 'app/(admin)/admin/actions.ts', action: 'setUserDisabledAction', domain: 'setUserDisabled', permission: 'admin.manage', guard: 'domain',
-    prepare: () => makeUser('auditor'), call: (u, _, user) => setUserDisabled(u, user.id, true) },
-  { file: 'app/(admin)/admin/actions.ts', action: 'resetPasswordAction', domain: 'resetUserPassword', permission: 'admin.manage', guard: 'domain',
-    prepare: () => makeUser('auditor'), call: (u, _, user) => resetUserPassword(u, user.id) },
-  { file: 'app/(admin)/admin/actions.ts', action: 'setUserRoleAction', domain: 'setUserRole', permission: 'admin.manage', guard: 'domain',
-    prepare: () => makeUser('auditor'), call: (u, _, user) => setUserRole(u, user.id, 'tam') },
-  { file: 'app/(admin)/admin/actions.ts', action: 'unassignTamAction', domain: 'unassignTam', permission: 'admin.manage', guard: 'domain',
+  {
+    file: 'app/(admin)/admin/actions.ts',
+    action: 'createTenantAction',
+    domain: 'createTenant',
+    permission: 'admin.manage',
+    guard: 'domain',
+    call: (u) => createTenant(u, { slug: unique('act'), name: 'Via action path' }),
+  },
+  {
+    file: 'app/(admin)/admin/actions.ts',
+    action: 'assignTamAction',
+    domain: 'assignTam',
+    permission: 'admin.manage',
+    guard: 'domain',
+    prepare: () => makeUser('tam'),
+    call: (u, _, tam) => assignTam(u, tam.email, other.tenant.slug),
+  },
+  {
+    file: 'app/(admin)/admin/actions.ts',
+    action: 'setUserDisabledAction',
+    domain: 'setUserDisabled',
+    permission: 'admin.manage',
+    guard: 'domain',
+    prepare: () => makeUser('auditor'),
+    call: (u, _, user) => setUserDisabled(u, user.id, true),
+  },
+  {
+    file: 'app/(admin)/admin/actions.ts',
+    action: 'resetPasswordAction',
+    domain: 'resetUserPassword',
+    permission: 'admin.manage',
+    guard: 'domain',
+    prepare: () => makeUser('auditor'),
+    call: (u, _, user) => resetUserPassword(u, user.id),
+  },
+  {
+    file: 'app/(admin)/admin/actions.ts',
+    action: 'setUserRoleAction',
+    domain: 'setUserRole',
+    permission: 'admin.manage',
+    guard: 'domain',
+    prepare: () => makeUser('auditor'),
+    call: (u, _, user) => setUserRole(u, user.id, 'tam'),
+  },
+  {
+    file: 'app/(admin)/admin/actions.ts',
+    action: 'unassignTamAction',
+    domain: 'unassignTam',
+    permission: 'admin.manage',
+    guard: 'domain',
     prepare: async () => {
       const tam = await makeUser('tam');
       await assignTam(SYSTEM_ACTOR, tam.email, other.tenant.slug);
       return tam;
     },
-    call: (u, _, tam) => unassignTam(u, tam.id, other.tenant.id) },
+    call: (u, _, tam) => unassignTam(u, tam.id, other.tenant.id),
+  },
   // Invitations: the domain functions check the permission and scope the tenant themselves.
-  { file: 'app/invitations/actions.ts', action: 'inviteAction', domain: 'createInvitation', permission: 'invitation.manage', guard: 'domain',
-    call: (u) => createInvitation(u, { email: `${unique('inv')}@example.test`, name: 'Via action', role: 'customer-member', tenant: own.tenant.slug, locale: 'en' }, { origin: 'http://relaydesk.test' }) },
-  { file: 'app/invitations/actions.ts', action: 'resendInvitationAction', domain: 'resendInvitation', permission: 'invitation.manage', guard: 'domain',
-    call: async (u) => resendInvitation(u, (await invitationInOwnTenant()).id, { origin: 'http://relaydesk.test' }) },
-  { file: 'app/invitations/actions.ts', action: 'revokeInvitationAction', domain: 'revokeInvitation', permission: 'invitation.manage', guard: 'domain',
-    call: async (u) => revokeInvitation(u, (await invitationInOwnTenant()).id) },
+  {
+    file: 'app/invitations/actions.ts',
+    action: 'inviteAction',
+    domain: 'createInvitation',
+    permission: 'invitation.manage',
+    guard: 'domain',
+    call: (u) =>
+      createInvitation(
+        u,
+        { email: `${unique('inv')}@example.test`, name: 'Via action', role: 'customer-member', tenant: own.tenant.slug, locale: 'en' },
+        { origin: 'http://relaydesk.test' },
+      ),
+  },
+  {
+    file: 'app/invitations/actions.ts',
+    action: 'resendInvitationAction',
+    domain: 'resendInvitation',
+    permission: 'invitation.manage',
+    guard: 'domain',
+    call: async (u) => resendInvitation(u, (await invitationInOwnTenant()).id, { origin: 'http://relaydesk.test' }),
+  },
+  {
+    file: 'app/invitations/actions.ts',
+    action: 'revokeInvitationAction',
+    domain: 'revokeInvitation',
+    permission: 'invitation.manage',
+    guard: 'domain',
+    call: async (u) => revokeInvitation(u, (await invitationInOwnTenant()).id),
+  },
   // The link's token is the credential: no session.
-  { file: 'app/invitations/[token]/actions.ts', action: 'acceptInvitationAction', domain: 'acceptInvitation', permission: 'public', guard: 'public',
+  {
+    file: 'app/invitations/[token]/actions.ts',
+    action: 'acceptInvitationAction',
+    domain: 'acceptInvitation',
+    permission: 'public',
+    guard: 'public',
     call: async () => {
       const { email } = await invitationInOwnTenant();
       const token = /invitations\/(rdi_[\w-]+)/.exec((await readQueuedOwnMail(email)).at(-1)!.text)![1]!;
       await acceptInvitation(token, { password: TEST_PASSWORD, confirm: TEST_PASSWORD }, { ip: null, userAgent: null, requestId: null });
       assert.equal((await checkCredentials(email, TEST_PASSWORD, { ip: null, userAgent: null, requestId: null })).ok, true);
-    } },
-  { file: 'app/profile/actions.ts', action: 'createTokenAction', domain: 'createToken', permission: 'token.own', guard: 'action',
+    },
+  },
+  {
+    file: 'app/profile/actions.ts',
+    action: 'createTokenAction',
+    domain: 'createToken',
+    permission: 'token.own',
+    guard: 'action',
     call: async (u) => {
       requirePermission(u, 'token.own');
       const { token } = await createToken(u.id, 'via action path', actorOf(u));
       assert.equal((await findUserByToken(token))?.id, u.id, 'the new token is the caller’s');
-    } },
-  { file: 'app/profile/actions.ts', action: 'revokeTokenAction', domain: 'revokeToken', permission: 'token.own', guard: 'action',
+    },
+  },
+  {
+    file: 'app/profile/actions.ts',
+    action: 'revokeTokenAction',
+    domain: 'revokeToken',
+    permission: 'token.own',
+    guard: 'action',
     call: async (u) => {
       requirePermission(u, 'token.own');
       const mine = await createToken(u.id, 'mine', SYSTEM_ACTOR);
@@ -387,64 +671,121 @@ const ACTIONS: ActionRow[] = [
       const theirs = await createToken(admin.id === u.id ? auditor.id : admin.id, 'theirs', SYSTEM_ACTOR);
       await assert.rejects(revokeToken(u.id, theirs.id, actorOf(u)), (e) => e instanceof AppError && e.code === 'NOT_FOUND');
       assert.ok(await findUserByToken(theirs.token), 'another user’s token survives');
-    } },
-  { file: 'app/sign-in/actions.ts', action: 'signInAction', domain: 'signIn', permission: 'public', guard: 'public',
+    },
+  },
+  {
+    file: 'app/sign-in/actions.ts',
+    action: 'signInAction',
+    domain: 'signIn',
+    permission: 'public',
+    guard: 'public',
     // next-auth's signIn runs the Credentials provider, whose authorize() is checkCredentials.
-    call: async (u) => assert.deepEqual(await checkCredentials(u.email, TEST_PASSWORD, { ip: null, userAgent: null, requestId: null }), { ok: true, userId: u.id }) },
-  { file: 'app/components/session-actions.ts', action: 'setLocaleAction', domain: 'saveUserLocale', permission: 'signed-in (own record)', guard: 'self',
+    call: async (u) => assert.deepEqual(await checkCredentials(u.email, TEST_PASSWORD, { ip: null, userAgent: null, requestId: null }), { ok: true, userId: u.id }),
+  },
+  {
+    file: 'app/components/session-actions.ts',
+    action: 'setLocaleAction',
+    domain: 'saveUserLocale',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
       const bystander = await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { locale: true } });
       await saveUserLocale(u.id, 'zh-CN');
       assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).locale, 'zh-CN');
       assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { locale: true } }), bystander, 'only the caller’s own record changes');
       await saveUserLocale(u.id, 'en');
-    } },
-  { file: 'app/profile/actions.ts', action: 'changePasswordAction', domain: 'changeOwnPassword', permission: 'signed-in (own record)', guard: 'self',
+    },
+  },
+  {
+    file: 'app/profile/actions.ts',
+    action: 'changePasswordAction',
+    domain: 'changeOwnPassword',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
       const bystander = await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { passwordHash: true } });
       const changed = `${TEST_PASSWORD}-changed`;
       await changeOwnPassword(u, { current: TEST_PASSWORD, next: changed, confirm: changed });
       await changeOwnPassword(u, { current: changed, next: TEST_PASSWORD, confirm: TEST_PASSWORD });
       assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { passwordHash: true } }), bystander, 'only the caller’s own password changes');
-    } },
-  { file: 'app/(console)/sandbox/actions.ts', action: 'setSandboxModeAction', domain: 'setSandboxMode', permission: 'sandbox.configure', guard: 'domain',
-    call: (u) => setSandboxMode(u, 'normal') },
-  { file: 'app/profile/actions.ts', action: 'signOutEverywhereAction', domain: 'endAllBrowserSessions', permission: 'signed-in (own record)', guard: 'self',
+    },
+  },
+  {
+    file: 'app/(console)/sandbox/actions.ts',
+    action: 'setSandboxModeAction',
+    domain: 'setSandboxMode',
+    permission: 'sandbox.configure',
+    guard: 'domain',
+    call: (u) => setSandboxMode(u, 'normal'),
+  },
+  {
+    file: 'app/profile/actions.ts',
+    action: 'signOutEverywhereAction',
+    domain: 'endAllBrowserSessions',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
       const mine = await startBrowserSession(u.id);
       const theirs = await startBrowserSession(other.admin.id);
       await endAllBrowserSessions(u.id, actorOf(u), u.tenantId);
       assert.equal(await isBrowserSessionLive(mine.sid, u.id), false, 'the caller’s sessions end');
       assert.equal(await isBrowserSessionLive(theirs.sid, other.admin.id), true, 'only the caller’s');
-    } },
+    },
+  },
   // next-auth's signOut clears the session cookie; there is no domain function of ours to call.
   { file: 'app/components/session-actions.ts', action: 'signOutAction', domain: 'signOut', permission: 'signed-in (own record)', guard: 'self' },
-  { file: 'app/profile/actions.ts', action: 'saveTimeZoneAction', domain: 'saveUserTimeZone', permission: 'signed-in (own record)', guard: 'self',
+  {
+    file: 'app/profile/actions.ts',
+    action: 'saveTimeZoneAction',
+    domain: 'saveUserTimeZone',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
       const bystander = await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { timeZone: true } });
       await saveUserTimeZone(u.id, 'Asia/Shanghai');
       assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).timeZone, 'Asia/Shanghai');
       assert.deepEqual(await db.user.findUniqueOrThrow({ where: { id: other.admin.id }, select: { timeZone: true } }), bystander, 'only the caller’s own record changes');
       await saveUserTimeZone(u.id, null);
-    } },
+    },
+  },
   // In-app notices and preferences: only the caller's own rows (docs/decisions/022).
-  { file: 'app/notifications/actions.ts', action: 'markNoticeReadAction', domain: 'markNoticeRead', permission: 'signed-in (own record)', guard: 'self',
+  {
+    file: 'app/notifications/actions.ts',
+    action: 'markNoticeReadAction',
+    domain: 'markNoticeRead',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
-      const notice = (userId: string) => db.inAppNotice.create({ data: { id: crypto.randomUUID(), userId, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() } });
+      const notice = (userId: string) =>
+        db.inAppNotice.create({ data: { id: crypto.randomUUID(), userId, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() } });
       const [mine, theirs] = [await notice(u.id), await notice(other.admin.id)];
       await markNoticeRead(u.id, mine.id);
       assert.ok((await db.inAppNotice.findUniqueOrThrow({ where: { id: mine.id } })).readAt, 'the caller’s notice is read');
       await assert.rejects(markNoticeRead(u.id, theirs.id), (e) => e instanceof AppError && e.code === 'NOT_FOUND');
       assert.equal((await db.inAppNotice.findUniqueOrThrow({ where: { id: theirs.id } })).readAt, null, 'another user’s notice stays unread');
-    } },
-  { file: 'app/notifications/actions.ts', action: 'markAllNoticesReadAction', domain: 'markAllNoticesRead', permission: 'signed-in (own record)', guard: 'self',
+    },
+  },
+  {
+    file: 'app/notifications/actions.ts',
+    action: 'markAllNoticesReadAction',
+    domain: 'markAllNoticesRead',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
-      const theirs = await db.inAppNotice.create({ data: { id: crypto.randomUUID(), userId: other.admin.id, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() } });
+      const theirs = await db.inAppNotice.create({
+        data: { id: crypto.randomUUID(), userId: other.admin.id, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() },
+      });
       await markAllNoticesRead(u.id);
       assert.equal(await db.inAppNotice.count({ where: { userId: u.id, readAt: null } }), 0);
       assert.equal((await db.inAppNotice.findUniqueOrThrow({ where: { id: theirs.id } })).readAt, null, 'another user’s notices stay unread');
-    } },
-  { file: 'app/profile/actions.ts', action: 'saveNotificationPreferencesAction', domain: 'savePreferences', permission: 'signed-in (own record)', guard: 'self',
+    },
+  },
+  {
+    file: 'app/profile/actions.ts',
+    action: 'saveNotificationPreferencesAction',
+    domain: 'savePreferences',
+    permission: 'signed-in (own record)',
+    guard: 'self',
     call: async (u) => {
       const [first] = await listPreferences(u);
       if (!first) return;
@@ -453,7 +794,8 @@ const ACTIONS: ActionRow[] = [
       assert.equal((await listPreferences(u)).find((p) => p.kind === first.kind)?.mail, false);
       assert.deepEqual(await db.notificationPreference.findMany({ where: { userId: other.admin.id } }), bystander, 'only the caller’s own preferences change');
       await savePreferences(u, [{ kind: first.kind, mail: true, inApp: true }]);
-    } },
+    },
+  },
   // Only a cookie of the caller's browser (the zone it reports), checked to be a real zone; no record changes.
   { file: 'app/components/session-actions.ts', action: 'reportBrowserTimeZoneAction', domain: 'isTimeZone', permission: 'public', guard: 'public' },
 ];

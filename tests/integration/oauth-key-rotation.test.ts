@@ -27,8 +27,31 @@ test('rotate-keys re-encrypts OAuth client secrets and service-account keys of r
     const admin = await makeUser('customer-admin', tenant.slug);
     const generic = await createRequest(admin, genericBody(creds.clientSecret));
     const google = await createRequest(admin, googleBody(creds.serviceAccountKey));
-    const content = { host: 'smtp.gmail.com', port: 587, encryption: 'starttls', authMethod: 'oauth2', username: 'a@example.com', heloDomain: '', noReplyAddress: 'n@example.com', noReplyName: '', supportContact: '', testRecipient: 't@example.com', oauthProvider: 'google' } as const;
-    await db.$transaction((tx) => createConfigVersion(tx, { tenantId: tenant.id, content, secrets: { oauthServiceAccountKey: creds.serviceAccountKey }, fingerprint: 'sha256:x', source: 'apply', requestId: google.id, appliedById: null, copiedFrom: null }));
+    const content = {
+      host: 'smtp.gmail.com',
+      port: 587,
+      encryption: 'starttls',
+      authMethod: 'oauth2',
+      username: 'a@example.com',
+      heloDomain: '',
+      noReplyAddress: 'n@example.com',
+      noReplyName: '',
+      supportContact: '',
+      testRecipient: 't@example.com',
+      oauthProvider: 'google',
+    } as const;
+    await db.$transaction((tx) =>
+      createConfigVersion(tx, {
+        tenantId: tenant.id,
+        content,
+        secrets: { oauthServiceAccountKey: creds.serviceAccountKey },
+        fingerprint: 'sha256:x',
+        source: 'apply',
+        requestId: google.id,
+        appliedById: null,
+        copiedFrom: null,
+      }),
+    );
 
     process.env.RELAYDESK_SECRET_KEYS = `${OLD},${NEWEST}`;
     const { reencrypted } = await rotateKeys(SYSTEM_ACTOR);

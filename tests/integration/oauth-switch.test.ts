@@ -61,9 +61,17 @@ test('550 5.7.30 on a password request: diagnosed, the customer is offered the s
   const edited = await api('PATCH', url, {
     token: admin.token,
     headers: { 'if-match': `"${current.fingerprint}"` },
-    body: { ...oauthSwitchPreset('localhost'), oauthTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', oauthClientId: '3b9d2c41-6a7e-4f08-b5d1-0c2e4f6a8b19', oauthClientSecret: 'New~OAuth-Client-Secret-1' },
+    body: {
+      ...oauthSwitchPreset('localhost'),
+      oauthTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      oauthClientId: '3b9d2c41-6a7e-4f08-b5d1-0c2e4f6a8b19',
+      oauthClientSecret: 'New~OAuth-Client-Secret-1',
+    },
   });
   assert.equal(edited.status, 200, edited.text);
-  assert.deepEqual([edited.body.authMethod, edited.body.oauthProvider, edited.body.oauthCloud, edited.body.username, edited.body.hasPassword, edited.body.hasOauthClientSecret], ['oauth2', 'microsoft', 'global', 'notifications@contoso.example', false, true]);
+  assert.deepEqual(
+    [edited.body.authMethod, edited.body.oauthProvider, edited.body.oauthCloud, edited.body.username, edited.body.hasPassword, edited.body.hasOauthClientSecret],
+    ['oauth2', 'microsoft', 'global', 'notifications@contoso.example', false, true],
+  );
   assert.equal(await oauthSwitchFor(admin, id), null, 'an OAuth request is not offered the switch');
 });

@@ -54,7 +54,17 @@ test('every route’s happy path answers what the OpenAPI document says, and so 
   const created = await call('POST', R, R, 201, { token: admin.token, body: validRequestBody() });
   await call('PATCH', `${R}/[id]`, `${R}/${created.body.id}`, 200, { token: admin.token, body: { notes: 'edited' } });
   // The customer's own checks: of settings before filing, and of a request they hold (submitted).
-  const settings = validRequestBody({ host: 'localhost', port: sink.port, encryption: 'starttls', authMethod: 'plain', username: SMTP_USER, password: SMTP_PASSWORD, heloDomain: 'relaydesk.test', noReplyAddress: 'noreply@acme.test', testRecipient: 'ops@acme.test' });
+  const settings = validRequestBody({
+    host: 'localhost',
+    port: sink.port,
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: SMTP_USER,
+    password: SMTP_PASSWORD,
+    heloDomain: 'relaydesk.test',
+    noReplyAddress: 'noreply@acme.test',
+    testRecipient: 'ops@acme.test',
+  });
   await call('POST', '/api/v1/smtp-checks', '/api/v1/smtp-checks', 200, { token: admin.token, body: settings });
   await call('POST', '/api/v1/smtp-checks', '/api/v1/smtp-checks', 200, { token: admin.token, body: settings, headers: NDJSON });
   await call('POST', `${R}/[id]/check`, `${R}/${created.body.id}/check`, 200, { token: admin.token });
@@ -111,7 +121,12 @@ test('every route’s happy path answers what the OpenAPI document says, and so 
 });
 
 test('an answer that drifts from the document is caught', () => {
-  const res = (status: number, body: unknown, type = 'application/json'): ApiResult => ({ status, body, text: JSON.stringify(body), headers: new Headers({ 'content-type': type }) });
+  const res = (status: number, body: unknown, type = 'application/json'): ApiResult => ({
+    status,
+    body,
+    text: JSON.stringify(body),
+    headers: new Headers({ 'content-type': type }),
+  });
   const health = { ok: true, database: 'ok' };
   assertDocumented('GET', '/api/health', res(200, health));
   assert.throws(() => assertDocumented('GET', '/api/health', res(200, { ...health, extra: 1 })), /does not match the documented schema/);

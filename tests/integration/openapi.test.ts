@@ -24,13 +24,24 @@ test('the OpenAPI document shows the OAuth fields: write-only credentials in, ha
   const create = schemas.SmtpRequestCreate;
   assert.ok(create.properties.authMethod.enum.includes('oauth2'));
   assert.deepEqual(create.properties.oauthProvider.anyOf?.[0]?.enum ?? create.properties.oauthProvider.enum, ['microsoft', 'google', 'generic']);
-  for (const k of ['oauthCloud', 'oauthTenantId', 'oauthClientId', 'oauthClientSecret', 'oauthCertificate', 'oauthPrivateKey', 'oauthServiceAccountKey', 'oauthTokenUrl', 'oauthScope']) {
+  for (const k of [
+    'oauthCloud',
+    'oauthTenantId',
+    'oauthClientId',
+    'oauthClientSecret',
+    'oauthCertificate',
+    'oauthPrivateKey',
+    'oauthServiceAccountKey',
+    'oauthTokenUrl',
+    'oauthScope',
+  ]) {
     assert.ok(create.properties[k], `SmtpRequestCreate.${k}`);
     assert.ok(schemas.SmtpRequestPatch.properties[k], `SmtpRequestPatch.${k}`);
   }
   for (const view of [schemas.SmtpRequest, schemas.ConfigVersion]) {
     const keys = Object.keys(view.properties);
-    for (const k of ['hasPassword', 'hasOauthClientSecret', 'hasOauthPrivateKey', 'hasOauthServiceAccountKey', 'oauthProvider', 'oauthTenantId', 'oauthCertificate']) assert.ok(keys.includes(k), k);
+    for (const k of ['hasPassword', 'hasOauthClientSecret', 'hasOauthPrivateKey', 'hasOauthServiceAccountKey', 'oauthProvider', 'oauthTenantId', 'oauthCertificate'])
+      assert.ok(keys.includes(k), k);
     for (const k of ['password', 'oauthClientSecret', 'oauthPrivateKey', 'oauthServiceAccountKey']) assert.ok(!keys.includes(k), `${k} is never in a view`);
   }
   assert.ok(schemas.SmtpConfig.properties.versions);

@@ -28,12 +28,23 @@ function spawnWorker(): ChildProcess {
   children.push(child);
   return child;
 }
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
 test('kill -9 the worker mid-send, start it again: every own mail arrives, a resent one keeps its Message-ID', { timeout: 120_000 }, async () => {
   const total = 30;
   for (let i = 0; i < total; i++) {
-    await db.$transaction((tx) => enqueueOwnMail(tx, { to: `person${i}@customer.test`, locale: 'en', kind: 'request.taken', subject: `Own ${i}`, text: `Body ${i}`, html: `<p>Body ${i}</p>`, threadKey: 'request:crash' }));
+    await db.$transaction((tx) =>
+      enqueueOwnMail(tx, {
+        to: `person${i}@customer.test`,
+        locale: 'en',
+        kind: 'request.taken',
+        subject: `Own ${i}`,
+        text: `Body ${i}`,
+        html: `<p>Body ${i}</p>`,
+        threadKey: 'request:crash',
+      }),
+    );
   }
   const stored = await db.ownMail.findMany({ select: { messageId: true, toAddress: true } });
   assert.equal(stored.length, total);
@@ -49,9 +60,16 @@ test('kill -9 the worker mid-send, start it again: every own mail arrives, a res
   own.behaviour.dataDelayMs = 0;
   const second = spawnWorker();
   await waitFor('all sent', async () => (await db.ownMail.count({ where: { status: 'sent' } })) === total, 60_000);
-  for (const s of stored) assert.ok(own.received.some((m) => m.messageId === s.messageId && m.rcptTo.join() === s.toAddress), `${s.messageId} arrived`);
+  for (const s of stored)
+    assert.ok(
+      own.received.some((m) => m.messageId === s.messageId && m.rcptTo.join() === s.toAddress),
+      `${s.messageId} arrived`,
+    );
   const ids = new Set(stored.map((s) => s.messageId));
-  assert.ok(own.received.every((m) => ids.has(m.messageId)), 'every copy, a duplicate included, carries the Message-ID given at enqueue');
+  assert.ok(
+    own.received.every((m) => ids.has(m.messageId)),
+    'every copy, a duplicate included, carries the Message-ID given at enqueue',
+  );
   // At most the mails in flight at the kill arrive twice (at-least-once; recognisable by their Message-ID).
   assert.ok(own.received.length - total <= 2, `${own.received.length - total} duplicates`);
 

@@ -65,7 +65,13 @@ test('new health problems are told to the tenant TAM and customer admins; a chec
   const t = await appliedTenant(tenantServer.port);
   // What check-tenant-health.ts records when a check finds problems the previous one did not have.
   const changed = (added: string[]) =>
-    db.$transaction((tx) => recordEvent(tx, { ...SYSTEM_ACTOR, label: 'health check' }, { action: 'health.changed', tenantId: t.tenant.id, targetType: 'tenant', targetId: t.tenant.id, after: { healthy: false, added, resolved: [] } }));
+    db.$transaction((tx) =>
+      recordEvent(
+        tx,
+        { ...SYSTEM_ACTOR, label: 'health check' },
+        { action: 'health.changed', tenantId: t.tenant.id, targetType: 'tenant', targetId: t.tenant.id, after: { healthy: false, added, resolved: [] } },
+      ),
+    );
   await changed(['cert.expires_soon', 'smtp.auth']);
   await changed([]);
   await settled();

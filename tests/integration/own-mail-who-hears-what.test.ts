@@ -46,13 +46,26 @@ test('each event reaches exactly the right people, once, in their language, thre
 
   // A new request: the tenant's TAM (nobody has taken it yet).
   let seen = own.received.length;
-  const body = validRequestBody({ host: 'localhost', port: tenantServer.port, encryption: 'starttls', authMethod: 'plain', username: SMTP_USER, password: SMTP_PASSWORD, heloDomain: 'relaydesk.test', noReplyAddress: 'noreply@acme.test', testRecipient: 'ops@acme.test' });
+  const body = validRequestBody({
+    host: 'localhost',
+    port: tenantServer.port,
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: SMTP_USER,
+    password: SMTP_PASSWORD,
+    heloDomain: 'relaydesk.test',
+    noReplyAddress: 'noreply@acme.test',
+    testRecipient: 'ops@acme.test',
+  });
   const created = await papi('POST', '/api/v1/smtp-requests', { token: admin.token, body });
   assert.equal(created.status, 201, created.text);
   const id = created.body.id as string;
   const ref = created.body.number as string;
   let mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]), [[tam.email, 'request.created']]);
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]),
+    [[tam.email, 'request.created']],
+  );
   assert.match(mails[0]!.subject, new RegExp(`^\\[${ref}\\] `));
   assert.ok(mails[0]!.text.includes(`${PUBLIC_URL}/requests/${id}`), 'an absolute link to the request');
   assert.equal(mails[0]!.header('Auto-Submitted'), 'auto-generated');
@@ -66,7 +79,13 @@ test('each event reaches exactly the right people, once, in their language, thre
   seen = own.received.length;
   assert.equal((await papi('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'in_review' } })).status, 200);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]).sort(), [[admin.email, 'request.taken'], [zhAdmin.email, 'request.taken']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]).sort(),
+    [
+      [admin.email, 'request.taken'],
+      [zhAdmin.email, 'request.taken'],
+    ].sort(),
+  );
   assert.match(to(mails, admin.email)[0]!.subject, /Your request is being reviewed/);
   assert.match(to(mails, zhAdmin.email)[0]!.subject, /您的请求正在审核/);
   assert.match(to(mails, zhAdmin.email)[0]!.text, /您好/);
@@ -76,14 +95,23 @@ test('each event reaches exactly the right people, once, in their language, thre
   const question = 'Which port does your relay accept submissions on?';
   assert.equal((await papi('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'needs_info', comment: question } })).status, 200);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]).sort(), [[admin.email, 'request.needs_info'], [zhAdmin.email, 'request.needs_info']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]).sort(),
+    [
+      [admin.email, 'request.needs_info'],
+      [zhAdmin.email, 'request.needs_info'],
+    ].sort(),
+  );
   assert.ok(to(mails, admin.email)[0]!.text.includes(question));
 
   // The customer answers by comment: the assigned TAM hears it (the other admin does not: it is for the TAM).
   seen = own.received.length;
   assert.equal((await papi('POST', `/api/v1/smtp-requests/${id}/comments`, { token: admin.token, body: { body: 'Port 587 with STARTTLS.' } })).status, 201);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]), [[tam.email, 'request.customer_commented']]);
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]),
+    [[tam.email, 'request.customer_commented']],
+  );
   assert.ok(mails[0]!.text.includes('Port 587 with STARTTLS.'));
 
   // An internal comment tells nobody; a public staff comment tells the customer admins.
@@ -91,7 +119,13 @@ test('each event reaches exactly the right people, once, in their language, thre
   assert.equal((await papi('POST', `/api/v1/smtp-requests/${id}/comments`, { token: tam.token, body: { body: 'internal note', internal: true } })).status, 201);
   assert.equal((await papi('POST', `/api/v1/smtp-requests/${id}/comments`, { token: tam.token, body: { body: 'Thanks, checking now.' } })).status, 201);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]).sort(), [[admin.email, 'request.staff_commented'], [zhAdmin.email, 'request.staff_commented']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]).sort(),
+    [
+      [admin.email, 'request.staff_commented'],
+      [zhAdmin.email, 'request.staff_commented'],
+    ].sort(),
+  );
   assert.ok(!mails.some((m) => m.text.includes('internal note')));
 
   // Test send (customer-safe summary), then apply (with the version).
@@ -99,7 +133,13 @@ test('each event reaches exactly the right people, once, in their language, thre
   const sent = await papi('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token, body: {} });
   assert.equal(sent.body.ok, true, sent.text);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]).sort(), [[admin.email, 'request.checked'], [zhAdmin.email, 'request.checked']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]).sort(),
+    [
+      [admin.email, 'request.checked'],
+      [zhAdmin.email, 'request.checked'],
+    ].sort(),
+  );
   assert.match(to(mails, admin.email)[0]!.subject, /Test email: passed/);
   assert.ok(!/250|EHLO|AUTH/.test(to(mails, admin.email)[0]!.text), 'a summary, not a transcript');
 
@@ -107,7 +147,11 @@ test('each event reaches exactly the right people, once, in their language, thre
   const applied = await papi('POST', `/api/v1/smtp-requests/${id}/apply`, { token: tam.token });
   assert.equal(applied.status, 201, applied.text);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]), [[admin.email, 'request.applied']], 'the zh-CN admin silenced applies by mail');
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]),
+    [[admin.email, 'request.applied']],
+    'the zh-CN admin silenced applies by mail',
+  );
   assert.match(mails[0]!.subject, /Applied as version 1/);
   assert.equal(await db.inAppNotice.count({ where: { userId: zhAdmin.id, kind: 'request.applied' } }), 1, 'the in-app notice stays');
 
@@ -115,14 +159,23 @@ test('each event reaches exactly the right people, once, in their language, thre
   seen = own.received.length;
   assert.equal((await papi('PATCH', `/api/v1/tenants/${tenant.slug}/pipeline`, { token: tam.token, body: { paused: true, reason: 'Maintenance window' } })).status, 200);
   mails = await settle(seen);
-  assert.deepEqual(mails.map((m) => [m.to, m.kind]).sort(), [[admin.email, 'pipeline.paused'], [zhAdmin.email, 'pipeline.paused']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.kind]).sort(),
+    [
+      [admin.email, 'pipeline.paused'],
+      [zhAdmin.email, 'pipeline.paused'],
+    ].sort(),
+  );
   assert.ok(mails[0]!.text.includes('Maintenance window'));
   assert.match(mails[0]!.subject, new RegExp(`^\\[${tenant.name}\\] `));
 
   // Every request mail threads under one root; Message-IDs are distinct.
   const all = mailsOf(own).filter((m) => m.subject.startsWith(`[${ref}]`));
   assert.ok(all.length >= 10);
-  assert.ok(all.every((m) => m.inReplyTo === thread && m.references.includes(thread)), 'one thread per request');
+  assert.ok(
+    all.every((m) => m.inReplyTo === thread && m.references.includes(thread)),
+    'one thread per request',
+  );
   assert.equal(new Set(all.map((m) => m.messageId)).size, all.length);
 
   // Nobody outside the audience, nothing to the disabled admin or the member, nothing to the actor.
@@ -142,7 +195,17 @@ test('sensitive mail is encrypted at rest and decrypted only to send', { timeout
   const { enqueueOwnMail } = await import('@/server/own-mail/enqueue-own-mail');
   const link = `${PUBLIC_URL}/invitations/one-time-0123456789abcdef`;
   const seen = own.received.length;
-  await db.$transaction((tx) => enqueueOwnMail(tx, { to: 'new.person@customer.test', locale: 'en', kind: 'invitation', subject: 'You are invited', text: `Set your password: ${link}`, html: `<p><a href="${link}">Set your password</a></p>`, sensitive: true }));
+  await db.$transaction((tx) =>
+    enqueueOwnMail(tx, {
+      to: 'new.person@customer.test',
+      locale: 'en',
+      kind: 'invitation',
+      subject: 'You are invited',
+      text: `Set your password: ${link}`,
+      html: `<p><a href="${link}">Set your password</a></p>`,
+      sensitive: true,
+    }),
+  );
   const row = await db.ownMail.findFirstOrThrow({ where: { kind: 'invitation' } });
   assert.ok(!row.text.includes(link) && !row.html.includes(link), 'not readable in the database');
   const mails = await settle(seen);

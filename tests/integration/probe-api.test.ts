@@ -28,7 +28,10 @@ before(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-ca-'));
   writeFileSync(path.join(dir, 'ca.pem'), certs.ca);
   process.env.SMTP_TRUSTED_CA_FILE = path.join(dir, 'ca.pem');
-  process.env.SMTP_ALLOWED_HOSTS = [server.port, plainServer.port, flooder.port].map((port) => `127.0.0.1:${port}`).concat('::1').join(',');
+  process.env.SMTP_ALLOWED_HOSTS = [server.port, plainServer.port, flooder.port]
+    .map((port) => `127.0.0.1:${port}`)
+    .concat('::1')
+    .join(',');
   resetProbeSettings();
 });
 after(async () => {
@@ -39,7 +42,19 @@ after(async () => {
 
 async function takenRequest(overrides: Record<string, unknown> = {}) {
   const people = await makeTenantWithPeople();
-  const body = validRequestBody({ host: 'localhost', port: server.port, encryption: 'starttls', authMethod: 'plain', username: SMTP_USER, password: SMTP_PASSWORD, heloDomain: 'relaydesk.test', noReplyAddress: 'noreply@acme.test', noReplyName: 'Acme Notifications', testRecipient: 'ops@acme.test', ...overrides });
+  const body = validRequestBody({
+    host: 'localhost',
+    port: server.port,
+    encryption: 'starttls',
+    authMethod: 'plain',
+    username: SMTP_USER,
+    password: SMTP_PASSWORD,
+    heloDomain: 'relaydesk.test',
+    noReplyAddress: 'noreply@acme.test',
+    noReplyName: 'Acme Notifications',
+    testRecipient: 'ops@acme.test',
+    ...overrides,
+  });
   const created = await api('POST', '/api/v1/smtp-requests', { token: people.admin.token, body });
   assert.equal(created.status, 201, created.text);
   const taken = await api('POST', `/api/v1/smtp-requests/${created.body.id}/transitions`, { token: people.tam.token, body: { to: 'in_review' } });
@@ -58,7 +73,10 @@ test('validate, then test-send: steps pass, the request moves to validated then 
   const validated = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token });
   assert.equal(validated.status, 200, validated.text);
   assert.equal(validated.body.ok, true, JSON.stringify(validated.body.steps));
-  assert.deepEqual(validated.body.steps.map((s: { step: string }) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit', 'domain']);
+  assert.deepEqual(
+    validated.body.steps.map((s: { step: string }) => s.step),
+    ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit', 'domain'],
+  );
   assert.equal(validated.body.matchesCurrentConfig, true);
   assert.ok(validated.body.tls.certificates[0].subjectAltNames.some((n: string) => n.includes('localhost')));
   assert.equal((await api('GET', `/api/v1/smtp-requests/${id}`, { token: admin.token })).body.status, 'validated');
@@ -86,7 +104,13 @@ test('validate, then test-send: steps pass, the request moves to validated then 
   const runs = await api('GET', `/api/v1/smtp-requests/${id}/probe-runs`, { token: tam.token });
   assert.equal(runs.body.items.length, 3);
   const audit = await db.auditEvent.findMany({ where: { targetId: id } });
-  assert.deepEqual(audit.filter((e) => e.action.startsWith('probe.')).map((e) => e.action).sort(), ['probe.test_sent', 'probe.test_sent', 'probe.validated']);
+  assert.deepEqual(
+    audit
+      .filter((e) => e.action.startsWith('probe.'))
+      .map((e) => e.action)
+      .sort(),
+    ['probe.test_sent', 'probe.test_sent', 'probe.validated'],
+  );
 });
 
 test('a wrong password is diagnosed at the password field and the request stays in review; nothing secret is kept', async () => {
@@ -113,7 +137,10 @@ test('the transcript, the stored run, the bundle and the audit trail never hold 
   const auditor = await makeUser('auditor');
   const run = await api('POST', `/api/v1/smtp-requests/${id}/test-send`, { token: tam.token });
   assert.equal(run.body.ok, true, run.text);
-  assert.ok(run.body.transcript.some((l: { text: string }) => /AUTH LOGIN/.test(l.text)), 'the AUTH exchange is in the transcript');
+  assert.ok(
+    run.body.transcript.some((l: { text: string }) => /AUTH LOGIN/.test(l.text)),
+    'the AUTH exchange is in the transcript',
+  );
   assertNoSecret(run.text, 'API answer');
   const stored = await db.probeRun.findUniqueOrThrow({ where: { id: run.body.id } });
   assertNoSecret(JSON.stringify(stored), 'stored run');
@@ -151,11 +178,17 @@ test('with Accept: application/x-ndjson the steps stream as they complete, then 
   const { tam, id } = await takenRequest();
   const res = await api('POST', `/api/v1/smtp-requests/${id}/validate`, { token: tam.token, headers: { accept: 'application/x-ndjson' } });
   assert.equal(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
-  const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = res.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const steps = lines.filter((l) => l.type === 'step');
   assert.ok(steps.length >= 9);
   assert.equal(lines.at(-1).type, 'run');
-  assert.deepEqual(steps.map((l) => l.step.step), lines.at(-1).run.steps.map((s: { step: string }) => s.step));
+  assert.deepEqual(
+    steps.map((l) => l.step.step),
+    lines.at(-1).run.steps.map((s: { step: string }) => s.step),
+  );
 });
 
 test('probe budgets: the destination budget answers 429 with Retry-After', async () => {
@@ -220,9 +253,15 @@ test('encryption none against a server without TLS: no AUTH in clear until the c
   assert.equal(step.field, 'plaintextAuthAcknowledged');
   assert.equal(plainServer.auths.length, 0, 'the password never crossed the network');
 
-  const bad = await api('POST', '/api/v1/smtp-requests', { token: refused.admin.token, body: validRequestBody({ ...plain, username: SMTP_USER, password: SMTP_PASSWORD, plaintextAuthAcknowledged: 'yes' }) });
+  const bad = await api('POST', '/api/v1/smtp-requests', {
+    token: refused.admin.token,
+    body: validRequestBody({ ...plain, username: SMTP_USER, password: SMTP_PASSWORD, plaintextAuthAcknowledged: 'yes' }),
+  });
   assert.equal(bad.status, 422);
-  assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path), ['plaintextAuthAcknowledged']);
+  assert.deepEqual(
+    bad.body.errors.map((e: { path: string }) => e.path),
+    ['plaintextAuthAcknowledged'],
+  );
 
   const acknowledged = await takenRequest({ ...plain, plaintextAuthAcknowledged: true });
   const view = await api('GET', `/api/v1/smtp-requests/${acknowledged.id}`, { token: acknowledged.admin.token });

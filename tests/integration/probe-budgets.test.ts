@@ -11,10 +11,14 @@ import { db } from '../helpers/factories';
 const run = promisify(execFile);
 
 async function childSpends(tries: number, destination: string): Promise<{ allowed: number; refused: number }> {
-  const { stdout } = await run(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/helpers/probe-budget-child.ts', String(tries), randomUUID(), randomUUID(), destination], {
-    env: process.env,
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=react-server', '--import', 'tsx', 'tests/helpers/probe-budget-child.ts', String(tries), randomUUID(), randomUUID(), destination],
+    {
+      env: process.env,
+      timeout: 60_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
@@ -26,7 +30,10 @@ test('two processes share one destination budget: together they get exactly the 
   assert.equal(a.allowed + b.allowed, PROBE_LIMITS.destination, `allowed ${a.allowed} + ${b.allowed}`);
   assert.equal(a.refused + b.refused, 2 * tries - PROBE_LIMITS.destination);
   // And this process, a third one, finds the budget spent too.
-  await assert.rejects(() => takeProbeBudget({ tam: randomUUID(), tenant: randomUUID(), destination }), (e) => e instanceof AppError && e.code === 'RATE_LIMITED');
+  await assert.rejects(
+    () => takeProbeBudget({ tam: randomUUID(), tenant: randomUUID(), destination }),
+    (e) => e instanceof AppError && e.code === 'RATE_LIMITED',
+  );
 });
 
 test('a refused probe spends nothing: the TAM budget is untouched when the tenant budget is spent', async () => {
@@ -35,7 +42,10 @@ test('a refused probe spends nothing: the TAM budget is untouched when the tenan
   for (let i = 0; i < PROBE_LIMITS.tenant; i++) await takeProbeBudget({ tam: randomUUID(), tenant, destination: `d${i}:25` }, start);
   const tam = randomUUID();
   for (let i = 0; i < 5; i++) {
-    await assert.rejects(() => takeProbeBudget({ tam, tenant, destination: `e${i}:25` }, start + 1_000), (e) => e instanceof AppError && e.code === 'RATE_LIMITED' && /tenant/.test(e.message));
+    await assert.rejects(
+      () => takeProbeBudget({ tam, tenant, destination: `e${i}:25` }, start + 1_000),
+      (e) => e instanceof AppError && e.code === 'RATE_LIMITED' && /tenant/.test(e.message),
+    );
   }
   assert.equal(await db.rateBudget.count({ where: { key: `tam:${tam}` } }), 0, 'the refused probes were not counted for the TAM');
   assert.equal(await db.rateBudget.count({ where: { key: { startsWith: 'destination:e' } } }), 0);

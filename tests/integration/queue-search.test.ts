@@ -17,14 +17,15 @@ test('the queue searches, filters and sorts within what the TAM may see', async 
   await assignTam(SYSTEM_ACTOR, tam.email, a.tenant.slug);
   await assignTam(SYSTEM_ACTOR, tam.email, b.tenant.slug);
   const host = `${unique('mx')}.example.org`;
-  const file = async (admin: { token: string }, body: Record<string, unknown> = {}) => (await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: validRequestBody(body) })).body as { id: string; number: string };
+  const file = async (admin: { token: string }, body: Record<string, unknown> = {}) =>
+    (await api('POST', '/api/v1/smtp-requests', { token: admin.token, body: validRequestBody(body) })).body as { id: string; number: string };
   const r1 = await file(a.admin, { host });
   const r2 = await file(a.admin, { noReplyAddress: 'alerts@queue-search.example' });
   const r3 = await file(b.admin);
   const hidden = await file(other.admin, { host });
   const numbers = (page: { items: { number: string }[] }) => page.items.map((r) => r.number);
 
-  assert.deepEqual(numbers(await listRequests(tam, { q: host, open: '1' })), [r1.number], 'by server address, never another TAM\'s tenant');
+  assert.deepEqual(numbers(await listRequests(tam, { q: host, open: '1' })), [r1.number], "by server address, never another TAM's tenant");
   assert.deepEqual(numbers(await listRequests(tam, { q: r2.number.toLowerCase() })), [r2.number], 'by number, SMTP- prefix or not');
   assert.deepEqual(numbers(await listRequests(tam, { q: r2.number.replace('SMTP-', '') })), [r2.number]);
   assert.deepEqual(numbers(await listRequests(tam, { q: 'alerts@queue-search' })), [r2.number], 'by no-reply address');
@@ -45,5 +46,9 @@ test('the queue searches, filters and sorts within what the TAM may see', async 
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   const n = (s: string) => Number(s.replace('SMTP-', ''));
-  assert.deepEqual(byNumber, [r3.number, r2.number, r1.number].sort((x, y) => n(y) - n(x)), 'number, highest first, paged one by one');
+  assert.deepEqual(
+    byNumber,
+    [r3.number, r2.number, r1.number].sort((x, y) => n(y) - n(x)),
+    'number, highest first, paged one by one',
+  );
 });

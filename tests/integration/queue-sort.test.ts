@@ -11,7 +11,6 @@ import { listRequests, REQUEST_SORTS, type RequestSort } from '@/server/requests
 import { REQUEST_STATUSES } from '@/lib/smtp-request-schema';
 import { AppError } from '@/server/app-error';
 
-
 type Made = { id: string; number: string; tenant: string; status: string; host: string; port: number; updatedAt: Date };
 
 async function setUp() {
@@ -97,7 +96,7 @@ test('every sort, both ways, pages through the queue without a gap or a repeat',
   }
 });
 
-test("a cursor is good only for the sort that made it; the API takes the sort and says what is wrong", async () => {
+test('a cursor is good only for the sort that made it; the API takes the sort and says what is wrong', async () => {
   const { tam } = await setUp();
   const page = await listRequests(tam, { order: 'tenant', limit: 2 });
   assert.ok(page.nextCursor);
@@ -108,9 +107,15 @@ test("a cursor is good only for the sort that made it; the API takes the sort an
   const first = await api('GET', '/api/v1/smtp-requests?order=status-desc&limit=3', { token: tam.token });
   assert.equal(first.status, 200);
   const body = first.body as { items: { status: string }[]; nextCursor: string };
-  assert.deepEqual(body.items.map((r) => r.status), ['withdrawn', 'applied', 'tested']);
+  assert.deepEqual(
+    body.items.map((r) => r.status),
+    ['withdrawn', 'applied', 'tested'],
+  );
   const second = await api('GET', `/api/v1/smtp-requests?order=status-desc&limit=3&cursor=${body.nextCursor}`, { token: tam.token });
-  assert.deepEqual((second.body as { items: { status: string }[] }).items.map((r) => r.status), ['needs_info', 'needs_info', 'in_review']);
+  assert.deepEqual(
+    (second.body as { items: { status: string }[] }).items.map((r) => r.status),
+    ['needs_info', 'needs_info', 'in_review'],
+  );
   const bad = await api('GET', '/api/v1/smtp-requests?order=colour', { token: tam.token });
   assert.equal(bad.status, 422);
   assert.match(JSON.stringify(bad.body), /order/);

@@ -30,13 +30,19 @@ test('the customer files a request and the TAM works it through the API', async 
   // needs_info requires a reason, which the customer then sees.
   const noReason = await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'needs_info' } });
   assert.equal(noReason.status, 422);
-  assert.deepEqual(noReason.body.errors.map((e: { path: string }) => e.path), ['comment']);
+  assert.deepEqual(
+    noReason.body.errors.map((e: { path: string }) => e.path),
+    ['comment'],
+  );
   const asked = await api('POST', `/api/v1/smtp-requests/${id}/transitions`, { token: tam.token, body: { to: 'needs_info', comment: 'Is port 587 open from our side?' } });
   assert.equal(asked.body.status, 'needs_info');
   await api('POST', `/api/v1/smtp-requests/${id}/comments`, { token: tam.token, body: { body: 'internal: customer seems unsure', internal: true } });
 
   const thread = await api('GET', `/api/v1/smtp-requests/${id}/comments`, { token: admin.token });
-  assert.deepEqual(thread.body.items.map((c: { body: string }) => c.body), ['Is port 587 open from our side?']);
+  assert.deepEqual(
+    thread.body.items.map((c: { body: string }) => c.body),
+    ['Is port 587 open from our side?'],
+  );
   const staffThread = await api('GET', `/api/v1/smtp-requests/${id}/comments`, { token: tam.token });
   assert.equal(staffThread.body.items.length, 2);
 
@@ -111,7 +117,14 @@ test('invalid bodies name every bad field and write nothing', async () => {
   const bad = await api('POST', '/api/v1/smtp-requests', {
     token: admin.token,
     headers: { 'accept-language': 'en' },
-    body: validRequestBody({ host: 'smtp.exa mple.com', port: 0, noReplyAddress: `${'a'.repeat(65)}@example.com`, supportContact: 'ftp://x', testRecipient: 'ops@example.com\r\nBcc: evil@example.com', username: '' }),
+    body: validRequestBody({
+      host: 'smtp.exa mple.com',
+      port: 0,
+      noReplyAddress: `${'a'.repeat(65)}@example.com`,
+      supportContact: 'ftp://x',
+      testRecipient: 'ops@example.com\r\nBcc: evil@example.com',
+      username: '',
+    }),
   });
   assert.equal(bad.status, 422);
   assert.equal(bad.headers.get('content-type'), 'application/problem+json');

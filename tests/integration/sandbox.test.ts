@@ -114,8 +114,14 @@ describe('probing the sandbox', () => {
     const before = await db.sandboxMessage.count();
     const result = await probe(sandboxConfig());
     assert.equal(result.ok, true, explain(result));
-    assert.deepEqual(result.steps.map((s) => s.step), ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit']);
-    assert.deepEqual(result.tls?.certificates.map((c) => c.subject), ['CN=localhost', 'CN=Relaydesk Demo Sandbox CA']);
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      ['dns', 'connect', 'greeting', 'ehlo', 'starttls', 'tls', 'ehlo', 'auth', 'mail', 'rcpt', 'relay', 'quit'],
+    );
+    assert.deepEqual(
+      result.tls?.certificates.map((c) => c.subject),
+      ['CN=localhost', 'CN=Relaydesk Demo Sandbox CA'],
+    );
     assert.match(result.steps.find((s) => s.step === 'auth')!.detail, /PLAIN/);
     assert.ok(result.capabilities?.includes(`SIZE ${10 * 1024 * 1024}`));
     assert.equal(await db.sandboxMessage.count(), before);
@@ -210,14 +216,44 @@ describe('inbox and mode, as a user reaches them', () => {
       const messageId = `<${randomUUID()}@acme.example>`;
       if (kind === 'notification') {
         await db.notification.create({
-          data: { id: randomUUID(), tenantId, messageId, kind: 'test', subject: 's', text: 't', recipients: '["ops@acme.example"]', status: 'sent', nextAttemptAt: now, createdAt: now },
+          data: {
+            id: randomUUID(),
+            tenantId,
+            messageId,
+            kind: 'test',
+            subject: 's',
+            text: 't',
+            recipients: '["ops@acme.example"]',
+            status: 'sent',
+            nextAttemptAt: now,
+            createdAt: now,
+          },
         });
       } else if (kind === 'test-email') {
         await db.probeRun.create({
-          data: { id: randomUUID(), requestId: randomUUID(), tenantId, kind: 'test-send', ok: true, fingerprint: 'f', recipient: 'ops@acme.example', startedAt: now, durationMs: 1, steps: '[]', transcript: '', messageId, actorId: mine.tam.id },
+          data: {
+            id: randomUUID(),
+            requestId: randomUUID(),
+            tenantId,
+            kind: 'test-send',
+            ok: true,
+            fingerprint: 'f',
+            recipient: 'ops@acme.example',
+            startedAt: now,
+            durationMs: 1,
+            steps: '[]',
+            transcript: '',
+            messageId,
+            actorId: mine.tam.id,
+          },
         });
       }
-      return storeSandboxMessage({ mailFrom: 'noreply@acme.example', rcptTo: ['ops@acme.example'], authUser: USERNAME, raw: `Message-ID: ${messageId}\r\nSubject: ${kind}\r\n\r\nbody` });
+      return storeSandboxMessage({
+        mailFrom: 'noreply@acme.example',
+        rcptTo: ['ops@acme.example'],
+        authUser: USERNAME,
+        raw: `Message-ID: ${messageId}\r\nSubject: ${kind}\r\n\r\nbody`,
+      });
     };
     const myNotification = await sentFor(mine.tenant.id, 'notification');
     const myTestEmail = await sentFor(mine.tenant.id, 'test-email');
@@ -270,7 +306,12 @@ describe('inbox and mode, as a user reaches them', () => {
       raw: 'Subject: old\r\n\r\nold',
     }));
     await db.sandboxMessage.createMany({ data: rows });
-    const newest = await storeSandboxMessage({ mailFrom: 'new@example.test', rcptTo: ['y@example.test'], authUser: null, raw: 'Subject: =?UTF-8?B?5paw?=\r\nFrom: a@example.test\r\n\r\nhello' });
+    const newest = await storeSandboxMessage({
+      mailFrom: 'new@example.test',
+      rcptTo: ['y@example.test'],
+      authUser: null,
+      raw: 'Subject: =?UTF-8?B?5paw?=\r\nFrom: a@example.test\r\n\r\nhello',
+    });
     assert.equal(await db.sandboxMessage.count(), SANDBOX_KEEP);
     assert.equal(await db.sandboxMessage.findUnique({ where: { id: rows[0]!.id } }), null, 'the oldest went');
     assert.equal((await getSandboxMessage(admin, newest)).subject, '新');

@@ -51,7 +51,9 @@ test('the password appears in no response, problem detail, audit event, log line
     await call('create with a CR in the password', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: `${PASSWORD}\r\n` }) });
     await call('create by a member', 'POST', '/api/v1/smtp-requests', member.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD }) });
     await call('create, broken JSON', 'POST', '/api/v1/smtp-requests', admin.token, { rawBody: `{"username":"${USERNAME}","password":"${PASSWORD}",` });
-    await call('create, too large', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD, notes: 'n'.repeat(70_000) }) });
+    await call('create, too large', 'POST', '/api/v1/smtp-requests', admin.token, {
+      body: validRequestBody({ username: USERNAME, password: PASSWORD, notes: 'n'.repeat(70_000) }),
+    });
     await call('create, unknown field', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD, pass: PASSWORD }) });
 
     const created = await call('create', 'POST', '/api/v1/smtp-requests', admin.token, { body: validRequestBody({ username: USERNAME, password: PASSWORD }) });
@@ -60,7 +62,13 @@ test('the password appears in no response, problem detail, audit event, log line
     const id = created.body.id as string;
     const url = `/api/v1/smtp-requests/${id}`;
 
-    for (const [who, user] of [['admin', admin], ['member', member], ['tam', tam], ['auditor', auditor], ['staff admin', staffAdmin]] as const) {
+    for (const [who, user] of [
+      ['admin', admin],
+      ['member', member],
+      ['tam', tam],
+      ['auditor', auditor],
+      ['staff admin', staffAdmin],
+    ] as const) {
       const one = await call(`get as ${who}`, 'GET', url, user.token);
       assert.equal(one.status, 200);
       assert.deepEqual(
@@ -117,13 +125,24 @@ test('the password appears in no response, problem detail, audit event, log line
     for (const [label, text] of responses) assert.ok(!text.includes(row.passwordCipher!), `response "${label}" carries the ciphertext`);
 
     const events = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
-    assert.ok(events.some((e) => e.action === 'request.edited' && e.targetId === id && e.after?.includes('"password":"changed"')), 'the password change is audited as "changed"');
+    assert.ok(
+      events.some((e) => e.action === 'request.edited' && e.targetId === id && e.after?.includes('"password":"changed"')),
+      'the password change is audited as "changed"',
+    );
     for (const e of events) assertClean(`audit event ${e.seq} (${e.action})`, JSON.stringify(e));
 
     // Every column of every table, ciphertext included: none holds the password in a readable form.
     const tables = await Promise.all([
-      db.tenant.findMany(), db.user.findMany(), db.tamAssignment.findMany(), db.apiToken.findMany(), db.signInThrottle.findMany(),
-      db.counter.findMany(), db.smtpRequest.findMany(), db.comment.findMany(), db.auditEvent.findMany(), db.probeRun.findMany(),
+      db.tenant.findMany(),
+      db.user.findMany(),
+      db.tamAssignment.findMany(),
+      db.apiToken.findMany(),
+      db.signInThrottle.findMany(),
+      db.counter.findMany(),
+      db.smtpRequest.findMany(),
+      db.comment.findMany(),
+      db.auditEvent.findMany(),
+      db.probeRun.findMany(),
     ]);
     assertClean('the database', JSON.stringify(tables));
 
@@ -149,7 +168,10 @@ test('the stored password is ciphertext that decrypts only on its own tenant and
   assert.equal(decryptSecret(passwordCipher, passwordBinding(tenant.id, mine.id)), PASSWORD);
 
   // Copied onto another request row, of the same tenant or of another, the ciphertext does not open.
-  for (const [target, tenantId] of [[sibling, tenant.id], [foreign, elsewhere.tenant.id]] as const) {
+  for (const [target, tenantId] of [
+    [sibling, tenant.id],
+    [foreign, elsewhere.tenant.id],
+  ] as const) {
     await db.smtpRequest.update({ where: { id: target.id }, data: { passwordCipher } });
     const copied = (await db.smtpRequest.findUniqueOrThrow({ where: { id: target.id } })).passwordCipher!;
     assert.throws(() => decryptSecret(copied, passwordBinding(tenantId, target.id)), /unable to authenticate|auth/i);
@@ -175,28 +197,58 @@ test('OAuth client secrets, private keys and service-account keys appear in no r
     };
     // Refused: every kind of bad input carrying the credentials, in two languages.
     await call('bad tenant id', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthTenantId: 'x y', oauthClientSecret: creds.clientSecret }) });
-    await call('key of another certificate', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthCertificate: creds.ecCertificate, oauthPrivateKey: creds.privateKey }), headers: { 'accept-language': 'zh-CN' } });
-    await call('secret and certificate', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthClientSecret: creds.clientSecret, oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey }) });
+    await call('key of another certificate', 'POST', '/api/v1/smtp-requests', admin.token, {
+      body: microsoftBody({ oauthCertificate: creds.ecCertificate, oauthPrivateKey: creds.privateKey }),
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    await call('secret and certificate', 'POST', '/api/v1/smtp-requests', admin.token, {
+      body: microsoftBody({ oauthClientSecret: creds.clientSecret, oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey }),
+    });
     await call('google, bad mailbox', 'POST', '/api/v1/smtp-requests', admin.token, { body: googleBody(creds.serviceAccountKey, { username: 'nobody' }) });
     await call('by a member', 'POST', '/api/v1/smtp-requests', member.token, { body: genericBody(creds.clientSecret) });
     await call('broken JSON', 'POST', '/api/v1/smtp-requests', admin.token, { rawBody: `{"oauthClientSecret":"${creds.clientSecret}",` });
 
-    const ms = await call('microsoft', 'POST', '/api/v1/smtp-requests', admin.token, { body: microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey }) });
+    const ms = await call('microsoft', 'POST', '/api/v1/smtp-requests', admin.token, {
+      body: microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey }),
+    });
     const google = await call('google', 'POST', '/api/v1/smtp-requests', admin.token, { body: googleBody(creds.serviceAccountKey) });
     const generic = await call('generic', 'POST', '/api/v1/smtp-requests', admin.token, { body: genericBody(creds.clientSecret) });
     for (const r of [ms, google, generic]) assert.equal(r.status, 201, r.text);
     const ids = [ms, google, generic].map((r) => r.body.id as string);
-    for (const id of ids) for (const [who, user] of [['admin', admin], ['tam', tam], ['auditor', auditor]] as const) await call(`get ${id} as ${who}`, 'GET', `/api/v1/smtp-requests/${id}`, user.token);
+    for (const id of ids)
+      for (const [who, user] of [
+        ['admin', admin],
+        ['tam', tam],
+        ['auditor', auditor],
+      ] as const)
+        await call(`get ${id} as ${who}`, 'GET', `/api/v1/smtp-requests/${id}`, user.token);
     await call('list', 'GET', '/api/v1/smtp-requests?limit=100', tam.token);
     await call('patch notes', 'PATCH', `/api/v1/smtp-requests/${ids[0]}`, admin.token, { body: { notes: 'kept' } });
-    await call('patch identity, key retyped wrongly', 'PATCH', `/api/v1/smtp-requests/${ids[0]}`, admin.token, { body: { oauthClientId: randomUUID(), oauthPrivateKey: creds.otherPrivateKey } });
+    await call('patch identity, key retyped wrongly', 'PATCH', `/api/v1/smtp-requests/${ids[0]}`, admin.token, {
+      body: { oauthClientId: randomUUID(), oauthPrivateKey: creds.otherPrivateKey },
+    });
     await call('patch secret with CR', 'PATCH', `/api/v1/smtp-requests/${ids[2]}`, admin.token, { body: { oauthClientSecret: `${creds.clientSecret}\r\n` } });
     await call('patch identity, no secret', 'PATCH', `/api/v1/smtp-requests/${ids[2]}`, admin.token, { body: { oauthTokenUrl: 'https://other.example.com/token' } });
 
     // A probe run's diagnostics bundle describes the configuration without the credentials.
     const request = await db.smtpRequest.findUniqueOrThrow({ where: { id: ids[1]! } });
     const runId = randomUUID();
-    await db.probeRun.create({ data: { id: runId, requestId: request.id, tenantId: request.tenantId, kind: 'validate', ok: false, fingerprint: request.fingerprint, recipient: request.testRecipient, startedAt: new Date(), durationMs: 1, steps: '[]', transcript: '[]', actorId: tam.id } });
+    await db.probeRun.create({
+      data: {
+        id: runId,
+        requestId: request.id,
+        tenantId: request.tenantId,
+        kind: 'validate',
+        ok: false,
+        fingerprint: request.fingerprint,
+        recipient: request.testRecipient,
+        startedAt: new Date(),
+        durationMs: 1,
+        steps: '[]',
+        transcript: '[]',
+        actorId: tam.id,
+      },
+    });
     const bundle = JSON.stringify(await diagnosticsBundle(tam, runId));
     clean('the diagnostics bundle', bundle);
     assert.match(bundle, /"oauthServiceAccountKey":"set"/);
@@ -204,9 +256,10 @@ test('OAuth client secrets, private keys and service-account keys appear in no r
 
     for (const [label, text] of responses) clean(`response "${label}"`, text);
     const rows = await db.smtpRequest.findMany({ where: { id: { in: ids } } });
-    for (const row of rows) for (const cipher of [row.oauthClientSecretCipher, row.oauthPrivateKeyCipher, row.oauthServiceAccountKeyCipher].filter(Boolean)) {
-      for (const [label, text] of responses) assert.ok(!text.includes(cipher!), `response "${label}" carries a ciphertext`);
-    }
+    for (const row of rows)
+      for (const cipher of [row.oauthClientSecretCipher, row.oauthPrivateKeyCipher, row.oauthServiceAccountKeyCipher].filter(Boolean)) {
+        for (const [label, text] of responses) assert.ok(!text.includes(cipher!), `response "${label}" carries a ciphertext`);
+      }
     const events = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     assert.ok(events.some((e) => e.targetId === ids[0] && e.action === 'request.created' && e.after?.includes('"oauthPrivateKey":"set"')));
     for (const e of events) clean(`audit event ${e.seq} (${e.action})`, JSON.stringify(e));
@@ -229,16 +282,21 @@ test("RELAYDESK_SMTP_URL's password appears in no environment error, admin statu
   const saved = { url: process.env.RELAYDESK_SMTP_URL, from: process.env.RELAYDESK_MAIL_FROM };
   const log = captureConsole();
   // A server that refuses the password and repeats it in its answer (hostile or careless servers do).
-  const server = await startSink({ auth: ({ password }) => ({ code: 535, message: `5.7.8 Authentication failed for password ${password} (${Buffer.from(password).toString('base64')})` }) });
+  const server = await startSink({
+    auth: ({ password }) => ({ code: 535, message: `5.7.8 Authentication failed for password ${password} (${Buffer.from(password).toString('base64')})` }),
+  });
   await allowLocalServers(server.port);
   let worker: ReturnType<typeof testWorker> | null = null;
   try {
     for (const bad of [`smtp://${user}:${secret}@relay.example:587?tls=bogus`, `ftp://${user}:${secret}@relay.example`, `smtp://${user}:${secret}%zz@relay.example`]) {
-      assert.throws(() => readEnv({ RELAYDESK_SMTP_URL: bad }), (error: Error) => {
-        clean('the environment error', error.message);
-        assert.match(error.message, /RELAYDESK_SMTP_URL/);
-        return true;
-      });
+      assert.throws(
+        () => readEnv({ RELAYDESK_SMTP_URL: bad }),
+        (error: Error) => {
+          clean('the environment error', error.message);
+          assert.match(error.message, /RELAYDESK_SMTP_URL/);
+          return true;
+        },
+      );
     }
     process.env.RELAYDESK_SMTP_URL = `smtp://${encodeURIComponent(user)}:${encodeURIComponent(secret)}@localhost:${server.port}`;
     process.env.RELAYDESK_MAIL_FROM = 'Relaydesk <relaydesk@relaydesk.test>';
@@ -252,7 +310,10 @@ test("RELAYDESK_SMTP_URL's password appears in no environment error, admin statu
     await db.$transaction((tx) => enqueueOwnMail(tx, { to: 'someone@customer.test', locale: 'en', kind: 'request.taken', subject: 'Hello', text: 'Body', html: '<p>Body</p>' }));
     await waitFor('a failed attempt', async () => (await db.ownMail.findFirst({ where: { toAddress: 'someone@customer.test', attempts: { gt: 0 } } })) !== null, 20_000);
     const rows = await db.ownMail.findMany();
-    assert.ok(rows.some((r) => r.lastReply?.includes('535')), 'the refusal is kept');
+    assert.ok(
+      rows.some((r) => r.lastReply?.includes('535')),
+      'the refusal is kept',
+    );
     clean('the stored rows', JSON.stringify(rows));
     clean('the mails received', server.received.map((m) => m.raw).join('\n'));
     clean('the console', log.text());
@@ -285,16 +346,27 @@ test('invitation tokens and the password set with them appear in no return value
       }
     };
     const meta = { ip: '198.51.100.99', userAgent: 'secrets test', requestId: null };
-    const first = await createInvitation(staffAdmin, { email: `${randomBytes(4).toString('hex')}@example.test`, name: 'Sec Ret', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin });
+    const first = await createInvitation(
+      staffAdmin,
+      { email: `${randomBytes(4).toString('hex')}@example.test`, name: 'Sec Ret', role: 'customer-member', tenant: tenant.slug, locale: 'en' },
+      { origin },
+    );
     outputs.push(['create', JSON.stringify(first)]);
     await keep('resend', resendInvitation(staffAdmin, first.id, { origin }));
-    const second = await createInvitation(customerAdmin, { email: `${randomBytes(4).toString('hex')}@example.test`, name: '秘密', role: 'customer-admin', locale: 'zh-CN' }, { origin });
+    const second = await createInvitation(
+      customerAdmin,
+      { email: `${randomBytes(4).toString('hex')}@example.test`, name: '秘密', role: 'customer-admin', locale: 'zh-CN' },
+      { origin },
+    );
     await keep('list as admin', listInvitations(staffAdmin));
     await keep('list as customer admin', listInvitations(customerAdmin));
 
     const mails = [...(await readQueuedOwnMail(first.email)), ...(await readQueuedOwnMail(second.email))];
     assert.equal(mails.length, 3);
-    assert.ok(mails.every((m) => m.sensitive === true), 'every invitation mail is marked sensitive');
+    assert.ok(
+      mails.every((m) => m.sensitive === true),
+      'every invitation mail is marked sensitive',
+    );
     const tokens = mails.map((m) => /\/invitations\/(rdi_[\w-]+)/.exec(m.text)![1]!);
     const forms = [...tokens.flatMap((t) => passwordForms(t)), ...passwordForms(chosen)];
     const clean = (label: string, text: string) => assert.deepEqual(leakedForms(text, forms), [], `${label} leaks an invitation token or the chosen password`);

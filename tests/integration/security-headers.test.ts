@@ -41,7 +41,13 @@ test('next.config.js: nosniff and Referrer-Policy on every answer, a deny-all CS
   const header = (rs: typeof rules, key: string) => rs.flatMap((r) => r.headers).find((h) => h.key.toLowerCase() === key)?.value;
   assert.equal(header(all, 'x-content-type-options'), 'nosniff');
   assert.equal(header(all, 'referrer-policy'), 'same-origin');
-  assert.equal(header(rules.filter((r) => r.source === '/api/:path*'), 'content-security-policy'), API_CONTENT_SECURITY_POLICY);
+  assert.equal(
+    header(
+      rules.filter((r) => r.source === '/api/:path*'),
+      'content-security-policy',
+    ),
+    API_CONTENT_SECURITY_POLICY,
+  );
   const hsts = rules.find((r) => r.has?.some((h) => h.type === 'header' && h.key === 'x-forwarded-proto' && h.value === 'https'));
   assert.match(header(hsts ? [hsts] : [], 'strict-transport-security') ?? '', /max-age=\d{7,}/);
   assert.equal(config.experimental?.serverActions?.bodySizeLimit, '128kb');

@@ -28,7 +28,10 @@ test('the right password signs in and is audited with who and from where', async
   assert.deepEqual(await checkCredentials(user.email, TEST_PASSWORD, meta), { ok: true, userId: user.id });
   assert.deepEqual(await checkCredentials(`  ${user.email.toUpperCase()} `, TEST_PASSWORD, meta), { ok: true, userId: user.id }, 'email is trimmed and case-insensitive');
   const events = await eventsFor(user.email);
-  assert.deepEqual(events.map((e) => e.action), ['auth.signed_in', 'auth.signed_in']);
+  assert.deepEqual(
+    events.map((e) => e.action),
+    ['auth.signed_in', 'auth.signed_in'],
+  );
   assert.equal(events[0]!.actorId, user.id);
   assert.equal(events[0]!.tenantId, tenant.id);
   assert.equal(events[0]!.targetId, user.id);
@@ -41,7 +44,10 @@ test('a wrong password is invalid, audited, and never recorded', async () => {
   assert.deepEqual(await checkCredentials(user.email, WRONG, meta), { ok: false, reason: 'invalid' });
   assert.deepEqual(await checkCredentials(user.email, '', meta), { ok: false, reason: 'invalid' });
   const events = await eventsFor(user.email);
-  assert.deepEqual(events.map((e) => e.action), ['auth.sign_in_failed', 'auth.sign_in_failed']);
+  assert.deepEqual(
+    events.map((e) => e.action),
+    ['auth.sign_in_failed', 'auth.sign_in_failed'],
+  );
   assert.equal(events[0]!.targetId, user.id);
   assert.deepEqual(leakedForms(JSON.stringify(await db.auditEvent.findMany()), passwordForms(WRONG)), []);
 });

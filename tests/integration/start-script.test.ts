@@ -49,7 +49,12 @@ async function productionEnv(overrides: Record<string, string | undefined> = {})
   return { env: env as NodeJS.ProcessEnv, dataDir };
 }
 
-type Started = { child: ChildProcess; output: () => string; waitFor: (pattern: RegExp, ms?: number) => Promise<RegExpMatchArray>; exited: Promise<{ code: number | null; signal: string | null }> };
+type Started = {
+  child: ChildProcess;
+  output: () => string;
+  waitFor: (pattern: RegExp, ms?: number) => Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+};
 
 function startScript(env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,13 +81,15 @@ function startScript(env: NodeJS.ProcessEnv): Started {
         reject(new Error(`Timed out waiting for ${pattern}; output so far:\n${output}`));
       }, ms);
       waiters.add(check);
-      void exited.then(() => setTimeout(() => {
-        if (!output.match(pattern)) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          reject(new Error(`npm start exited before ${pattern}; output:\n${output}`));
-        }
-      }, 50));
+      void exited.then(() =>
+        setTimeout(() => {
+          if (!output.match(pattern)) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`npm start exited before ${pattern}; output:\n${output}`));
+          }
+        }, 50),
+      );
       check();
     });
   return { child, output: () => output, waitFor, exited };
@@ -106,7 +113,9 @@ test('a worker killed with SIGKILL is restarted after a logged backoff; npm star
     assert.equal(statSync(path.join(dataDir, 'relaydesk.db')).mode & 0o777, 0o600, 'the SQLite database is created owner-only');
 
     process.kill(first, 'SIGKILL');
-    const second = Number((await start.waitFor(/notification worker stopped unexpectedly \(signal SIGKILL\); restarting it in 1 s[\s\S]*notification worker running \(pid (\d+)\)/, 10_000))[1]);
+    const second = Number(
+      (await start.waitFor(/notification worker stopped unexpectedly \(signal SIGKILL\); restarting it in 1 s[\s\S]*notification worker running \(pid (\d+)\)/, 10_000))[1],
+    );
     assert.notEqual(second, first);
     assert.equal(start.child.exitCode, null, 'npm start is still running');
     assert.ok(alive(second), 'the new worker is alive');

@@ -40,7 +40,10 @@ test('a failing sending domain blocks apply until a TAM gives a reason, which is
 
   const blank = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token, body: { force: true, reason: '   ' } });
   assert.equal(blank.status, 422, 'a blank reason is no reason');
-  assert.deepEqual(blank.body.errors.map((e: { path: string }) => e.path), ['reason']);
+  assert.deepEqual(
+    blank.body.errors.map((e: { path: string }) => e.path),
+    ['reason'],
+  );
 
   const reason = 'Customer moves DMARC to p=none tomorrow (ticket 4711)';
   const applied = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token, body: { force: true, reason } });

@@ -93,7 +93,10 @@ test('two requests of one tenant applied at once get distinct consecutive versio
   assert.ok(won.length >= 1, results.map((r) => r.text).join('\n'));
   for (const lost of results.filter((r) => r.status !== 201)) assert.equal(lost.status, 409, lost.text);
   const versions = await db.configVersion.findMany({ where: { tenantId: a.tenant.id }, orderBy: { version: 'asc' } });
-  assert.deepEqual(versions.map((v) => v.version), won.map((_, i) => i + 1));
+  assert.deepEqual(
+    versions.map((v) => v.version),
+    won.map((_, i) => i + 1),
+  );
   const statuses = await db.smtpRequest.findMany({ where: { id: { in: [a.requestId, b.requestId] } }, select: { status: true } });
   assert.equal(statuses.filter((s) => s.status === 'applied').length, won.length, 'a request is applied exactly when its version exists');
   assert.equal((await db.tenantPipeline.findUniqueOrThrow({ where: { tenantId: a.tenant.id } })).activeVersion, won.length);
@@ -121,7 +124,10 @@ test('rollback creates version N+1 with the old content, active; only the assign
   assert.equal(rolled.body.noReplyName, 'Acme Notifications');
   const config = await papi('GET', `/api/v1/tenants/${t.tenant.slug}/smtp-config`, { token: t.member.token });
   assert.equal(config.body.active.version, 3);
-  assert.deepEqual(config.body.versions.map((v: { version: number }) => v.version), [3, 2, 1]);
+  assert.deepEqual(
+    config.body.versions.map((v: { version: number }) => v.version),
+    [3, 2, 1],
+  );
   const v3 = await db.configVersion.findUniqueOrThrow({ where: { tenantId_version: { tenantId: t.tenant.id, version: 3 } } });
   assert.equal(decryptSecret(v3.passwordCipher!, configVersionBinding(t.tenant.id, 3)), SMTP_PASSWORD);
   assert.equal(await db.auditEvent.count({ where: { tenantId: t.tenant.id, action: 'config.rolled_back' } }), 1);
@@ -180,10 +186,16 @@ test('a live check of the same configuration that failed after the test email bl
   assert.equal(refused.body.failedRunId, failedRunId);
   const noReason = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token, body: { force: true } });
   assert.equal(noReason.status, 422);
-  assert.deepEqual(noReason.body.errors.map((e: { path: string }) => e.path), ['reason']);
+  assert.deepEqual(
+    noReason.body.errors.map((e: { path: string }) => e.path),
+    ['reason'],
+  );
   assert.equal(await db.configVersion.count({ where: { tenantId: t.tenant.id } }), 0, 'nothing applied');
 
-  const forced = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, { token: t.tam.token, body: { force: true, reason: 'The server had a short outage; the customer confirmed it is back (ticket 99)' } });
+  const forced = await papi('POST', `/api/v1/smtp-requests/${t.requestId}/apply`, {
+    token: t.tam.token,
+    body: { force: true, reason: 'The server had a short outage; the customer confirmed it is back (ticket 99)' },
+  });
   assert.equal(forced.status, 201, forced.text);
   const event = await db.auditEvent.findFirstOrThrow({ where: { tenantId: t.tenant.id, action: 'config.apply_forced' } });
   assert.equal(JSON.parse(event.after!).failedRunId, failedRunId);

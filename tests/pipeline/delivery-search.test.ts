@@ -21,13 +21,23 @@ test('a recipient or a Message-ID finds the deliveries; another tenant finds not
   assert.equal(first.status, 202, first.text);
 
   const byRecipient = await searchDeliveries(t.tam, t.slug, { q: 'wang.fang@customer' });
-  assert.deepEqual(byRecipient.map((d) => d.subject), ['Build failed']);
+  assert.deepEqual(
+    byRecipient.map((d) => d.subject),
+    ['Build failed'],
+  );
   assert.deepEqual(byRecipient[0]!.recipients, ['Wang.Fang@customer.test']);
   const byMessageId = await searchDeliveries(t.admin, t.slug, { q: first.body.messageId });
-  assert.deepEqual(byMessageId.map((d) => d.id), [first.body.id], 'the customer finds it by its <Message-ID>');
+  assert.deepEqual(
+    byMessageId.map((d) => d.id),
+    [first.body.id],
+    'the customer finds it by its <Message-ID>',
+  );
   assert.equal((await searchDeliveries(t.tam, t.slug, { q: 'nobody@nowhere.test' })).length, 0);
 
   const stranger = await makeTenantWithPeople();
   await assert.rejects(searchDeliveries(stranger.admin, t.slug, { q: 'wang' }), (e: unknown) => e instanceof AppError && e.code === 'NOT_FOUND');
-  await assert.rejects(searchDeliveries(t.tam, t.slug, { q: '  ' }), (e: unknown) => e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.details.errors?.[0]?.path === 'q');
+  await assert.rejects(
+    searchDeliveries(t.tam, t.slug, { q: '  ' }),
+    (e: unknown) => e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.details.errors?.[0]?.path === 'q',
+  );
 });

@@ -32,7 +32,14 @@ const subjectMarker = (raw: string, marker: string) => raw.includes(`Subject: ${
 
 test('a notification arrives with the no-reply headers, the real recipients only in the envelope, its Message-ID, thread headers and the support footer', async () => {
   const t = await appliedTenant(sink.port);
-  const first = await notify(t, { to: ['alice@customer.test', 'bob@customer.test'], subject: 'Review requested', text: 'Please review #7', html: '<p>Please review <b>#7</b></p>', kind: 'review_requested', threadId: 'pr-7' });
+  const first = await notify(t, {
+    to: ['alice@customer.test', 'bob@customer.test'],
+    subject: 'Review requested',
+    text: 'Please review #7',
+    html: '<p>Please review <b>#7</b></p>',
+    kind: 'review_requested',
+    threadId: 'pr-7',
+  });
   const second = await notify(t, { to: ['alice@customer.test'], subject: 'Re: Review requested', text: 'Approved', kind: 'pull_request_review', threadId: 'pr-7' });
   assert.equal(first.status, 202, first.text);
   await waitFor('delivery', delivered(first.body.id));
@@ -127,7 +134,10 @@ test('535 pauses the tenant without burning retries; it resumes when a new versi
       const found = await db.notification.findMany({ where: { id: { in: ids } } });
       return found.every((r) => r.leaseOwner === null) ? found : null;
     }).catch(async () => db.notification.findMany({ where: { id: { in: ids } } }));
-    assert.ok(rows.every((r) => r.status === 'queued' && r.attempts === 0 && r.leaseOwner === null), JSON.stringify(rows.map((r) => [r.status, r.attempts, r.leaseOwner, r.lastReply])));
+    assert.ok(
+      rows.every((r) => r.status === 'queued' && r.attempts === 0 && r.leaseOwner === null),
+      JSON.stringify(rows.map((r) => [r.status, r.attempts, r.leaseOwner, r.lastReply])),
+    );
     const pipeline = await db.tenantPipeline.findUniqueOrThrow({ where: { tenantId: t.tenant.id } });
     assert.match(pipeline.pausedReason ?? '', /535 5\.7\.139/);
     assert.equal(await db.auditEvent.count({ where: { tenantId: t.tenant.id, action: 'pipeline.paused' } }), 1);
@@ -148,7 +158,10 @@ test('535 pauses the tenant without burning retries; it resumes when a new versi
     for (const id of ids) await waitFor('delivery after the new version', delivered(id));
     const after = await db.notification.findMany({ where: { id: { in: ids } } });
     // One attempt each: the failed logins spent none. (A send already in flight may finish on version 1.)
-    assert.ok(after.every((r) => r.attempts === 1), JSON.stringify(after.map((r) => [r.attempts, r.configVersion, r.lastReply])));
+    assert.ok(
+      after.every((r) => r.attempts === 1),
+      JSON.stringify(after.map((r) => [r.attempts, r.configVersion, r.lastReply])),
+    );
   } finally {
     sink.behaviour.auth = undefined;
   }
@@ -157,7 +170,10 @@ test('535 pauses the tenant without burning retries; it resumes when a new versi
 test('a tenant whose server hangs does not delay another tenant', async () => {
   const slow = await appliedTenant(proxy.port);
   const fast = await appliedTenant(sink.port);
-  await waitFor('canaries delivered', async () => (await db.notification.count({ where: { tenantId: { in: [slow.tenant.id, fast.tenant.id] }, canary: true, status: 'delivered' } })) === 2);
+  await waitFor(
+    'canaries delivered',
+    async () => (await db.notification.count({ where: { tenantId: { in: [slow.tenant.id, fast.tenant.id] }, canary: true, status: 'delivered' } })) === 2,
+  );
   // This test's own worker waits long for a greeting, so the order below cannot come from a timeout.
   await worker.stop(1_000);
   const patient = testWorker({ timeouts: { connectionMs: 2_000, greetingMs: 5_000, socketMs: 5_000 } });
@@ -171,7 +187,10 @@ test('a tenant whose server hangs does not delay another tenant', async () => {
     for (const id of fastIds) await waitFor('fast tenant delivered', delivered(id));
     // Every message of the fast tenant went out while the hung tenant had not finished a single attempt.
     const slowRows = await db.notification.findMany({ where: { id: { in: slowIds } } });
-    assert.ok(slowRows.every((r) => r.status === 'queued' && r.attempts === 0), JSON.stringify(slowRows.map((r) => [r.status, r.attempts, r.lastReply])));
+    assert.ok(
+      slowRows.every((r) => r.status === 'queued' && r.attempts === 0),
+      JSON.stringify(slowRows.map((r) => [r.status, r.attempts, r.lastReply])),
+    );
     assert.ok(proxy.connections() > 0, 'the hung tenant was being tried meanwhile');
     // The hung tenant's messages then time out and are retried, not lost.
     await waitFor('slow tenant retrying', async () => (await db.notification.count({ where: { id: { in: slowIds }, status: 'retrying' } })) > 0, 20_000);

@@ -33,7 +33,9 @@ const echo = (username: string, password: string) => `for ${username} with passw
 async function wholeDatabase(): Promise<string> {
   const tables =
     testDatabaseKind === 'postgres'
-      ? await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+      ? await db.$queryRawUnsafe<Array<{ name: string }>>(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+        )
       : await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM sqlite_master WHERE type = 'table'`);
   const dump: Record<string, unknown> = {};
   for (const { name } of tables) dump[name] = await db.$queryRawUnsafe(`SELECT * FROM "${name}"`);

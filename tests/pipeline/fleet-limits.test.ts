@@ -117,8 +117,12 @@ test('two worker processes together open at most maxConnections to a tenant and 
     // The rated tenant (its test email of the probe came before the workers): whatever minute the run falls in, no clock minute holds more than RATE messages.
     await waitFor('the rated tenant delivered', async () => (await db.notification.count({ where: { tenantId: rated.tenant.id, status: 'delivered' } })) === 15, 150_000);
     const perMinute = new Map<number, number>();
-    for (const m of sink.received.filter((r) => r.mailFrom === 'noreply@rated.test' && r.at >= started)) perMinute.set(Math.floor(m.at / 60_000), (perMinute.get(Math.floor(m.at / 60_000)) ?? 0) + 1);
-    assert.ok([...perMinute.values()].every((n) => n <= RATE), `messages per minute across both workers: ${JSON.stringify([...perMinute.values()])}, limit ${RATE}`);
+    for (const m of sink.received.filter((r) => r.mailFrom === 'noreply@rated.test' && r.at >= started))
+      perMinute.set(Math.floor(m.at / 60_000), (perMinute.get(Math.floor(m.at / 60_000)) ?? 0) + 1);
+    assert.ok(
+      [...perMinute.values()].every((n) => n <= RATE),
+      `messages per minute across both workers: ${JSON.stringify([...perMinute.values()])}, limit ${RATE}`,
+    );
     assert.ok(perMinute.size >= 2, 'the 15 messages needed a second minute');
   } finally {
     for (const w of workers) w.kill('SIGTERM');

@@ -74,23 +74,38 @@ test('dead letters through the pipeline: the check says so once, the Health page
   }
   const failing = await check(t.tenant.id);
   assert.equal(failing.healthy, false);
-  assert.deepEqual(failing.problems.map((p) => p.key), [DELIVERIES_FAILING_KEY]);
+  assert.deepEqual(
+    failing.problems.map((p) => p.key),
+    [DELIVERIES_FAILING_KEY],
+  );
   assert.equal(failing.problems[0]!.detail, '3 of 4 notifications (75 %) failed permanently in the last 24 hours');
-  assert.deepEqual(failing.transition?.added.map((p) => p.key), [DELIVERIES_FAILING_KEY]);
+  assert.deepEqual(
+    failing.transition?.added.map((p) => p.key),
+    [DELIVERIES_FAILING_KEY],
+  );
   assert.equal((await check(t.tenant.id)).transition, null, 'said once, not at every check');
   const events = await db.auditEvent.findMany({ where: { tenantId: t.tenant.id, action: 'health.changed' } });
   assert.equal(events.length, 1);
   assert.match(events[0]!.after ?? '', /deliveries\.failing/);
 
   const risk = (await listTenantsByRisk(t.tam)).find((x) => x.slug === t.tenant.slug);
-  assert.deepEqual(risk?.latest?.problems.map((p) => p.key), [DELIVERIES_FAILING_KEY]);
+  assert.deepEqual(
+    risk?.latest?.problems.map((p) => p.key),
+    [DELIVERIES_FAILING_KEY],
+  );
   assert.equal(risk?.latest?.healthy, false);
-  assert.deepEqual((await listTenantHealthChecks(t.admin, t.tenant.slug))[0]!.problems.map((p) => p.key), [DELIVERIES_FAILING_KEY]);
+  assert.deepEqual(
+    (await listTenantHealthChecks(t.admin, t.tenant.slug))[0]!.problems.map((p) => p.key),
+    [DELIVERIES_FAILING_KEY],
+  );
 
   // A day later the dead letters are out of the window: resolved, said once.
   const later = new Date(Date.now() + 25 * 3_600_000);
   const resolved = await check(t.tenant.id, later);
   assert.deepEqual(resolved.problems, []);
-  assert.deepEqual(resolved.transition?.resolved.map((p) => p.key), [DELIVERIES_FAILING_KEY]);
-  assert.equal((await db.auditEvent.count({ where: { tenantId: t.tenant.id, action: 'health.changed' } })), 2);
+  assert.deepEqual(
+    resolved.transition?.resolved.map((p) => p.key),
+    [DELIVERIES_FAILING_KEY],
+  );
+  assert.equal(await db.auditEvent.count({ where: { tenantId: t.tenant.id, action: 'health.changed' } }), 2);
 });

@@ -28,7 +28,13 @@ before(async () => {
   process.env.RELAYDESK_OAUTH_AUTHORITY_MICROSOFT = idp.origin;
   resetOAuthEnv();
   const certs = await testCerts();
-  exchange = await startOAuthSmtpServer({ idp, cert: certs.localhost, style: 'microsoft', audiences: [OUTLOOK_RESOURCE], sendAs: { [MS_CLIENT]: [MAILBOX], [MS_CERT_CLIENT]: [MAILBOX] } });
+  exchange = await startOAuthSmtpServer({
+    idp,
+    cert: certs.localhost,
+    style: 'microsoft',
+    audiences: [OUTLOOK_RESOURCE],
+    sendAs: { [MS_CLIENT]: [MAILBOX], [MS_CERT_CLIENT]: [MAILBOX] },
+  });
   await allowLocalServers(exchange.port, idp.port);
   const domain = 'oauth-health.test';
   dns = await startTestDns({
@@ -75,10 +81,20 @@ test('an OAuth configuration is checked with a token and XOAUTH2; the secret and
   assert.equal(outcome.healthy, true);
   assert.equal(idp.requests.filter((p) => p.endsWith('/token')).length - tokensBefore, 1, 'one token request');
   const auths = exchange.auths.slice(authsBefore);
-  assert.deepEqual(auths.map((a) => [a.user, a.ok]), [[MAILBOX, true]], 'signed in with XOAUTH2 as the mailbox');
+  assert.deepEqual(
+    auths.map((a) => [a.user, a.ok]),
+    [[MAILBOX, true]],
+    'signed in with XOAUTH2 as the mailbox',
+  );
   const { row, steps } = await latestSteps(t.tenant.id);
-  assert.deepEqual(steps.slice(0, 2).map((s) => s.step), ['token', 'dns']);
-  assert.ok(steps.every((s) => s.ok), JSON.stringify(steps));
+  assert.deepEqual(
+    steps.slice(0, 2).map((s) => s.step),
+    ['token', 'dns'],
+  );
+  assert.ok(
+    steps.every((s) => s.ok),
+    JSON.stringify(steps),
+  );
   const stored = JSON.stringify(row);
   assert.ok(!stored.includes(MS_SECRET), 'the client secret is not stored');
   assert.ok(!stored.includes(auths[0]!.token), 'the access token is not stored');
@@ -92,10 +108,16 @@ test('an expired client secret (AADSTS7000222) is its own problem, audited once'
   try {
     const expired = await check(t.tenant.id);
     assert.equal(expired.healthy, false);
-    assert.deepEqual(expired.problems.map((p) => [p.key, p.severity]), [['oauth.secret_expired', 'fail']]);
+    assert.deepEqual(
+      expired.problems.map((p) => [p.key, p.severity]),
+      [['oauth.secret_expired', 'fail']],
+    );
     assert.match(expired.problems[0]!.detail, /OAUTH_SECRET_EXPIRED/);
     assert.match(expired.problems[0]!.detail, /AADSTS7000222/);
-    assert.deepEqual(expired.transition?.added.map((p) => p.key), ['oauth.secret_expired']);
+    assert.deepEqual(
+      expired.transition?.added.map((p) => p.key),
+      ['oauth.secret_expired'],
+    );
     assert.equal((await check(t.tenant.id)).transition, null, 'said once, not every day');
     const { steps } = await latestSteps(t.tenant.id);
     assert.deepEqual(steps.map((s) => [s.step, s.ok, s.hint?.code ?? null]).slice(0, 1), [['token', false, 'OAUTH_SECRET_EXPIRED']]);
@@ -111,12 +133,22 @@ test('a client certificate ending in 10 days warns; one ending in 5 days fails; 
   const warn = await appliedTenant(exchange.port, oauthFields({ oauthClientId: MS_CERT_CLIENT, oauthCertificate: tenDays.cert, oauthPrivateKey: tenDays.key }));
   const soon = await appliedTenant(exchange.port, oauthFields({ oauthClientId: MS_CERT_CLIENT, oauthCertificate: fiveDays.cert, oauthPrivateKey: fiveDays.key }));
   const first = await check(warn.tenant.id);
-  assert.deepEqual(first.problems.map((p) => [p.key, p.severity]), [['oauth.certificate_expiring', 'warn']]);
+  assert.deepEqual(
+    first.problems.map((p) => [p.key, p.severity]),
+    [['oauth.certificate_expiring', 'warn']],
+  );
   assert.match(first.problems[0]!.detail, /expires in (9|10) days/);
   assert.equal(first.healthy, true, 'a warning is not unhealthy');
-  assert.deepEqual(first.transition?.added.map((p) => p.key), ['oauth.certificate_expiring'], 'crossing the threshold is news');
+  assert.deepEqual(
+    first.transition?.added.map((p) => p.key),
+    ['oauth.certificate_expiring'],
+    'crossing the threshold is news',
+  );
   const second = await check(soon.tenant.id);
-  assert.deepEqual(second.problems.map((p) => [p.key, p.severity]), [['oauth.certificate_expires_soon', 'fail']]);
+  assert.deepEqual(
+    second.problems.map((p) => [p.key, p.severity]),
+    [['oauth.certificate_expires_soon', 'fail']],
+  );
   assert.equal(second.healthy, false);
   assert.equal((await check(soon.tenant.id)).transition, null);
   const { row } = await latestSteps(soon.tenant.id);

@@ -30,14 +30,25 @@ const greenDomain = (domain: string) => ({
 
 before(async () => {
   // A server whose certificate (from its own CA, trusted like the others) is valid for 5 more days.
-  const ca = await generate([{ name: 'commonName', value: 'Health Test CA' }], { keyType: 'ec', algorithm: 'sha256', extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }] });
+  const ca = await generate([{ name: 'commonName', value: 'Health Test CA' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
+  });
   const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',
     ca: { key: ca.private, cert: ca.cert },
     notBeforeDate: new Date(Date.now() - 86_400_000),
     notAfterDate: new Date(Date.now() + 5 * 86_400_000),
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] }],
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
+    ],
   });
   sink = await startSink();
   expiring = await startSmtpServer({ cert: { key: leaf.private, cert: leaf.cert }, user: { username: SMTP_USER, password: SMTP_PASSWORD } });
@@ -65,9 +76,15 @@ test('a certificate valid for 5 more days is a failure, audited once', async () 
   const t = await appliedTenant(expiring.port, { noReplyAddress: 'noreply@soon.test' });
   const first = await check(t.tenant.id);
   assert.equal(first.healthy, false);
-  assert.deepEqual(first.problems.map((p) => p.key), ['cert.expires_soon']);
+  assert.deepEqual(
+    first.problems.map((p) => p.key),
+    ['cert.expires_soon'],
+  );
   assert.match(first.problems[0]!.detail, /expires in [45] days/);
-  assert.deepEqual(first.transition?.added.map((p) => p.key), ['cert.expires_soon']);
+  assert.deepEqual(
+    first.transition?.added.map((p) => p.key),
+    ['cert.expires_soon'],
+  );
   const second = await check(t.tenant.id);
   assert.equal(second.transition, null, 'said once, not every day');
   const events = await healthEvents(t.tenant.id);
@@ -85,7 +102,10 @@ test('credentials changed on the server: one event, then nothing new; the passwo
   try {
     const broken = await check(t.tenant.id);
     assert.equal(broken.healthy, false);
-    assert.deepEqual(broken.transition?.added.map((p) => p.key), ['smtp.auth']);
+    assert.deepEqual(
+      broken.transition?.added.map((p) => p.key),
+      ['smtp.auth'],
+    );
     assert.equal((await check(t.tenant.id)).transition, null);
   } finally {
     delete sink.behaviour.auth;
@@ -100,7 +120,10 @@ test('a DNS record removed: one event, then nothing new', async () => {
   assert.deepEqual((await check(t.tenant.id)).problems, []);
   dns.set('_dmarc.gone.test', undefined);
   const gone = await check(t.tenant.id);
-  assert.deepEqual(gone.transition?.added.map((p) => p.key), ['domain.dmarc.DMARC_MISSING']);
+  assert.deepEqual(
+    gone.transition?.added.map((p) => p.key),
+    ['domain.dmarc.DMARC_MISSING'],
+  );
   assert.equal((await check(t.tenant.id)).transition, null);
   assert.equal((await healthEvents(t.tenant.id)).length, 1);
 });
@@ -131,9 +154,24 @@ test("the Health page lists a TAM's tenants riskiest first; a tenant's history i
   await check(t.tenant.id);
   const risky = await makeTenant();
   await assignTam(SYSTEM_ACTOR, t.tam.email, risky.slug);
-  await db.healthCheck.create({ data: { id: `hc-${risky.id}`, tenantId: risky.id, configVersion: 1, checkedAt: new Date(), healthy: false, problems: JSON.stringify([{ key: 'smtp.auth', severity: 'fail', detail: 'auth failed' }]), steps: '[]', certExpiresAt: null, durationMs: 1 } });
+  await db.healthCheck.create({
+    data: {
+      id: `hc-${risky.id}`,
+      tenantId: risky.id,
+      configVersion: 1,
+      checkedAt: new Date(),
+      healthy: false,
+      problems: JSON.stringify([{ key: 'smtp.auth', severity: 'fail', detail: 'auth failed' }]),
+      steps: '[]',
+      certExpiresAt: null,
+      durationMs: 1,
+    },
+  });
   const list = await listTenantsByRisk(t.tam);
-  assert.deepEqual(list.map((x) => x.slug), [risky.slug, t.tenant.slug]);
+  assert.deepEqual(
+    list.map((x) => x.slug),
+    [risky.slug, t.tenant.slug],
+  );
   assert.equal(list[0]!.latest?.healthy, false);
   await assert.rejects(listTenantsByRisk(t.admin), { code: 'FORBIDDEN' });
   assert.equal((await listTenantHealthChecks(t.admin, t.tenant.slug)).length, 1);

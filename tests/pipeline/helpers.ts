@@ -47,7 +47,11 @@ export type Sink = {
   quits: () => number;
   close: () => Promise<void>;
 };
-export type SinkOptions = { allowInsecureAuth?: boolean; hideSTARTTLS?: boolean; /** The account AUTH accepts (default SMTP_USER / SMTP_PASSWORD). */ credentials?: { username: string; password: string } };
+export type SinkOptions = {
+  allowInsecureAuth?: boolean;
+  hideSTARTTLS?: boolean;
+  /** The account AUTH accepts (default SMTP_USER / SMTP_PASSWORD). */ credentials?: { username: string; password: string };
+};
 
 const replyError = ({ code, message }: Reply) => Object.assign(new Error(message), { responseCode: code });
 export const messageIdOf = (raw: string) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
@@ -61,7 +65,15 @@ export async function startSink(behaviour: Behaviour = {}, options: SinkOptions 
   let quits = 0;
   const ignore = () => {};
   // smtp-server logs every client command at debug level (after STARTTLS too): how the test sees QUIT.
-  const logger = { info: ignore, warn: ignore, error: ignore, trace: ignore, fatal: ignore, debug: (meta: { command?: string } | undefined) => (meta?.command === 'QUIT' ? (quits += 1) : 0), child: () => logger };
+  const logger = {
+    info: ignore,
+    warn: ignore,
+    error: ignore,
+    trace: ignore,
+    fatal: ignore,
+    debug: (meta: { command?: string } | undefined) => (meta?.command === 'QUIT' ? (quits += 1) : 0),
+    child: () => logger,
+  };
   const server = new SMTPServer({
     key: certs.localhost.key,
     cert: certs.localhost.cert,
@@ -99,7 +111,13 @@ export async function startSink(behaviour: Behaviour = {}, options: SinkOptions 
         const finish = () => {
           const forced = sink.behaviour.data?.(raw);
           if (forced) return callback(replyError(forced));
-          received.push({ mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address), raw, messageId: messageIdOf(raw), at: Date.now() });
+          received.push({
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            messageId: messageIdOf(raw),
+            at: Date.now(),
+          });
           callback(null, 'Ok: queued');
         };
         if (sink.behaviour.dataDelayMs) setTimeout(finish, sink.behaviour.dataDelayMs);

@@ -21,7 +21,10 @@ const stored = (where: Record<string, unknown> = {}) => db.notification.count({ 
 
 test('a batch of 500 is stored in one call, each with its own id and Message-ID, in order', async () => {
   const before = await stored();
-  const res = await batch(t, Array.from({ length: 500 }, (_, i) => item(i)));
+  const res = await batch(
+    t,
+    Array.from({ length: 500 }, (_, i) => item(i)),
+  );
   assert.equal(res.status, 202, res.text);
   assert.equal(res.body.items.length, 500);
   assert.equal(new Set(res.body.items.map((i: { messageId: string }) => i.messageId)).size, 500);
@@ -37,7 +40,10 @@ test('a batch is validated all or nothing: 422 names the item and the field, not
   assert.equal(res.status, 422, res.text);
   assert.deepEqual(res.body.errors.map((e: { path: string }) => e.path).sort(), ['notifications.1.to.0', 'notifications.2.kind']);
   assert.equal(await stored(), before);
-  const tooMany = await batch(t, Array.from({ length: 501 }, (_, i) => item(i)));
+  const tooMany = await batch(
+    t,
+    Array.from({ length: 501 }, (_, i) => item(i)),
+  );
   assert.equal(tooMany.status, 422);
   assert.equal(tooMany.body.errors[0].path, 'notifications');
   const empty = await batch(t, []);

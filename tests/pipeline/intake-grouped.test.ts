@@ -50,7 +50,9 @@ test('a repeated key among concurrent calls answers the original; the others in 
   const first = await notify(t, { idempotencyKey: 'grouped-repeat' });
   assert.equal(first.status, 202, first.text);
   const answers = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => (i === 15 ? notify(t, { idempotencyKey: 'grouped-repeat' }) : notify(t, { subject: `Neighbour ${i}`, idempotencyKey: `grouped-new-${i}` }))),
+    Array.from({ length: 30 }, (_, i) =>
+      i === 15 ? notify(t, { idempotencyKey: 'grouped-repeat' }) : notify(t, { subject: `Neighbour ${i}`, idempotencyKey: `grouped-new-${i}` }),
+    ),
   );
   const repeat = answers[15]!;
   assert.equal(repeat.status, 200, repeat.text);
@@ -66,7 +68,10 @@ test('batches without keys join the group as whole units: each is stored whole, 
   const first = await notify(t, { idempotencyKey: 'grouped-batch-repeat' });
   const statementsBefore = groupedInsertStatements();
   const batch = (b: number) =>
-    papi('POST', `/api/v1/tenants/${t.slug}/notifications`, { token: t.pipelineToken, body: { notifications: Array.from({ length: 100 }, (_, i) => ({ to: [`b${b}-${i}@customer.test`], subject: `Batch ${b} item ${i}`, text: 'x', kind: 'mention' })) } });
+    papi('POST', `/api/v1/tenants/${t.slug}/notifications`, {
+      token: t.pipelineToken,
+      body: { notifications: Array.from({ length: 100 }, (_, i) => ({ to: [`b${b}-${i}@customer.test`], subject: `Batch ${b} item ${i}`, text: 'x', kind: 'mention' })) },
+    });
   const [batches, repeat] = await Promise.all([Promise.all(Array.from({ length: 5 }, (_, b) => batch(b))), notify(t, { idempotencyKey: 'grouped-batch-repeat' })]);
   assert.equal(repeat.status, 200, repeat.text);
   assert.equal(repeat.body.id, first.body.id);

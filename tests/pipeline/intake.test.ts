@@ -37,7 +37,10 @@ test('bad bodies get problem+json with every field error', async () => {
 
   const badAddress = await notify(t, { to: ['ok@customer.test', 'not an address', 'x@y.test\r\nRCPT TO:<z@z.test>'] });
   assert.equal(badAddress.status, 422);
-  assert.deepEqual(badAddress.body.errors.map((e: { path: string }) => e.path), ['to.1', 'to.2']);
+  assert.deepEqual(
+    badAddress.body.errors.map((e: { path: string }) => e.path),
+    ['to.1', 'to.2'],
+  );
 
   const tooMany = await notify(t, { to: Array.from({ length: 51 }, (_, i) => `u${i}@customer.test`) });
   assert.equal(tooMany.status, 422);

@@ -28,7 +28,15 @@ test('each provider files its fields; the views say only which credentials are s
   const { admin, tam } = await makeTenantWithPeople();
   const ms = await file(admin, microsoftBody({ oauthClientSecret: creds.clientSecret, oauthCloud: 'china', host: 'smtp.partner.outlook.cn' }));
   assert.deepEqual(
-    { provider: ms.oauthProvider, cloud: ms.oauthCloud, tenant: ms.oauthTenantId, secret: ms.hasOauthClientSecret, key: ms.hasOauthPrivateKey, sa: ms.hasOauthServiceAccountKey, pw: ms.hasPassword },
+    {
+      provider: ms.oauthProvider,
+      cloud: ms.oauthCloud,
+      tenant: ms.oauthTenantId,
+      secret: ms.hasOauthClientSecret,
+      key: ms.hasOauthPrivateKey,
+      sa: ms.hasOauthServiceAccountKey,
+      pw: ms.hasPassword,
+    },
     { provider: 'microsoft', cloud: 'china', tenant: TENANT_ID, secret: true, key: false, sa: false, pw: false },
   );
   assert.equal('oauthClientSecret' in ms, false);
@@ -59,9 +67,18 @@ test('PEM and key files are parsed on the server, and the error names the field'
   const cases: [Record<string, unknown>, Record<string, string>][] = [
     [microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.otherPrivateKey }), { oauthPrivateKey: 'oauthKeyMismatch' }],
     [microsoftBody({ oauthCertificate: creds.ecCertificate, oauthPrivateKey: creds.ecPrivateKey }), { oauthPrivateKey: 'oauthPrivateKeyNotRsa' }],
-    [microsoftBody({ oauthCertificate: creds.certificate.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA'), oauthPrivateKey: creds.privateKey }), { oauthCertificate: 'oauthCertificateInvalid' }],
-    [microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' }), { oauthPrivateKey: 'oauthPrivateKeyInvalid' }],
-    [googleBody(JSON.stringify({ ...JSON.parse(creds.serviceAccountKey), private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' })), { oauthServiceAccountKey: 'oauthServiceAccountKeyNoPrivateKey' }],
+    [
+      microsoftBody({ oauthCertificate: creds.certificate.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA'), oauthPrivateKey: creds.privateKey }),
+      { oauthCertificate: 'oauthCertificateInvalid' },
+    ],
+    [
+      microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' }),
+      { oauthPrivateKey: 'oauthPrivateKeyInvalid' },
+    ],
+    [
+      googleBody(JSON.stringify({ ...JSON.parse(creds.serviceAccountKey), private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' })),
+      { oauthServiceAccountKey: 'oauthServiceAccountKeyNoPrivateKey' },
+    ],
   ];
   for (const [body, expected] of cases) {
     const res = await api('POST', '/api/v1/smtp-requests', { token: admin.token, body });
@@ -83,7 +100,13 @@ test('credentials are kept by an edit of other fields and dropped when the desti
   assert.equal(notes.body.hasOauthClientSecret, true);
   assert.equal(notes.body.fingerprint, ms.fingerprint, 'notes are not part of the configuration');
 
-  for (const change of [{ oauthTenantId: 'contoso.onmicrosoft.com' }, { oauthClientId: randomUUID() }, { oauthCloud: 'usgov' }, { host: 'smtp.office365.us' }, { username: 'other@contoso.example' }]) {
+  for (const change of [
+    { oauthTenantId: 'contoso.onmicrosoft.com' },
+    { oauthClientId: randomUUID() },
+    { oauthCloud: 'usgov' },
+    { host: 'smtp.office365.us' },
+    { username: 'other@contoso.example' },
+  ]) {
     const refused = await api('PATCH', url, { token: admin.token, body: change });
     assert.equal(refused.status, 422, `${JSON.stringify(change)}: ${refused.text}`);
     assert.deepEqual(errorsOf(refused), { oauthClientSecret: 'secretRetype' }, JSON.stringify(change));
@@ -105,7 +128,10 @@ test('credentials are kept by an edit of other fields and dropped when the desti
   assert.deepEqual([password.body.oauthProvider, password.body.oauthCertificate, password.body.hasOauthPrivateKey, password.body.hasPassword], [null, null, false, true]);
 
   const events = await db.auditEvent.findMany({ where: { targetId: ms.id, action: 'request.edited' }, orderBy: { seq: 'asc' } });
-  assert.ok(events.some((e) => e.after?.includes('"oauthClientSecret":"changed"')), 'a new secret is audited as "changed"');
+  assert.ok(
+    events.some((e) => e.after?.includes('"oauthClientSecret":"changed"')),
+    'a new secret is audited as "changed"',
+  );
   assert.ok(events.some((e) => e.after?.includes('"oauthPrivateKey":"changed"') && e.after.includes('"oauthClientSecret":"not set"')));
 });
 
@@ -114,7 +140,20 @@ async function markTested(requestId: string, tamId: string) {
   const request = await db.smtpRequest.findUniqueOrThrow({ where: { id: requestId } });
   await db.smtpRequest.update({ where: { id: requestId }, data: { status: 'tested' } });
   await db.probeRun.create({
-    data: { id: randomUUID(), requestId, tenantId: request.tenantId, kind: 'test-send', ok: true, fingerprint: request.fingerprint, recipient: request.testRecipient, startedAt: new Date(), durationMs: 1, steps: '[]', transcript: '[]', actorId: tamId },
+    data: {
+      id: randomUUID(),
+      requestId,
+      tenantId: request.tenantId,
+      kind: 'test-send',
+      ok: true,
+      fingerprint: request.fingerprint,
+      recipient: request.testRecipient,
+      startedAt: new Date(),
+      durationMs: 1,
+      steps: '[]',
+      transcript: '[]',
+      actorId: tamId,
+    },
   });
 }
 

@@ -34,7 +34,15 @@ before(async () => {
   resetOAuthEnv();
   const password = { user: SMTP_USER, pass: SMTP_PASSWORD };
   const certs = await (await import('../helpers/smtp-certs')).testCerts();
-  exchange = await startOAuthSmtpServer({ idp, cert: certs.localhost, style: 'microsoft', audiences: [OUTLOOK_RESOURCE], sendAs: { [MS_CLIENT]: [MAILBOX] }, password, closeAfterMessage: true });
+  exchange = await startOAuthSmtpServer({
+    idp,
+    cert: certs.localhost,
+    style: 'microsoft',
+    audiences: [OUTLOOK_RESOURCE],
+    sendAs: { [MS_CLIENT]: [MAILBOX] },
+    password,
+    closeAfterMessage: true,
+  });
   gmail = await startOAuthSmtpServer({ idp, cert: certs.localhost, style: 'google', audiences: [GOOGLE_RESOURCE], password, closeAfterMessage: true });
   await allowLocalServers(exchange.port, gmail.port, idp.port);
   worker = testWorker();
@@ -79,7 +87,10 @@ test('Microsoft 365: messages go out over XOAUTH2 with one token for the version
   for (const id of ids) assert.equal((await row(id)).attempts, 1);
   assert.equal(tokenRequests() - before, 1, 'one token for the version');
   const mine = exchange.auths.slice(-3);
-  assert.ok(mine.every((a) => a.ok && a.user === MAILBOX), JSON.stringify(mine.map((a) => a.why)));
+  assert.ok(
+    mine.every((a) => a.ok && a.user === MAILBOX),
+    JSON.stringify(mine.map((a) => a.why)),
+  );
   assert.equal(exchange.received.at(-1)?.user, MAILBOX);
 });
 
@@ -147,7 +158,10 @@ test('SMTP server revokes the token: renewed once, the message still goes out', 
   const done = await waitFor('delivery', delivered(sent.body.id));
   assert.equal(done.attempts, 1, 'the renewal is not a failed attempt');
   assert.equal(tokenRequests() - before, 1, 'renewed exactly once');
-  assert.deepEqual(exchange.auths.slice(authsBefore).map((a) => a.ok), [false, true]);
+  assert.deepEqual(
+    exchange.auths.slice(authsBefore).map((a) => a.ok),
+    [false, true],
+  );
   assert.equal((await pipelineOf(t)).paused, false);
 });
 

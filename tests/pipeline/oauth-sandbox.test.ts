@@ -19,7 +19,15 @@ const PASSWORD = 'sandbox-Pa55-for-oauth-tests';
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-oauth-sandbox-'));
 const certs = await ensureSandboxCertificates(dataDir);
 const idp = await startDemoIdp({ host: ['127.0.0.1', '::1'], port: 0, tls: certs, clientSecret: PASSWORD });
-const sandbox = await startSandbox({ host: ['127.0.0.1', '::1'], port: 0, tls: certs, username: 'relaydesk-demo', password: PASSWORD, closeTimeoutMs: 200, verifyToken: idp.verifyToken });
+const sandbox = await startSandbox({
+  host: ['127.0.0.1', '::1'],
+  port: 0,
+  tls: certs,
+  username: 'relaydesk-demo',
+  password: PASSWORD,
+  closeTimeoutMs: 200,
+  verifyToken: idp.verifyToken,
+});
 
 after(async () => {
   await Promise.all([sandbox.close(), idp.close()]);
@@ -84,7 +92,9 @@ test('the Microsoft provider works against the demo too, with the authority poin
     const ok = await run(demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: 'demo', tokenUrl: null, scope: null }));
     assert.equal(ok.ok, true, JSON.stringify(ok.steps, null, 1));
     // What a request filed on the form holds: a GUID tenant id and the demo's GUID application (client) id.
-    const filed = await run(demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: '9a3f0c1e-5b7d-4e2a-8c6f-1d0b2e4a6c8e', clientId: DEMO_MICROSOFT_CLIENT_ID, tokenUrl: null, scope: null }));
+    const filed = await run(
+      demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: '9a3f0c1e-5b7d-4e2a-8c6f-1d0b2e4a6c8e', clientId: DEMO_MICROSOFT_CLIENT_ID, tokenUrl: null, scope: null }),
+    );
     assert.equal(filed.ok, true, JSON.stringify(filed.steps, null, 1));
     assert.equal(filed.steps[0]?.step, 'token');
     const wrong = await run(demoConfig({ provider: 'microsoft', cloud: 'global', tenantId: 'demo', tokenUrl: null, scope: null, clientSecret: 'not-the-demo-secret' }));

@@ -55,11 +55,18 @@ test('a server that refuses connections for 30 s and comes back on the same port
   await front.set('refuse');
   const started = Date.now();
   const sent = await enqueue(t, 'Outage', 8);
-  await waitFor('refused attempts recorded', async () => (await db.notification.count({ where: { id: { in: sent.map((s) => s.id) }, status: 'retrying', lastReply: { contains: 'ECONNREFUSED' } } })) > 0);
+  await waitFor(
+    'refused attempts recorded',
+    async () => (await db.notification.count({ where: { id: { in: sent.map((s) => s.id) }, status: 'retrying', lastReply: { contains: 'ECONNREFUSED' } } })) > 0,
+  );
   await sleep(Math.max(0, 30_000 - (Date.now() - started)));
   // Still trying at the end of the outage: new attempts are being made, not waiting on a dead pool.
   const before = await db.notification.aggregate({ where: { id: { in: sent.map((s) => s.id) } }, _sum: { attempts: true } });
-  await waitFor('attempts still being made', async () => ((await db.notification.aggregate({ where: { id: { in: sent.map((s) => s.id) } }, _sum: { attempts: true } }))._sum.attempts ?? 0) > (before._sum.attempts ?? 0), 5_000);
+  await waitFor(
+    'attempts still being made',
+    async () => ((await db.notification.aggregate({ where: { id: { in: sent.map((s) => s.id) } }, _sum: { attempts: true } }))._sum.attempts ?? 0) > (before._sum.attempts ?? 0),
+    5_000,
+  );
   await front.set('forward');
   await deliveredExactlyOnce(sent);
   const pipeline = await db.tenantPipeline.findUniqueOrThrow({ where: { tenantId: t.tenant.id } });
@@ -70,7 +77,11 @@ test('a connect that times out (SYNs dropped) recovers, and so does a server tha
   const t = await readyTenant();
   await front.set('blackhole');
   const dropped = await enqueue(t, 'Blackhole', 4);
-  await waitFor('connect timeouts recorded', async () => (await db.notification.count({ where: { id: { in: dropped.map((s) => s.id) }, status: 'retrying', lastReply: { contains: 'timed out' } } })) > 0, 10_000);
+  await waitFor(
+    'connect timeouts recorded',
+    async () => (await db.notification.count({ where: { id: { in: dropped.map((s) => s.id) }, status: 'retrying', lastReply: { contains: 'timed out' } } })) > 0,
+    10_000,
+  );
   // More timeouts than the pool has connections: each must free its slot.
   await sleep(3_000);
   await front.set('forward');
@@ -78,7 +89,11 @@ test('a connect that times out (SYNs dropped) recovers, and so does a server tha
 
   await front.set('silent');
   const silent = await enqueue(t, 'Silent', 4);
-  await waitFor('greeting timeouts recorded', async () => (await db.notification.count({ where: { id: { in: silent.map((s) => s.id) }, status: 'retrying', lastReply: { contains: 'Greeting never received' } } })) > 0, 10_000);
+  await waitFor(
+    'greeting timeouts recorded',
+    async () => (await db.notification.count({ where: { id: { in: silent.map((s) => s.id) }, status: 'retrying', lastReply: { contains: 'Greeting never received' } } })) > 0,
+    10_000,
+  );
   await sleep(3_000);
   await front.set('forward');
   await deliveredExactlyOnce(silent);

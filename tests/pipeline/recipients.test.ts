@@ -38,7 +38,8 @@ test('accepted recipients are done, a 451 one is retried alone with the same Mes
   const t = await readyTenant();
   let greylisted = 0;
   sink.behaviour.rcpt = (address) => {
-    if (address === 'grey@customer.test' && greylisted++ === 0) return { code: 451, message: '4.7.1 <grey@customer.test>: Recipient address rejected: Greylisted, try again later' };
+    if (address === 'grey@customer.test' && greylisted++ === 0)
+      return { code: 451, message: '4.7.1 <grey@customer.test>: Recipient address rejected: Greylisted, try again later' };
     if (address === 'gone@customer.test') return { code: 550, message: '5.1.1 <gone@customer.test>: Recipient address rejected: User unknown in local recipient table' };
     return undefined;
   };
@@ -88,7 +89,10 @@ test('a retried dead letter goes only to its dead recipients', async () => {
     [['first@customer.test'], ['later@customer.test']],
   );
   const item = await logEntry(t, id);
-  assert.ok(item.recipientStates.every((r) => r.state === 'delivered'), JSON.stringify(item.recipientStates));
+  assert.ok(
+    item.recipientStates.every((r) => r.state === 'delivered'),
+    JSON.stringify(item.recipientStates),
+  );
 });
 
 test('a relay refusal pauses the tenant with a clear reason instead of dead-lettering every notification', async () => {
@@ -103,7 +107,10 @@ test('a relay refusal pauses the tenant with a clear reason instead of dead-lett
     const pipeline = await db.tenantPipeline.findUniqueOrThrow({ where: { tenantId: t.tenant.id } });
     assert.match(pipeline.pausedReason ?? '', /does not relay for Relaydesk .*554 5\.7\.1 .*Relay access denied.*Authenticate, or ask the mail admin/);
     const rows = await db.notification.findMany({ where: { id: { in: [mixed.body.id, only.body.id] } } });
-    assert.ok(rows.every((r) => r.status !== 'dead'), JSON.stringify(rows.map((r) => [r.status, r.lastReply])));
+    assert.ok(
+      rows.every((r) => r.status !== 'dead'),
+      JSON.stringify(rows.map((r) => [r.status, r.lastReply])),
+    );
     const mixedItem = await logEntry(t, mixed.body.id);
     assert.equal(stateOf(mixedItem, 'ops2@acme.test').state, 'delivered', 'the internal recipient was delivered');
     assert.equal(stateOf(mixedItem, 'outside@customer.test').state, 'pending', 'the refused one waits for the fix');
@@ -114,7 +121,8 @@ test('a relay refusal pauses the tenant with a clear reason instead of dead-lett
     // The mail admin permits relaying; the TAM resumes: the waiting recipient gets it, the delivered one not again.
     sink.behaviour.rcpt = undefined;
     assert.equal((await papi('PATCH', `/api/v1/tenants/${t.slug}/pipeline`, { token: t.tam.token, body: { paused: false } })).status, 200);
-    for (const id of [mixed.body.id, only.body.id]) await waitFor('delivered after resume', async () => (await db.notification.findUnique({ where: { id } }))?.status === 'delivered');
+    for (const id of [mixed.body.id, only.body.id])
+      await waitFor('delivered after resume', async () => (await db.notification.findUnique({ where: { id } }))?.status === 'delivered');
     assert.deepEqual(
       sink.received.filter((m) => m.messageId === mixed.body.messageId).map((m) => m.rcptTo),
       [['ops2@acme.test'], ['outside@customer.test']],

@@ -23,7 +23,8 @@ after(async () => {
   await plainSink.close();
 });
 
-const canaryDelivered = (tenantId: string) => waitFor('canary delivered', async () => (await db.notification.findFirst({ where: { tenantId, canary: true, status: 'delivered' } })) ?? null);
+const canaryDelivered = (tenantId: string) =>
+  waitFor('canary delivered', async () => (await db.notification.findFirst({ where: { tenantId, canary: true, status: 'delivered' } })) ?? null);
 
 test('with encryption "none" and a password, the pipeline upgrades with STARTTLS before AUTH when the server offers it', async () => {
   const tested = await testedRequest(sink.port, { encryption: 'none' });
@@ -84,7 +85,8 @@ test('the last error carries the time it happened, not the time of the next try;
 test('a 421 that closes the connection in the middle of pipelined RCPTs is recorded with its text, not as "connection closed"', async () => {
   const t = await appliedTenant(sink.port);
   await canaryDelivered(t.tenant.id);
-  sink.behaviour.rcpt = (address) => (address === 'first@customer.test' ? { code: 421, message: '4.3.2 mx.relaydesk.test Service shutting down, closing transmission channel' } : undefined);
+  sink.behaviour.rcpt = (address) =>
+    address === 'first@customer.test' ? { code: 421, message: '4.3.2 mx.relaydesk.test Service shutting down, closing transmission channel' } : undefined;
   try {
     const res = await notify(t, { to: ['first@customer.test', 'second@customer.test'], subject: 'Shutting down' });
     const row = await waitFor('retrying', async () => {

@@ -31,7 +31,10 @@ test('auditors compare two configuration versions; the password is only ever "ch
     data: { ...v2, id: randomUUID(), version: 3, source: 'apply', passwordCipher: encryptSecret('a-different-password', configVersionBinding(first.tenant.id, 3)) },
   });
   const d23 = await diffVersions(auditor, slug, 2, 3);
-  assert.deepEqual(d23.changes.filter((c) => c.changed).map((c) => [c.field, c.after]), [['password', 'changed']]);
+  assert.deepEqual(
+    d23.changes.filter((c) => c.changed).map((c) => [c.field, c.after]),
+    [['password', 'changed']],
+  );
   assert.ok(!JSON.stringify(d23).includes('a-different-password'));
 
   await assert.rejects(diffVersions(auditor, slug, 1, 9), /No such version/);

@@ -68,42 +68,50 @@ function spawnWorker(): ChildProcess {
   return child;
 }
 
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
-test('SIGTERM drains a worker: it exits within 10 s and releases its leases at once, so another worker sends the rows long before the lease would run out', { timeout: 120_000 }, async () => {
-  const t = await appliedTenant(sink.port);
-  const canary = testWorker();
-  await waitFor('the canary', async () => (await db.notification.count({ where: { tenantId: t.tenant.id, canary: true, status: 'delivered' } })) === 1, 20_000);
-  await canary.stop();
-  // The server takes the messages and never answers: their sends are in flight when SIGTERM comes.
-  sink.behaviour.hang = (raw) => raw.includes('Subject: Held');
-  const ids: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const res = await notify(t, { subject: `Held ${i}`, to: [`held${i}@customer.test`] });
-    assert.equal(res.status, 202, res.text);
-    ids.push(res.body.id as string);
-  }
-  const first = spawnWorker();
-  await waitFor('rows leased by the child', async () => (await db.notification.count({ where: { id: { in: ids }, leaseOwner: { not: null } } })) === ids.length, 30_000);
-  await waitFor('sends in flight', () => sink.attempts() >= 2, 30_000);
+test(
+  'SIGTERM drains a worker: it exits within 10 s and releases its leases at once, so another worker sends the rows long before the lease would run out',
+  { timeout: 120_000 },
+  async () => {
+    const t = await appliedTenant(sink.port);
+    const canary = testWorker();
+    await waitFor('the canary', async () => (await db.notification.count({ where: { tenantId: t.tenant.id, canary: true, status: 'delivered' } })) === 1, 20_000);
+    await canary.stop();
+    // The server takes the messages and never answers: their sends are in flight when SIGTERM comes.
+    sink.behaviour.hang = (raw) => raw.includes('Subject: Held');
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await notify(t, { subject: `Held ${i}`, to: [`held${i}@customer.test`] });
+      assert.equal(res.status, 202, res.text);
+      ids.push(res.body.id as string);
+    }
+    const first = spawnWorker();
+    await waitFor('rows leased by the child', async () => (await db.notification.count({ where: { id: { in: ids }, leaseOwner: { not: null } } })) === ids.length, 30_000);
+    await waitFor('sends in flight', () => sink.attempts() >= 2, 30_000);
 
-  const signalled = Date.now();
-  const exit = exited(first);
-  first.kill('SIGTERM');
-  assert.deepEqual(await exit, { code: 0, signal: null });
-  const tookMs = Date.now() - signalled;
-  assert.ok(tookMs < 10_000, `exited ${tookMs} ms after SIGTERM`);
-  assert.equal(await db.notification.count({ where: { id: { in: ids }, leaseOwner: { not: null } } }), 0, 'no lease left behind');
-  const rows = await db.notification.findMany({ where: { id: { in: ids } } });
-  assert.ok(rows.every((r) => r.status === 'queued' && r.attempts === 0), 'given back untouched: a drain is not an attempt');
+    const signalled = Date.now();
+    const exit = exited(first);
+    first.kill('SIGTERM');
+    assert.deepEqual(await exit, { code: 0, signal: null });
+    const tookMs = Date.now() - signalled;
+    assert.ok(tookMs < 10_000, `exited ${tookMs} ms after SIGTERM`);
+    assert.equal(await db.notification.count({ where: { id: { in: ids }, leaseOwner: { not: null } } }), 0, 'no lease left behind');
+    const rows = await db.notification.findMany({ where: { id: { in: ids } } });
+    assert.ok(
+      rows.every((r) => r.status === 'queued' && r.attempts === 0),
+      'given back untouched: a drain is not an attempt',
+    );
 
-  sink.behaviour.hang = undefined;
-  const second = testWorker();
-  try {
-    await waitFor('all delivered by the other worker', async () => (await db.notification.count({ where: { id: { in: ids }, status: 'delivered' } })) === ids.length, 20_000);
-    const deliveredMs = Date.now() - signalled;
-    assert.ok(deliveredMs < 60_000, `picked up ${deliveredMs} ms after SIGTERM, before the 60 s lease would have expired`);
-  } finally {
-    await second.stop();
-  }
-});
+    sink.behaviour.hang = undefined;
+    const second = testWorker();
+    try {
+      await waitFor('all delivered by the other worker', async () => (await db.notification.count({ where: { id: { in: ids }, status: 'delivered' } })) === ids.length, 20_000);
+      const deliveredMs = Date.now() - signalled;
+      assert.ok(deliveredMs < 60_000, `picked up ${deliveredMs} ms after SIGTERM, before the 60 s lease would have expired`);
+    } finally {
+      await second.stop();
+    }
+  },
+);

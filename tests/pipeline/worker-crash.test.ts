@@ -20,7 +20,15 @@ after(async () => {
 /** The real worker entry, as `npm start` runs it, against this test's database. */
 function spawnWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
-    env: { ...process.env, PIPELINE_POLL_MS: '25', PIPELINE_LEASE_MS: '1500', PIPELINE_BATCH: '10', PIPELINE_TENANT_BACKLOG: '10', PIPELINE_BACKOFF_BASE_MS: '50', PIPELINE_BACKOFF_CAP_MS: '200' },
+    env: {
+      ...process.env,
+      PIPELINE_POLL_MS: '25',
+      PIPELINE_LEASE_MS: '1500',
+      PIPELINE_BATCH: '10',
+      PIPELINE_TENANT_BACKLOG: '10',
+      PIPELINE_BACKOFF_BASE_MS: '50',
+      PIPELINE_BACKOFF_CAP_MS: '200',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -33,7 +41,8 @@ function spawnWorker(): ChildProcess {
   return child;
 }
 
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
 test('kill -9 the worker mid-batch, start it again: every notification is delivered, a resent one keeps its Message-ID', { timeout: 150_000 }, async () => {
   const t = await appliedTenant(sink.port);
@@ -58,11 +67,21 @@ test('kill -9 the worker mid-batch, start it again: every notification is delive
 
   const received = sink.received.filter((m) => m.raw.includes('Subject: Batch'));
   const ids = new Set(accepted.map((a) => a.messageId));
-  for (const a of accepted) assert.ok(received.some((m) => m.messageId === a.messageId), `${a.messageId} arrived`);
-  assert.ok(received.every((m) => ids.has(m.messageId)), 'every copy, duplicates included, carries a Message-ID given at enqueue');
+  for (const a of accepted)
+    assert.ok(
+      received.some((m) => m.messageId === a.messageId),
+      `${a.messageId} arrived`,
+    );
+  assert.ok(
+    received.every((m) => ids.has(m.messageId)),
+    'every copy, duplicates included, carries a Message-ID given at enqueue',
+  );
   for (const m of received) {
     const copies = received.filter((r) => r.messageId === m.messageId);
-    assert.ok(copies.every((c) => c.rcptTo.join() === m.rcptTo.join()), 'a duplicate is the same message');
+    assert.ok(
+      copies.every((c) => c.rcptTo.join() === m.rcptTo.join()),
+      'a duplicate is the same message',
+    );
   }
 
   // SIGTERM stops it gracefully.

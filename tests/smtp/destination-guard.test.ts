@@ -2,13 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../server/app-error';
-import {
-  allowedPortsFrom,
-  checkDestination,
-  DEFAULT_ALLOWED_PORTS,
-  parseAllowList,
-  type LookupFn,
-} from '../../server/smtp/destination-guard';
+import { allowedPortsFrom, checkDestination, DEFAULT_ALLOWED_PORTS, parseAllowList, type LookupFn } from '../../server/smtp/destination-guard';
 import { configFor, probe, stepNames } from '../helpers/smtp-fixtures';
 import { startSilentServer } from '../helpers/smtp-raw-servers';
 
@@ -127,8 +121,7 @@ describe('allowed destinations', () => {
 
   test('allow-list entries: IP, CIDR, host, host:port (which also opens that port)', async () => {
     const lookup = tableLookup({ 'sandbox.local': ['127.0.0.1'], 'other.local': ['127.0.0.1'] });
-    const ok = (host: string, port: number, allowedHosts: string[]) =>
-      checkDestination(host, port, { allowedHosts, allowedPorts: PORTS, lookup });
+    const ok = (host: string, port: number, allowedHosts: string[]) => checkDestination(host, port, { allowedHosts, allowedPorts: PORTS, lookup });
     assert.equal((await ok('127.0.0.1', 2525, ['127.0.0.1'])).address, '127.0.0.1');
     assert.equal((await ok('127.1', 2525, ['127.0.0.0/8'])).address, '127.0.0.1');
     assert.equal((await ok('::ffff:10.0.0.5', 587, ['10.0.0.0/8'])).address, '::ffff:a00:5');
@@ -150,12 +143,7 @@ describe('allowed destinations', () => {
 
 describe('environment parsing', () => {
   test('parseAllowList keeps valid entries and throws on nonsense', () => {
-    assert.deepEqual(parseAllowList(' 127.0.0.1, 10.0.0.0/8 ,sandbox.local:2525,[::1]:1025,, '), [
-      '127.0.0.1',
-      '10.0.0.0/8',
-      'sandbox.local:2525',
-      '[::1]:1025',
-    ]);
+    assert.deepEqual(parseAllowList(' 127.0.0.1, 10.0.0.0/8 ,sandbox.local:2525,[::1]:1025,, '), ['127.0.0.1', '10.0.0.0/8', 'sandbox.local:2525', '[::1]:1025']);
     assert.deepEqual(parseAllowList(undefined), []);
     assert.throws(() => parseAllowList('host:99999'), /Invalid port/);
     assert.throws(() => parseAllowList('bad host'), /Invalid SMTP_ALLOWED_HOSTS entry/);

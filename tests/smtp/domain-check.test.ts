@@ -60,7 +60,7 @@ describe('SPF', () => {
     assert.equal(spf.record, 'bare.test. TXT "v=spf1 include:spf.protection.outlook.com -all"');
   });
 
-  it("authorizes a self-hosted server by its addresses", async () => {
+  it('authorizes a self-hosted server by its addresses', async () => {
     dns.set('self.test', { TXT: ['v=spf1 ip4:127.0.0.1 -all'] });
     assert.equal((await check('self.test', SELF)).spf.code, 'SPF_AUTHORIZED');
     dns.set('self.test', { TXT: ['v=spf1 ip4:198.51.100.1 -all'] });

@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { resetOAuthEnv } from '../../server/oauth/token-endpoints';
 import type { ProbeResult, SmtpConfig } from '../../server/smtp/types';
-import { GENERIC_CLIENT, GENERIC_RESOURCE, GENERIC_SECRET, GOOGLE_RESOURCE, MS_CERT_CLIENT, MS_CLIENT, MS_SECRET, OUTLOOK_RESOURCE, startTestIdp, type TestIdp } from '../helpers/oauth-idp';
+import {
+  GENERIC_CLIENT,
+  GENERIC_RESOURCE,
+  GENERIC_SECRET,
+  GOOGLE_RESOURCE,
+  MS_CERT_CLIENT,
+  MS_CLIENT,
+  MS_SECRET,
+  OUTLOOK_RESOURCE,
+  startTestIdp,
+  type TestIdp,
+} from '../helpers/oauth-idp';
 import { genericSettings, googleSettings, microsoftSettings } from '../helpers/oauth-settings';
 import { startOAuthSmtpServer, type OAuthSmtpServer } from '../helpers/oauth-smtp-server';
 import { TEST_HOST, testCerts } from '../helpers/smtp-certs';
@@ -43,7 +54,13 @@ function run(config: SmtpConfig, kind: 'validate' | 'test-send' = 'validate') {
 /** No credential, assertion or token in any form anywhere in the result. */
 function assertNoSecrets(result: ProbeResult, ...servers: OAuthSmtpServer[]) {
   const text = JSON.stringify(result);
-  const secrets = [MS_SECRET, GENERIC_SECRET, idp.clientCertificate.key.split('\n')[1]!, JSON.parse(idp.serviceAccountKey).private_key.split('\n')[1], ...servers.flatMap((s) => s.auths.map((a) => a.token))];
+  const secrets = [
+    MS_SECRET,
+    GENERIC_SECRET,
+    idp.clientCertificate.key.split('\n')[1]!,
+    JSON.parse(idp.serviceAccountKey).private_key.split('\n')[1],
+    ...servers.flatMap((s) => s.auths.map((a) => a.token)),
+  ];
   for (const secret of secrets) {
     assert.ok(!text.includes(secret), `a secret leaked: ${secret.slice(0, 12)}…`);
     assert.ok(!text.includes(Buffer.from(secret).toString('base64').slice(0, 40)), 'a secret leaked in base64');
@@ -56,7 +73,10 @@ test('Microsoft 365 with a client secret: token, then AUTH XOAUTH2; the token st
   assert.equal(result.ok, true, JSON.stringify(result.steps, null, 1));
   assert.deepEqual(result.steps.map((s) => s.step).slice(0, 2), ['token', 'dns']);
   const token = result.steps[0]!;
-  assert.match(token.detail, /^POST https:\/\/mail\.relaydesk\.test:\d+\/.+\/oauth2\/v2\.0\/token .*client_secret=\[redacted\].* → HTTP 200: access token \(Bearer\), expires in \d+ s$/);
+  assert.match(
+    token.detail,
+    /^POST https:\/\/mail\.relaydesk\.test:\d+\/.+\/oauth2\/v2\.0\/token .*client_secret=\[redacted\].* → HTTP 200: access token \(Bearer\), expires in \d+ s$/,
+  );
   const lines = result.transcript.map((l) => `${l.dir} ${l.text}`).join('\n');
   assert.match(lines, /\* POST https:\/\/mail\.relaydesk\.test:\d+\/[^ ]+\/oauth2\/v2\.0\/token .*client_secret=\[redacted\]/);
   assert.match(lines, /C AUTH XOAUTH2 \[redacted\]/);
@@ -66,7 +86,12 @@ test('Microsoft 365 with a client secret: token, then AUTH XOAUTH2; the token st
 });
 
 test('Microsoft 365 with a certificate: client assertion, then XOAUTH2', async () => {
-  const settings = microsoftSettings(idp, MAILBOX, { clientId: MS_CERT_CLIENT, clientSecret: null, certificate: idp.clientCertificate.cert, privateKey: idp.clientCertificate.key });
+  const settings = microsoftSettings(idp, MAILBOX, {
+    clientId: MS_CERT_CLIENT,
+    clientSecret: null,
+    certificate: idp.clientCertificate.cert,
+    privateKey: idp.clientCertificate.key,
+  });
   const result = await run(oauthConfig(exchange, settings));
   assert.equal(result.ok, true, JSON.stringify(result.steps, null, 1));
   assert.match(result.transcript.map((l) => l.text).join('\n'), /client_assertion=\[redacted\]/);
@@ -122,8 +147,14 @@ test('token for another mailbox at a Google-style server: the 334 JSON challenge
   assert.equal(step.field, 'username');
   assert.match(step.reply, /^535 /);
   const lines = result.transcript.map((l) => `${l.dir} ${l.text}`);
-  assert.ok(lines.some((l) => /^S 334 /.test(l)), 'the challenge is in the transcript');
-  assert.ok(lines.some((l) => /refused the token: status=400, schemes=Bearer, scope=https:\/\/mail\.google\.com\//.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /^S 334 /.test(l)),
+    'the challenge is in the transcript',
+  );
+  assert.ok(
+    lines.some((l) => /refused the token: status=400, schemes=Bearer, scope=https:\/\/mail\.google\.com\//.test(l)),
+    lines.join('\n'),
+  );
   assert.ok(lines.includes('C '), 'the empty response to the challenge was sent');
   assertNoSecrets(result, gmail);
 });

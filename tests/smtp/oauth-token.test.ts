@@ -11,7 +11,18 @@ import { tokenEndpoint, oauthEnv } from '../../server/oauth/token-endpoints';
 import { renewAt } from '../../server/oauth/token-cache';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { testCerts } from '../helpers/smtp-certs';
-import { GENERIC_CLIENT, GENERIC_NARROW_CLIENT, GENERIC_SECRET, GENERIC_SCOPE, MS_CERT_CLIENT, MS_CLIENT, MS_SECRET, MS_TENANT, startTestIdp, type TestIdp } from '../helpers/oauth-idp';
+import {
+  GENERIC_CLIENT,
+  GENERIC_NARROW_CLIENT,
+  GENERIC_SECRET,
+  GENERIC_SCOPE,
+  MS_CERT_CLIENT,
+  MS_CLIENT,
+  MS_SECRET,
+  MS_TENANT,
+  startTestIdp,
+  type TestIdp,
+} from '../helpers/oauth-idp';
 import { googleSettings, genericSettings, microsoftSettings } from '../helpers/oauth-settings';
 
 let idp: TestIdp;
@@ -57,7 +68,12 @@ test('Microsoft with a client secret: a JWT access token for Exchange Online, th
 
 test('Microsoft with a certificate: RS256 client assertion with x5t and x5t#S256, accepted as private_key_jwt', async () => {
   const lines: string[] = [];
-  const settings = microsoftSettings(idp, MAILBOX, { clientId: MS_CERT_CLIENT, clientSecret: null, certificate: idp.clientCertificate.cert, privateKey: idp.clientCertificate.key });
+  const settings = microsoftSettings(idp, MAILBOX, {
+    clientId: MS_CERT_CLIENT,
+    clientSecret: null,
+    certificate: idp.clientCertificate.cert,
+    privateKey: idp.clientCertificate.key,
+  });
   const { token, secrets } = await requestAccessToken(settings, { ...options, record: (l) => lines.push(l) });
   assert.equal(decodeJwt(token.value).client_id, MS_CERT_CLIENT);
   const assertion = secrets.find((s) => s.split('.').length === 3 && s !== token.value)!;
@@ -130,7 +146,9 @@ test('unknown application → AADSTS700016 on oauthClientId', async () => {
 
 test('expired certificate → OAUTH_CERTIFICATE_EXPIRED on oauthCertificate, before anything is sent', async () => {
   const before = idp.requests.length;
-  const error = await failure(microsoftSettings(idp, MAILBOX, { clientId: MS_CERT_CLIENT, clientSecret: null, certificate: idp.expiredClientCertificate.cert, privateKey: idp.expiredClientCertificate.key }));
+  const error = await failure(
+    microsoftSettings(idp, MAILBOX, { clientId: MS_CERT_CLIENT, clientSecret: null, certificate: idp.expiredClientCertificate.cert, privateKey: idp.expiredClientCertificate.key }),
+  );
   assert.equal(error.diagnosis?.code, 'OAUTH_CERTIFICATE_EXPIRED');
   assert.equal(error.field, 'oauthCertificate');
   assert.match(String(error.diagnosis?.params.expiry), /^2021-01-01/);
@@ -146,7 +164,9 @@ test('certificate not registered for the application → AADSTS700027 on oauthCe
 });
 
 test('private key of another certificate → OAUTH_CREDENTIAL_INVALID on oauthPrivateKey', async () => {
-  const error = await failure(microsoftSettings(idp, MAILBOX, { clientId: MS_CERT_CLIENT, clientSecret: null, certificate: idp.clientCertificate.cert, privateKey: idp.unregisteredClientCertificate.key }));
+  const error = await failure(
+    microsoftSettings(idp, MAILBOX, { clientId: MS_CERT_CLIENT, clientSecret: null, certificate: idp.clientCertificate.cert, privateKey: idp.unregisteredClientCertificate.key }),
+  );
   assert.equal(error.diagnosis?.code, 'OAUTH_CREDENTIAL_INVALID');
   assert.equal(error.field, 'oauthPrivateKey');
 });

@@ -80,7 +80,9 @@ describe('diagnoses against a real Postfix', { skip: skip ?? false }, () => {
 
   test('no TLS at all, credentials, not acknowledged → PLAINTEXT_AUTH_UNACKNOWLEDGED; acknowledged → passes with a warning', async () => {
     await check('noTlsSubmission', { encryption: 'none', ...LOGIN }, { step: 'auth', code: 'PLAINTEXT_AUTH_UNACKNOWLEDGED', field: 'plaintextAuthAcknowledged' });
-    const ok = await probe(configFor(postfix.ports.noTlsSubmission!, { encryption: 'none', ...LOGIN, plaintextAuthAcknowledged: true, noReplyAddress: POSTFIX_USER.username }), { timeoutMs: 20_000 });
+    const ok = await probe(configFor(postfix.ports.noTlsSubmission!, { encryption: 'none', ...LOGIN, plaintextAuthAcknowledged: true, noReplyAddress: POSTFIX_USER.username }), {
+      timeoutMs: 20_000,
+    });
     assert.equal(ok.ok, true, JSON.stringify(ok.steps.at(-1)));
     assert.equal(ok.steps.find((s) => s.step === 'auth')?.hint?.code, 'PLAINTEXT_AUTH_ACKNOWLEDGED');
   });
@@ -114,7 +116,11 @@ describe('diagnoses against a real Postfix', { skip: skip ?? false }, () => {
 
   // Last: Dovecot slows down every later login from this address after a failure (auth penalty).
   test('a wrong password → AUTH_FAILED on password; Dovecot does not say which of the two was wrong', async () => {
-    await check('noTlsSubmission', { encryption: 'none', ...LOGIN, password: 'not-the-password', plaintextAuthAcknowledged: true }, { step: 'auth', code: 'AUTH_FAILED', field: 'password' });
+    await check(
+      'noTlsSubmission',
+      { encryption: 'none', ...LOGIN, password: 'not-the-password', plaintextAuthAcknowledged: true },
+      { step: 'auth', code: 'AUTH_FAILED', field: 'password' },
+    );
   });
 });
 

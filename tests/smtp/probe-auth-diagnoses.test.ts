@@ -87,9 +87,16 @@ test('encryption none against a server offering STARTTLS: upgrades before AUTH (
   }
 });
 
-test('encryption none, the server offers no TLS at all: the password is not sent without the customer\'s acknowledgement', async () => {
+test("encryption none, the server offers no TLS at all: the password is not sent without the customer's acknowledgement", async () => {
   const script = {
-    replies: { EHLO: '250-plain.relaydesk.test\r\n250 AUTH PLAIN LOGIN', AUTH: '235 2.7.0 Authentication successful', MAIL: '250 OK', RCPT: '250 OK', RSET: '250 OK', QUIT: '221 Bye' },
+    replies: {
+      EHLO: '250-plain.relaydesk.test\r\n250 AUTH PLAIN LOGIN',
+      AUTH: '235 2.7.0 Authentication successful',
+      MAIL: '250 OK',
+      RCPT: '250 OK',
+      RSET: '250 OK',
+      QUIT: '221 Bye',
+    },
   };
   const server = await startScriptedServer(script);
   try {
@@ -111,7 +118,10 @@ test('encryption none, the server offers no TLS at all: the password is not sent
 });
 
 test('CRAM-MD5 without TLS needs no acknowledgement: the password never crosses the network', async () => {
-  const step = await authStep({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authMethods: ['CRAM-MD5'] }, { encryption: 'none', authMethod: 'auto', password: 'wrong' });
+  const step = await authStep(
+    { disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authMethods: ['CRAM-MD5'] },
+    { encryption: 'none', authMethod: 'auto', password: 'wrong' },
+  );
   assert.equal(step.step, 'auth');
   assert.equal(step.hint?.code, 'AUTH_FAILED');
 });

@@ -28,7 +28,16 @@ describe('the domain step of a probe', () => {
 
   async function run(config: SmtpConfig, overrides: Partial<ProbeOptions> = {}) {
     const { ca } = await testCerts();
-    return runProbe(config, { kind: 'validate', allowedHosts: ['127.0.0.1'], allowedPorts: [config.port], lookup: lookupToLoopback, trustedCa: [ca], timeoutMs: 5000, domainCheck: {}, ...overrides });
+    return runProbe(config, {
+      kind: 'validate',
+      allowedHosts: ['127.0.0.1'],
+      allowedPorts: [config.port],
+      lookup: lookupToLoopback,
+      trustedCa: [ca],
+      timeoutMs: 5000,
+      domainCheck: {},
+      ...overrides,
+    });
   }
 
   test('comes last with the four findings; SPF authorizes the self-hosted server by the address reached', async () => {
@@ -37,12 +46,15 @@ describe('the domain step of a probe', () => {
     assert.deepEqual(stepNames(result).slice(-3), ['relay', 'quit', 'domain']);
     const step = result.steps.at(-1)!;
     assert.equal(step.ok, true);
-    assert.deepEqual(step.findings?.map((f) => [f.check, f.result, f.code]), [
-      ['spf', 'pass', 'SPF_AUTHORIZED'],
-      ['dkim', 'warn', 'DKIM_SELECTOR_UNKNOWN'],
-      ['dmarc', 'pass', 'DMARC_ALIGNED'],
-      ['mx', 'pass', 'MX_PRESENT'],
-    ]);
+    assert.deepEqual(
+      step.findings?.map((f) => [f.check, f.result, f.code]),
+      [
+        ['spf', 'pass', 'SPF_AUTHORIZED'],
+        ['dkim', 'warn', 'DKIM_SELECTOR_UNKNOWN'],
+        ['dmarc', 'pass', 'DMARC_ALIGNED'],
+        ['mx', 'pass', 'MX_PRESENT'],
+      ],
+    );
     assert.match(step.detail, /^Sending domain green\.test: 3 pass, 1 warn, 0 fail$/);
     assert.ok(result.transcript.some((l) => l.text.startsWith('DMARC pass: DMARC p=reject; SPF can align')));
   });

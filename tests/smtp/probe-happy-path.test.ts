@@ -30,14 +30,20 @@ describe('probe against a healthy STARTTLS server', () => {
     assert.ok(result.capabilities?.includes('SIZE 1048576'));
     assert.equal(result.tls?.protocol, 'TLSv1.3');
     assert.ok(result.tls?.cipher);
-    assert.deepEqual(result.tls?.certificates.map((c) => c.subject), [`CN=${TEST_HOST}`, 'CN=Relaydesk Test CA']);
+    assert.deepEqual(
+      result.tls?.certificates.map((c) => c.subject),
+      [`CN=${TEST_HOST}`, 'CN=Relaydesk Test CA'],
+    );
     assert.deepEqual(result.tls?.certificates[0]?.subjectAltNames, [`DNS:${TEST_HOST}`]);
     assert.equal(result.messageId, undefined);
 
     const sent = result.transcript.filter((l) => l.dir === 'C').map((l) => l.text);
     assert.equal(sent[0], 'EHLO [127.0.0.1]');
     assert.ok(sent.includes('STARTTLS'));
-    assert.match(sent.find((l) => l.startsWith('MAIL FROM'))!, new RegExp(`^MAIL FROM:<${NO_REPLY}> SIZE=\\d+$`));
+    assert.match(
+      sent.find((l) => l.startsWith('MAIL FROM'))!,
+      new RegExp(`^MAIL FROM:<${NO_REPLY}> SIZE=\\d+$`),
+    );
     assert.ok(sent.includes(`RCPT TO:<${RECIPIENT}>`));
     assert.ok(!sent.includes('DATA'));
     assert.ok(result.transcript.every((l, i, all) => i === 0 || l.at >= all[i - 1]!.at));

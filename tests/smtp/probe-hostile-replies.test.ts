@@ -32,19 +32,26 @@ for (const at of ['greeting', 'ehlo'] as const) {
   test(`an endless ${at} at full speed: the step fails at once with UNBOUNDED_REPLY, the run is bounded, memory stays flat`, async () => {
     const server = await startFloodingServer(at);
     try {
-      const { value: result, rssGrowth, heapGrowth } = await measured(() =>
-        probe(configFor(server.port, { encryption: 'none', authMethod: 'none', username: '', password: '' }), PRODUCTION),
-      );
+      const {
+        value: result,
+        rssGrowth,
+        heapGrowth,
+      } = await measured(() => probe(configFor(server.port, { encryption: 'none', authMethod: 'none', username: '', password: '' }), PRODUCTION));
       const step = lastStep(result);
       assert.equal(step.step, at);
       assert.deepEqual(step.hint, { code: 'UNBOUNDED_REPLY', params: { step: at, port: server.port } });
       assert.ok(result.durationMs < 3000, `took ${result.durationMs} ms`);
       const stored = JSON.stringify(result).length;
       assert.ok(stored < RUN_TRANSCRIPT_BUDGET_BYTES, `the run is ${stored} bytes`);
-      assert.ok(result.transcript.some((l) => /lines omitted/.test(l.text)), 'the shortened middle is marked');
+      assert.ok(
+        result.transcript.some((l) => /lines omitted/.test(l.text)),
+        'the shortened middle is marked',
+      );
       assert.ok(rssGrowth < 100 * MB, `rss grew by ${Math.round(rssGrowth / MB)} MB`);
       assert.ok(heapGrowth < 100 * MB, `heap grew by ${Math.round(heapGrowth / MB)} MB`);
-      console.log(`${at} flood: server sent ${Math.round(server.bytes() / 1024)} KB; run ${stored} bytes in ${result.durationMs} ms; rss +${Math.round(rssGrowth / MB)} MB, heap +${Math.round(heapGrowth / MB)} MB`);
+      console.log(
+        `${at} flood: server sent ${Math.round(server.bytes() / 1024)} KB; run ${stored} bytes in ${result.durationMs} ms; rss +${Math.round(rssGrowth / MB)} MB, heap +${Math.round(heapGrowth / MB)} MB`,
+      );
     } finally {
       await server.close();
     }

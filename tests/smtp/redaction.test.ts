@@ -11,13 +11,10 @@ import { startSmtpServer, TEST_USER } from '../helpers/smtp-test-server';
 const { username, password } = TEST_USER;
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
-const FORBIDDEN = [
-  password,
-  b64(username),
-  b64(password),
-  b64(`\0${username}\0${password}`),
-  b64(`${username}\0${username}\0${password}`),
-].flatMap((form) => [form, form.replace(/=+$/, '')]);
+const FORBIDDEN = [password, b64(username), b64(password), b64(`\0${username}\0${password}`), b64(`${username}\0${username}\0${password}`)].flatMap((form) => [
+  form,
+  form.replace(/=+$/, ''),
+]);
 
 function assertNoSecrets(result: ProbeResult, label: string) {
   const json = JSON.stringify(result);
@@ -31,7 +28,10 @@ test('PLAIN, LOGIN and CRAM-MD5 runs (success and failure) keep no credential, i
       const good = await probe(configFor(server.port, { authMethod }), { kind: 'test-send' });
       assert.equal(good.ok, true, `${authMethod}: ${JSON.stringify(good.steps.at(-1))}`);
       assertNoSecrets(good, `${authMethod} ok`);
-      assert.ok(good.transcript.some((l) => l.dir === 'C' && l.text.includes(REDACTED)), 'the AUTH exchange is shown, redacted');
+      assert.ok(
+        good.transcript.some((l) => l.dir === 'C' && l.text.includes(REDACTED)),
+        'the AUTH exchange is shown, redacted',
+      );
 
       const bad = await probe(configFor(server.port, { authMethod, password: `${password}-wrong` }));
       assert.equal(bad.steps.at(-1)?.hint?.code, 'AUTH_FAILED');
@@ -94,7 +94,10 @@ test('the username stays readable: MAIL FROM and "does not allow sending as" nam
     assert.equal(mail.hint?.code, 'SENDER_REFUSED');
     assert.equal(mail.hint?.params.address, mailbox);
     assert.ok(mail.reply.includes(`does not allow sending as ${mailbox}`), mail.reply);
-    assert.ok(result.transcript.some((l) => l.dir === 'C' && l.text === `MAIL FROM:<${mailbox}>`), 'MAIL FROM shows the mailbox');
+    assert.ok(
+      result.transcript.some((l) => l.dir === 'C' && l.text === `MAIL FROM:<${mailbox}>`),
+      'MAIL FROM shows the mailbox',
+    );
     assertNoSecrets(result, 'mailbox');
   } finally {
     await server.close();

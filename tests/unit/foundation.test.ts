@@ -44,21 +44,42 @@ test('demo mode when nothing is configured; production refuses to start without 
 
 test('secret keys must be keyId:base64 of 32 bytes', () => {
   const good = `k1:${Buffer.alloc(32, 1).toString('base64')},k2:${Buffer.alloc(32, 2).toString('base64')}`;
-  assert.deepEqual(parseSecretKeys(good).map((k) => k.id), ['k1', 'k2']);
+  assert.deepEqual(
+    parseSecretKeys(good).map((k) => k.id),
+    ['k1', 'k2'],
+  );
   assert.throws(() => parseSecretKeys(`k1:${Buffer.alloc(16).toString('base64')}`), /32-bytes/);
   assert.throws(() => parseSecretKeys('nokey'), /keyId/);
 });
 
 test('the PostgreSQL schema is generated from the SQLite one and differs only in provider and output', () => {
-  const strip = (s: string) => s.split('\n').filter((l) => !/provider|output|^\/\//.test(l)).join('\n').trim();
+  const strip = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => !/provider|output|^\/\//.test(l))
+      .join('\n')
+      .trim();
   assert.equal(strip(readFileSync('prisma/postgres/schema.prisma', 'utf8')), strip(readFileSync('prisma/schema.prisma', 'utf8')));
 });
 
 test('the event hash covers the canonical JSON of exactly the hashed fields', async () => {
   const { canonicalEventText, canonicalJson: canon, eventHash } = await import('@/server/audit/canonical');
   const fields = {
-    seq: 7, at: '2026-01-01T00:00:00.000Z', actorType: 'user', actorId: null, actorLabel: 'a@b.c', tenantId: 't', action: 'x.y',
-    targetType: 'smtp-request', targetId: 'r', before: '{"a":1}', after: null, ip: '192.0.2.1', userAgent: 'ua "quoted"', requestId: null, prevHash: '0'.repeat(64),
+    seq: 7,
+    at: '2026-01-01T00:00:00.000Z',
+    actorType: 'user',
+    actorId: null,
+    actorLabel: 'a@b.c',
+    tenantId: 't',
+    action: 'x.y',
+    targetType: 'smtp-request',
+    targetId: 'r',
+    before: '{"a":1}',
+    after: null,
+    ip: '192.0.2.1',
+    userAgent: 'ua "quoted"',
+    requestId: null,
+    prevHash: '0'.repeat(64),
   };
   assert.equal(canonicalEventText(fields), canon(fields));
   assert.equal(eventHash({ ...fields, hash: 'ignored' } as typeof fields), eventHash(fields));

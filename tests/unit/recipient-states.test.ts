@@ -12,8 +12,7 @@ test('relay refusals are recognised in the spellings of the common servers, and 
     "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
   ])
     assert.ok(isRelayRefusal(reply), reply);
-  for (const reply of ['550 5.1.1 User unknown', '554 5.7.1 Sender address rejected: not owned by user', '451 4.7.1 Greylisted'])
-    assert.ok(!isRelayRefusal(reply), reply);
+  for (const reply of ['550 5.1.1 User unknown', '554 5.7.1 Sender address rejected: not owned by user', '451 4.7.1 Greylisted']) assert.ok(!isRelayRefusal(reply), reply);
 });
 
 test('a send result moves only the recipients it went to; the notification follows its recipients', () => {
@@ -29,11 +28,17 @@ test('a send result moves only the recipients it went to; the notification follo
     '250 Ok',
     (t) => t,
   );
-  assert.deepEqual(first.states.map((s) => s.state), ['delivered', 'retrying', 'dead']);
+  assert.deepEqual(
+    first.states.map((s) => s.state),
+    ['delivered', 'retrying', 'dead'],
+  );
   assert.equal(statusOfRecipients(first.states), 'retrying');
   assert.deepEqual(remainingRecipients(first.states), ['b@x.test']);
   const second = applySendResult(first.states, ['b@x.test'], ['b@x.test'], [], '250 Ok', (t) => t);
-  assert.deepEqual(second.states.map((s) => s.state), ['delivered', 'delivered', 'dead']);
+  assert.deepEqual(
+    second.states.map((s) => s.state),
+    ['delivered', 'delivered', 'dead'],
+  );
   assert.equal(statusOfRecipients(second.states), 'dead');
   assert.equal(second.states[2]!.reply, '550 5.1.1 User unknown', 'the dead letter keeps its reply');
 });

@@ -5,7 +5,16 @@ import { requestConfigState } from '@/server/config-versions/request-config-stat
 import type { VersionEntry } from '@/server/config-versions/list-config-versions';
 
 const v = (version: number, requestId: string | null, source: string, extra: Partial<VersionEntry> = {}) =>
-  ({ version, requestId, requestNumber: requestId ? `SMTP-${requestId}` : null, source, copiedFrom: null, fingerprint: `fp-${requestId}`, appliedAt: `2026-12-0${version}T10:00:00.000Z`, ...extra }) as VersionEntry;
+  ({
+    version,
+    requestId,
+    requestNumber: requestId ? `SMTP-${requestId}` : null,
+    source,
+    copiedFrom: null,
+    fingerprint: `fp-${requestId}`,
+    appliedAt: `2026-12-0${version}T10:00:00.000Z`,
+    ...extra,
+  }) as VersionEntry;
 
 test('live, replaced by a later request, rolled back by a TAM or by the canary, or never applied', () => {
   const v1 = v(1, '1001', 'apply');

@@ -8,9 +8,25 @@ const crlf = (lines: string[]) => lines.join('\r\n');
 test('encoded words decode (B and Q, adjacent words joined) and folded headers unfold', () => {
   assert.equal(decodeWords('=?UTF-8?B?5rWL6K+V?= =?UTF-8?Q?_=E9=82=AE=E4=BB=B6?='), '测试 邮件');
   assert.equal(decodeWords('plain text'), 'plain text');
-  const raw = crlf(['Subject: =?UTF-8?Q?Relaydesk_test_/?=', ' =?UTF-8?Q?_Relaydesk_=E6=B5=8B=E8=AF=95?=', 'From: "Acme" <noreply@acme.example>', 'To: noreply@acme.example', 'Message-ID: <a@b>', '', 'body']);
-  assert.deepEqual(summarizeMessage(raw), { subject: 'Relaydesk test / Relaydesk 测试', headerFrom: '"Acme" <noreply@acme.example>', headerTo: 'noreply@acme.example', messageId: '<a@b>' });
-  assert.deepEqual(parseHeaders(raw).map((h) => h.name), ['Subject', 'From', 'To', 'Message-ID']);
+  const raw = crlf([
+    'Subject: =?UTF-8?Q?Relaydesk_test_/?=',
+    ' =?UTF-8?Q?_Relaydesk_=E6=B5=8B=E8=AF=95?=',
+    'From: "Acme" <noreply@acme.example>',
+    'To: noreply@acme.example',
+    'Message-ID: <a@b>',
+    '',
+    'body',
+  ]);
+  assert.deepEqual(summarizeMessage(raw), {
+    subject: 'Relaydesk test / Relaydesk 测试',
+    headerFrom: '"Acme" <noreply@acme.example>',
+    headerTo: 'noreply@acme.example',
+    messageId: '<a@b>',
+  });
+  assert.deepEqual(
+    parseHeaders(raw).map((h) => h.name),
+    ['Subject', 'From', 'To', 'Message-ID'],
+  );
 });
 
 test('the text body decodes quoted-printable and base64, and is found inside multipart', () => {

@@ -26,7 +26,13 @@ const creds = await oauthCredentials();
 
 function codes(body: Record<string, unknown>, kept = {}) {
   const r = smtpRequestSchema(kept).safeParse(body);
-  return r.success ? {} : Object.fromEntries(fieldErrors(r.error).reverse().map((e) => [e.path, e.message]));
+  return r.success
+    ? {}
+    : Object.fromEntries(
+        fieldErrors(r.error)
+          .reverse()
+          .map((e) => [e.path, e.message]),
+      );
 }
 
 test('one list of secrets and one of destination and identity fields, derived from the model', () => {
@@ -39,7 +45,12 @@ test('one list of secrets and one of destination and identity fields, derived fr
   for (const k of SECRET_FIELDS) assert.ok(!REQUEST_FIELDS.includes(k as never), `${k} is never stored in clear`);
   // Views say has…, never the value.
   const view = Object.keys(RequestConfigViewSchema.shape);
-  assert.deepEqual(view.filter((k) => /password|secret|privatekey|serviceaccount/i.test(k)).sort(), ['hasOauthClientSecret', 'hasOauthPrivateKey', 'hasOauthServiceAccountKey', 'hasPassword']);
+  assert.deepEqual(view.filter((k) => /password|secret|privatekey|serviceaccount/i.test(k)).sort(), [
+    'hasOauthClientSecret',
+    'hasOauthPrivateKey',
+    'hasOauthServiceAccountKey',
+    'hasPassword',
+  ]);
   assert.deepEqual(Object.keys(ConfigViewSchema.shape).length, CONFIG_FIELDS.length + SECRET_FIELDS.length);
   assert.deepEqual(secretFlagsOf({ passwordCipher: 'x', oauthClientSecretCipher: null, oauthPrivateKeyCipher: null, oauthServiceAccountKeyCipher: 'y' }), {
     hasPassword: true,
@@ -63,7 +74,9 @@ test('a kept password is a state of the schema, not a value', () => {
 
 test('Microsoft: tenant id, client id and one credential; the cloud defaults to global; the mailbox is the username', () => {
   assert.deepEqual(codes(microsoftBody({ oauthClientSecret: creds.clientSecret })), {});
-  const parsed = smtpRequestSchema().parse(microsoftBody({ oauthClientSecret: creds.clientSecret, oauthCloud: undefined, oauthTokenUrl: 'https://ignored.example', password: 'ignored' }));
+  const parsed = smtpRequestSchema().parse(
+    microsoftBody({ oauthClientSecret: creds.clientSecret, oauthCloud: undefined, oauthTokenUrl: 'https://ignored.example', password: 'ignored' }),
+  );
   assert.equal(parsed.oauthCloud, 'global');
   assert.equal(parsed.oauthTokenUrl, null, 'a field the provider does not use is not stored');
   assert.equal(parsed.password, undefined, 'nor a password');
@@ -80,7 +93,11 @@ test('Microsoft: tenant id, client id and one credential; the cloud defaults to 
   assert.equal(codes(microsoftBody({ oauthCertificate: creds.certificate })).oauthPrivateKey, 'required');
   assert.equal(codes(microsoftBody({ oauthCertificate: 'MIIB...', oauthPrivateKey: creds.privateKey })).oauthCertificate, 'oauthCertificateInvalid');
   assert.equal(codes(microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.certificate })).oauthPrivateKey, 'oauthPrivateKeyInvalid');
-  assert.equal(codes(microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----' })).oauthPrivateKey, 'oauthPrivateKeyEncrypted');
+  assert.equal(
+    codes(microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----' }))
+      .oauthPrivateKey,
+    'oauthPrivateKeyEncrypted',
+  );
   assert.equal(codes(microsoftBody({ oauthClientSecret: `${creds.clientSecret}\r\n` })).oauthClientSecret, 'controlCharacters');
   assert.equal(codes(microsoftBody({ oauthTenantId: `${TENANT_ID}\n`, oauthClientSecret: 'x' })).oauthTenantId, 'controlCharacters');
 });
@@ -123,7 +140,9 @@ test('OAuth fields of another method are not stored, and a patch applies no defa
 });
 
 test('the OAuth settings of a configuration (the seam with the token code)', () => {
-  const config = smtpRequestSchema().parse(microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey, oauthCloud: 'china' })) as unknown as ConfigContent;
+  const config = smtpRequestSchema().parse(
+    microsoftBody({ oauthCertificate: creds.certificate, oauthPrivateKey: creds.privateKey, oauthCloud: 'china' }),
+  ) as unknown as ConfigContent;
   assert.deepEqual(oauthSettingsOf(config, { oauthPrivateKey: creds.privateKey }), {
     provider: 'microsoft',
     cloud: 'china',
@@ -144,9 +163,22 @@ test('the OAuth settings of a configuration (the seam with the token code)', () 
 test('the form’s values and what it sends derive from the model', () => {
   const empty = emptyFormValues();
   assert.deepEqual(Object.keys(empty).sort(), [...REQUEST_FIELDS, ...SECRET_FIELDS].sort());
-  assert.ok(Object.values(empty).every((v) => v === '' || v === false), 'text fields empty, yes/no fields unchecked');
+  assert.ok(
+    Object.values(empty).every((v) => v === '' || v === false),
+    'text fields empty, yes/no fields unchecked',
+  );
   assert.equal(empty.plaintextAuthAcknowledged, false);
-  const values = { ...empty, host: 'smtp.example.com', port: '587', encryption: 'starttls', authMethod: 'login', username: 'u', oauthProvider: 'microsoft', oauthTenantId: 'stale', oauthClientSecret: 'stale' };
+  const values = {
+    ...empty,
+    host: 'smtp.example.com',
+    port: '587',
+    encryption: 'starttls',
+    authMethod: 'login',
+    username: 'u',
+    oauthProvider: 'microsoft',
+    oauthTenantId: 'stale',
+    oauthClientSecret: 'stale',
+  };
   const sent = formInput(values);
   assert.equal(sent.oauthTenantId, undefined, 'fields of another method are not sent');
   assert.equal(sent.oauthClientSecret, undefined);

@@ -32,7 +32,16 @@ function useSubmit() {
   return { pending, message: shown, errors, submit };
 }
 
-type FieldProps = { name: string; label: string; errors: Record<string, string>; type?: string; children?: React.ReactNode; value?: string; onChange?: (value: string) => void; required?: boolean };
+type FieldProps = {
+  name: string;
+  label: string;
+  errors: Record<string, string>;
+  type?: string;
+  children?: React.ReactNode;
+  value?: string;
+  onChange?: (value: string) => void;
+  required?: boolean;
+};
 
 function Field({ name, label, errors, type = 'text', children, value, onChange, required }: FieldProps) {
   // useId: two forms on the page have a "Name" and two a "Tenant" field; ids must stay unique.
@@ -189,7 +198,11 @@ export function AccessButton({ userId, email, disabled }: { userId: string; emai
         disabled={pending}
         aria-label={t(disabled ? 'enableLabel' : 'disableLabel', { email })}
         onClick={() => {
-          if (disabled || window.confirm(t('disableConfirm', { email }))) run(() => setUserDisabledAction({ userId, disabled: !disabled }), () => setDone(!disabled));
+          if (disabled || window.confirm(t('disableConfirm', { email })))
+            run(
+              () => setUserDisabledAction({ userId, disabled: !disabled }),
+              () => setDone(!disabled),
+            );
         }}
       >
         {t(disabled ? 'enable' : 'disable')}

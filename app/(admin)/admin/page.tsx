@@ -22,7 +22,12 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user.role, 'admin.manage')) notFound();
   const { q, after } = await searchParams;
-  const [{ tenants, users, tams, nextAfter }, alerts, ownMail, invitations] = await Promise.all([adminOverview(user, { q, after }), recentSignInAlerts(user), ownMailOverview(), listInvitations(user)]);
+  const [{ tenants, users, tams, nextAfter }, alerts, ownMail, invitations] = await Promise.all([
+    adminOverview(user, { q, after }),
+    recentSignInAlerts(user),
+    ownMailOverview(),
+    listInvitations(user),
+  ]);
   const tm = await getTranslations('notifications.adminMail');
   const t = await getTranslations('admin');
   const ti = await getTranslations('invitations');
@@ -38,7 +43,9 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           <p className="muted">{t('signInAlertsIntro')}</p>
           <ul>
             {alerts.map((a) => (
-              <li key={a.seq}>{t('signInAlert', { email: a.email, failures: a.failures, addresses: a.addresses, when: format.dateTime(a.at, { dateStyle: 'medium', timeStyle: 'short' }) })}</li>
+              <li key={a.seq}>
+                {t('signInAlert', { email: a.email, failures: a.failures, addresses: a.addresses, when: format.dateTime(a.at, { dateStyle: 'medium', timeStyle: 'short' }) })}
+              </li>
             ))}
           </ul>
         </section>
@@ -83,7 +90,8 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
                     {x.tamAssignments.length === 0 && <span className="muted">{t('noTams')}</span>}
                     {x.tamAssignments.map((a) => (
                       <span key={a.tamId} className="chip">
-                        {a.tam.name} <UnassignButton tamId={a.tamId} tenantId={x.id} tam={a.tam.name} tenant={x.name} label={t('unassignLabel', { tam: a.tam.name, tenant: x.name })} />
+                        {a.tam.name}{' '}
+                        <UnassignButton tamId={a.tamId} tenantId={x.id} tam={a.tam.name} tenant={x.name} label={t('unassignLabel', { tam: a.tam.name, tenant: x.name })} />
                       </span>
                     ))}
                   </td>

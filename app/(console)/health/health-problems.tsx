@@ -16,7 +16,7 @@ export async function HealthProblems({ problems }: { problems: HealthProblem[] }
             ? t('kinds.smtp')
             : key.startsWith('deliveries.')
               ? t('kinds.deliveries')
-            : t('kinds.dns');
+              : t('kinds.dns');
   return (
     <ul className="health-problems">
       {problems.map((p) => (

@@ -51,7 +51,9 @@ export default async function HealthPage() {
                 <td>
                   {x.latest && <HealthProblems problems={x.latest.problems} />}
                   {/* The live count of dead letters, unless the latest check already reports deliveries failing. */}
-                  {x.deadLast24h > 0 && !x.latest?.problems.some((p) => p.key.startsWith('deliveries.')) && <p className="finding finding-fail">{t('deliveriesFailing', { count: x.deadLast24h })}</p>}
+                  {x.deadLast24h > 0 && !x.latest?.problems.some((p) => p.key.startsWith('deliveries.')) && (
+                    <p className="finding finding-fail">{t('deliveriesFailing', { count: x.deadLast24h })}</p>
+                  )}
                 </td>
               </tr>
             ))}

@@ -55,7 +55,11 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
           <h2 id="live-h">{tl('title')}</h2>
           {live ? (
             <p>
-              {tl('version', { version: live.version })} · <span className="mono">{live.host}:{live.port}</span> ·{' '}
+              {tl('version', { version: live.version })} ·{' '}
+              <span className="mono">
+                {live.host}:{live.port}
+              </span>{' '}
+              ·{' '}
               {live.requestId && live.requestNumber ? (
                 <>
                   {tl('from')} <Link href={`/requests/${live.requestId}`}>{live.requestNumber}</Link>
@@ -63,8 +67,8 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
               ) : (
                 tl('noRequest')
               )}
-              {live.source !== 'apply' && <> · {tl(live.source === 'auto-rollback' ? 'autoRolledBack' : 'rolledBack', { from: live.copiedFrom ?? '?' })}</>} · <Time value={live.appliedAt} relative /> ·{' '}
-              <Link href={`/tenants/${tenant.slug}`}>{tl('details')}</Link>
+              {live.source !== 'apply' && <> · {tl(live.source === 'auto-rollback' ? 'autoRolledBack' : 'rolledBack', { from: live.copiedFrom ?? '?' })}</>} ·{' '}
+              <Time value={live.appliedAt} relative /> · <Link href={`/tenants/${tenant.slug}`}>{tl('details')}</Link>
             </p>
           ) : (
             <p className="muted">{tl('none')}</p>
@@ -81,7 +85,13 @@ export default async function PortalPage({ searchParams }: { searchParams: Promi
         empty={validStatus ? t('emptyFiltered') : canCreate ? t('emptyCustomerAdmin') : t('empty')}
       />
       {tenant && invitations && (
-        <InvitationPanel invitations={invitationRows(invitations)} roles={CUSTOMER_ROLES} tenants={null} defaultLocale={inviterLocale} intro={ti('introTenant', { tenant: tenant.name })} />
+        <InvitationPanel
+          invitations={invitationRows(invitations)}
+          roles={CUSTOMER_ROLES}
+          tenants={null}
+          defaultLocale={inviterLocale}
+          intro={ti('introTenant', { tenant: tenant.name })}
+        />
       )}
     </>
   );

@@ -35,7 +35,14 @@ export function CommentForm({ requestId, allowInternal }: { requestId: string; a
     >
       <div className={`field${error ? ' invalid' : ''}`}>
         <label htmlFor="comment-body">{t('commentLabel')}</label>
-        <textarea id="comment-body" rows={3} value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'comment-error' : undefined} />
+        <textarea
+          id="comment-body"
+          rows={3}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'comment-error' : undefined}
+        />
         {error && (
           <p id="comment-error" className="field-error">
             {root(error as 'errors.INTERNAL')}

@@ -75,7 +75,12 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
   const checks = can(user.role, 'request.check') ? await listCustomerChecks(user, id) : null;
 
   const rows: [string, React.ReactNode][] = [
-    [tf('host'), <span key="host" className="mono">{request.host}</span>],
+    [
+      tf('host'),
+      <span key="host" className="mono">
+        {request.host}
+      </span>,
+    ],
     [tf('port'), request.port],
     [tf('encryption'), tf(`encryptionOptions.${request.encryption}` as 'encryptionOptions.none')],
     [tf('authMethod'), tf(`authMethodOptions.${request.authMethod}` as 'authMethodOptions.none')],
@@ -89,7 +94,16 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
     [tf('noReplyAddress'), request.noReplyName ? `${request.noReplyName} <${request.noReplyAddress}>` : request.noReplyAddress],
     [tf('supportContact'), request.supportContact || '—'],
     [tf('testRecipient'), request.testRecipient],
-    [tf('notes'), request.notes ? <span key="notes" className="pre">{request.notes}</span> : '—'],
+    [
+      tf('notes'),
+      request.notes ? (
+        <span key="notes" className="pre">
+          {request.notes}
+        </span>
+      ) : (
+        '—'
+      ),
+    ],
     [t('assignee'), request.assignee?.name ?? t('unassigned')],
     [
       t('fingerprint'),
@@ -160,8 +174,7 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
           <ol className="timeline">
             {timeline.map((e) => (
               <li key={e.seq}>
-                {when(e.at)}{' '}
-                <strong>{e.to && e.action !== 'request.edited' ? ts(e.to as 'submitted') : t(`events.${e.action}` as 'events.request.created')}</strong>
+                {when(e.at)} <strong>{e.to && e.action !== 'request.edited' ? ts(e.to as 'submitted') : t(`events.${e.action}` as 'events.request.created')}</strong>
                 <span className="muted"> · {e.actor}</span>
               </li>
             ))}
@@ -169,9 +182,23 @@ export default async function RequestPage({ params, searchParams }: { params: Pr
         </section>
       </div>
       {probeRuns && (
-        <ProbePanel requestId={request.id} host={request.host} port={request.port} testRecipient={request.testRecipient} myEmail={user.email} closedReason={probeClosed} runs={probeRuns} encryption={request.encryption} authMethod={request.authMethod} timeoutMs={probeSettings().timeoutMs} next={next === 'validate' || next === 'test' ? next : null} />
+        <ProbePanel
+          requestId={request.id}
+          host={request.host}
+          port={request.port}
+          testRecipient={request.testRecipient}
+          myEmail={user.email}
+          closedReason={probeClosed}
+          runs={probeRuns}
+          encryption={request.encryption}
+          authMethod={request.authMethod}
+          timeoutMs={probeSettings().timeoutMs}
+          next={next === 'validate' || next === 'test' ? next : null}
+        />
       )}
-      {checks && (canCheckStatus(request.status) || checks.length > 0) && <CustomerCheckPanel requestId={request.id} host={request.host} port={request.port} canCheck={canCheckStatus(request.status)} runs={checks} />}
+      {checks && (canCheckStatus(request.status) || checks.length > 0) && (
+        <CustomerCheckPanel requestId={request.id} host={request.host} port={request.port} canCheck={canCheckStatus(request.status)} runs={checks} />
+      )}
       <section aria-labelledby="comments-h" className="card">
         <h2 id="comments-h">{t('comments')}</h2>
         {comments.length === 0 ? (
@@ -236,9 +263,21 @@ function oauthRows(request: Awaited<ReturnType<typeof getRequest>>, tf: FieldsT,
   if (request.oauthCloud) rows.push([tf('oauthCloud'), tf(`oauthCloudOptions.${request.oauthCloud}`)]);
   for (const k of ['oauthTenantId', 'oauthClientId', 'oauthTokenUrl', 'oauthScope'] as const) {
     const value = request[k];
-    if (value) rows.push([tf(k), <span key={k} className="mono">{value}</span>]);
+    if (value)
+      rows.push([
+        tf(k),
+        <span key={k} className="mono">
+          {value}
+        </span>,
+      ]);
   }
-  if (request.oauthCertificate) rows.push([tf('oauthCertificate'), <pre key="certificate" className="mono pre">{request.oauthCertificate}</pre>]);
+  if (request.oauthCertificate)
+    rows.push([
+      tf('oauthCertificate'),
+      <pre key="certificate" className="mono pre">
+        {request.oauthCertificate}
+      </pre>,
+    ]);
   if (request.oauthProvider === 'google') rows.push([tf('oauthServiceAccountKey'), state(request.hasOauthServiceAccountKey)]);
   else if (request.oauthCertificate) rows.push([tf('oauthPrivateKey'), state(request.hasOauthPrivateKey)]);
   else rows.push([tf('oauthClientSecret'), state(request.hasOauthClientSecret)]);

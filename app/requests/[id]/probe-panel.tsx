@@ -28,8 +28,19 @@ type Live = { kind: 'validate' | 'test-send'; steps: ProbeStep[]; startedAt: num
 
 /** The steps a check goes through in order, to name the one the server is keeping us waiting on. */
 function expectedSteps(kind: Live['kind'], encryption: string, authMethod: string): string[] {
-  const tls = encryption === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : encryption === 'starttls' ? ['connect', 'greeting', 'ehlo', 'starttls'] : ['connect', 'greeting', 'ehlo'];
-  return [...(authMethod === 'oauth2' ? ['token'] : []), 'dns', ...tls, ...(authMethod === 'none' ? [] : ['auth']), 'mail', 'rcpt', ...(kind === 'validate' ? ['relay'] : ['data']), 'quit', 'domain'];
+  const tls =
+    encryption === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : encryption === 'starttls' ? ['connect', 'greeting', 'ehlo', 'starttls'] : ['connect', 'greeting', 'ehlo'];
+  return [
+    ...(authMethod === 'oauth2' ? ['token'] : []),
+    'dns',
+    ...tls,
+    ...(authMethod === 'none' ? [] : ['auth']),
+    'mail',
+    'rcpt',
+    ...(kind === 'validate' ? ['relay'] : ['data']),
+    'quit',
+    'domain',
+  ];
 }
 type Message = { type: 'step'; step: ProbeStep } | { type: 'run'; run: ProbeRunView } | { type: 'error'; problem: { detail: string } };
 

@@ -8,7 +8,17 @@ const LABEL: Record<Target, 'take' | 'askInfo' | 'reject' | 'withdraw'> = { in_r
 const NEEDS_REASON: Target[] = ['needs_info', 'rejected'];
 
 /** askInfoDraft: the question pre-filled from the failed check's diagnosis, in the customer's language. */
-export function TransitionButtons({ requestId, transitions, takeIsPrimary = true, askInfoDraft }: { requestId: string; transitions: Target[]; takeIsPrimary?: boolean; askInfoDraft?: string | null }) {
+export function TransitionButtons({
+  requestId,
+  transitions,
+  takeIsPrimary = true,
+  askInfoDraft,
+}: {
+  requestId: string;
+  transitions: Target[];
+  takeIsPrimary?: boolean;
+  askInfoDraft?: string | null;
+}) {
   const t = useTranslations('requests');
   const root = useTranslations();
   const [done, setDone] = useState<Target | null>(null);
@@ -73,7 +83,15 @@ export function TransitionButtons({ requestId, transitions, takeIsPrimary = true
                 {t('askInfoPrefilled')}
               </p>
             )}
-            <textarea id="reason" rows={3} value={reason} autoFocus onChange={(e) => setReason(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'reason-error' : undefined} />
+            <textarea
+              id="reason"
+              rows={3}
+              value={reason}
+              autoFocus
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'reason-error' : undefined}
+            />
             {error && (
               <p id="reason-error" className="field-error">
                 {root(error as 'errors.INTERNAL')}

@@ -22,11 +22,26 @@ export default async function SandboxMessagePage({ params }: { params: Promise<P
   const message = await orNotFound(getSandboxMessage(user, (await params).id));
   const t = await getTranslations('sandbox');
   const envelope: [string, React.ReactNode][] = [
-    [t('message.mailFrom'), <span key="from" className="mono">{message.mailFrom || '<>'}</span>],
-    [t('message.rcptTo'), <span key="to" className="mono">{message.rcptTo.join(', ')}</span>],
+    [
+      t('message.mailFrom'),
+      <span key="from" className="mono">
+        {message.mailFrom || '<>'}
+      </span>,
+    ],
+    [
+      t('message.rcptTo'),
+      <span key="to" className="mono">
+        {message.rcptTo.join(', ')}
+      </span>,
+    ],
     [t('message.authUser'), message.authUser ?? '—'],
     [t('message.receivedAt'), <Time key="at" value={message.receivedAt} seconds />],
-    [t('message.messageId'), <span key="id" className="mono">{message.messageId ?? '—'}</span>],
+    [
+      t('message.messageId'),
+      <span key="id" className="mono">
+        {message.messageId ?? '—'}
+      </span>,
+    ],
   ];
   return (
     <>

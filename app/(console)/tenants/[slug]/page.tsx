@@ -70,7 +70,10 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   const newest = older.at(-1)?.version;
   const diffB = Number(rawB) || newest;
   const diffA = Number(rawA) || (diffB ? diffB - 1 : undefined);
-  const diff = diffA && diffB && diffA !== diffB && older.some((v) => v.version === diffA) && older.some((v) => v.version === diffB) ? await orNotFound(diffVersions(user, slug, diffA, diffB)) : null;
+  const diff =
+    diffA && diffB && diffA !== diffB && older.some((v) => v.version === diffA) && older.some((v) => v.version === diffB)
+      ? await orNotFound(diffVersions(user, slug, diffA, diffB))
+      : null;
   const ta = await getTranslations('audit');
   const tc = await getTranslations('common');
   const query = (extra: Record<string, string | undefined>) => {
@@ -134,7 +137,6 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
             <p className="empty-state">{t('active.none')}</p>
           )}
         </section>
-
       </div>
 
       <section aria-labelledby="health-h" className="card">
@@ -143,7 +145,14 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           <HealthChart
             buckets={health.buckets.map((b) => ({ ...b, label: hour(b.hour) }))}
             title={t('health.chartTitle')}
-            labels={{ delivered: t('statuses.delivered'), retrying: t('statuses.retrying'), dead: t('statuses.dead'), hour: t('health.hour'), count: t('health.count'), table: t('health.asTable') }}
+            labels={{
+              delivered: t('statuses.delivered'),
+              retrying: t('statuses.retrying'),
+              dead: t('statuses.dead'),
+              hour: t('health.hour'),
+              count: t('health.count'),
+              table: t('health.asTable'),
+            }}
           />
         ) : (
           <p className="empty-state">{t('health.chartEmpty')}</p>
@@ -218,7 +227,15 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                     </td>
                     <td data-label={t('versions.appliedBy')}>{v.appliedBy?.name ?? t('versions.system')}</td>
                     <td data-label={t('versions.appliedAt')}>{when(v.appliedAt)}</td>
-                    <td data-label={t('versions.request')}>{v.requestId && v.requestNumber ? <Link href={`/requests/${v.requestId}`} className="mono">{v.requestNumber}</Link> : '—'}</td>
+                    <td data-label={t('versions.request')}>
+                      {v.requestId && v.requestNumber ? (
+                        <Link href={`/requests/${v.requestId}`} className="mono">
+                          {v.requestNumber}
+                        </Link>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
                     <td data-label={t('versions.canary')}>
                       {v.canary ? (
                         <>

@@ -26,7 +26,17 @@ export function PauseButton({ slug, paused }: { slug: string; paused: boolean })
   const [done, setDone] = useState(false);
   return (
     <>
-      <button type="button" className={`button${paused ? ' primary' : ' danger'}`} disabled={pending} onClick={() => run(() => updatePipelineAction(slug, { paused: !paused }), () => setDone(true))}>
+      <button
+        type="button"
+        className={`button${paused ? ' primary' : ' danger'}`}
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => updatePipelineAction(slug, { paused: !paused }),
+            () => setDone(true),
+          )
+        }
+      >
         {paused ? t('health.resume') : t('health.pause')}
       </button>
       {done && (
@@ -51,7 +61,10 @@ export function LimitsForm({ slug, maxConnections, ratePerMinute }: { slug: stri
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(false);
-        run(() => updatePipelineAction(slug, { maxConnections: Number(conns), ratePerMinute: rate.trim() ? Number(rate) : null }), () => setSaved(true));
+        run(
+          () => updatePipelineAction(slug, { maxConnections: Number(conns), ratePerMinute: rate.trim() ? Number(rate) : null }),
+          () => setSaved(true),
+        );
       }}
     >
       <div className="field">
@@ -84,7 +97,17 @@ export function RetryButton({ slug, notificationId }: { slug: string; notificati
   const [done, setDone] = useState(false);
   return (
     <>
-      <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => retryDeadAction(slug, notificationId), () => setDone(true))}>
+      <button
+        type="button"
+        className="button subtle"
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => retryDeadAction(slug, notificationId),
+            () => setDone(true),
+          )
+        }
+      >
         {notificationId ? t('deliveries.retry') : t('deliveries.retryAll')}
       </button>
       {done && (
@@ -105,7 +128,17 @@ export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRo
   const [shown, setShown] = useState<string | null>(null);
   return (
     <>
-      <button type="button" className="button" disabled={pending} onClick={() => run(() => createPipelineTokenAction(slug), (data) => setShown(data.token))}>
+      <button
+        type="button"
+        className="button"
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => createPipelineTokenAction(slug),
+            (data) => setShown(data.token),
+          )
+        }
+      >
         {t('tokens.create')}
       </button>
       {errorView}
@@ -127,7 +160,17 @@ export function PipelineTokens({ slug, tokens }: { slug: string; tokens: TokenRo
               {x.revoked ? (
                 <span className="badge">{t('tokens.revoked')}</span>
               ) : (
-                <button type="button" className="button subtle" disabled={pending} onClick={() => run(() => revokePipelineTokenAction(slug, x.id), () => setShown(null))}>
+                <button
+                  type="button"
+                  className="button subtle"
+                  disabled={pending}
+                  onClick={() =>
+                    run(
+                      () => revokePipelineTokenAction(slug, x.id),
+                      () => setShown(null),
+                    )
+                  }
+                >
                   {t('tokens.revoke')}
                 </button>
               )}

@@ -6,7 +6,10 @@ import { updatePipeline } from '@/server/pipeline/manage-pipeline';
 export const GET = apiRoute<{ slug: string }>(async ({ user, params }) => json(await pipelineHealth(user, params.slug)));
 
 /** { paused?, reason?, maxConnections?, ratePerMinute? } (TAM, admin). */
-export const PATCH = apiRoute<{ slug: string }>(async ({ user, meta, params, body }) => {
-  await updatePipeline(user, params.slug, body, meta);
-  return json(await pipelineHealth(user, params.slug));
-}, { body: 'required' });
+export const PATCH = apiRoute<{ slug: string }>(
+  async ({ user, meta, params, body }) => {
+    await updatePipeline(user, params.slug, body, meta);
+    return json(await pipelineHealth(user, params.slug));
+  },
+  { body: 'required' },
+);
