@@ -4,6 +4,8 @@
 export const EDITABLE_STATUSES = ['submitted', 'needs_info'] as const;
 /** The customer may check the settings themselves (a validation, no mail): while they hold the request. */
 export const CHECK_STATUSES = EDITABLE_STATUSES;
+/** Still in the workflow (not applied, rejected or withdrawn): in the TAM's open queue, with a waiting time. */
+export const OPEN_STATUSES = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'] as const;
 /** A TAM may run live checks (validate, test-send). */
 export const PROBE_STATUSES = ['in_review', 'validated', 'tested'] as const;
 
@@ -13,6 +15,10 @@ export function canEditStatus(status: string): boolean {
 
 export function canCheckStatus(status: string): boolean {
   return (CHECK_STATUSES as readonly string[]).includes(status);
+}
+
+export function isOpenStatus(status: string): boolean {
+  return (OPEN_STATUSES as readonly string[]).includes(status);
 }
 
 export function canProbeStatus(status: string): boolean {

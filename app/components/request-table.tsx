@@ -4,6 +4,7 @@ import { Time } from '@/app/components/time';
 import type { RequestView } from '@/server/requests/request-view';
 import type { RequestSort } from '@/server/requests/list-requests';
 import { StatusBadge } from './status-badge';
+import { isOpenStatus } from '@/lib/request-status';
 
 type Props = {
   items: RequestView[];
@@ -23,8 +24,6 @@ function waitingFor(since: Date, now: Date): { value: number; unit: 'minute' | '
   if (minutes < 48 * 60) return { value: Math.floor(minutes / 60), unit: 'hour' };
   return { value: Math.floor(minutes / 1440), unit: 'day' };
 }
-
-const OPEN = new Set(['submitted', 'in_review', 'needs_info', 'validated', 'tested']);
 
 export async function RequestTable({ items, nextCursor, baseQuery, showTenant, empty, isFirstPage, queue }: Props) {
   const t = await getTranslations('requests');
@@ -95,7 +94,7 @@ export async function RequestTable({ items, nextCursor, baseQuery, showTenant, e
                   <td data-label={t('columns.assignee')}>{r.assignee?.name ?? <span className="muted">{t('unassigned')}</span>}</td>
                   {queue && (
                     <td data-label={t('columns.waiting')}>
-                      {OPEN.has(r.status) ? format.number(waited.value, { style: 'unit', unit: waited.unit, unitDisplay: 'long' }) : <span className="muted">—</span>}
+                      {isOpenStatus(r.status) ? format.number(waited.value, { style: 'unit', unit: waited.unit, unitDisplay: 'long' }) : <span className="muted">—</span>}
                     </td>
                   )}
                   <td data-label={t('columns.updated')}>

@@ -5,6 +5,7 @@ import { AppError } from '../app-error';
 import type { CurrentUser } from '../auth/current-user';
 import { requestsVisibleTo, requirePermission } from '../authz/scopes';
 import { REQUEST_STATUSES, type RequestStatus } from '@/lib/smtp-request-schema';
+import { OPEN_STATUSES } from '@/lib/request-status';
 import type { Prisma } from '../generated/sqlite/client';
 import { REQUEST_INCLUDE, RequestViewSchema, toRequestView, type RequestRow } from './request-view';
 import { containsIgnoringCase } from '../text-search';
@@ -35,8 +36,6 @@ export type ListRequestsInput = z.input<typeof ListRequestsQuery>;
 
 /** A page of requests; nextCursor is null on the last page. */
 export const RequestPageSchema = z.object({ items: z.array(RequestViewSchema), nextCursor: z.string().nullable() });
-
-const OPEN_STATUSES: readonly string[] = ['submitted', 'in_review', 'needs_info', 'validated', 'tested'];
 
 function searchWhere(text: string) {
   const number = /^(?:smtp-?)?(\d{1,9})$/i.exec(text)?.[1];
