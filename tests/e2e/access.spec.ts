@@ -1,8 +1,7 @@
 // Sessions, tenant isolation on pages, what a member may not do, and the remembered language.
 // (Each role's sign-in and home page is checked by auth.setup.ts.)
 import { test, expect, type Page } from '@playwright/test';
-import { ACCOUNTS, DEMO_PASSWORD, fileRequest, pageAs, signInWith } from './support';
-import { invitationLinkFor } from './invitation-link';
+import { ACCOUNTS, DEMO_PASSWORD, fileRequest, invitationLinkFromMail, pageAs, signInWith } from './support';
 
 test('a wrong password is refused with a message and no session', async ({ page }) => {
   await page.goto('/sign-in');
@@ -115,8 +114,12 @@ async function createAuditor(admin: Page, email: string, name: string, password:
   await form.getByLabel('Role', { exact: true }).selectOption('auditor');
   await form.getByRole('button', { name: 'Send invitation' }).click();
   await expect(admin.getByRole('status').filter({ hasText: `Invitation sent to ${email}.` })).toBeVisible();
+  // The link from the mail in the demo sandbox, read by the admin in another tab.
+  const mailbox = await admin.context().newPage();
+  const link = await invitationLinkFromMail(mailbox, email);
+  await mailbox.close();
   const invitee = await (await admin.context().browser()!.newContext({ locale: 'en-US' })).newPage();
-  await invitee.goto(invitationLinkFor(email));
+  await invitee.goto(link);
   await invitee.getByLabel('Password (at least 10 characters)').fill(password);
   await invitee.getByLabel('Password again').fill(password);
   await invitee.getByRole('button', { name: 'Set password and sign in' }).click();

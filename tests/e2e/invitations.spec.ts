@@ -2,8 +2,7 @@
 // admin and a customer admin invite, resend and revoke from their pages (390 px wide too); ended and
 // unknown links say so in both languages.
 import { test, expect, type Page } from '@playwright/test';
-import { expectNoAxeViolations, pageAs } from './support';
-import { invitationLinkFor } from './invitation-link';
+import { expectNoAxeViolations, invitationLinkFromMail, pageAs, readSandboxMail } from './support';
 
 async function invite(page: Page, fields: { email: string; name: string; role: string; tenant?: string; language?: string }) {
   const panel = page.getByRole('region', { name: 'Invitations' });
@@ -32,8 +31,13 @@ test('the admin invites a member; the member opens the link, sets a password and
   await expect(row).toContainText('Ada Admin');
   await expect(row).toContainText(/in (2|3) days/);
 
+  // The link from the mail, as it reached the demo sandbox (read on the admin's inbox page); English, the default.
+  const mailbox = await pageAs(browser, 'admin');
+  const mail = await readSandboxMail(mailbox, email, 'Ada Admin invited you to Relaydesk');
+  expect(mail.text).toContain('Hello Ivy Invited,');
+  expect(mail.text).toContain('invited you to Relaydesk as Customer member of Acme Corporation');
+  const link = await invitationLinkFromMail(mailbox, email);
   const invitee = await (await browser.newContext({ locale: 'en-US' })).newPage();
-  const link = invitationLinkFor(email);
   await invitee.goto(link);
   await expect(invitee.getByRole('heading', { level: 1, name: 'Invitation to Relaydesk' })).toBeVisible();
   await expect(invitee.getByText(`Ada Admin invited you, Ivy Invited (${email}), to Relaydesk as Customer member of Acme Corporation.`)).toBeVisible();
@@ -53,7 +57,7 @@ test('the admin invites a member; the member opens the link, sets a password and
   await expect(invitee.getByRole('heading', { level: 1, name: 'This invitation was already used' })).toBeVisible();
   await admin.reload();
   await expect(admin.getByRole('region', { name: 'Invitations' }).getByRole('row').filter({ hasText: email })).toHaveCount(0);
-  for (const page of [admin, invitee]) await page.context().close();
+  for (const page of [admin, mailbox, invitee]) await page.context().close();
 });
 
 test('a customer admin at 390 px invites into their tenant, resends and revokes; the old and revoked links say so in both languages', async ({ browser }) => {
@@ -63,14 +67,21 @@ test('a customer admin at 390 px invites into their tenant, resends and revokes;
   const panel = await invite(alice, { email, name: '李同事', role: 'Customer member', language: '简体中文' });
   await expect(panel.getByLabel('Role', { exact: true }).locator('option')).toHaveText(['Choose a role…', 'Customer admin', 'Customer member']);
   await expect(panel.getByLabel('Tenant', { exact: true })).toHaveCount(0);
-  const oldLink = invitationLinkFor(email);
+  // The links come by mail; the demo sandbox shows it, in the invitation's language, to the admin.
+  const mailbox = await pageAs(browser, 'admin');
+  const first = await readSandboxMail(mailbox, email, '邀请您加入 Relaydesk');
+  expect(first.subject).toBe('Alice Admin邀请您加入 Relaydesk');
+  expect(first.text).toContain('李同事，您好：');
+  const oldLink = await invitationLinkFromMail(mailbox, email);
 
   // Keyboard: Resend asks first, focus on the confirmation, Enter confirms.
   await panel.getByRole('button', { name: `Resend the invitation to ${email}` }).click();
   await expect(alice.getByRole('group', { name: `Send ${email} a new link, valid for 72 hours? The previous link stops working.` })).toBeVisible();
   await alice.keyboard.press('Enter');
   await expect(alice.getByRole('status').filter({ hasText: `A new invitation was sent to ${email}; the previous link no longer works.` })).toBeVisible();
-  const newLink = invitationLinkFor(email);
+  // The resent mail is the newest of two, with a different link.
+  const newLink = await invitationLinkFromMail(mailbox, email, 2);
+  expect(newLink).not.toBe(oldLink);
 
   await panel.getByRole('button', { name: `Revoke the invitation of ${email}` }).click();
   await alice.getByRole('button', { name: 'Revoke', exact: true }).click();
@@ -90,5 +101,5 @@ test('a customer admin at 390 px invites into their tenant, resends and revokes;
   await en.goto(newLink);
   await expect(en.getByRole('heading', { level: 1, name: 'This invitation was withdrawn' })).toBeVisible();
   await expect(en.getByText('Alice Admin withdrew this invitation.')).toBeVisible();
-  for (const page of [alice, zh, en]) await page.context().close();
+  for (const page of [alice, mailbox, zh, en]) await page.context().close();
 });

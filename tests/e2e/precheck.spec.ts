@@ -3,7 +3,7 @@
 // checks again (passes) and files; the request carries that check, and the TAM sees it on the request page
 // with the path Take → Validate → Test → Apply, the next step as the primary button.
 import { test, expect } from '@playwright/test';
-import { expectNoAxeViolations, pageAs, readRequestPage, sandboxRequest } from './support';
+import { checkFormWithWrongPasswordZh, expectNoAxeViolations, fixPasswordCheckAndFileZh, pageAs, sandboxRequest } from './support';
 
 test('a zh-CN customer checks the form’s settings, fixes the password the diagnosis names, files; the TAM sees the attached check', async ({ browser }) => {
   // Two live checks, filing, and two roles' pages on a shared two-core machine.
@@ -12,30 +12,10 @@ test('a zh-CN customer checks the form’s settings, fixes the password the diag
   const customer = await pageAs(browser, 'alice', 'zh-CN');
 
   await test.step('the customer fills the form with a wrong password and checks: it fails at sign-in and names the password', async () => {
-    await customer.goto('/portal/requests/new');
-    await customer.getByLabel('SMTP 服务器地址').fill(settings.host!);
-    await customer.getByLabel('端口', { exact: true }).fill(settings.port!);
-    await customer.getByLabel('加密方式').selectOption('starttls');
-    await customer.getByLabel('身份验证方式').selectOption('plain');
-    await customer.getByLabel('用户名').fill(settings.username!);
-    await customer.getByLabel('密码', { exact: true }).fill(`${settings.password}-wrong`);
-    await customer.getByLabel('不回复（no-reply）地址').fill(settings.noReplyAddress!);
-    await customer.getByLabel('不回复（no-reply）显示名称').fill(settings.noReplyName!);
-    await customer.getByLabel('测试收件人').fill(settings.testRecipient!);
-    await customer.getByRole('button', { name: '检查这些设置' }).click();
-
-    const failed = customer.getByTestId('check-failed');
-    await expect(failed).toBeVisible({ timeout: 30_000 });
-    await expect(failed).toContainText('检查在“身份验证”步骤失败。');
-    await expect(failed).toContainText('服务器拒绝了用户名或密码');
-    const password = customer.getByLabel('密码', { exact: true });
-    await expect(password).toBeFocused();
-    await expect(password).toHaveAttribute('aria-invalid', 'true');
-    await expect(customer.locator('#password-error')).toHaveText('检查因这个字段失败：请查看下方的诊断，修正后再检查一次。');
+    await checkFormWithWrongPasswordZh(customer, settings);
     // The steps and the transcript of their own server, the password redacted.
     const run = customer.getByTestId('settings-check').getByTestId('probe-run');
     await expect(run.locator('li[data-step="auth"]').first()).toHaveClass(/failed/);
-    await expect(run.getByText('需要修正的字段：密码').first()).toBeVisible();
     await expect(run.getByTestId('transcript')).toContainText('AUTH PLAIN');
     await expect(run.getByTestId('transcript')).not.toContainText(settings.password!);
     await expect(run.locator('a[href*="/bundle"]')).toHaveCount(0);
@@ -44,15 +24,7 @@ test('a zh-CN customer checks the form’s settings, fixes the password the diag
 
   let request = { id: '', number: '' };
   await test.step('the customer types the right password, checks again (passes, no mail sent) and files', async () => {
-    const password = customer.getByLabel('密码', { exact: true });
-    await password.fill(settings.password!);
-    await expect(customer.locator('#password-error')).toHaveCount(0);
-    await customer.getByRole('button', { name: '检查这些设置' }).click();
-    await expect(customer.getByTestId('check-passed')).toBeVisible({ timeout: 30_000 });
-    await expect(customer.getByTestId('check-passed')).toContainText('检查通过');
-    await customer.getByRole('button', { name: '提交请求' }).click();
-    request = await readRequestPage(customer);
-    await expect(customer.locator('h1 .badge')).toHaveText('已提交');
+    request = await fixPasswordCheckAndFileZh(customer, settings);
     // Their own checks on the request page: the one that passed came with the request.
     const checks = customer.getByTestId('customer-checks');
     await expect(checks.getByTestId('probe-run')).toHaveCount(1);

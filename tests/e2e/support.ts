@@ -154,6 +154,12 @@ export async function takeTestAndApply(page: Page, requestId: string): Promise<n
   await page.goto(`/requests/${requestId}`);
   await page.getByRole('button', { name: 'Take request' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('In review');
+  return validateTestAndApply(page, requestId);
+}
+
+/** As the TAM on `page`, for a request already theirs in review: validates, tests and applies (see takeTestAndApply). */
+export async function validateTestAndApply(page: Page, requestId: string): Promise<number> {
+  if (!new URL(page.url()).pathname.endsWith(`/requests/${requestId}`)) await page.goto(`/requests/${requestId}`);
   await page.getByRole('button', { name: 'Validate', exact: true }).click();
   await expect(page.getByTestId('probe-run').first()).toContainText('passed', { timeout: 30_000 });
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Validated');
@@ -167,4 +173,73 @@ export async function takeTestAndApply(page: Page, requestId: string): Promise<n
   const done = page.getByRole('status').filter({ hasText: /Applied as version \d+/ });
   await expect(done).toBeVisible();
   return Number(/Applied as version (\d+)/.exec((await done.textContent()) ?? '')?.[1]);
+}
+
+/**
+ * Relaydesk's own mail as it reached the demo sandbox, read in the sandbox inbox on `page` (signed in as an
+ * admin, who sees every message, or as the recipient): waits until at least `count` messages to `to` whose
+ * subject contains `subject` arrived (the worker sends them a moment after the event), opens the newest and
+ * returns its subject and decoded text body.
+ */
+export async function readSandboxMail(page: Page, to: string, subject: string, count = 1): Promise<{ subject: string; text: string }> {
+  const rows = page.getByRole('row').filter({ hasText: `→ ${to}` }).filter({ hasText: subject });
+  await expect(async () => {
+    await page.goto('/sandbox');
+    expect(await rows.count()).toBeGreaterThanOrEqual(count);
+  }, `${count} mail(s) to ${to} with “${subject}” in the sandbox`).toPass({ timeout: 60_000, intervals: [500, 1000, 2000] });
+  await rows.first().getByRole('link').click();
+  await page.waitForURL(/\/sandbox\/[^/]+$/);
+  const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+  const text = (await page.getByRole('region', { name: /Body|正文/ }).locator('.pre').textContent()) ?? '';
+  return { subject: heading, text };
+}
+
+/** The invitation link (path only) in the newest of `count` invitation mails to `email`, read in the sandbox as `admin`. */
+export async function invitationLinkFromMail(admin: Page, email: string, count = 1): Promise<string> {
+  const { text } = await readSandboxMail(admin, email, 'Relaydesk', count);
+  const token = /\/invitations\/(rdi_[A-Za-z0-9_-]+)/.exec(text)?.[1];
+  expect(token, `an invitation link in the mail to ${email}`).toBeTruthy();
+  return `/invitations/${token}`;
+}
+
+/**
+ * On the zh-CN request form (signed-in customer admin on `page`): fills in `settings` with a wrong password
+ * and checks them; the check fails at sign-in and the diagnosis names the password field, which gets focus.
+ */
+export async function checkFormWithWrongPasswordZh(page: Page, settings: Partial<typeof VALID_REQUEST> & OptionalFields): Promise<void> {
+  await page.goto('/portal/requests/new');
+  await page.getByLabel('SMTP 服务器地址').fill(settings.host!);
+  await page.getByLabel('端口', { exact: true }).fill(settings.port!);
+  await page.getByLabel('加密方式').selectOption('starttls');
+  await page.getByLabel('身份验证方式').selectOption('plain');
+  await page.getByLabel('用户名').fill(settings.username!);
+  await page.getByLabel('密码', { exact: true }).fill(`${settings.password}-wrong`);
+  await page.getByLabel('不回复（no-reply）地址').fill(settings.noReplyAddress!);
+  await page.getByLabel('不回复（no-reply）显示名称').fill(settings.noReplyName!);
+  await page.getByLabel('测试收件人').fill(settings.testRecipient!);
+  await page.getByRole('button', { name: '检查这些设置' }).click();
+
+  const failed = page.getByTestId('check-failed');
+  await expect(failed).toBeVisible({ timeout: 30_000 });
+  await expect(failed).toContainText('检查在“身份验证”步骤失败。');
+  await expect(failed).toContainText('服务器拒绝了用户名或密码');
+  const password = page.getByLabel('密码', { exact: true });
+  await expect(password).toBeFocused();
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#password-error')).toHaveText('检查因这个字段失败：请查看下方的诊断，修正后再检查一次。');
+  await expect(page.getByTestId('settings-check').getByTestId('probe-run').getByText('需要修正的字段：密码').first()).toBeVisible();
+}
+
+/** After checkFormWithWrongPasswordZh: types the right password, checks again (passes, no mail sent) and files. */
+export async function fixPasswordCheckAndFileZh(page: Page, settings: Partial<typeof VALID_REQUEST> & OptionalFields): Promise<{ id: string; number: string }> {
+  const password = page.getByLabel('密码', { exact: true });
+  await password.fill(settings.password!);
+  await expect(page.locator('#password-error')).toHaveCount(0);
+  await page.getByRole('button', { name: '检查这些设置' }).click();
+  await expect(page.getByTestId('check-passed')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('check-passed')).toContainText('检查通过');
+  await page.getByRole('button', { name: '提交请求' }).click();
+  const request = await readRequestPage(page);
+  await expect(page.locator('h1 .badge')).toHaveText('已提交');
+  return request;
 }
