@@ -7,7 +7,16 @@
 // The customer is a newcomer invited in Chinese (their saved language is zh-CN, so their mail is Chinese):
 // switching a demo account's saved language would change what every later spec sees for that account.
 import { test, expect, type Page } from '@playwright/test';
-import { ACCOUNTS, checkFormWithWrongPasswordZh, fixPasswordCheckAndFileZh, invitationLinkFromMail, pageAs, readSandboxMail, sandboxRequest, validateTestAndApply } from './support';
+import {
+  ACCOUNTS,
+  checkFormWithWrongPasswordZh,
+  fixPasswordCheckAndFileZh,
+  invitationLinkFromMail,
+  pageAs,
+  readSandboxMail,
+  sandboxRequest,
+  validateTestAndApply,
+} from './support';
 
 async function unreadCount(page: Page): Promise<number> {
   const badge = page.getByTestId('unread-count');

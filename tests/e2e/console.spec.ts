@@ -9,7 +9,13 @@ const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 async function open(browser: Browser, account: Account, locale: Lang, viewport: { width: number; height: number }, timezoneId = 'UTC'): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport, timezoneId, storageState: storageStateOf(account), ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}) });
+  const context = await browser.newContext({
+    locale,
+    viewport,
+    timezoneId,
+    storageState: storageStateOf(account),
+    ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}),
+  });
   const page = await context.newPage();
   await page.goto(ACCOUNTS[account].home);
   // The browser's language applies unless the user saved one (access.spec.ts saves Mike's): then switch,
@@ -27,7 +33,10 @@ const switched = new WeakSet<Page>();
 async function switchLanguage(page: Page, lang: 'en' | 'zh-CN') {
   const menu = page.getByRole('button', { name: /^(Menu|菜单)$/ });
   if (await menu.isVisible()) await menu.click();
-  await page.getByRole('combobox', { name: /^(Language|语言)$/ }).first().selectOption(lang);
+  await page
+    .getByRole('combobox', { name: /^(Language|语言)$/ })
+    .first()
+    .selectOption(lang);
   await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
@@ -249,14 +258,18 @@ test('the TAM sorts the queue by any column, both ways, by mouse or keyboard; th
   const statuses = async () => (await tam.locator('tbody td[data-label="Status"]').allTextContents()).map((s) => statusRank.findIndex((r) => s.trim().startsWith(r)));
   await tam.goto('/console?status=');
   // Every sortable header is a link a keyboard reaches: Enter sorts by status (the workflow's order).
-  await header(/^Status/).getByRole('link').focus();
+  await header(/^Status/)
+    .getByRole('link')
+    .focus();
   await tam.keyboard.press('Enter');
   await expect(tam).toHaveURL(/sort=status(&|$)/);
   await expect(header(/^Status/)).toHaveAttribute('aria-sort', 'ascending');
   const up = await statuses();
   expect(up.every((r) => r >= 0)).toBe(true);
   expect(up).toEqual([...up].sort((a, b) => a - b));
-  await header(/^Status/).getByRole('link').click();
+  await header(/^Status/)
+    .getByRole('link')
+    .click();
   await expect(tam).toHaveURL(/sort=status-desc/);
   await expect(header(/^Status/)).toHaveAttribute('aria-sort', 'descending');
   await tam.reload();
@@ -275,7 +288,9 @@ test('the TAM sorts the queue by any column, both ways, by mouse or keyboard; th
     await expect(header(name)).toHaveAttribute('aria-sort', 'ascending');
   }
   const servers = async () => tam.locator('tbody td[data-label="Server"]').allTextContents();
-  await header(/^Server/).getByRole('link').click();
+  await header(/^Server/)
+    .getByRole('link')
+    .click();
   const hosts = (await servers()).map((s) => s.trim().split(':')[0]!);
   expect(hosts).toEqual([...hosts].sort());
   await expectNoAxeViolations(tam, 'queue sorted by server');

@@ -31,7 +31,12 @@ test('the header counts unread notices; the list marks all read, then one (by ke
   await tam.keyboard.press('Enter');
   await expect(tam.getByRole('status').filter({ hasText: 'Nothing unread.' })).toBeVisible();
   await expect(tam.getByTestId('unread-count')).toHaveCount(0);
-  await expect(tam.getByRole('listitem').filter({ hasText: number }).getByRole('button', { name: /Mark .* read/ })).toHaveCount(0);
+  await expect(
+    tam
+      .getByRole('listitem')
+      .filter({ hasText: number })
+      .getByRole('button', { name: /Mark .* read/ }),
+  ).toHaveCount(0);
 });
 
 test('an empty list says so, in Chinese too', async ({ browser }) => {

@@ -38,7 +38,10 @@ async function checkHealthChart(browser: Browser, lang: 'en' | 'zh-CN', viewport
   const switchTo = async (to: string) => {
     const menu = page.getByRole('button', { name: /^(Menu|菜单)$/ });
     if (await menu.isVisible()) await menu.click();
-    await page.getByRole('combobox', { name: /^(Language|语言)$/ }).first().selectOption(to);
+    await page
+      .getByRole('combobox', { name: /^(Language|语言)$/ })
+      .first()
+      .selectOption(to);
     await expect(page.locator('html')).toHaveAttribute('lang', to);
   };
   if (saved !== lang) await switchTo(lang);
@@ -47,20 +50,26 @@ async function checkHealthChart(browser: Browser, lang: 'en' | 'zh-CN', viewport
   const chart = page.getByTestId('health-chart');
   await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
   // Recharts 3 draws tick labels in their own layer (recharts-<axis>-tick-labels).
-  const ticks = (axis: 'xAxis' | 'yAxis') => chart.locator(`.recharts-${axis} .recharts-cartesian-axis-tick-value, .recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`);
+  const ticks = (axis: 'xAxis' | 'yAxis') =>
+    chart.locator(`.recharts-${axis} .recharts-cartesian-axis-tick-value, .recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`);
   await expect(ticks('yAxis').first()).toBeVisible();
   for (const count of await ticks('yAxis').allTextContents()) expect(count).toMatch(/^\d+$/);
   const hours = await ticks('xAxis').allTextContents();
   expect(hours.length, `${what}: hour labels`).toBeGreaterThanOrEqual(2);
   for (const hour of hours) expect(hour).toMatch(/\d{2}:\d{2}/);
   // Full width: the plot fills its card's content box.
-  const widths = await chart.evaluate((figure) => ({ plot: figure.querySelector('svg.recharts-surface')!.getBoundingClientRect().width, card: figure.getBoundingClientRect().width }));
+  const widths = await chart.evaluate((figure) => ({
+    plot: figure.querySelector('svg.recharts-surface')!.getBoundingClientRect().width,
+    card: figure.getBoundingClientRect().width,
+  }));
   expect(widths.plot, `${what}: plot width`).toBeGreaterThanOrEqual(widths.card - 2);
   // The legend: every entry on one line, with its total.
   const entries = chart.locator('.chart-legend li');
   await expect(entries).toHaveCount(3);
   await expect(entries.first()).toContainText(new RegExp(`^${delivered} [1-9]\\d*$`));
-  for (const box of await entries.evaluateAll((items) => items.map((li) => ({ height: li.getBoundingClientRect().height, line: parseFloat(getComputedStyle(li).lineHeight) || 24 })))) {
+  for (const box of await entries.evaluateAll((items) =>
+    items.map((li) => ({ height: li.getBoundingClientRect().height, line: parseFloat(getComputedStyle(li).lineHeight) || 24 })),
+  )) {
     expect(box.height, `${what}: a legend entry on one line`).toBeLessThan(box.line * 1.5);
   }
   // A tooltip per hour: on hover, and with the keyboard (recharts' accessibility layer).
@@ -166,7 +175,10 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
   });
 
   await test.step('the health chart shows the delivery: full width, axes, tooltips, a one-line legend, at 1366 and 390 px, in both languages', async () => {
-    for (const viewport of [{ width: 1366, height: 900 }, { width: 390, height: 844 }]) {
+    for (const viewport of [
+      { width: 1366, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
       for (const lang of ['en', 'zh-CN'] as const) await checkHealthChart(browser, lang, viewport);
     }
   });
@@ -184,7 +196,9 @@ test('the TAM applies a request, a notification reaches the sandbox through it, 
 
   let rolledBack = 0;
   await test.step(`the TAM rolls back to the first version: a new version with its settings becomes active`, async () => {
-    await versionRow(firstVersion).getByRole('button', { name: `Roll back to v${firstVersion}` }).click();
+    await versionRow(firstVersion)
+      .getByRole('button', { name: `Roll back to v${firstVersion}` })
+      .click();
     // It asks in the page first, then reports the new version.
     await versionRow(firstVersion).getByRole('button', { name: 'Roll back', exact: true }).click();
     rolledBack = secondVersion + 1;

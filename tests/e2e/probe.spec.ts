@@ -32,7 +32,10 @@ test('validate live, send a test email, read it in the sandbox, then see the 535
   const counts = await page.evaluate(() => (window as unknown as { okCounts: number[] }).okCounts);
   const final = Math.max(...counts);
   expect(final).toBeGreaterThanOrEqual(10);
-  expect(counts.some((n) => n > 0 && n < final), `steps appeared one by one (seen: ${counts.join(',')})`).toBe(true);
+  expect(
+    counts.some((n) => n > 0 && n < final),
+    `steps appeared one by one (seen: ${counts.join(',')})`,
+  ).toBe(true);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Validated');
 
   await page.getByRole('button', { name: 'Send test email' }).click();

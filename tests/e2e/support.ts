@@ -108,7 +108,9 @@ export async function expectNoAxeViolations(page: Page, what: string): Promise<v
   // title (a page that never gets one still fails here), so axe reads the settled page.
   await expect(page, `${what} has a title`).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-  const report = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}  ${n.failureSummary?.split('\n').join(' ') ?? ''}`).join('\n')}`);
+  const report = violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}  ${n.failureSummary?.split('\n').join(' ') ?? ''}`).join('\n')}`,
+  );
   const duplicateIds = await page.evaluate(() => {
     const seen = new Map<string, number>();
     for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
@@ -182,7 +184,10 @@ export async function validateTestAndApply(page: Page, requestId: string): Promi
  * returns its subject and decoded text body.
  */
 export async function readSandboxMail(page: Page, to: string, subject: string, count = 1): Promise<{ subject: string; text: string }> {
-  const rows = page.getByRole('row').filter({ hasText: `→ ${to}` }).filter({ hasText: subject });
+  const rows = page
+    .getByRole('row')
+    .filter({ hasText: `→ ${to}` })
+    .filter({ hasText: subject });
   await expect(async () => {
     await page.goto('/sandbox');
     expect(await rows.count()).toBeGreaterThanOrEqual(count);
@@ -190,7 +195,11 @@ export async function readSandboxMail(page: Page, to: string, subject: string, c
   await rows.first().getByRole('link').click();
   await page.waitForURL(/\/sandbox\/[^/]+$/);
   const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
-  const text = (await page.getByRole('region', { name: /Body|正文/ }).locator('.pre').textContent()) ?? '';
+  const text =
+    (await page
+      .getByRole('region', { name: /Body|正文/ })
+      .locator('.pre')
+      .textContent()) ?? '';
   return { subject: heading, text };
 }
 
