@@ -301,20 +301,13 @@ test('removing a TAM from a tenant asks first, by mouse and by keyboard; Cancel 
   const admin = await open(browser, 'admin', 'en-US', DESKTOP);
   const suffix = Date.now().toString(36);
   const tenantName = `Unassign Test ${suffix}`;
-  const tamName = `Una Assigned ${suffix}`;
-  const tamEmail = `una-${suffix}@example.test`;
+  // The demo TAM, assigned to a new tenant (people join by invitation now; the admin page creates no users).
+  const { name: tamName, email: tamEmail } = ACCOUNTS.tam;
   const tenantForm = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create tenant' }) });
   await tenantForm.getByLabel('Slug').fill(`unassign-${suffix}`);
   await tenantForm.getByLabel('Name').fill(tenantName);
   await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
   await expect(tenantForm.getByRole('status')).toHaveText(`Tenant ${tenantName} created.`);
-  const userForm = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Create user' }) });
-  await userForm.getByLabel('Email').fill(tamEmail);
-  await userForm.getByLabel('Name').fill(tamName);
-  await userForm.getByLabel('Initial password').fill('a-long-enough-password');
-  await userForm.getByLabel('Role').selectOption('tam');
-  await userForm.getByRole('button', { name: 'Create user' }).click();
-  await expect(userForm.getByRole('status')).toHaveText(`User ${tamEmail} created.`);
   await admin.reload();
   const assignForm = admin.locator('form').filter({ has: admin.getByRole('heading', { name: 'Assign TAM' }) });
   await assignForm.getByLabel('TAMs').selectOption(tamEmail);

@@ -142,7 +142,7 @@ test('a customer files a request in Chinese, the TAM asks for information, the c
     await expect(tam.getByText('已允许 203.0.113.0/24。')).toBeVisible();
     // Still the TAM's: no need to take it again, live checks are open.
     await expect(tam.getByRole('button', { name: 'Take request' })).toHaveCount(0);
-    await expect(tam.getByRole('button', { name: 'Validate' })).toBeVisible();
+    await expect(tam.getByRole('button', { name: 'Validate', exact: true })).toBeVisible();
   });
 
   await customerContext.close();
