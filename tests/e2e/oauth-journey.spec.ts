@@ -37,15 +37,8 @@ async function validate(tam: Page) {
 test('a zh-CN customer files a Microsoft 365 OAuth request from the preset; the TAM validates, tests and applies; a notification arrives', async ({ browser, request }) => {
   test.setTimeout(180_000);
   const gina = await pageAs(browser, 'gina', 'zh-CN');
+  await chooseLanguage(gina, 'zh-CN');
   const tam = await pageAs(browser, 'tam');
-  // A saved language wins over the browser's (the console spec saves Gina's when it switches back): choose 中文.
-  if ((await gina.locator('html').getAttribute('lang')) !== 'zh-CN') {
-    await gina
-      .getByRole('combobox', { name: /^(Language|语言)$/ })
-      .first()
-      .selectOption('zh-CN');
-    await expect(gina.locator('html')).toHaveAttribute('lang', 'zh-CN');
-  }
   let filed = { id: '', number: '' };
 
   await test.step('gina picks the Microsoft 365 preset: OAuth 2.0 with the Microsoft provider, and the admin steps', async () => {
@@ -130,11 +123,7 @@ test('a zh-CN customer files a Microsoft 365 OAuth request from the preset; the 
     await expect(tam.locator('tbody tr').filter({ hasText: subject })).toContainText('delivered');
   });
 
-  await gina
-    .getByRole('combobox', { name: /^(Language|语言)$/ })
-    .first()
-    .selectOption('en');
-  await expect(gina.locator('html')).toHaveAttribute('lang', 'en');
+  await chooseLanguage(gina, 'en');
   await gina.context().close();
   await tam.context().close();
 });
@@ -142,6 +131,7 @@ test('a zh-CN customer files a Microsoft 365 OAuth request from the preset; the 
 test('Basic authentication off (550 5.7.30): the customer switches the request to OAuth in one click', async ({ browser }) => {
   test.setTimeout(120_000);
   const gina = await pageAs(browser, 'gina', 'zh-CN');
+  await chooseLanguage(gina, 'zh-CN');
   const tam = await pageAs(browser, 'tam');
   const admin = await pageAs(browser, 'admin');
   let filed = { id: '', number: '' };
@@ -206,6 +196,17 @@ test('Basic authentication off (550 5.7.30): the customer switches the request t
     });
   } finally {
     await setSandboxMode(admin, 'Normal');
+    await chooseLanguage(gina, 'en');
     for (const page of [gina, tam, admin]) await page.context().close();
   }
 });
+
+/** A saved language wins over the browser's (the console spec saves Gina's when it switches back): choose it, and restore English after. */
+async function chooseLanguage(page: Page, lang: 'en' | 'zh-CN') {
+  if ((await page.locator('html').getAttribute('lang')) === lang) return;
+  await page
+    .getByRole('combobox', { name: /^(Language|语言)$/ })
+    .first()
+    .selectOption(lang);
+  await expect(page.locator('html')).toHaveAttribute('lang', lang);
+}
