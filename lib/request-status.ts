@@ -9,6 +9,18 @@ export const OPEN_STATUSES = ['submitted', 'in_review', 'needs_info', 'validated
 /** A TAM may run live checks (validate, test-send). */
 export const PROBE_STATUSES = ['in_review', 'validated', 'tested'] as const;
 
+/** The configuration may be applied: its test email went through. */
+export const APPLY_STATUS = 'tested';
+
+export function canApplyStatus(status: string): boolean {
+  return status === APPLY_STATUS;
+}
+
+/** The request page shows the Apply panel (enabled or saying why not): while a TAM works on it, and once applied. */
+export function showsApplyPanel(status: string): boolean {
+  return canProbeStatus(status) || status === 'applied';
+}
+
 export function canEditStatus(status: string): boolean {
   return (EDITABLE_STATUSES as readonly string[]).includes(status);
 }

@@ -19,6 +19,8 @@ import { freshDatabase } from './fresh-database';
 
 const SAMPLES = Number(process.env.LATENCY_BENCH_N ?? 200);
 const LOAD = Number(process.env.LATENCY_BENCH_LOAD ?? 1_000);
+// Batches of the load waiting for their answer at most (50 messages each).
+const LOAD_IN_FLIGHT = Number(process.env.LATENCY_BENCH_LOAD_IN_FLIGHT ?? 4);
 const PG_ADMIN_URL = process.env.PIPELINE_BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SELF = fileURLToPath(import.meta.url);
 const now = () => performance.now() + performance.timeOrigin;
@@ -183,10 +185,17 @@ async function measure(port: number, tenant: { slug: string; token: string }, si
   return samples;
 }
 
-/** Batches of 50 at LOAD messages a second until stopped; returns what it achieved. */
+/**
+ * Batches of 50 paced at LOAD messages a second until stopped, with at most LOAD_IN_FLIGHT batches waiting
+ * for their answer: a tick that finds them all still out is skipped, not queued, so a server slower than
+ * the offered rate is measured at the rate it accepts (reported), not behind a growing queue of requests.
+ * Returns the rate the intake accepted (202 answers) over the time the load ran.
+ */
 function startLoad(port: number, tenant: { slug: string; token: string }) {
   let running = true;
-  let sent = 0;
+  let offered = 0;
+  let accepted = 0;
+  let skipped = 0;
   const started = now();
   const done = (async () => {
     const batch = 50;
@@ -194,18 +203,29 @@ function startLoad(port: number, tenant: { slug: string; token: string }) {
     let next = now();
     const inFlight = new Set<Promise<unknown>>();
     while (running) {
-      const p = post(port, tenant, { notifications: Array.from({ length: batch }, (_, i) => ({ ...note(sent + i), subject: `Load ${sent + i}` })) }).then((r) => {
-        if (r.status !== 202) throw new Error(`batch intake answered ${r.status}`);
-      });
-      sent += batch;
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      if (inFlight.size < LOAD_IN_FLIGHT) {
+        const from = offered;
+        offered += batch;
+        const p = post(port, tenant, { notifications: Array.from({ length: batch }, (_, i) => ({ ...note(from + i), subject: `Load ${from + i}` })) }).then((r) => {
+          if (r.status !== 202) throw new Error(`batch intake answered ${r.status}`);
+          accepted += batch;
+        });
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+      } else skipped += batch;
       next += everyMs;
       await sleep(Math.max(0, next - now()));
     }
     await Promise.all(inFlight);
   })();
-  return { stop: async () => ((running = false), await done, sent / ((now() - started) / 1000)) };
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      const seconds = (now() - started) / 1000;
+      return { accepted: accepted / seconds, offered: (offered + skipped) / seconds };
+    },
+  };
 }
 
 /** The SMTP server's own accept time: bare pooled nodemailer sendMail → 250, paced like the samples. */
@@ -268,16 +288,26 @@ async function runOn(kind: 'sqlite' | 'postgres', url: string): Promise<BenchRow
     console.error(`  ${kind}: idle p50 ${percentile(idle, 50).toFixed(1)} ms, p99 ${percentile(idle, 99).toFixed(1)} ms (${idle.length} samples)`);
     const load = startLoad(port, loadTenant);
     await sleep(1_000);
+    const deliveredBefore = sink.accepted.size;
+    const loadedFrom = now();
     const loaded = await measure(port, latencyTenant, sink, 10_000);
-    const achieved = await load.stop();
-    console.error(`  ${kind}: loaded p99 ${percentile(loaded, 99).toFixed(1)} ms (${loaded.length} samples)`);
+    const delivered = (sink.accepted.size - deliveredBefore - loaded.length) / ((now() - loadedFrom) / 1000);
+    const { accepted: achieved, offered } = await load.stop();
+    console.error(`  ${kind}: loaded p50 ${percentile(loaded, 50).toFixed(1)} ms, p99 ${percentile(loaded, 99).toFixed(1)} ms (${loaded.length} samples)`);
     const bare = await bareAccept(sink.port);
-    console.error(`  ${kind}: load achieved ${Math.round(achieved)} msg/s accepted by the intake`);
+    console.error(`  ${kind}: load offered ${Math.round(offered)} msg/s, accepted by the intake ${Math.round(achieved)} msg/s, delivered ${Math.round(delivered)} msg/s`);
     const label = (what: string) => `latency ${kind}: ${what}`;
     return [
       row(label('idle enqueue→accepted p50 vs SMTP accept p50'), 'ms', percentile(idle, 50), percentile(bare, 50), { valueUnder: 30 }),
       row(label('idle enqueue→accepted p99 vs SMTP accept p99'), 'ms', percentile(idle, 99), percentile(bare, 99), { valueUnder: 150 }),
-      row(label(`enqueue→accepted p99 at ${Math.round(achieved)} msg/s vs SMTP accept p99`), 'ms', percentile(loaded, 99), percentile(bare, 99), { valueUnder: 500 }),
+      row(label('load accepted by the intake vs offered'), 'msg/s', achieved, LOAD, { ratioAtLeast: 0.95 }),
+      row(
+        label(`enqueue→accepted p99 while ${Math.round(achieved)} msg/s are accepted (${Math.round(delivered)} delivered) vs SMTP accept p99`),
+        'ms',
+        percentile(loaded, 99),
+        percentile(bare, 99),
+        { valueUnder: 500 },
+      ),
     ];
   } finally {
     worker.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { db } from '../db';
 import type { CurrentUser } from '../auth/current-user';
 import { can } from '../authz/permissions';
 import { requestsVisibleTo } from '../authz/scopes';
+import { canApplyStatus, showsApplyPanel } from '@/lib/request-status';
 
 export type ApplyBlock = 'ALREADY_APPLIED' | 'NOT_TESTED' | 'NO_TEST_SEND' | 'TEST_OUTDATED' | 'LATER_CHECK_FAILED' | 'DOMAIN_FAILS';
 /** What a forced apply went over: the later failed run, the failing domain findings (audited by the caller). */
@@ -37,7 +38,7 @@ function failingDomainFindings(steps: string): string[] {
 export async function applyGate(request: { id: string; status: string; fingerprint: string }, tx: Tx = db, { force = false } = {}): Promise<ApplyGate> {
   const block = (reason: ApplyBlock, failedRunId?: string): ApplyGate => ({ ok: false, reason, message: MESSAGES[reason], ...(failedRunId ? { failedRunId } : {}) });
   if (request.status === 'applied') return block('ALREADY_APPLIED');
-  if (request.status !== 'tested') return block('NOT_TESTED');
+  if (!canApplyStatus(request.status)) return block('NOT_TESTED');
   const latest = await tx.probeRun.findFirst({
     where: { requestId: request.id, kind: 'test-send', ok: true },
     orderBy: { startedAt: 'desc' },
@@ -67,6 +68,6 @@ export async function applyGate(request: { id: string; status: string; fingerpri
 export async function applyGateFor(user: CurrentUser, requestId: string): Promise<ApplyGate | null> {
   if (!can(user.role, 'config.apply')) return null;
   const request = await db.smtpRequest.findFirst({ where: { id: requestId, ...requestsVisibleTo(user) }, select: { id: true, status: true, fingerprint: true } });
-  if (!request || ['submitted', 'needs_info', 'rejected', 'withdrawn'].includes(request.status)) return null;
+  if (!request || !showsApplyPanel(request.status)) return null;
   return applyGate(request);
 }
