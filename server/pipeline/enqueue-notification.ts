@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../config-versions/create-config-version';
 import { AppError } from '../app-error';
 import { newMessageId } from '../smtp/message-ids';
 import { wakeWorkers } from './wake-workers';
+import { logError } from '../log';
 import type { z } from 'zod';
 import { IDEMPOTENCY_WINDOW_MS, type EnqueuedSchema, type NotificationData } from './notification-schema';
 
@@ -36,9 +37,8 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
     const now = new Date();
     const items = notifications.map(() => ({ id: randomUUID(), messageId: newMessageId(active.noReplyAddress) }));
     try {
+      // Settles after the commit and after the workers were woken (once for the whole group).
       await insertGrouped(notifications.map((data, i) => rowOf(items[i]!, data, tenantId, active, now)));
-      // After the commit: a woken worker finds the rows.
-      await wakeWorkers();
       return { items, created: items.length };
     } catch (error) {
       if (!keyed || !isDuplicate(error)) throw error;
@@ -47,7 +47,7 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
   for (let attempt = 1; ; attempt += 1) {
     try {
       const intake = await db.$transaction((tx) => insertNew(tx, tenantId, active, notifications), BATCH_TRANSACTION);
-      if (intake.created > 0) await wakeWorkers();
+      if (intake.created > 0) await wakeAfterCommit();
       return intake;
     } catch (error) {
       if (!(isDuplicate(error) || isBusySnapshot(error)) || attempt === 3) throw error;
@@ -182,6 +182,8 @@ async function writeGroup(group: Pending[]): Promise<void> {
       db,
       group.flatMap((p) => p.rows),
     );
+    // After the commit, once for every call in the group: a woken worker finds all their rows.
+    await wakeAfterCommit();
     for (const p of group) p.resolve();
   } catch (error) {
     if (group.length === 1) return group[0]!.reject(error);
@@ -189,7 +191,13 @@ async function writeGroup(group: Pending[]): Promise<void> {
     // row on its own, and only that one fails.
     statements += group.length;
     await Promise.all(group.map((p) => insertRows(db, p.rows).then(p.resolve, p.reject)));
+    await wakeAfterCommit();
   }
+}
+
+/** The rows are stored whatever happens here: a wake-up that fails costs a poll, never the caller's 202. */
+function wakeAfterCommit(): Promise<void> {
+  return wakeWorkers().catch((error: unknown) => logError('could not wake the workers; they find the rows at their next poll', error));
 }
 
 async function insertNew(tx: Tx, tenantId: string, active: ActiveVersion, notifications: NotificationData[]): Promise<Intake> {
