@@ -1,7 +1,8 @@
 // The time the domain step (SPF, DKIM, DMARC, MX of the no-reply domain) adds to a validation: the same
 // validation against the same local STARTTLS+AUTH server, with and without the step, the DNS answered
-// by the demo zone on loopback (dns2) in its own process, as the sandbox serves it in `npm start` (in
-// this process its answering would be timed as the step's own work). The resolver's cache is cleared
+// by the demo zone on loopback (dns2). Both servers run in processes of their own, as a customer's SMTP
+// server and DNS do (in this process their answering would be timed as the validation's own work, and
+// the lookups could not overlap the conversation as they do for our users). The resolver's cache is cleared
 // before every run, so each one pays every lookup, as the first validation of a request does; a second
 // row keeps the answers, as the test-send after a validation finds them. Target: at most 20 % more.
 import { spawn } from 'node:child_process';
@@ -12,22 +13,22 @@ import { generateSandboxCertificates } from '@/server/sandbox/sandbox-ca';
 import { DEMO_GOOD_DOMAIN, demoDkimKey } from '@/server/dns/demo-zone';
 import { clearDnsCache } from '@/server/dns/resolver';
 import { median, row, type Bench } from './bench-types';
-import { startServer, USER, withoutGreetingPause } from './probe-bench';
+import { USER } from './probe-bench';
 
 const RUNS = Number(process.env.PROBE_BENCH_RUNS ?? 30);
 const WARMUP = 3;
 
-/** The demo zone served by scripts/bench/demo-dns-child.ts; resolves once it listens. */
-async function startDemoDnsProcess(publicKey: string): Promise<{ address: string; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/bench/demo-dns-child.ts', publicKey], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A child process (a script under scripts/bench) that prints one line when it serves: its address or port. */
+async function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ line: string; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', `scripts/bench/${script}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const exited = once(child, 'exit').then(() => {
-    throw new Error('the demo DNS process exited before it listened');
+    throw new Error(`${script} exited before it served`);
   });
   const lines = createInterface({ input: child.stdout! });
-  const [address] = (await Promise.race([once(lines, 'line'), exited])) as [string];
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
   lines.close();
   return {
-    address: address.trim(),
+    line: line.trim(),
     close: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -40,9 +41,11 @@ export const domainBench: Bench = {
   name: 'domain step added to a validation',
   async run() {
     const certs = await generateSandboxCertificates();
-    const restore = withoutGreetingPause();
-    const server = await startServer(certs);
-    const dns = await startDemoDnsProcess(demoDkimKey().publicKey);
+    // The SMTP server and the DNS zone each in a process of their own, as they are for our users.
+    const smtp = await startChild('smtp-server-child.ts', [], { ...process.env, BENCH_SMTP_TLS: JSON.stringify({ key: certs.key, cert: certs.cert }) });
+    const server = { port: Number(smtp.line), close: smtp.close };
+    const dnsChild = await startChild('demo-dns-child.ts', [demoDkimKey().publicKey]);
+    const dns = { address: dnsChild.line, close: dnsChild.close };
     const previous = process.env.RELAYDESK_DNS_SERVERS;
     process.env.RELAYDESK_DNS_SERVERS = dns.address;
     try {
@@ -106,7 +109,6 @@ export const domainBench: Bench = {
       if (previous === undefined) delete process.env.RELAYDESK_DNS_SERVERS;
       else process.env.RELAYDESK_DNS_SERVERS = previous;
       await Promise.all([server.close(), dns.close()]);
-      restore();
     }
   },
 };
