@@ -9,6 +9,7 @@
 // routes are measured in turn, INTAKE_BENCH_ROUNDS (default 3) times, and the medians compared, so a
 // noisy moment on a shared machine moves one round, not the result. Beside the rates, the server's CPU
 // time per request (from /proc), which other load on the machine does not move.
+// INTAKE_BENCH_DATABASES: which of sqlite,postgres (default both).
 // INTAKE_BENCH_SERVER_FLAGS: extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { freshDatabase } from './fresh-database';
 const SECONDS = Number(process.env.INTAKE_BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.INTAKE_BENCH_ROUNDS ?? 3);
 const CALLERS = 50;
+// For profiling one route: INTAKE_BENCH_ROUTES=intake (the ratios then read 0).
+const ROUTES = (process.env.INTAKE_BENCH_ROUTES ?? 'health,intake,bearer').split(',');
 const E2E_N = Number(process.env.INTAKE_BENCH_E2E_N ?? 20_000);
 const BATCH = 500;
 const BATCH_CALLERS = 4;
@@ -448,7 +451,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<BenchRow[]> {
     type Measured = Awaited<ReturnType<typeof measureOnce>>;
     const rounds: Record<keyof typeof routes, Measured[]> = { health: [], intake: [], bearer: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of Object.keys(routes) as (keyof typeof routes)[]) rounds[name].push(await measureOnce(routes[name]));
+      for (const name of Object.keys(routes) as (keyof typeof routes)[]) if (ROUTES.includes(name)) rounds[name].push(await measureOnce(routes[name]));
     }
     const med = (name: keyof typeof routes, field: keyof Measured) => median(rounds[name].map((m) => m[field]));
     const show = (name: keyof typeof routes) =>
@@ -477,7 +480,8 @@ export async function intakeBench(): Promise<BenchRow[]> {
     return [];
   }
   const rows: BenchRow[] = [];
-  for (const kind of ['sqlite', 'postgres'] as const) rows.push(...(await benchOne(kind)));
+  const kinds = (process.env.INTAKE_BENCH_DATABASES ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+  for (const kind of kinds) rows.push(...(await benchOne(kind)));
   return rows;
 }
 

@@ -231,11 +231,13 @@ function startLoad(port: number, tenant: { slug: string; token: string }) {
 /** The SMTP server's own accept time: bare pooled nodemailer sendMail → 250, paced like the samples. */
 async function bareAccept(sinkPort: number): Promise<number[]> {
   const { connectTo } = await import('@/server/pipeline/tenant-transports');
-  const bare = nodemailer.createTransport({ pool: true, maxConnections: 2, host: '127.0.0.1', port: sinkPort, secure: false, ignoreTLS: true });
+  // As many messages per connection as the pipeline's pools (1,000; nodemailer's default 100 would reconnect twice in a run).
+  const bare = nodemailer.createTransport({ pool: true, maxConnections: 2, maxMessages: 1000, host: '127.0.0.1', port: sinkPort, secure: false, ignoreTLS: true });
   // TCP_NODELAY sockets like the pipeline's: without them every message waits ~40 ms on a delayed ACK.
   (bare as unknown as { getSocket: unknown }).getSocket = connectTo('127.0.0.1', sinkPort, 10_000);
   const samples: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
+  // Warmed up like the measured side: the first connections and the first messages are not timed.
+  for (let i = -20; i < SAMPLES; i++) {
     const t0 = now();
     await bare.sendMail({
       from: 'noreply@bare.example',
@@ -244,7 +246,7 @@ async function bareAccept(sinkPort: number): Promise<number[]> {
       text: 'x',
       messageId: `<bare-${i}-${randomBytes(4).toString('hex')}@bench.example>`,
     });
-    samples.push(now() - t0);
+    if (i >= 0) samples.push(now() - t0);
     await sleep(5);
   }
   bare.close();
@@ -301,6 +303,7 @@ async function runOn(kind: 'sqlite' | 'postgres', url: string): Promise<BenchRow
       row(label('idle enqueue→accepted p50 vs SMTP accept p50'), 'ms', percentile(idle, 50), percentile(bare, 50), { valueUnder: 30 }),
       row(label('idle enqueue→accepted p99 vs SMTP accept p99'), 'ms', percentile(idle, 99), percentile(bare, 99), { valueUnder: 150 }),
       row(label('load accepted by the intake vs offered'), 'msg/s', achieved, LOAD, { ratioAtLeast: 0.95 }),
+      row(label('load delivered to the sink while the samples ran vs offered'), 'msg/s', delivered, LOAD, { ratioAtLeast: 0.9 }),
       row(
         label(`enqueue→accepted p99 while ${Math.round(achieved)} msg/s are accepted (${Math.round(delivered)} delivered) vs SMTP accept p99`),
         'ms',
