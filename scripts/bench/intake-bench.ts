@@ -10,7 +10,7 @@
 // noisy moment on a shared machine moves one round, not the result. Beside the rates, the server's CPU
 // time per request (from /proc), which other load on the machine does not move.
 // INTAKE_BENCH_DATABASES: which of sqlite,postgres (default both).
-// INTAKE_BENCH_SERVER_FLAGS: extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// INTAKE_BENCH_SERVER_FLAGS, INTAKE_BENCH_WORKER_FLAGS: extra node flags for the server, the workers (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -318,7 +318,8 @@ function memoryOf(pid: number | undefined): { rss: number; peak: number } {
 type Worker = { pid: number | undefined; stop: () => Promise<void> };
 
 function startWorker(env: NodeJS.ProcessEnv): Worker {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
+  const flags = (process.env.INTAKE_BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, '--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
     env: { ...env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -357,6 +358,8 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     sample();
     const sampler = setInterval(sample, 100);
     const before = sink.count();
+    const cpuBefore = [server.pid, ...workers.map((w) => w.pid)].map(cpuMsOf);
+    const ownBefore = process.cpuUsage();
     const t0 = performance.now();
     const posted = await runSelf<{ ms: number }>(
       ['--batches', JSON.stringify({ url: `${server.url}/api/v1/tenants/${live.slug}/notifications`, token: live.pipelineToken, n: E2E_N } satisfies Batches)],
@@ -369,6 +372,13 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
       await new Promise((r) => setTimeout(r, 20));
     }
     const rate = E2E_N / ((sink.lastAt() - t0) / 1000);
+    // CPU seconds each process spent on the run (the sink is this process): where the two cores went.
+    const own = process.cpuUsage(ownBefore);
+    const cpu = [server.pid, ...workers.map((w) => w.pid)].map((pid, i) => (cpuMsOf(pid) - cpuBefore[i]!) / 1000);
+    const cpuNote = `CPU s: web ${cpu[0]!.toFixed(1)}, ${cpu
+      .slice(1)
+      .map((c, i) => `worker ${i + 1} ${c.toFixed(1)}`)
+      .join(', ')}, sink ${((own.user + own.system) / 1e6).toFixed(1)}`;
     clearInterval(sampler);
     sample();
     const config = {
@@ -383,7 +393,7 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     const bare = await runPipelineBenchBare(env, config, E2E_N);
     const memory = [...sampled].map(([name, m]) => `${name} ${Math.round(m.first)} → peak ${Math.round(m.peak)} MB`).join(', ');
     console.error(
-      `  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s; memory ${memory}`,
+      `  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s; memory ${memory}; ${cpuNote}`,
     );
     const label = (what: string) => `intake ${kind} end to end, N=${E2E_N} in batches of ${BATCH}${kind === 'postgres' ? ', 2 workers' : ''}: ${what}`;
     return [
