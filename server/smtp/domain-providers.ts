@@ -74,8 +74,12 @@ const PROVIDERS: { match: RegExp; provider: SendingProvider }[] = [
   },
 ];
 
-/** Common selectors of self-hosted signers (OpenDKIM, rspamd, Exchange on premises, hosting panels). */
-const SELF_HOSTED_SELECTORS = ['default', 'mail', 'dkim', 'selector1', 's1', 'smtp'];
+/**
+ * The usual selectors of self-hosted signers: OpenDKIM and hosting panels (default), rspamd (dkim), and
+ * the common hand-made one (mail). Only a guess before the test email, whose signature names the real
+ * selector; the providers' own conventions (selector1, s1, smtp…) are asked of their hosts above.
+ */
+const SELF_HOSTED_SELECTORS = ['default', 'dkim', 'mail'];
 
 export function providerFor(host: string): SendingProvider {
   const name = host.toLowerCase().replace(/\.$/, '');
