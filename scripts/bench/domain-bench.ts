@@ -5,37 +5,16 @@
 // the lookups could not overlap the conversation as they do for our users). The resolver's cache is cleared
 // before every run, so each one pays every lookup, as the first validation of a request does; a second
 // row keeps the answers, as the test-send after a validation finds them. Target: at most 20 % more.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { runProbe } from '@/server/smtp/probe';
 import { generateSandboxCertificates } from '@/server/sandbox/sandbox-ca';
 import { DEMO_GOOD_DOMAIN, demoDkimKey } from '@/server/dns/demo-zone';
 import { clearDnsCache } from '@/server/dns/resolver';
 import { median, row, type Bench } from './bench-types';
+import { startChild } from './child-server';
 import { USER } from './probe-bench';
 
 const RUNS = Number(process.env.PROBE_BENCH_RUNS ?? 30);
 const WARMUP = 3;
-
-/** A child process (a script under scripts/bench) that prints one line when it serves: its address or port. */
-async function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ line: string; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', `scripts/bench/${script}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
-  const exited = once(child, 'exit').then(() => {
-    throw new Error(`${script} exited before it served`);
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
-  lines.close();
-  return {
-    line: line.trim(),
-    close: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 export const domainBench: Bench = {
   name: 'domain step added to a validation',

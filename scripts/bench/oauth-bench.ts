@@ -1,54 +1,22 @@
 // A validation with OAuth (runProbe: token step through the guard, STARTTLS, AUTH XOAUTH2, MAIL, RCPT)
-// against a local server that verifies the demo identity provider's tokens, next to a bare nodemailer
+// against a local server that verifies the demo identity provider's tokens (both in a process of their
+// own, scripts/bench/oauth-servers-child.ts, as a customer's are), next to a bare nodemailer
 // verify() with the same access token, alternating. The issue's target is "at most 1.5× plus the token
 // round trip", so the token round trip is its own row: the probe's token step next to a bare https POST of
 // the same form to the same endpoint.
 import https from 'node:https';
-import { SMTPServer } from 'smtp-server';
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import nodemailer from 'nodemailer';
 import { runProbe } from '@/server/smtp/probe';
 import type { SmtpConfig } from '@/server/smtp/types';
 import { generateSandboxCertificates } from '@/server/sandbox/sandbox-ca';
-import { DEMO_OAUTH_CLIENT_ID, DEMO_OAUTH_SCOPE, startDemoIdp } from '@/server/sandbox/demo-idp';
+import { DEMO_OAUTH_CLIENT_ID, DEMO_OAUTH_SCOPE } from '@/server/sandbox/demo-idp';
 import { median, row, type Bench } from './bench-types';
+import { startChild } from './child-server';
 
 const RUNS = Number(process.env.PROBE_BENCH_RUNS ?? 30);
 const WARMUP = 3;
 const SECRET = 'bench-client-Secret-value';
 const MAILBOX = 'bench@bench.example';
-
-async function startServer(tls: { key: string; cert: string }, verifyToken: (user: string, token: string) => Promise<boolean>) {
-  const server = new SMTPServer({
-    key: tls.key,
-    cert: tls.cert,
-    logger: false,
-    disableReverseLookup: true,
-    authMethods: ['XOAUTH2'],
-    closeTimeout: 200,
-    onAuth(auth, _session, callback) {
-      void verifyToken(auth.username ?? '', auth.accessToken ?? '').then((ok) =>
-        ok ? callback(null, { user: auth.username }) : callback(Object.assign(new Error('5.7.3 Authentication unsuccessful'), { responseCode: 535 })),
-      );
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/** As in probe-bench: smtp-server's 100 ms greeting pause would hide both sides' own cost. */
-function withoutGreetingPause(): () => void {
-  const original = SMTPConnection.prototype.init;
-  SMTPConnection.prototype.init = function init(this: SMTPConnection) {
-    this._setListeners(() => this.connectionReady());
-  };
-  return () => {
-    SMTPConnection.prototype.init = original;
-  };
-}
 
 /** The same token request without the guard, the redaction or the diagnosis: one https POST. */
 function barePost(port: number, ca: string): Promise<string> {
@@ -81,9 +49,15 @@ export const oauthBench: Bench = {
   name: 'probe validate with OAuth vs nodemailer verify with the token',
   async run() {
     const certs = await generateSandboxCertificates();
-    const restore = withoutGreetingPause();
-    const idp = await startDemoIdp({ host: '127.0.0.1', port: 0, tls: certs, clientSecret: SECRET });
-    const server = await startServer(certs, idp.verifyToken);
+    // The identity provider and the mail server in a process of their own, as they are for our users.
+    const child = await startChild('oauth-servers-child.ts', [], {
+      ...process.env,
+      BENCH_SMTP_TLS: JSON.stringify({ key: certs.key, cert: certs.cert }),
+      BENCH_OAUTH_SECRET: SECRET,
+    });
+    const ports = JSON.parse(child.line) as { smtpPort: number; idpPort: number; idpOrigin: string };
+    const server = { port: ports.smtpPort };
+    const idp = { port: ports.idpPort, origin: ports.idpOrigin };
     const config: SmtpConfig = {
       host: 'localhost',
       port: server.port,
@@ -175,9 +149,7 @@ export const oauthBench: Bench = {
         row(`token round trip: the probe's token step (guard, TLS, redacted record) vs a bare https POST`, 'ms', tokenMedian, median(postMs)),
       ];
     } finally {
-      await server.close();
-      await idp.close();
-      restore();
+      await child.close();
     }
   },
 };

@@ -41,22 +41,31 @@ export function secretForms(username: string, password: string): string[] {
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
 }
 
-// A probe redacts every line it records with the same list: its patterns are compiled once per list.
-const compiled = new WeakMap<string[], RegExp[]>();
+// A probe redacts every line it records with the same list: each form's pattern is built once per list,
+// and only when a text long enough to hold it comes (an OAuth access token's patterns are long, and slow
+// to compile; most lines are shorter than the token, so they never need them).
+type Form = { secret: string; pattern: RegExp | null };
+const compiled = new WeakMap<string[], Form[]>();
 
-function patternsOf(secrets: string[]): RegExp[] {
-  let patterns = compiled.get(secrets);
-  if (!patterns) {
-    patterns = secrets.filter(Boolean).map((secret) => new RegExp(escapeRegExp(secret), 'gi'));
-    compiled.set(secrets, patterns);
+function formsOf(secrets: string[]): Form[] {
+  let forms = compiled.get(secrets);
+  if (!forms) {
+    forms = secrets.filter(Boolean).map((secret) => ({ secret, pattern: null }));
+    compiled.set(secrets, forms);
   }
-  return patterns;
+  return forms;
 }
 
 /** Replaces every occurrence of the given secrets (see secretForms) in text, one form after another. */
 export function redactSecrets(text: string, secrets: string[]): string {
   let out = text;
-  for (const pattern of patternsOf(secrets)) out = out.replace(pattern, REDACTED);
+  for (const form of formsOf(secrets)) {
+    // A case-insensitive match is exactly as long as the secret (one code unit per pattern character):
+    // a shorter text cannot hold it.
+    if (out.length < form.secret.length) continue;
+    form.pattern ??= new RegExp(escapeRegExp(form.secret), 'gi');
+    out = out.replace(form.pattern, REDACTED);
+  }
   return out;
 }
 

@@ -77,6 +77,16 @@ test('redactSecrets cleans error messages and logs', () => {
   assert.equal(redactSecrets('nothing secret here', secrets), 'nothing secret here');
 });
 
+test('a long secret (an access token) is found whatever came before it: after short lines, in any case, more than once', () => {
+  const token = `eyJ${'a1B2c3D4'.repeat(100)}`;
+  const secrets = secretForms('mailbox@example.com', token);
+  // Short lines first: they cannot hold the token, and must not stop a later line from being searched.
+  for (const line of ['', '250 OK', 'x'.repeat(token.length - 1)]) assert.equal(redactSecrets(line, secrets), line);
+  const line = `{"access_token":"${token}","echo":"${token.toUpperCase()}","b64":"${b64(token)}"}`;
+  const cleaned = redactSecrets(line, secrets);
+  assert.equal(cleaned, `{"access_token":"${REDACTED}","echo":"${REDACTED}","b64":"${REDACTED}"}`);
+});
+
 test('the username stays readable: MAIL FROM and "does not allow sending as" name the mailbox (Microsoft 365 style)', async () => {
   const mailbox = username;
   const server = await startScriptedServer({
