@@ -6,6 +6,7 @@ import { adminActor, type AdminCaller } from './admin-caller';
 import { currentKeys, decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
 import { requestSecretBinding } from '../requests/request-fields';
 import { rotateConfigVersionKeys } from '../config-versions/rotate-version-keys';
+import { rotateOwnMailKeys } from '../own-mail/rotate-own-mail-keys';
 
 /** Re-encrypts every stored secret with the newest key (the last of RELAYDESK_SECRET_KEYS). */
 export async function rotateKeys(caller: AdminCaller): Promise<{ reencrypted: number; newestKey: string }> {
@@ -31,6 +32,7 @@ export async function rotateKeys(caller: AdminCaller): Promise<{ reencrypted: nu
     }
   }
   reencrypted += await rotateConfigVersionKeys(keys);
+  reencrypted += await rotateOwnMailKeys(keys);
   await db.$transaction((tx) => recordEvent(tx, actor, { action: 'secrets.rotated', targetType: 'system', after: { reencrypted, newestKey: newest.id } }));
   return { reencrypted, newestKey: newest.id };
 }

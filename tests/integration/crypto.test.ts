@@ -3,7 +3,7 @@ import '../helpers/test-env';
 // decrypts, and rotate-keys moves every stored password to the newest key without changing it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { api } from '../helpers/api';
 import { assertFreshDatabase } from '../helpers/fresh-database';
 import { makeTenant, makeUser, validRequestBody, db } from '../helpers/factories';
@@ -12,6 +12,7 @@ import { decryptSecret, encryptSecret, keyIdOf } from '@/server/crypto/secret-bo
 import { parseSecretKeys } from '@/server/crypto/secret-keys';
 import { passwordBinding } from '@/server/requests/request-fields';
 import { rotateKeys } from '@/server/admin/rotate-keys';
+import { ownMailBinding } from '@/server/own-mail/enqueue-own-mail';
 import { SYSTEM_ACTOR } from '@/server/audit/record-event';
 
 await assertFreshDatabase(db);
@@ -127,6 +128,38 @@ test('rotate-keys re-encrypts every stored password with the newest key, plainte
   process.env.RELAYDESK_SECRET_KEYS = NEWEST;
   const kept = await api('PATCH', `/api/v1/smtp-requests/${editedId}`, { token: a.admin.token, body: { notes: 'after rotation' } });
   assert.equal(kept.body.hasPassword, true);
+});
+
+test('rotate-keys re-encrypts a queued invitation mail (text and HTML), so the old key can be retired', async () => {
+  process.env.RELAYDESK_SECRET_KEYS = OLD;
+  const id = randomUUID();
+  const link = `https://relaydesk.example/invitations/rdi_${'a'.repeat(43)}`;
+  await db.ownMail.create({
+    data: {
+      id,
+      messageId: `<${id}@relaydesk.example>`,
+      kind: 'invitation',
+      toAddress: 'new.colleague@example.test',
+      locale: 'en',
+      subject: 'You are invited',
+      text: encryptSecret(`Open ${link}`, ownMailBinding(id, 'text'), keys(OLD)),
+      html: encryptSecret(`<a href="${link}">Open</a>`, ownMailBinding(id, 'html'), keys(OLD)),
+      sensitive: true,
+      status: 'queued',
+      nextAttemptAt: new Date(),
+      createdAt: new Date(),
+    },
+  });
+  process.env.RELAYDESK_SECRET_KEYS = `${OLD},${NEWEST}`;
+  const { reencrypted } = await rotateKeys(SYSTEM_ACTOR);
+  assert.ok(reencrypted >= 1);
+  const row = await db.ownMail.findUniqueOrThrow({ where: { id } });
+  assert.equal(keyIdOf(row.text), 'k2026');
+  assert.equal(keyIdOf(row.html), 'k2026');
+  assert.equal(decryptSecret(row.text, ownMailBinding(id, 'text'), keys(NEWEST)), `Open ${link}`, 'the newest key alone opens it');
+  assert.equal(decryptSecret(row.html, ownMailBinding(id, 'html'), keys(NEWEST)), `<a href="${link}">Open</a>`);
+  const event = await db.auditEvent.findFirstOrThrow({ where: { action: 'secrets.rotated' }, orderBy: { seq: 'desc' } });
+  assert.ok(!event.after!.includes(link) && !event.after!.includes('rdi_'), 'the audit event does not hold the link');
 });
 
 test('rotate-keys names the key it lacks instead of writing garbage', async () => {
