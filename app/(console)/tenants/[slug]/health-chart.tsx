@@ -24,7 +24,7 @@ export function HealthChart({ buckets, labels, title }: Props) {
     <figure className="health-chart" data-testid="health-chart">
       <div className="health-chart-plot">
         <ResponsiveContainer width="100%" height={260} initialDimension={{ width: 720, height: 260 }}>
-          <BarChart data={buckets} title={title} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} barCategoryGap="20%">
+          <BarChart data={buckets} title={title} margin={{ top: 8, right: 32, bottom: 0, left: 0 }} barCategoryGap="20%">
             <CartesianGrid vertical={false} stroke="#d8dde6" />
             <XAxis dataKey="label" tick={AXIS_TEXT} tickLine={false} axisLine={{ stroke: '#5b6474' }} interval="preserveStartEnd" minTickGap={16} />
             <YAxis allowDecimals={false} tick={AXIS_TEXT} tickLine={false} axisLine={false} width={36} />
