@@ -19,12 +19,12 @@ import { applyGate } from './apply-gate';
 import { createConfigVersion, isUniqueViolation } from './create-config-version';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';
 
-/** force + reason: the TAM applies over a later failed check or a failing sending domain; audited with the reason. */
 // On SQLite every interactive transaction of a process waits for one connection: under load (a worker's
 // commits, other requests) Prisma's default 2 s wait ran out and an apply answered 500 in a browser run.
 // These bounds only stop a transaction that is stuck.
 const APPLY_TRANSACTION = { maxWait: 15_000, timeout: 30_000 };
 
+/** force + reason: the TAM applies over a later failed check or a failing sending domain; audited with the reason. */
 export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta, options: { force?: boolean; reason?: string } = {}): Promise<ConfigVersionView> {
   const { force = false, reason = '' } = parseOrThrow(ApplySchema, options);
   // Another tenant's request is "not found" before any role check.
