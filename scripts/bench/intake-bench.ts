@@ -26,7 +26,7 @@ import { freshDatabase } from './fresh-database';
 const SECONDS = Number(process.env.INTAKE_BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.INTAKE_BENCH_ROUNDS ?? 3);
 const CALLERS = 50;
-// For profiling one route: INTAKE_BENCH_ROUTES=intake (the ratios then read 0).
+// For profiling one route: INTAKE_BENCH_ROUTES=intake (rows of the routes left out then read NaN).
 const ROUTES = (process.env.INTAKE_BENCH_ROUTES ?? 'health,intake,bearer').split(',');
 const E2E_N = Number(process.env.INTAKE_BENCH_E2E_N ?? 20_000);
 const BATCH = 500;

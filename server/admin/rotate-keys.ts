@@ -3,7 +3,7 @@ import { SECRET_FIELDS, cipherColumn, type SecretColumns } from '@/lib/smtp-conf
 import { db } from '../db';
 import { recordEvent } from '../audit/record-event';
 import { adminActor, type AdminCaller } from './admin-caller';
-import { currentKeys, decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
+import { currentKeys, keyIdOf, reencryptSecret } from '../crypto/secret-box';
 import { requestSecretBinding } from '../requests/request-fields';
 import { rotateConfigVersionKeys } from '../config-versions/rotate-version-keys';
 import { rotateOwnMailKeys } from '../own-mail/rotate-own-mail-keys';
@@ -25,7 +25,7 @@ export async function rotateKeys(caller: AdminCaller): Promise<{ reencrypted: nu
       const old = row[column];
       if (!old || keyIdOf(old) === newest.id) continue;
       const binding = requestSecretBinding(row.tenantId, row.id, field);
-      const cipher = encryptSecret(decryptSecret(old, binding, keys), binding, keys);
+      const cipher = reencryptSecret(old, binding, keys);
       // Only replace what we read: a concurrent edit wins and keeps its own (already newest-key) cipher.
       const { count } = await db.smtpRequest.updateMany({ where: { id: row.id, [column]: old }, data: { [column]: cipher } });
       reencrypted += count;

@@ -2,7 +2,7 @@ import 'server-only';
 // For rotate-keys: re-encrypts every secret of every configuration version with the newest key.
 import { SECRET_FIELDS, cipherColumn, type SecretColumns } from '@/lib/smtp-config-model';
 import { db } from '../db';
-import { decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
+import { keyIdOf, reencryptSecret } from '../crypto/secret-box';
 import type { SecretKey } from '../crypto/secret-keys';
 import { versionSecretBinding } from './version-binding';
 
@@ -21,7 +21,7 @@ export async function rotateConfigVersionKeys(keys: SecretKey[]): Promise<number
       const cipher = row[column];
       if (!cipher || keyIdOf(cipher) === newest.id) continue;
       const binding = versionSecretBinding(row.tenantId, row.version, field);
-      const renewed = encryptSecret(decryptSecret(cipher, binding, keys), binding, keys);
+      const renewed = reencryptSecret(cipher, binding, keys);
       count += (await db.configVersion.updateMany({ where: { id: row.id, [column]: cipher }, data: { [column]: renewed } })).count;
     }
   }

@@ -27,6 +27,11 @@ export function decryptSecret(envelope: string, boundTo: string, keys: SecretKey
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
 }
 
+/** The same secret under the newest key (rotate-keys): decrypted with whichever key sealed it, sealed again. */
+export function reencryptSecret(envelope: string, boundTo: string, keys: SecretKey[] = currentKeys()): string {
+  return encryptSecret(decryptSecret(envelope, boundTo, keys), boundTo, keys);
+}
+
 export function keyIdOf(envelope: string): string | undefined {
   return envelope.split(':')[1];
 }

@@ -3,7 +3,7 @@ import 'server-only';
 // at rest; they are re-encrypted with the newest key like every other secret, so retiring an old key never
 // leaves a queued mail that cannot be opened any more.
 import { db } from '../db';
-import { decryptSecret, encryptSecret, keyIdOf } from '../crypto/secret-box';
+import { keyIdOf, reencryptSecret } from '../crypto/secret-box';
 import type { SecretKey } from '../crypto/secret-keys';
 import { ownMailBinding } from './enqueue-own-mail';
 
@@ -14,7 +14,7 @@ export async function rotateOwnMailKeys(keys: SecretKey[]): Promise<number> {
   let count = 0;
   for (const row of rows) {
     if (keyIdOf(row.text) === newest.id && keyIdOf(row.html) === newest.id) continue;
-    const renew = (cipher: string, part: 'text' | 'html') => encryptSecret(decryptSecret(cipher, ownMailBinding(row.id, part), keys), ownMailBinding(row.id, part), keys);
+    const renew = (cipher: string, part: 'text' | 'html') => reencryptSecret(cipher, ownMailBinding(row.id, part), keys);
     // Only replace what we read (the row is otherwise never rewritten: its status changes keep the body).
     count += (await db.ownMail.updateMany({ where: { id: row.id, text: row.text, html: row.html }, data: { text: renew(row.text, 'text'), html: renew(row.html, 'html') } })).count;
   }
