@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { chooseMechanism, exchangeAuth } from './auth-mechanism';
 import { describeCapabilities, parseCapabilities, type Capabilities } from './capabilities';
 import { checkDestination, type CheckedDestination, type LookupFn } from './destination-guard';
-import { checkSendingDomain, prefetchSendingDomain } from './domain-check';
+import { checkSendingDomain } from './domain-check';
 import { diagnose, diagnoseReply, modeMismatch, verdict, type Verdict } from './diagnose';
 import { DiagnosedFailure, IoFailure, ReplyFailure, type SmtpReply } from './probe-errors';
 import { redactAuthCommand, redactSecrets, secretForms } from './redact';
@@ -227,15 +227,13 @@ class ProbeRun {
     // Composed while the network steps wait on the server; MAIL FROM needs its SIZE, DATA its bytes.
     const composing = buildTestMessage(config, this.recipient, { locale: options.locale });
     composing.catch(() => {}); // awaited in the mail step; a run that stops earlier never needs it
-    // The domain checks' first lookups go out now; the checks themselves start once the host resolved.
-    // (A test-send whose message we can see verifies its signature instead of looking for selectors.)
-    if (options.domainCheck) prefetchSendingDomain(config.noReplyAddress, config.host, { selectors: !(options.kind === 'test-send' && options.domainCheck.deliveredMessage) });
     try {
       if (config.authMethod === 'oauth2') this.accessToken = await this.step('token', () => this.obtainToken());
       const destination = await this.step('dns', () => this.resolve());
-      // The domain checks need only DNS: they run while the SMTP conversation does (reported after it).
-      if (options.domainCheck) this.domainEarly = settle(this.checkDomain(null));
       const socket = await this.step('connect', () => this.connect(destination));
+      // The domain checks need only DNS: their lookups go out while the server greets us, and they run
+      // while the SMTP conversation does (reported after it). Sent earlier, they would delay the connection.
+      if (options.domainCheck) this.domainEarly = settle(this.checkDomain(null));
       this.client = new SmtpClient(socket, this.record);
       if (config.encryption === 'tls') await this.step('tls', () => this.handshake(destination));
       await this.step('greeting', () => this.greeting(destination));

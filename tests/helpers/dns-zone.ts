@@ -1,4 +1,4 @@
-// A real DNS server on loopback (dns2, UDP) serving a test zone, with RELAYDESK_DNS_SERVERS pointed at
+// A real DNS server on loopback (UDP, dns-packet) serving a test zone, with RELAYDESK_DNS_SERVERS pointed at
 // it, so every lookup of the app (destination guard, OAuth endpoints, domain checks) asks it.
 import { startZoneServer, type RunningZoneServer, type Zone } from '@/server/dns/zone-server';
 import { clearDnsCache } from '@/server/dns/resolver';

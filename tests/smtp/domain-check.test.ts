@@ -6,7 +6,7 @@ import { checkSendingDomain } from '@/server/smtp/domain-check';
 import type { DomainFinding } from '@/server/smtp/domain-types';
 import { spfIncludeChain, startTestDns, type TestDns } from '../helpers/dns-zone';
 
-// The domain step against a real DNS server on loopback (dns2) that RELAYDESK_DNS_SERVERS points at.
+// The domain step against a real DNS server on loopback (dns-packet over UDP) that RELAYDESK_DNS_SERVERS points at.
 
 let dns: TestDns;
 const M365 = 'smtp.office365.com';
