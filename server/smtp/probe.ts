@@ -109,6 +109,8 @@ class ProbeRun {
   private finalReply: string | undefined;
   private destination: CheckedDestination | undefined;
   private domainEarly: Promise<Settled<DomainFinding[]>> | undefined;
+  /** Commands written ahead of their turn (the pipelined envelope) whose replies are still to be read. */
+  private ahead: string[] = [];
 
   constructor(
     private readonly config: SmtpConfig,
@@ -224,15 +226,15 @@ class ProbeRun {
     const { config, options } = this;
     let ok = false;
     let message: TestMessage | undefined;
-    // Composed while the network steps wait on the server; MAIL FROM needs its SIZE, DATA its bytes.
-    const composing = buildTestMessage(config, this.recipient, { locale: options.locale });
-    composing.catch(() => {}); // awaited in the mail step; a run that stops earlier never needs it
     try {
       if (config.authMethod === 'oauth2') this.accessToken = await this.step('token', () => this.obtainToken());
       const destination = await this.step('dns', () => this.resolve());
       const socket = await this.step('connect', () => this.connect(destination));
-      // The domain checks need only DNS: their lookups go out while the server greets us, and they run
-      // while the SMTP conversation does (reported after it). Sent earlier, they would delay the connection.
+      // Work that needs no server starts while this one prepares its greeting (started earlier, it would
+      // delay the first packets): the test email, whose SIZE MAIL FROM declares and whose bytes DATA sends,
+      // and the domain checks, which need only DNS and run while the conversation does (reported after it).
+      const composing = buildTestMessage(config, this.recipient, { locale: options.locale });
+      composing.catch(() => {}); // awaited in the mail step; a run that stops earlier never needs it
       if (options.domainCheck) this.domainEarly = settle(this.checkDomain(null));
       this.client = new SmtpClient(socket, this.record);
       if (config.encryption === 'tls') await this.step('tls', () => this.handshake(destination));
@@ -548,15 +550,35 @@ class ProbeRun {
     return { value: null, reply, detail: `Authenticated with ${mechanism}${why}${readable ? ' without TLS (acknowledged)' : ''}`, ...(warning ? { warning } : {}) };
   }
 
+  /**
+   * A command's reply. A command that went ahead in the envelope's pipelined write is only read: a server
+   * that offers PIPELINING (RFC 2920) answers the whole envelope in one round trip, in order.
+   */
+  private ask(line: string): Promise<SmtpReply> {
+    if (this.ahead[0] === line) {
+      this.ahead.shift();
+      return this.smtp.readReply(this.budget(), this.options.signal);
+    }
+    return this.smtp.command(line, this.budget(), this.options.signal);
+  }
+
   private async mailFrom(message: TestMessage): Promise<Outcome<null>> {
     const size = this.caps?.size != null ? ` SIZE=${message.raw.length}` : '';
-    const reply = await this.smtp.command(`MAIL FROM:<${this.config.noReplyAddress}>${size}`, this.budget(), this.options.signal);
+    const mail = `MAIL FROM:<${this.config.noReplyAddress}>${size}`;
+    if (this.caps?.pipelining) {
+      // The envelope in one write, as the pipeline's mail goes: MAIL, RCPT and, when validating, the relay check's RCPT and RSET.
+      const envelope = [mail, `RCPT TO:<${this.recipient}>`, ...(this.options.kind === 'validate' ? [`RCPT TO:<${this.relayAddress}>`, 'RSET'] : [])];
+      this.record('*', 'The server offers PIPELINING: the envelope is sent in one write, each reply read in turn');
+      this.smtp.sendAll(envelope);
+      this.ahead = envelope;
+    }
+    const reply = await this.ask(mail);
     if (reply.code !== 250) throw new ReplyFailure(reply);
     return { value: null, reply, detail: `Sender ${this.config.noReplyAddress} accepted` };
   }
 
   private async rcptTo(): Promise<Outcome<null>> {
-    const reply = await this.smtp.command(`RCPT TO:<${this.recipient}>`, this.budget(), this.options.signal);
+    const reply = await this.ask(`RCPT TO:<${this.recipient}>`);
     if (reply.code !== 250 && reply.code !== 251 && reply.code !== 252) throw new ReplyFailure(reply);
     return { value: null, reply, detail: `Recipient ${this.recipient} accepted` };
   }
@@ -568,7 +590,7 @@ class ProbeRun {
    */
   private async relayCheck(): Promise<Outcome<null>> {
     const address = this.relayAddress;
-    const reply = await this.smtp.command(`RCPT TO:<${address}>`, this.budget(), this.options.signal);
+    const reply = await this.ask(`RCPT TO:<${address}>`);
     let outcome: Outcome<null>;
     if (reply.code === 250 || reply.code === 251 || reply.code === 252) {
       outcome = { value: null, reply, detail: `The server accepts outside recipients (${address}) from Relaydesk` };
@@ -583,7 +605,7 @@ class ProbeRun {
       };
     }
     // Only courtesy: the transaction ends with QUIT anyway, and nothing was ever sent.
-    await this.smtp.command('RSET', this.budget(), this.options.signal).catch((error: unknown) => {
+    await this.ask('RSET').catch((error: unknown) => {
       if (error instanceof IoFailure && error.kind === 'aborted') throw error;
     });
     return outcome;
@@ -617,6 +639,8 @@ class ProbeRun {
     const ms = Math.min(300, this.budget());
     if (ms <= 0) return;
     try {
+      // Replies still owed to commands that went ahead come first; QUIT's is the last.
+      for (const _ of this.ahead.splice(0)) await client.readReply(ms, this.options.signal);
       await client.command('QUIT', ms, this.options.signal);
     } catch {
       // Leaving anyway.

@@ -230,6 +230,14 @@ export class SmtpClient {
     this.socket.write(`${line}\r\n`);
   }
 
+  /** Several command lines in one write, for a server that offers PIPELINING (RFC 2920); their replies are read in order. */
+  sendAll(lines: string[]): void {
+    if (lines.some((line) => /[\r\n\0]/.test(line))) throw new IoFailure('protocol', 'Refusing to send a line with CR, LF or NUL in it');
+    if (this.failure) throw this.failure;
+    for (const line of lines) this.record('C', line);
+    this.socket.write(lines.map((line) => `${line}\r\n`).join(''));
+  }
+
   async command(line: string, ms: number, signal?: AbortSignal, shown?: string): Promise<SmtpReply> {
     this.send(line, shown);
     return this.readReply(ms, signal);

@@ -24,6 +24,8 @@ export type TestServerOptions = {
   disabledCommands?: string[];
   authOptional?: boolean;
   allowInsecureAuth?: boolean;
+  /** Leave PIPELINING out of the EHLO reply (a server that wants one command at a time). */
+  hidePipelining?: boolean;
 };
 
 export type ReceivedMail = { mailFrom: string; rcptTo: string[]; raw: string; user: string | undefined };
@@ -62,6 +64,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
     allowInsecureAuth: options.allowInsecureAuth ?? false,
     disabledCommands: options.disabledCommands ?? [],
     ...(options.size ? { size: options.size } : {}),
+    ...(options.hidePipelining ? { hidePIPELINING: true } : {}),
     onConnect(_session, callback) {
       connections += 1;
       callback();
