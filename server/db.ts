@@ -13,9 +13,18 @@ function adapterFor(url: string) {
   return databaseKind(url) === 'postgres' ? new PrismaPg({ connectionString: url }) : new PrismaBetterSqlite3({ url: sqlitePath(url) });
 }
 
+/**
+ * Every interactive transaction's bounds. Prisma's defaults (2 s to get a connection, 5 s to finish) fail
+ * sound work under load: on SQLite every transaction of a process waits for its one connection, and a
+ * browser run saw an apply answer 500 after 2 s behind a worker's commits; a batch of 500 notifications
+ * on a busy machine outlasted 5 s. These bounds only stop a transaction that is stuck.
+ */
+export const TRANSACTION_BOUNDS = { maxWait: 15_000, timeout: 30_000 };
+
 function createClient(url: string): Db {
-  if (databaseKind(url) === 'postgres') return new PostgresClient({ adapter: adapterFor(url) as PrismaPg }) as unknown as Db;
-  return new SqliteClient({ adapter: adapterFor(url) as PrismaBetterSqlite3 });
+  const transactionOptions = TRANSACTION_BOUNDS;
+  if (databaseKind(url) === 'postgres') return new PostgresClient({ adapter: adapterFor(url) as PrismaPg, transactionOptions }) as unknown as Db;
+  return new SqliteClient({ adapter: adapterFor(url) as PrismaBetterSqlite3, transactionOptions });
 }
 
 export type RawReader = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;

@@ -19,11 +19,6 @@ import { applyGate } from './apply-gate';
 import { createConfigVersion, isUniqueViolation } from './create-config-version';
 import { toConfigVersionView, type ConfigVersionView } from './config-version-view';
 
-// On SQLite every interactive transaction of a process waits for one connection: under load (a worker's
-// commits, other requests) Prisma's default 2 s wait ran out and an apply answered 500 in a browser run.
-// These bounds only stop a transaction that is stuck.
-const APPLY_TRANSACTION = { maxWait: 15_000, timeout: 30_000 };
-
 /** force + reason: the TAM applies over a later failed check or a failing sending domain; audited with the reason. */
 export async function applyRequest(user: CurrentUser, requestId: string, meta?: RequestMeta, options: { force?: boolean; reason?: string } = {}): Promise<ConfigVersionView> {
   const { force = false, reason = '' } = parseOrThrow(ApplySchema, options);
@@ -87,7 +82,7 @@ export async function applyRequest(user: CurrentUser, requestId: string, meta?: 
         },
       });
       return created;
-    }, APPLY_TRANSACTION);
+    });
     const requestRow = await db.smtpRequest.findUnique({ where: { id: requestId }, select: { id: true, number: true } });
     return toConfigVersionView({ ...row, appliedBy: { name: user.name, email: user.email }, request: requestRow });
   } catch (error) {

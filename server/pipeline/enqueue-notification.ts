@@ -46,7 +46,7 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const intake = await db.$transaction((tx) => insertNew(tx, tenantId, active, notifications), BATCH_TRANSACTION);
+      const intake = await db.$transaction((tx) => insertNew(tx, tenantId, active, notifications));
       if (intake.created > 0) await wakeAfterCommit();
       return intake;
     } catch (error) {
@@ -54,10 +54,6 @@ export async function enqueueNotifications(tenantId: string, notifications: Noti
     }
   }
 }
-
-// A batch of 500 on a busy machine can outlast Prisma's defaults (2 s to start, 5 s to finish), and then
-// the caller got a 500 for a batch that was fine: these bounds only stop a transaction that is stuck.
-const BATCH_TRANSACTION = { maxWait: 15_000, timeout: 30_000 };
 
 type ActiveVersion = { noReplyAddress: string; version: number };
 
