@@ -566,8 +566,9 @@ class ProbeRun {
     const size = this.caps?.size != null ? ` SIZE=${message.raw.length}` : '';
     const mail = `MAIL FROM:<${this.config.noReplyAddress}>${size}`;
     if (this.caps?.pipelining) {
-      // The envelope in one write, as the pipeline's mail goes: MAIL, RCPT and, when validating, the relay check's RCPT and RSET.
-      const envelope = [mail, `RCPT TO:<${this.recipient}>`, ...(this.options.kind === 'validate' ? [`RCPT TO:<${this.relayAddress}>`, 'RSET'] : [])];
+      // The envelope in one write: MAIL and RCPT and, when validating (nothing is sent), the relay check's
+      // RCPT, RSET and QUIT, which RFC 2920 allows last in a group.
+      const envelope = [mail, `RCPT TO:<${this.recipient}>`, ...(this.options.kind === 'validate' ? [`RCPT TO:<${this.relayAddress}>`, 'RSET', 'QUIT'] : [])];
       this.record('*', 'The server offers PIPELINING: the envelope is sent in one write, each reply read in turn');
       this.smtp.sendAll(envelope);
       this.ahead = envelope;
@@ -622,7 +623,7 @@ class ProbeRun {
 
   private async quit(): Promise<Outcome<null>> {
     try {
-      const reply = await this.smtp.command('QUIT', this.budget(), this.options.signal);
+      const reply = await this.ask('QUIT');
       return { value: null, reply, detail: 'Closed' };
     } catch (error) {
       // Everything that mattered has been answered; a server that hangs up without 221 is fine.
@@ -639,9 +640,10 @@ class ProbeRun {
     const ms = Math.min(300, this.budget());
     if (ms <= 0) return;
     try {
-      // Replies still owed to commands that went ahead come first; QUIT's is the last.
-      for (const _ of this.ahead.splice(0)) await client.readReply(ms, this.options.signal);
-      await client.command('QUIT', ms, this.options.signal);
+      // Replies still owed to commands that went ahead come first (QUIT may be one of them).
+      const owed = this.ahead.splice(0);
+      for (const _ of owed) await client.readReply(ms, this.options.signal);
+      if (!owed.includes('QUIT')) await client.command('QUIT', ms, this.options.signal);
     } catch {
       // Leaving anyway.
     }

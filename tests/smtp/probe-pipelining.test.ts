@@ -1,7 +1,7 @@
-// A server that offers PIPELINING (RFC 2920: Postfix, Exchange Online, Gmail) gets the probe's envelope in
-// one write — MAIL, RCPT and the relay check's RCPT and RSET — and answers each in turn: a validation
-// saves three round trips, each step still shows its own reply and diagnosis, and a refusal mid-envelope
-// leaves the replies still owed read before QUIT. A server without PIPELINING gets one command at a time.
+// A server that offers PIPELINING (RFC 2920: Postfix, Exchange Online, Gmail) gets a validation's envelope
+// in one write — MAIL, RCPT, the relay check's RCPT and RSET, and QUIT last — and answers each in turn:
+// four round trips saved, each step still shows its own reply and diagnosis, and a refusal mid-envelope
+// still reads every owed reply (QUIT's 221 last, never a second QUIT). Without PIPELINING, one at a time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeResult } from '@/server/smtp/types';
@@ -26,7 +26,8 @@ function envelopeExchange(result: ProbeResult): string[] {
 test('PIPELINING offered: the envelope goes in one write, each step reads its own reply', async () => {
   const result = await validate();
   assert.equal(result.ok, true, JSON.stringify(lastStep(result)));
-  assert.deepEqual(envelopeExchange(result), ['C MAIL', 'C RCPT', 'C RCPT', 'C RSET', 'S 250', 'S 250', 'S 250', 'S 250', 'C QUIT', 'S 221']);
+  assert.deepEqual(envelopeExchange(result), ['C MAIL', 'C RCPT', 'C RCPT', 'C RSET', 'C QUIT', 'S 250', 'S 250', 'S 250', 'S 250', 'S 221']);
+  assert.match(result.steps.find((s) => s.step === 'quit')!.reply, /^221 /);
   for (const name of ['mail', 'rcpt', 'relay']) {
     const step = result.steps.find((s) => s.step === name);
     assert.equal(step?.ok, true, name);
@@ -35,15 +36,13 @@ test('PIPELINING offered: the envelope goes in one write, each step reads its ow
   assert.ok(result.transcript.some((l) => l.dir === '*' && /PIPELINING/.test(l.text)));
 });
 
-test('PIPELINING offered, sender refused: the mail step is diagnosed, the owed replies are read, QUIT gets its 221', async () => {
+test('PIPELINING offered, sender refused: the mail step is diagnosed, the owed replies are read, QUIT (sent once) gets its 221', async () => {
   const result = await validate({ mailFromReply: { code: 550, message: '5.7.60 SMTP; Client does not have permissions to send as this sender' } });
   const step = lastStep(result);
   assert.equal(step.step, 'mail');
   assert.equal(step.hint?.code, 'SENDER_REFUSED');
   const exchange = envelopeExchange(result);
-  assert.deepEqual(exchange.slice(0, 5), ['C MAIL', 'C RCPT', 'C RCPT', 'C RSET', 'S 550']);
-  assert.deepEqual(exchange.slice(-2), ['C QUIT', 'S 221']);
-  assert.equal(exchange.filter((l) => l.startsWith('S ')).length, 5, 'four envelope replies and QUIT’s');
+  assert.deepEqual(exchange, ['C MAIL', 'C RCPT', 'C RCPT', 'C RSET', 'C QUIT', 'S 550', 'S 503', 'S 503', 'S 250', 'S 221']);
 });
 
 test('PIPELINING offered, test recipient refused: the rcpt step is diagnosed, not the relay check', async () => {
@@ -55,7 +54,22 @@ test('PIPELINING offered, test recipient refused: the rcpt step is diagnosed, no
     result.steps.some((s) => s.step === 'relay'),
     false,
   );
-  assert.deepEqual(envelopeExchange(result).slice(-2), ['C QUIT', 'S 221']);
+  const exchange = envelopeExchange(result);
+  assert.deepEqual(exchange.slice(0, 6), ['C MAIL', 'C RCPT', 'C RCPT', 'C RSET', 'C QUIT', 'S 250']);
+  assert.equal(exchange.filter((l) => l === 'C QUIT').length, 1);
+  assert.equal(exchange.at(-1), 'S 221');
+});
+
+test('a test-send pipelines MAIL and RCPT only: DATA waits for them, QUIT for the message', async () => {
+  const server = await startSmtpServer();
+  try {
+    const result = await probe(configFor(server.port), { kind: 'test-send' });
+    assert.equal(result.ok, true, JSON.stringify(lastStep(result)));
+    assert.deepEqual(envelopeExchange(result), ['C MAIL', 'C RCPT', 'S 250', 'S 250', 'C DATA', 'S 354', 'C .', 'S 250', 'C QUIT', 'S 221']);
+    assert.equal(server.received.length, 1);
+  } finally {
+    await server.close();
+  }
 });
 
 test('no PIPELINING: one command at a time, each answered before the next is sent', async () => {
