@@ -143,9 +143,21 @@ async function selectorPublished(name: string): Promise<boolean> {
 
 type DkimOutcome = { finding: DomainFinding; alignable: boolean; signedDomain?: string };
 
+/** The selectors published at the domain: a provider's all at once; guesses (a self-hosted server) until one is found. */
+async function publishedSelectors(domain: string, provider: SendingProvider): Promise<string[]> {
+  const ask = async (selectors: string[]) => {
+    const published = await Promise.all(selectors.map((selector) => selectorPublished(`${selector}._domainkey.${domain}`)));
+    return selectors.filter((_, i) => published[i]);
+  };
+  if (!provider.selectorsAreGuesses) return ask(provider.dkimSelectors);
+  // One answer is all a guess needs: the most common selector first, the others only when it is absent.
+  const [first, ...others] = provider.dkimSelectors;
+  const found = first ? await ask([first]) : [];
+  return found.length > 0 ? found : ask(others);
+}
+
 async function checkDkimSelectors(domain: string, provider: SendingProvider): Promise<DkimOutcome> {
-  const published = await Promise.all(provider.dkimSelectors.map((selector) => selectorPublished(`${selector}._domainkey.${domain}`)));
-  const found = provider.dkimSelectors.filter((_, i) => published[i]);
+  const found = await publishedSelectors(domain, provider);
   const record = provider.dkimRecord(domain);
   if (found.length > 0) {
     return {

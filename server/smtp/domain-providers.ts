@@ -9,6 +9,8 @@ export type SendingProvider = {
   spfInclude: string | null;
   /** Selectors to look for at <selector>._domainkey.<domain>, with the record to add when none is found. */
   dkimSelectors: string[];
+  /** The selectors are usual names, not the service's own (a self-hosted server): any one published is the answer. */
+  selectorsAreGuesses?: boolean;
   dkimRecord: (domain: string) => string;
   /** Whether the envelope sender is the customer's domain by default (SPF can align under DMARC). */
   envelopeIsCustomerDomain: boolean;
@@ -75,8 +77,8 @@ const PROVIDERS: { match: RegExp; provider: SendingProvider }[] = [
 ];
 
 /**
- * The usual selectors of self-hosted signers: OpenDKIM and hosting panels (default), rspamd (dkim), and
- * the common hand-made one (mail). Only a guess before the test email, whose signature names the real
+ * The usual selectors of self-hosted signers, most common first: OpenDKIM and hosting panels (default),
+ * rspamd (dkim), and the common hand-made one (mail). Only a guess before the test email, whose signature names the real
  * selector; the providers' own conventions (selector1, s1, smtp…) are asked of their hosts above.
  */
 const SELF_HOSTED_SELECTORS = ['default', 'dkim', 'mail'];
@@ -90,6 +92,7 @@ export function providerFor(host: string): SendingProvider {
     name: name,
     spfInclude: null,
     dkimSelectors: SELF_HOSTED_SELECTORS,
+    selectorsAreGuesses: true,
     dkimRecord: (domain) => `<selector>._domainkey.${domain}. TXT "v=DKIM1; k=rsa; p=<your server's DKIM public key>"`,
     envelopeIsCustomerDomain: true,
   };

@@ -80,6 +80,21 @@ describe('DKIM selectors', () => {
     assert.equal(dkim.code, 'DKIM_MISSING');
     assert.match(dkim.record ?? '', /^selector1\._domainkey\.dk\.test\. CNAME selector1-dk-test\._domainkey\.<tenant>\.onmicrosoft\.com\.$/m);
   });
+
+  it('a self-hosted server: the usual selectors are guessed, most common first, until one is published', async () => {
+    const key = 'v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC';
+    dns.set('guess.test', { TXT: ['v=spf1 ip4:127.0.0.1 -all'] });
+    dns.set('mail._domainkey.guess.test', { TXT: [key] });
+    const last = (await check('guess.test', SELF)).dkim;
+    assert.equal(last.code, 'DKIM_PUBLISHED');
+    assert.equal(last.params.selectors, 'mail', 'the third guess, asked once the first was absent');
+    dns.set('default._domainkey.guess.test', { TXT: [key] });
+    const first = (await check('guess.test', SELF)).dkim;
+    assert.equal(first.params.selectors, 'default', 'the first guess answers; the others are not asked');
+    dns.set('default._domainkey.guess.test', undefined);
+    dns.set('mail._domainkey.guess.test', undefined);
+    assert.equal((await check('guess.test', SELF)).dkim.code, 'DKIM_SELECTOR_UNKNOWN');
+  });
 });
 
 describe('DMARC', () => {
