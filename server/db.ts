@@ -19,10 +19,9 @@ function adapterFor(url: string) {
  * browser run saw an apply answer 500 after 2 s behind a worker's commits; a batch of 500 notifications
  * on a busy machine outlasted 5 s. These bounds only stop a transaction that is stuck.
  */
-export const TRANSACTION_BOUNDS = { maxWait: 15_000, timeout: 30_000 };
+const transactionOptions = { maxWait: 15_000, timeout: 30_000 };
 
 function createClient(url: string): Db {
-  const transactionOptions = TRANSACTION_BOUNDS;
   if (databaseKind(url) === 'postgres') return new PostgresClient({ adapter: adapterFor(url) as PrismaPg, transactionOptions }) as unknown as Db;
   return new SqliteClient({ adapter: adapterFor(url) as PrismaBetterSqlite3, transactionOptions });
 }

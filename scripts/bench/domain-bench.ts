@@ -1,8 +1,8 @@
 // The time the domain step (SPF, DKIM, DMARC, MX of the no-reply domain) adds to a validation: the same
 // validation against the same local STARTTLS+AUTH server, with and without the step, the DNS answered
-// by the demo zone on loopback (dns-packet over UDP). Both servers run in processes of their own, as a customer's SMTP
-// server and DNS do (in this process their answering would be timed as the validation's own work, and
-// the lookups could not overlap the conversation as they do for our users). The resolver's cache is cleared
+// by the demo zone on loopback (server/dns/zone-server.ts). Both servers run in processes of their own, as
+// a customer's SMTP server and DNS do (in this process their answering would be timed as the validation's
+// own work, and the lookups could not overlap the conversation as they do for our users). The resolver's cache is cleared
 // before every run, so each one pays every lookup, as the first validation of a request does; a second
 // row keeps the answers, as the test-send after a validation finds them. Target: at most 20 % more.
 import { runProbe } from '@/server/smtp/probe';

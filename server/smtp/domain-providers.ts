@@ -78,8 +78,8 @@ const PROVIDERS: { match: RegExp; provider: SendingProvider }[] = [
 
 /**
  * The usual selectors of self-hosted signers, most common first: OpenDKIM and hosting panels (default),
- * rspamd (dkim), and the common hand-made one (mail). Only a guess before the test email, whose signature names the real
- * selector; the providers' own conventions (selector1, s1, smtp…) are asked of their hosts above.
+ * rspamd (dkim), and the common hand-made one (mail). Only a guess before the test email, whose signature
+ * names the real selector; the providers' own conventions (selector1, s1, smtp…) are asked of their hosts.
  */
 const SELF_HOSTED_SELECTORS = ['default', 'dkim', 'mail'];
 

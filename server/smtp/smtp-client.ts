@@ -223,18 +223,15 @@ export class SmtpClient {
 
   /** Sends one command line. shown is what the transcript records instead (for AUTH payloads). */
   send(line: string, shown: string = line): void {
-    // A CR or LF inside a value would let a field smuggle a second SMTP command.
-    if (/[\r\n\0]/.test(line)) throw new IoFailure('protocol', 'Refusing to send a line with CR, LF or NUL in it');
-    if (this.failure) throw this.failure;
-    this.record('C', shown);
-    this.socket.write(`${line}\r\n`);
+    this.sendAll([line], [shown]);
   }
 
   /** Several command lines in one write, for a server that offers PIPELINING (RFC 2920); their replies are read in order. */
-  sendAll(lines: string[]): void {
+  sendAll(lines: string[], shown: string[] = lines): void {
+    // A CR or LF inside a value would let a field smuggle a second SMTP command.
     if (lines.some((line) => /[\r\n\0]/.test(line))) throw new IoFailure('protocol', 'Refusing to send a line with CR, LF or NUL in it');
     if (this.failure) throw this.failure;
-    for (const line of lines) this.record('C', line);
+    for (const line of shown) this.record('C', line);
     this.socket.write(lines.map((line) => `${line}\r\n`).join(''));
   }
 
