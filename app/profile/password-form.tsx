@@ -3,6 +3,7 @@
 import { useState, useTransition } from 'react';
 import { useTranslations } from 'next-intl';
 import { PasswordChangeSchema } from '@/lib/password-schema';
+import { PasswordField } from '@/app/components/password-field';
 import { changePasswordAction } from './actions';
 
 const FIELDS = [
@@ -49,22 +50,7 @@ export function PasswordForm() {
         </p>
       )}
       {FIELDS.map(([name, autoComplete]) => (
-        <div key={name} className={`field${errors[name] ? ' invalid' : ''}`}>
-          <label htmlFor={`password-${name}`}>{t(`passwordFields.${name}`)}</label>
-          <input
-            id={`password-${name}`}
-            name={name}
-            type="password"
-            autoComplete={autoComplete}
-            aria-invalid={errors[name] ? true : undefined}
-            aria-describedby={errors[name] ? `password-${name}-error` : undefined}
-          />
-          {errors[name] && (
-            <p id={`password-${name}-error`} className="field-error">
-              {errors[name]}
-            </p>
-          )}
-        </div>
+        <PasswordField key={name} id={`password-${name}`} name={name} label={t(`passwordFields.${name}`)} autoComplete={autoComplete} error={errors[name]} />
       ))}
       <button className="button primary" disabled={pending}>
         {t('changePassword')}

@@ -6,6 +6,7 @@ import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { AcceptInvitationSchema } from '@/lib/invitation-schema';
+import { PasswordField } from '@/app/components/password-field';
 import { acceptInvitationAction } from './actions';
 
 const FIELDS = ['password', 'confirm'] as const;
@@ -48,22 +49,7 @@ export function AcceptInvitationForm({ token, email }: { token: string; email: s
       {/* For password managers: the account the password is for. */}
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
       {FIELDS.map((name) => (
-        <div key={name} className={`field${errors[name] ? ' invalid' : ''}`}>
-          <label htmlFor={`invite-${name}`}>{t(name)}</label>
-          <input
-            id={`invite-${name}`}
-            name={name}
-            type="password"
-            autoComplete="new-password"
-            aria-invalid={errors[name] ? true : undefined}
-            aria-describedby={errors[name] ? `invite-${name}-error` : undefined}
-          />
-          {errors[name] && (
-            <p id={`invite-${name}-error`} className="field-error">
-              {errors[name]}
-            </p>
-          )}
-        </div>
+        <PasswordField key={name} id={`invite-${name}`} name={name} label={t(name)} autoComplete="new-password" error={errors[name]} />
       ))}
       <button className="button primary" disabled={pending}>
         {t('submit')}
