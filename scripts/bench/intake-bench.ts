@@ -10,7 +10,8 @@
 // noisy moment on a shared machine moves one round, not the result. Beside the rates, the server's CPU
 // time per request (from /proc), which other load on the machine does not move.
 // INTAKE_BENCH_DATABASES: which of sqlite,postgres (default both).
-// INTAKE_BENCH_SERVER_FLAGS, INTAKE_BENCH_WORKER_FLAGS: extra node flags for the server, the workers (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// INTAKE_BENCH_SERVER_FLAGS, INTAKE_BENCH_WORKER_FLAGS, PIPELINE_BENCH_BARE_FLAGS: extra node flags for the server,
+// the workers, the bare sender (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to compare a worker's profile with the bare's).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -409,7 +410,8 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
 function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unknown>, count: number): Promise<{ rate: number }> {
   const script = path.join(path.dirname(SELF), 'pipeline-bench.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, '--bare', JSON.stringify({ config, count, samples: 0 })], {
+    const flags = (process.env.PIPELINE_BENCH_BARE_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...flags, '--conditions=react-server', '--import', 'tsx', script, '--bare', JSON.stringify({ config, count, samples: 0 })], {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
