@@ -13,9 +13,10 @@ import { median, row, type Bench } from './bench-types';
 import { startChild } from './child-server';
 import { USER } from './probe-bench';
 
-// The step adds about a millisecond to a validation of eight to ten: a median of 30 moved by ±0.07 in the
-// ratio between runs on a 2-core VM, a median of 100 by ±0.03. The warm-up lets the JIT compile the
-// domain code as a long-running server has (3 rounds left it interpreted for the first timed ones).
+// The step adds a millisecond or two to a validation of six to ten: a median of 30 samples was a coarse
+// estimate of that (1.27× and 1.17× back to back); 100 steady it, and what still moves between runs is
+// mostly the machine's own speed (decision 031). The warm-up lets the JIT compile the domain code as a long-running
+// server has (3 rounds left it interpreted for the first timed ones).
 const RUNS = Number(process.env.PROBE_BENCH_RUNS ?? 100);
 const WARMUP = 20;
 
