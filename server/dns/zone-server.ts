@@ -35,7 +35,8 @@ const NXDOMAIN = 3;
 const ANSWERED = ['A', 'AAAA', 'TXT', 'MX', 'CNAME'] as const;
 type AnsweredType = (typeof ANSWERED)[number];
 
-function chunks(text: string): string[] {
+/** A TXT record's text as DNS character strings: at most 255 bytes each. */
+export function txtStrings(text: string): string[] {
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += 255) parts.push(text.slice(i, i + 255));
   return parts.length > 0 ? parts : [''];
@@ -58,7 +59,7 @@ function answersFor(zone: Zone, name: string, type: string, depth = 0): packet.A
     case 'AAAA':
       return (records.AAAA ?? []).map((data) => ({ ...base, type: 'AAAA', data }));
     case 'TXT':
-      return (records.TXT ?? []).map((text) => ({ ...base, type: 'TXT', data: chunks(text) }));
+      return (records.TXT ?? []).map((text) => ({ ...base, type: 'TXT', data: txtStrings(text) }));
     case 'MX':
       return (records.MX ?? []).map(({ exchange, priority }) => ({ ...base, type: 'MX', data: { exchange, preference: priority } }));
     case 'CNAME':

@@ -5,11 +5,21 @@ import { clearDnsCache } from '@/server/dns/resolver';
 
 export type TestDns = RunningZoneServer & { set: (name: string, records: Zone[string] | undefined) => void };
 
+/** Points every lookup of the app at a test DNS server; the returned function points it back. */
+export function pointDnsAt(address: string): () => void {
+  const previous = process.env.RELAYDESK_DNS_SERVERS;
+  process.env.RELAYDESK_DNS_SERVERS = address;
+  clearDnsCache();
+  return () => {
+    if (previous === undefined) delete process.env.RELAYDESK_DNS_SERVERS;
+    else process.env.RELAYDESK_DNS_SERVERS = previous;
+    clearDnsCache();
+  };
+}
+
 export async function startTestDns(zone: Zone = {}): Promise<TestDns> {
   const server = await startZoneServer(zone);
-  const previous = process.env.RELAYDESK_DNS_SERVERS;
-  process.env.RELAYDESK_DNS_SERVERS = server.address;
-  clearDnsCache();
+  const pointBack = pointDnsAt(server.address);
   return {
     ...server,
     /** Changes a name's records (undefined removes it) and forgets every kept answer. */
@@ -19,9 +29,7 @@ export async function startTestDns(zone: Zone = {}): Promise<TestDns> {
       clearDnsCache();
     },
     async close() {
-      if (previous === undefined) delete process.env.RELAYDESK_DNS_SERVERS;
-      else process.env.RELAYDESK_DNS_SERVERS = previous;
-      clearDnsCache();
+      pointBack();
       await server.close();
     },
   };

@@ -1,17 +1,16 @@
 // A real third-party DNS server on loopback: Debian's dnsmasq (package dnsmasq-base) answering a test zone
 // from its own configuration, as a customer's or a hosting provider's resolver would. The domain checks'
-// tests run against it as well as against our own zone server (server/dns/zone-server.ts), and the
-// domain bench uses it: a C daemon costs the two cores a fraction of a Node process's CPU, as the
-// resolver of a real deployment does. dnsmasqAvailable() says why not when it is missing.
+// tests run against it as well as against our own zone server (server/dns/zone-server.ts), so what our
+// server answers more kindly than a real one shows. dnsmasqAvailable() says why not when it is missing.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import os from 'node:os';
 import path from 'node:path';
-import type { Zone } from '@/server/dns/zone-server';
+import { txtStrings, type Zone } from '@/server/dns/zone-server';
 
-export const DNSMASQ = '/usr/sbin/dnsmasq';
+const DNSMASQ = '/usr/sbin/dnsmasq';
 
 export type RunningDnsmasq = { address: string; port: number; close: () => Promise<void> };
 
@@ -19,18 +18,18 @@ export function dnsmasqAvailable(): string | null {
   return existsSync(DNSMASQ) ? null : `${DNSMASQ} is not installed (apt-get install dnsmasq-base)`;
 }
 
-/** A TXT record's text as dnsmasq's quoted character strings (at most 255 bytes each, as DNS requires). */
+/** A TXT record's text as dnsmasq's quoted character strings. */
 function quotedStrings(text: string): string {
-  const parts: string[] = [];
-  for (let i = 0; i < text.length || parts.length === 0; i += 255) parts.push(text.slice(i, i + 255));
-  return parts.map((part) => `"${part.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',');
+  return txtStrings(text)
+    .map((part) => `"${part.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
+    .join(',');
 }
 
 /**
  * dnsmasq's configuration for a zone: every name is answered from it, and a name under one of the zone's
  * top names that is not in it answers NXDOMAIN (`local=`); nothing is asked upstream.
  */
-export function dnsmasqConfig(zone: Zone, port: number): string {
+function dnsmasqConfig(zone: Zone, port: number): string {
   const lines = [`port=${port}`, 'listen-address=127.0.0.1', 'bind-interfaces', 'no-resolv', 'no-hosts', 'no-poll', 'no-negcache', 'cache-size=0'];
   const names = Object.keys(zone);
   const tops = names.filter((name) => !names.some((other) => other !== name && name.endsWith(`.${other}`)));

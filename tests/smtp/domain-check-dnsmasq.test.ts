@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { checkSendingDomain } from '@/server/smtp/domain-check';
-import { clearDnsCache } from '@/server/dns/resolver';
 import type { Zone } from '@/server/dns/zone-server';
 import type { DomainFinding } from '@/server/smtp/domain-types';
-import { spfIncludeChain } from '../helpers/dns-zone';
+import { pointDnsAt, spfIncludeChain } from '../helpers/dns-zone';
 import { dnsmasqAvailable, startDnsmasq, type RunningDnsmasq } from '../helpers/dnsmasq';
 
 // The domain step against a DNS server we did not write: dnsmasq answering from its configuration, as a
@@ -45,20 +44,16 @@ const zone: Zone = {
 };
 
 let dns: RunningDnsmasq;
-let previous: string | undefined;
+let pointBack: () => void;
 
 before(async () => {
   if (unavailable) return;
   dns = await startDnsmasq(zone);
-  previous = process.env.RELAYDESK_DNS_SERVERS;
-  process.env.RELAYDESK_DNS_SERVERS = dns.address;
-  clearDnsCache();
+  pointBack = pointDnsAt(dns.address);
 });
 after(async () => {
   if (unavailable) return;
-  if (previous === undefined) delete process.env.RELAYDESK_DNS_SERVERS;
-  else process.env.RELAYDESK_DNS_SERVERS = previous;
-  clearDnsCache();
+  pointBack();
   await dns.close();
 });
 
