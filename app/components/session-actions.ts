@@ -2,7 +2,7 @@
 import { cookies } from 'next/headers';
 import { revalidatePath } from 'next/cache';
 import { signOut, currentUser } from '@/server/auth/auth';
-import { asLocale, LOCALE_COOKIE } from '@/server/i18n/locales';
+import { asLocale, LOCALE_COOKIE, LOCALE_COOKIE_OPTIONS } from '@/server/i18n/locales';
 import { saveUserLocale } from '@/server/users/save-user-locale';
 import { isTimeZone, TIME_ZONE_COOKIE } from '@/server/users/user-time-zone';
 
@@ -13,7 +13,7 @@ export async function signOutAction(): Promise<void> {
 export async function setLocaleAction(value: string): Promise<void> {
   const locale = asLocale(value);
   if (!locale) return;
-  (await cookies()).set(LOCALE_COOKIE, locale, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'lax' });
+  (await cookies()).set(LOCALE_COOKIE, locale, LOCALE_COOKIE_OPTIONS);
   const user = await currentUser();
   if (user) await saveUserLocale(user.id, locale);
   revalidatePath('/', 'layout');

@@ -2,6 +2,7 @@ export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'relaydesk_locale';
+export const LOCALE_COOKIE_OPTIONS = { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'lax' } as const;
 
 export function asLocale(value: string | null | undefined): Locale | null {
   if (!value) return null;

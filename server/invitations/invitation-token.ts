@@ -15,6 +15,7 @@ export function invitationTokenHash(token: string): string | null {
   return /^rdi_[A-Za-z0-9_-]{43}$/.test(token) ? hashToken(token) : null;
 }
 
-export function invitationLink(origin: string, token: string): string {
-  return `${origin.replace(/\/+$/, '')}/invitations/${token}`;
+/** The link in the mail; `?lang=` opens the page in the invitation's language for a reader who never chose one (proxy.ts). */
+export function invitationLink(origin: string, token: string, locale: string): string {
+  return `${origin.replace(/\/+$/, '')}/invitations/${token}?lang=${encodeURIComponent(locale)}`;
 }

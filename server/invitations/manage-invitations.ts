@@ -53,7 +53,7 @@ async function sendLink(
 ): Promise<string | null> {
   const tenant = row.tenantId ? await tx.tenant.findUnique({ where: { id: row.tenantId }, select: { name: true } }) : null;
   const locale = row.locale === 'zh-CN' ? 'zh-CN' : 'en';
-  const link = invitationLink(origin, token);
+  const link = invitationLink(origin, token, locale);
   if (!ownMailConfig()) return link;
   await enqueueOwnMail(tx, composeInvitationMail({ to: row.email, name: row.name, inviter, role: row.role, tenant: tenant?.name ?? null, link, expiresAt: row.expiresAt, locale }));
   return null;

@@ -45,8 +45,11 @@ test('a zh-CN customer files after checking, the English TAM hears by mail, asks
     await alice.context().close();
 
     const link = await invitationLinkFromMail(mailbox, email);
-    customer = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+    // An English browser: the link carries the invitation's language, and the pages after it keep it.
+    expect(link).toMatch(/\?lang=zh-CN$/);
+    customer = await (await browser.newContext({ locale: 'en-US' })).newPage();
     await customer.goto(link);
+    await expect(customer.locator('html')).toHaveAttribute('lang', 'zh-CN');
     await customer.getByLabel('密码（至少 10 个字符）').fill('wei-chose-this-one');
     await customer.getByLabel('再次输入密码').fill('wei-chose-this-one');
     await customer.getByLabel('再次输入密码').press('Enter');

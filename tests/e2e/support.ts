@@ -206,9 +206,9 @@ export async function readSandboxMail(page: Page, to: string, subject: string, c
 /** The invitation link (path only) in the newest of `count` invitation mails to `email`, read in the sandbox as `admin`. */
 export async function invitationLinkFromMail(admin: Page, email: string, count = 1): Promise<string> {
   const { text } = await readSandboxMail(admin, email, 'Relaydesk', count);
-  const token = /\/invitations\/(rdi_[A-Za-z0-9_-]+)/.exec(text)?.[1];
-  expect(token, `an invitation link in the mail to ${email}`).toBeTruthy();
-  return `/invitations/${token}`;
+  const path = /\/invitations\/rdi_[A-Za-z0-9_-]+(\?lang=[A-Za-z-]+)?/.exec(text)?.[0];
+  expect(path, `an invitation link in the mail to ${email}`).toBeTruthy();
+  return path!;
 }
 
 /**

@@ -24,15 +24,15 @@ const meta = (ip: string | null = '198.51.100.7') => ({ ip, userAgent: 'invitati
 const newPassword = 'a-fresh-password-42';
 const accept = (token: string, now?: Date, ip?: string | null) => acceptInvitation(token, { password: newPassword, confirm: newPassword }, meta(ip), now);
 
-/** The link of the last mail queued to `email`, and its token. */
-async function lastLink(email: string): Promise<{ link: string; token: string }> {
+/** The link of the last mail queued to `email`, its token, and the language it opens the page in. */
+async function lastLink(email: string): Promise<{ link: string; token: string; lang: string }> {
   const mails = await readQueuedOwnMail(email);
   const mail = mails.at(-1);
   assert.ok(mail, `a mail to ${email}`);
-  const link = /https:\/\/relaydesk\.test\/invitations\/(rdi_[A-Za-z0-9_-]+)/.exec(mail.text);
-  assert.ok(link, 'the plain text carries the link');
+  const link = /https:\/\/relaydesk\.test\/invitations\/(rdi_[A-Za-z0-9_-]+)\?lang=([A-Za-z-]+)/.exec(mail.text);
+  assert.ok(link, 'the plain text carries the link, with the language of the invitation');
   assert.ok(mail.html.includes(`href="${link[0]}"`), 'the HTML carries the link');
-  return { link: link[0], token: link[1]! };
+  return { link: link[0], token: link[1]!, lang: link[2]! };
 }
 
 const email = () => `${unique('invitee')}@example.test`;
@@ -52,7 +52,8 @@ test('an admin invites a member in Chinese: one mail, a link that works once, an
   assert.match(mail.subject, /邀请您加入 Relaydesk/);
   assert.match(mail.text, /王小明，您好/);
   assert.match(mail.text, new RegExp(`租户“${tenant.name}”`));
-  const { token } = await lastLink(to);
+  const { token, lang } = await lastLink(to);
+  assert.equal(lang, 'zh-CN', 'the link opens the page in Chinese for a reader who never chose a language');
 
   // Only the hash is stored; no user until the password is set, so nobody can sign in as them.
   const row = await db.invitation.findUniqueOrThrow({ where: { id: invited.id } });
@@ -277,7 +278,7 @@ test("without Relaydesk's own mail the link comes back to the inviter once, noth
   try {
     const invited = await createInvitation(admin, { email: to, name: 'No Mail', role: 'customer-member', tenant: tenant.slug, locale: 'en' }, { origin: ORIGIN });
     assert.equal((await readQueuedOwnMail(to)).length, 0, 'no mail is queued when none can be sent');
-    const link = /^https:\/\/relaydesk\.test\/invitations\/(rdi_[A-Za-z0-9_-]+)$/.exec(invited.link ?? '');
+    const link = /^https:\/\/relaydesk\.test\/invitations\/(rdi_[A-Za-z0-9_-]+)\?lang=en$/.exec(invited.link ?? '');
     assert.ok(link, 'the inviter gets the link to hand over');
     const resent = await resendInvitation(admin, invited.id, { origin: ORIGIN });
     assert.ok(resent.link && resent.link !== invited.link, 'a resend hands over a new link');
