@@ -12,11 +12,15 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('notifications'))('title') };
 }
 
-export default async function NotificationsPage() {
+export default async function NotificationsPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
   const user = await requirePageUser();
   const t = await getTranslations('notifications');
+  const tc = await getTranslations('common');
   const locale = asLocale(await getLocale()) ?? DEFAULT_LOCALE;
-  const [notices, unread] = await Promise.all([listNotices(user.id, locale), countUnread(user.id)]);
+  const { cursor } = await searchParams;
+  // A cursor that is not one of ours (edited by hand) shows the first page rather than an error.
+  const [page, unread] = await Promise.all([listNotices(user.id, locale, { cursor }).catch(() => listNotices(user.id, locale)), countUnread(user.id)]);
+  const notices = page.items;
   const mailOff = !ownMailStatus().configured;
   return (
     <>
@@ -56,6 +60,16 @@ export default async function NotificationsPage() {
             </li>
           ))}
         </ul>
+      )}
+      {(cursor || page.nextCursor) && (
+        <nav className="pager" aria-label={tc('pagination')}>
+          {cursor && <Link href="/notifications">« {tc('firstPage')}</Link>}
+          {page.nextCursor && (
+            <Link href={`/notifications?${new URLSearchParams({ cursor: page.nextCursor }).toString()}`} rel="next">
+              {tc('next')} »
+            </Link>
+          )}
+        </nav>
       )}
       <p>
         <Link href="/profile#notification-preferences">{t('preferencesLink')}</Link>

@@ -4,19 +4,36 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '../db';
 import { AppError } from '../app-error';
+import { decodeCursor, encodeCursor } from '../core/keyset-cursor';
 import { isNotificationKind, kindsForRole, type NotificationKind } from '@/lib/notification-kinds';
 import type { Locale } from '../i18n/locales';
 import { renderNotice, type NoticeParams } from './render-notification';
 
 export type NoticeView = { id: string; kind: NotificationKind; title: string; body: string; link: string; createdAt: Date; read: boolean };
 
-export async function listNotices(userId: string, locale: Locale, take = 50): Promise<NoticeView[]> {
-  const rows = await db.inAppNotice.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take });
-  return rows.flatMap((row) => {
+export const NOTICE_PAGE_SIZE = 50;
+
+/** Newest first, keyset-paginated on (createdAt, id): a page and the cursor of the next, null on the last. */
+export async function listNotices(
+  userId: string,
+  locale: Locale,
+  { cursor, limit = NOTICE_PAGE_SIZE }: { cursor?: string; limit?: number } = {},
+): Promise<{ items: NoticeView[]; nextCursor: string | null }> {
+  const after = cursor ? decodeCursor(cursor) : null;
+  const t = after ? new Date(after.t) : null;
+  const rows = await db.inAppNotice.findMany({
+    where: { AND: [{ userId }, t && after ? { OR: [{ createdAt: { lt: t } }, { createdAt: t, id: { lt: after.id } }] } : {}] },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const items = page.flatMap((row): NoticeView[] => {
     if (!isNotificationKind(row.kind)) return [];
     const { title, body } = renderNotice(row.kind, JSON.parse(row.params) as NoticeParams, locale);
     return [{ id: row.id, kind: row.kind, title, body, link: row.link, createdAt: row.createdAt, read: row.readAt !== null }];
   });
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
 }
 
 export function countUnread(userId: string): Promise<number> {

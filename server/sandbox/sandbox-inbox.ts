@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Prisma } from '../generated/sqlite/client';
 import { db } from '../db';
 import { AppError } from '../app-error';
+import { decodeCursor, encodeCursor } from '../core/keyset-cursor';
 import type { CurrentUser, RequestMeta } from '../auth/current-user';
 import { requirePermission, tenantsVisibleTo } from '../authz/scopes';
 import { recordEvent } from '../audit/record-event';
@@ -62,18 +63,6 @@ function toSummary(row: Omit<Row, 'raw'>): SandboxMessageSummary {
     messageId: row.messageId,
     authUser: row.authUser,
   };
-}
-
-type Cursor = { t: string; id: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(value: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.t !== 'string' || typeof c.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error('bad cursor');
-    return c;
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'Invalid cursor.', { errors: [{ path: 'cursor', message: 'invalid' }] });
-  }
 }
 
 /** Which sandbox messages this user may read, as a where clause. */
