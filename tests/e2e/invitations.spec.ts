@@ -97,7 +97,10 @@ test('a customer admin at 390 px invites into their tenant, resends and revokes;
   await expect(zh.getByRole('heading', { level: 1, name: '已发送更新的邀请' })).toBeVisible();
   await zh.goto(`/invitations/rdi_${'x'.repeat(43)}`);
   await expect(zh.getByRole('heading', { level: 1, name: '此邀请链接无效' })).toBeVisible();
-  const en = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  // The link carries the invitation's language (zh-CN); a reader who chose English keeps English.
+  expect(newLink).toMatch(/\?lang=zh-CN$/);
+  const en = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await en.context().addCookies([{ name: 'relaydesk_locale', value: 'en', url: test.info().project.use.baseURL! }]);
   await en.goto(newLink);
   await expect(en.getByRole('heading', { level: 1, name: 'This invitation was withdrawn' })).toBeVisible();
   await expect(en.getByText('Alice Admin withdrew this invitation.')).toBeVisible();
