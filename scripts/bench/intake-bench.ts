@@ -345,13 +345,17 @@ function startWorker(env: NodeJS.ProcessEnv): Worker {
  */
 async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, server: Server, sink: Sink, live: Setup['live']): Promise<BenchRow[]> {
   const workers = Array.from({ length: kind === 'postgres' ? 2 : 1 }, () => startWorker(env));
-  const sampled = new Map<string, { first: number; peak: number }>();
+  // Per process: RSS before the run, the peak so far, and the peak when half the messages were delivered
+  // (a worker's memory flat in N: the second half of the run adds nothing to its peak).
+  const sampled = new Map<string, { first: number; peak: number; peakAtHalf: number }>();
+  let halfDelivered = false;
   const sample = () => {
     for (const [name, pid] of [['web', server.pid], ...workers.map((w, i) => [`worker ${i + 1}`, w.pid] as const)] as const) {
       const m = memoryOf(pid);
       const seen = sampled.get(name);
-      if (!seen) sampled.set(name, { first: m.rss, peak: m.peak });
+      if (!seen) sampled.set(name, { first: m.rss, peak: m.peak, peakAtHalf: 0 });
       else seen.peak = Math.max(seen.peak, m.peak);
+      if (seen && halfDelivered && seen.peakAtHalf === 0) seen.peakAtHalf = seen.peak;
     }
   };
   try {
@@ -370,6 +374,10 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     const deadline = Date.now() + 600_000;
     while (sink.count() - before < E2E_N) {
       if (Date.now() > deadline) throw new Error(`timed out: ${sink.count() - before} of ${E2E_N} delivered`);
+      if (!halfDelivered && sink.count() - before >= E2E_N / 2) {
+        halfDelivered = true;
+        sample();
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
     const rate = E2E_N / ((sink.lastAt() - t0) / 1000);
@@ -400,6 +408,10 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     return [
       row(label('messages/s API → sink vs bare pooled nodemailer'), 'msg/s', rate, bare.rate, { ratioAtLeast: 0.8 }),
       ...[...sampled].map(([name, m]) => row(label(`${name} peak RSS (VmHWM) vs RSS before the run`), 'MB', m.peak, m.first)),
+      // Workers only: the web process has stored all N long before half are delivered.
+      ...[...sampled]
+        .filter(([name]) => name.startsWith('worker'))
+        .map(([name, m]) => row(label(`${name} peak RSS after all ${E2E_N} delivered vs after the first ${E2E_N / 2} (flat in N: ≈ 1)`), 'MB', m.peak, m.peakAtHalf || m.peak)),
     ];
   } finally {
     for (const w of workers) await w.stop();
