@@ -18,6 +18,7 @@ import { DiagnosticsBundleSchema } from '@/server/probes/diagnostics-bundle';
 import { AuditEventPageSchema, AuditEventViewSchema } from '@/server/audit/list-events';
 import { ChainReportSchema, VerifyProgressSchema } from '@/server/audit/verify-chain';
 import { ReadinessSchema } from '@/server/ops/readiness';
+import { MarkedReadSchema, NoticePageSchema } from '@/server/notifications/in-app-notices';
 import { ProblemSchema } from './problem';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => {
@@ -68,6 +69,8 @@ const ANSWERS = {
   PipelineTokenList: z.object({ items: z.array(PipelineTokenViewSchema) }),
   PipelineTokenCreated: CreatedPipelineTokenSchema,
   Readiness: ReadinessSchema,
+  NoticeList: NoticePageSchema,
+  MarkedRead: MarkedReadSchema,
   Problem: ProblemSchema,
 };
 type Component = keyof typeof REQUESTS | keyof typeof ANSWERS;
@@ -210,6 +213,11 @@ export function openApiDocument() {
       '/api/v1/tenants/{slug}/pipeline-tokens/{id}': {
         delete: { summary: 'Revoke a pipeline token', parameters: [...slugParam, ...idParam], responses: { 204: { description: 'Revoked' }, ...problems } },
       },
+      '/api/v1/notices': {
+        get: { summary: 'Your own in-app notices, newest first, and how many are unread', parameters: query('cursor', 'limit'), responses: ok('NoticeList') },
+      },
+      '/api/v1/notices/{id}/read': { post: { summary: 'Mark one of your notices read', parameters: idParam, responses: { 204: { description: 'Read' }, ...problems } } },
+      '/api/v1/notices/read-all': { post: { summary: 'Mark all your notices read; answers how many were unread', responses: ok('MarkedRead') } },
       '/api/v1/audit-events': {
         get: {
           summary: 'Audit events, newest first (auditor)',

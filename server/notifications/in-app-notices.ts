@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { db } from '../db';
 import { AppError } from '../app-error';
 import { decodeCursor, encodeCursor } from '../core/keyset-cursor';
-import { isNotificationKind, kindsForRole, type NotificationKind } from '@/lib/notification-kinds';
+import { isNotificationKind, kindsForRole, NOTIFICATION_KINDS, type NotificationKind } from '@/lib/notification-kinds';
+import { parseOrThrow } from '../core/parse';
 import type { Locale } from '../i18n/locales';
 import { renderNotice, type NoticeParams } from './render-notification';
 
@@ -34,6 +35,34 @@ export async function listNotices(
     return [{ id: row.id, kind: row.kind, title, body, link: row.link, createdAt: row.createdAt, read: row.readAt !== null }];
   });
   return { items, nextCursor: rows.length > limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null };
+}
+
+/** GET /api/v1/notices: a page of the caller's own notices, in their language, and how many are unread. */
+export const NoticesQuery = z.object({
+  cursor: z.string().max(300).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(NOTICE_PAGE_SIZE),
+});
+export const NoticePageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(NOTIFICATION_KINDS),
+      title: z.string(),
+      body: z.string(),
+      link: z.string(),
+      createdAt: z.string(),
+      read: z.boolean(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+  unread: z.number().int(),
+});
+export const MarkedReadSchema = z.object({ marked: z.number().int() });
+
+export async function noticesPage(user: { id: string }, locale: Locale, query: Record<string, unknown>): Promise<z.infer<typeof NoticePageSchema>> {
+  const { cursor, limit } = parseOrThrow(NoticesQuery, query);
+  const [page, unread] = await Promise.all([listNotices(user.id, locale, { cursor, limit }), countUnread(user.id)]);
+  return { items: page.items.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })), nextCursor: page.nextCursor, unread };
 }
 
 export function countUnread(userId: string): Promise<number> {

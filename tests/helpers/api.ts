@@ -23,6 +23,9 @@ import * as retryDelivery from '@/app/api/v1/tenants/[slug]/deliveries/[id]/retr
 import * as pipeline from '@/app/api/v1/tenants/[slug]/pipeline/route';
 import * as pipelineTokens from '@/app/api/v1/tenants/[slug]/pipeline-tokens/route';
 import * as pipelineToken from '@/app/api/v1/tenants/[slug]/pipeline-tokens/[id]/route';
+import * as notices from '@/app/api/v1/notices/route';
+import * as noticeRead from '@/app/api/v1/notices/[id]/read/route';
+import * as noticesReadAll from '@/app/api/v1/notices/read-all/route';
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
 type RouteModule = Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', Handler>>;
@@ -53,6 +56,9 @@ export const V1_ROUTES: Record<string, RouteModule> = {
   '/api/v1/tenants/[slug]/pipeline': pipeline as RouteModule,
   '/api/v1/tenants/[slug]/pipeline-tokens': pipelineTokens as RouteModule,
   '/api/v1/tenants/[slug]/pipeline-tokens/[id]': pipelineToken as RouteModule,
+  '/api/v1/notices': notices as RouteModule,
+  '/api/v1/notices/read-all': noticesReadAll as RouteModule,
+  '/api/v1/notices/[id]/read': noticeRead as RouteModule,
 };
 
 function match(pathname: string): { module: RouteModule; params: Record<string, string> } {

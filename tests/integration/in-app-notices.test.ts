@@ -1,11 +1,13 @@
 import '../helpers/test-env';
 // The in-app list pages: newest first, every notice once across the pages (also those that share a
-// timestamp), only the reader's own, and a cursor that is not one of ours is refused naming the field.
+// timestamp), only the reader’s own, and a cursor that is not one of ours is refused naming the field; the
+// same through GET /api/v1/notices, with marking read (one, or all).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { db, makeUser } from '../helpers/factories';
 import { AppError } from '@/server/app-error';
 import { listNotices } from '@/server/notifications/in-app-notices';
+import { api } from '../helpers/api';
 
 async function notices(userId: string, n: number, at: (i: number) => Date) {
   const rows = Array.from({ length: n }, (_, i) => ({
@@ -62,4 +64,42 @@ test('a cursor that is not one of ours is refused, naming the field', async () =
     assert.match(JSON.stringify(e), /cursor/);
     return true;
   });
+});
+
+test('the API: a page of the caller’s own notices in their language, one marked read, all marked read; another’s notice is 404 and stays unread', async () => {
+  const reader = await makeUser('tam');
+  const bystander = await makeUser('tam');
+  const base = Date.UTC(2026, 11, 2, 9);
+  const mine = await notices(reader.id, 3, (i) => new Date(base + i * 1000));
+  const [theirs] = await notices(bystander.id, 1, () => new Date(base));
+
+  const english = await api('GET', '/api/v1/notices?limit=2', { token: reader.token });
+  assert.equal(english.status, 200, english.text);
+  assert.deepEqual(
+    english.body.items.map((n: { id: string }) => n.id),
+    [mine[2]!.id, mine[1]!.id],
+  );
+  assert.equal(english.body.unread, 3);
+  assert.match(english.body.items[0].body, /took your request/);
+  assert.equal(english.body.items[0].createdAt, new Date(base + 2000).toISOString());
+  const chinese = await api('GET', `/api/v1/notices?cursor=${encodeURIComponent(english.body.nextCursor)}`, { token: reader.token, headers: { 'accept-language': 'zh-CN' } });
+  assert.deepEqual(
+    chinese.body.items.map((n: { id: string }) => n.id),
+    [mine[0]!.id],
+    'the next page holds the rest',
+  );
+  assert.equal(chinese.body.nextCursor, null);
+  assert.doesNotMatch(chinese.body.items[0].body, /took your request/, 'without a saved language, the Accept-Language one');
+
+  const badLimit = await api('GET', '/api/v1/notices?limit=0', { token: reader.token });
+  assert.equal(badLimit.status, 422);
+  assert.equal(badLimit.body.errors[0].path, 'limit');
+
+  assert.equal((await api('POST', `/api/v1/notices/${mine[2]!.id}/read`, { token: reader.token })).status, 204);
+  assert.equal((await api('POST', `/api/v1/notices/${theirs!.id}/read`, { token: reader.token })).status, 404);
+  assert.equal((await db.inAppNotice.findUniqueOrThrow({ where: { id: theirs!.id } })).readAt, null, 'another user’s notice stays unread');
+  const all = await api('POST', '/api/v1/notices/read-all', { token: reader.token });
+  assert.deepEqual([all.status, all.body], [200, { marked: 2 }]);
+  assert.equal((await api('GET', '/api/v1/notices', { token: reader.token })).body.unread, 0);
+  assert.equal(await db.inAppNotice.count({ where: { userId: bystander.id, readAt: null } }), 1, 'nobody else’s notices were touched');
 });

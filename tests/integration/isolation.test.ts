@@ -115,8 +115,10 @@ type CaseOptions = {
   object?: 'probe run';
   /** An accepted call that is audited but leaves the request as it was (a customer's check of its settings). */
   leavesRequest?: true;
-  /** For routes addressed by something other than a request or probe run id (e.g. a tenant slug). */
-  url?: (scope: Scope) => string | Promise<string>;
+  /** For routes addressed by something other than a request or probe run id (e.g. a tenant slug, a user's own notice). */
+  url?: (scope: Scope, actor: Actor) => string | Promise<string>;
+  /** An accepted write that changes nothing an auditor reviews (marking one's own notices read), and why. */
+  unaudited?: string;
 };
 type Case = CaseOptions & { method: Method; pattern: string; expect: Record<Actor, Expect> };
 
@@ -127,6 +129,13 @@ const L = 'listed';
 const H = 'hidden';
 const R = '/api/v1/smtp-requests';
 const comment = { body: 'a comment from the isolation table' };
+/** A fresh unread notice of the actor ("own") or of another user ("other"), addressed by its id. */
+async function noticeUrl(scope: Scope, actor: Actor): Promise<string> {
+  const userId = scope === 'own' && actor !== 'anonymous' ? USERS[actor].id : other.admin.id;
+  const notice = await db.inAppNotice.create({ data: { id: crypto.randomUUID(), userId, kind: 'request.taken', params: '{}', link: '/', createdAt: new Date() } });
+  return `/api/v1/notices/${notice.id}/read`;
+}
+const OWN_NOTICES = 'marking one’s own notices read changes nothing an auditor reviews (the page does not audit it either)';
 // Every accepted PATCH must change something (and so be audited): each call asks for a new rate.
 let rate = 10;
 const nextRate = () => ++rate;
@@ -316,6 +325,10 @@ const CASES: Case[] = [
     [403, 403],
     [201, 201],
   ),
+  // A user's own notices: everyone signed in has some; another user's notice is 404, never 403.
+  route('GET', '/api/v1/notices', {}, 401, 200, 200, 200, 200, 200, 200),
+  route('POST', '/api/v1/notices/read-all', { unaudited: OWN_NOTICES }, 401, 200, 200, 200, 200, 200, 200),
+  route('POST', '/api/v1/notices/[id]/read', { url: noticeUrl, unaudited: OWN_NOTICES }, [401, 401], [204, 404], [204, 404], [204, 404], [204, 404], [204, 404], [204, 404]),
   route(
     'DELETE',
     '/api/v1/tenants/[slug]/pipeline-tokens/[id]',
@@ -377,7 +390,7 @@ test('the isolation table: every v1 route × role × own/other tenant', async (t
       const addressed = row.pattern.includes('[id]');
       const run = row.object === 'probe run' && row.scope ? sharedRun[row.scope] : null;
       const target = addressed && row.scope && !run && !row.url ? (isWrite(row.method) ? await requestIn(row.scope) : shared[row.scope]) : null;
-      const url = row.url && row.scope ? await row.url(row.scope) : row.pattern.replace('[id]', (run ?? target)?.id ?? '');
+      const url = row.url && row.scope ? await row.url(row.scope, row.actor) : row.pattern.replace('[id]', (run ?? target)?.id ?? '');
       const before = await snapshot(target?.id ?? null);
 
       const res = await api(row.method, url, { token, body: row.body?.(row.scope ?? 'own') });
@@ -398,6 +411,8 @@ test('the isolation table: every v1 route × role × own/other tenant', async (t
       const after = await snapshot(target?.id ?? null);
       if (res.status >= 400) {
         assert.deepEqual(after, before, 'a refused call changes nothing: no row, no comment, no audit event, same updatedAt and status');
+      } else if (isWrite(row.method) && row.unaudited) {
+        assert.equal(after.audit, before.audit, `not audited: ${row.unaudited}`);
       } else if (isWrite(row.method)) {
         assert.ok(after.audit > before.audit, 'an accepted write is audited');
         if (target && row.leavesRequest) assert.deepEqual(after.target, before.target, 'a check leaves the request as it was');
@@ -413,7 +428,7 @@ test('a garbage or revoked token is anonymous on every authenticated route', asy
   await revokeToken(user.id, revokable.id, SYSTEM_ACTOR);
   for (const token of ['rdk_not-a-real-token', 'not even the prefix', revokable.token]) {
     for (const c of CASES.filter((x) => x.expect.anonymous !== 200)) {
-      const url = c.url ? await c.url('own') : c.pattern.replace('[id]', (c.object === 'probe run' ? sharedRun : shared).own.id);
+      const url = c.url ? await c.url('own', 'anonymous') : c.pattern.replace('[id]', (c.object === 'probe run' ? sharedRun : shared).own.id);
       const res = await api(c.method, url, { token, body: c.body?.('own') });
       assert.equal(res.status, 401, `${c.method} ${c.pattern} with token ${token.slice(0, 12)}…`);
     }

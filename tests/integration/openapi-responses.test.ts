@@ -97,6 +97,13 @@ test('every route’s happy path answers what the OpenAPI document says, and so 
   await call('GET', '/api/health', '/api/health', 200);
   await call('GET', '/api/v1/openapi.json', '/api/v1/openapi.json', 200);
 
+  // The customer admin's own notices (the TAM took, tested and applied their request): a page, one read, the rest.
+  const notices = await call('GET', '/api/v1/notices', '/api/v1/notices?limit=2', 200, { token: admin.token });
+  assert.ok(notices.body.items.length > 0 && notices.body.unread > 0, 'the customer admin was told of the TAM’s steps');
+  await call('POST', '/api/v1/notices/[id]/read', `/api/v1/notices/${notices.body.items[0].id}/read`, 204, { token: admin.token });
+  await call('POST', '/api/v1/notices/read-all', '/api/v1/notices/read-all', 200, { token: admin.token });
+  assert.equal((await call('GET', '/api/v1/notices', '/api/v1/notices', 200, { token: admin.token })).body.unread, 0);
+
   // Problems: a field error, a refusal, an unknown object, a conflict, anonymous.
   const invalid = await call('POST', R, R, 422, { token: admin.token, body: { host: '' } });
   assert.ok(invalid.body.errors.length > 0);
