@@ -133,8 +133,8 @@ function rowOf(item: Enqueued, data: NotificationData, tenantId: string, active:
   };
 }
 
-// Group commit. While one INSERT is being written, the rows of the calls that arrive meanwhile wait and
-// then go in together as one INSERT: one statement, so one commit (one fsync on SQLite) for all of them.
+// Group commit. The rows of the calls that arrive in one turn of the event loop, and of those that arrive
+// while an INSERT is being written, go in together as one INSERT: one statement, so one commit for all of them.
 // Each caller's promise settles only after the statement that holds its row has committed. SQLite has
 // one writer, so one statement in flight; PostgreSQL takes a few at once from its connection pool.
 // A call's rows are one unit: they share a statement with other calls' rows, and are never split.
@@ -144,6 +144,7 @@ const IN_FLIGHT_MAX = isPostgres ? 4 : 1;
 const waiting: Pending[] = [];
 let inFlight = 0;
 let statements = 0;
+let pumpScheduled = false;
 
 /** How many INSERT statements grouped calls have needed in this process (tests: grouping works). */
 export function groupedInsertStatements(): number {
@@ -153,7 +154,16 @@ export function groupedInsertStatements(): number {
 function insertGrouped(rows: NotificationRow[]): Promise<void> {
   return new Promise((resolve, reject) => {
     waiting.push({ rows, resolve, reject });
-    pump();
+    // Written at the end of this turn of the event loop, not at once: a server reads each request in an
+    // I/O callback of its own and runs it as far as it goes before the next, so on SQLite (a statement runs
+    // synchronously) a call that wrote at once was always alone in its statement. Measured over HTTP with
+    // 50 callers: 1 row per INSERT before, ~28 after (tests/pipeline/intake-grouped.test.ts).
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump();
+    });
   });
 }
 

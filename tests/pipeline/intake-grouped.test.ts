@@ -46,6 +46,26 @@ test('concurrent single calls are stored by fewer INSERTs than calls, each answe
   assert.ok(statements < CALLS / 2, `${CALLS} concurrent calls took ${statements} INSERT statements`);
 });
 
+test('calls that each start in a callback of their own, as requests over HTTP do, still share an INSERT', async () => {
+  // A server reads each request in its own I/O callback, and the microtasks of one drain before the next
+  // callback runs: on SQLite (a statement runs synchronously) a call that wrote at once was always alone in
+  // its statement. Each call here starts from an immediate of its own, in one turn of the event loop.
+  const statementsBefore = groupedInsertStatements();
+  const answers = await new Promise<Awaited<ReturnType<typeof notify>>[]>((resolve, reject) => {
+    const calls: ReturnType<typeof notify>[] = [];
+    for (let i = 0; i < 20; i++) {
+      setImmediate(() => {
+        calls.push(notify(t, { subject: `Own callback ${i}` }));
+        if (calls.length === 20) Promise.all(calls).then(resolve, reject);
+      });
+    }
+  });
+  assert.deepEqual([...new Set(answers.map((a) => a.status))], [202], answers.find((a) => a.status !== 202)?.text);
+  assert.equal(await db.notification.count({ where: { id: { in: answers.map((a) => a.body.id) } } }), 20);
+  const statements = groupedInsertStatements() - statementsBefore;
+  assert.ok(statements <= 2, `20 calls from 20 callbacks took ${statements} INSERT statements`);
+});
+
 test('a repeated key among concurrent calls answers the original; the others in its group are stored', async () => {
   const first = await notify(t, { idempotencyKey: 'grouped-repeat' });
   assert.equal(first.status, 202, first.text);
