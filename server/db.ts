@@ -4,13 +4,26 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { databaseKind, databaseUrl, sqlitePath } from './db-url';
+import { keepCompiledStatements } from './sqlite-statements';
+import type BetterSqlite3 from 'better-sqlite3';
 
 // Both generated clients come from the same models, so they share one shape; the app codes against it.
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
+/** Prisma's SQLite adapter, with its connection keeping compiled statements (server/sqlite-statements.ts). */
+class SqliteAdapter extends PrismaBetterSqlite3 {
+  override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
+    const adapter = await super.connect();
+    const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    // An adapter that no longer holds its connection there is used as it is (a test says so).
+    if (typeof client?.prepare === 'function') keepCompiledStatements(client);
+    return adapter;
+  }
+}
+
 function adapterFor(url: string) {
-  return databaseKind(url) === 'postgres' ? new PrismaPg({ connectionString: url }) : new PrismaBetterSqlite3({ url: sqlitePath(url) });
+  return databaseKind(url) === 'postgres' ? new PrismaPg({ connectionString: url }) : new SqliteAdapter({ url: sqlitePath(url) });
 }
 
 /**
@@ -23,7 +36,7 @@ const transactionOptions = { maxWait: 15_000, timeout: 30_000 };
 
 function createClient(url: string): Db {
   if (databaseKind(url) === 'postgres') return new PostgresClient({ adapter: adapterFor(url) as PrismaPg, transactionOptions }) as unknown as Db;
-  return new SqliteClient({ adapter: adapterFor(url) as PrismaBetterSqlite3, transactionOptions });
+  return new SqliteClient({ adapter: adapterFor(url) as SqliteAdapter, transactionOptions });
 }
 
 export type RawReader = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;
