@@ -11,13 +11,21 @@ import type BetterSqlite3 from 'better-sqlite3';
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-/** Prisma's SQLite adapter, with its connection keeping compiled statements (server/sqlite-statements.ts). */
+/**
+ * Prisma's SQLite adapter, with its connection committing durably and keeping compiled statements
+ * (server/sqlite-statements.ts). In WAL mode better-sqlite3's build defaults to `synchronous = NORMAL`: a
+ * commit survives the process but not a power loss or an OS crash. A 202 promises the notification is
+ * stored, so every commit is flushed to disk (`FULL`); grouped commits share the flush (decision 033).
+ */
 class SqliteAdapter extends PrismaBetterSqlite3 {
   override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
     const adapter = await super.connect();
     const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
-    // An adapter that no longer holds its connection there is used as it is (a test says so).
-    if (typeof client?.prepare === 'function') keepCompiledStatements(client);
+    // An adapter that no longer holds its connection there is used as it is (the tests say so).
+    if (typeof client?.prepare === 'function') {
+      client.pragma('synchronous = FULL');
+      keepCompiledStatements(client);
+    }
     return adapter;
   }
 }

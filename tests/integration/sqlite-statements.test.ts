@@ -4,11 +4,16 @@ import assert from 'node:assert/strict';
 import { db, isPostgres } from '@/server/db';
 import { compilationsSaved } from '@/server/sqlite-statements';
 
-// The SQLite adapter's connection keeps its compiled statements (server/sqlite-statements.ts): a kept
+// The SQLite adapter's connection flushes every commit and keeps its compiled statements (server/sqlite-statements.ts): a kept
 // statement is bound afresh on every run, so the same text with other values answers for those values,
 // a statement that failed runs again, a transaction that rolled back leaves nothing, and a statement
 // kept from before a schema change sees the new schema.
 const skip = isPostgres && 'SQLite only (the PostgreSQL adapter has no statements of its own to keep)';
+
+test('every commit is flushed to disk (synchronous = FULL): a 202 survives a power loss, not only a crash', { skip }, async () => {
+  const [row] = await db.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
+  assert.equal(Number(row!.synchronous), 2, 'FULL is 2; better-sqlite3 defaults to NORMAL (1) in WAL mode');
+});
 
 test('the same query with other values is compiled once and answers for each value', { skip }, async () => {
   const before = compilationsSaved();
