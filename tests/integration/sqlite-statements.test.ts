@@ -1,10 +1,12 @@
 import '../helpers/test-env';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { db, isPostgres } from '@/server/db';
+import { databaseUrl, sqlitePath } from '@/server/db-url';
 import { compilationsSaved } from '@/server/sqlite-statements';
 
-// The SQLite adapter's connection flushes every commit and keeps its compiled statements (server/sqlite-statements.ts): a kept
+// The SQLite adapter's connection flushes every commit, begins transactions as a writer, and keeps its compiled statements (server/sqlite-statements.ts): a kept
 // statement is bound afresh on every run, so the same text with other values answers for those values,
 // a statement that failed runs again, a transaction that rolled back leaves nothing, and a statement
 // kept from before a schema change sees the new schema.
@@ -13,6 +15,36 @@ const skip = isPostgres && 'SQLite only (the PostgreSQL adapter has no statement
 test('every commit is flushed to disk (synchronous = FULL): a 202 survives a power loss, not only a crash', { skip }, async () => {
   const [row] = await db.$queryRawUnsafe<{ synchronous: bigint | number }[]>('PRAGMA synchronous');
   assert.equal(Number(row!.synchronous), 2, 'FULL is 2; better-sqlite3 defaults to NORMAL (1) in WAL mode');
+});
+
+test('a transaction that reads and then writes is not undone by another process committing in between', { skip }, async () => {
+  // Another process: the worker, or a second web process. Its busy timeout is 0: it says at once whether
+  // it could write while the transaction is open.
+  const other = new Database(sqlitePath(databaseUrl()), { timeout: 0 });
+  try {
+    await db.$executeRawUnsafe('CREATE TABLE IF NOT EXISTS "BeginProbe" ("id" TEXT PRIMARY KEY, "n" INTEGER)');
+    let otherWrote: string;
+    await db.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe('SELECT COUNT(*) AS n FROM "BeginProbe"');
+      try {
+        other.prepare(`INSERT INTO "BeginProbe" ("id", "n") VALUES ('other', 1)`).run();
+        otherWrote = 'committed';
+      } catch (error) {
+        otherWrote = (error as { code?: string }).code ?? String(error);
+      }
+      // With a deferred BEGIN this write failed with SQLITE_BUSY_SNAPSHOT: the other process had committed.
+      await tx.$executeRawUnsafe(`INSERT INTO "BeginProbe" ("id", "n") VALUES ('mine', 2)`);
+    });
+    assert.equal(otherWrote!, 'SQLITE_BUSY', 'the transaction held the write lock from its BEGIN');
+    other.prepare(`INSERT INTO "BeginProbe" ("id", "n") VALUES ('other', 1)`).run();
+    const ids = await db.$queryRawUnsafe<{ id: string }[]>('SELECT "id" FROM "BeginProbe" ORDER BY "id"');
+    assert.deepEqual(
+      ids.map((r) => r.id),
+      ['mine', 'other'],
+    );
+  } finally {
+    other.close();
+  }
 });
 
 test('the same query with other values is compiled once and answers for each value', { skip }, async () => {
