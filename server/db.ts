@@ -4,35 +4,20 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { databaseKind, databaseUrl, sqlitePath } from './db-url';
-import { keepCompiledStatements } from './sqlite-statements';
+import { setUpSqliteConnection } from './sqlite-connection';
 import type BetterSqlite3 from 'better-sqlite3';
 
 // Both generated clients come from the same models, so they share one shape; the app codes against it.
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-/**
- * Prisma's SQLite adapter, with its connection committing durably, beginning transactions as writers, and
- * keeping compiled statements (server/sqlite-statements.ts; decision 033).
- * - In WAL mode better-sqlite3's build defaults to `synchronous = NORMAL`: a commit survives the process
- *   but not a power loss or an OS crash. A 202 promises the notification is stored, so every commit is
- *   flushed to disk (`FULL`); grouped commits share the flush.
- * - The adapter begins an interactive transaction with a plain (deferred) BEGIN: one that reads and then
- *   writes fails at once with SQLITE_BUSY ("Operation has timed out") when another process (the worker, a
- *   second web process) committed in between. BEGIN IMMEDIATE takes the write lock first, waiting for it
- *   as long as the busy timeout allows, so the transaction's snapshot cannot go stale.
- */
+/** Prisma's SQLite adapter, its connection set up by server/sqlite-connection.ts (decision 033). */
 class SqliteAdapter extends PrismaBetterSqlite3 {
   override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
     const adapter = await super.connect();
     const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
     // An adapter that no longer holds its connection there is used as it is (the tests say so).
-    if (typeof client?.prepare === 'function') {
-      client.pragma('synchronous = FULL');
-      keepCompiledStatements(client);
-      const prepare = client.prepare.bind(client);
-      client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as typeof client.prepare;
-    }
+    if (typeof client?.prepare === 'function') setUpSqliteConnection(client);
     return adapter;
   }
 }

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { db, isPostgres } from '@/server/db';
 import { databaseUrl, sqlitePath } from '@/server/db-url';
-import { compilationsSaved } from '@/server/sqlite-statements';
+import { compilationsSaved } from '@/server/sqlite-connection';
 
-// The SQLite adapter's connection flushes every commit, begins transactions as a writer, and keeps its compiled statements (server/sqlite-statements.ts): a kept
-// statement is bound afresh on every run, so the same text with other values answers for those values,
-// a statement that failed runs again, a transaction that rolled back leaves nothing, and a statement
-// kept from before a schema change sees the new schema.
+// The SQLite adapter's connection (server/sqlite-connection.ts) flushes every commit, begins transactions
+// as a writer, and keeps its compiled statements: a kept statement is bound afresh on every run, so the
+// same text with other values answers for those values, a statement that failed runs again, a transaction
+// that rolled back leaves nothing, and a statement kept from before a schema change sees the new schema.
 const skip = isPostgres && 'SQLite only (the PostgreSQL adapter has no statements of its own to keep)';
 
 test('every commit is flushed to disk (synchronous = FULL): a 202 survives a power loss, not only a crash', { skip }, async () => {

@@ -1,12 +1,19 @@
 import 'server-only';
 import type Database from 'better-sqlite3';
 
-// Prisma's SQLite adapter compiles every statement again on every query (`client.prepare(sql).bind(args)`
-// in @prisma/adapter-better-sqlite3), and a better-sqlite3 statement can be bound only once, so it is
-// never reused. Compiling is most of what a small query costs: over HTTP, the pipeline token's lookup spent
-// ~0.2 ms of server CPU in `prepare` per intake call (decision 033). Here the adapter's connection keeps
-// its compiled statements, a bounded number, by their SQL; what the adapter binds once is passed on each
-// run instead. SQLite compiles a kept statement again by itself when the schema has changed.
+// How the app's SQLite connection (Prisma's better-sqlite3 adapter underneath `db`) is set up; decision 033.
+// - Every commit is flushed to disk (`synchronous = FULL`). In WAL mode better-sqlite3's build defaults to
+//   NORMAL: a commit survives the process but not a power loss or an OS crash, and a 202 promises the
+//   notification is stored. Grouped commits share the flush.
+// - Transactions begin as writers. The adapter begins one with a plain (deferred) BEGIN: a transaction that
+//   reads and then writes fails at once with SQLITE_BUSY ("Operation has timed out") when another process
+//   (the worker, a second web process) committed in between. BEGIN IMMEDIATE takes the write lock first,
+//   waiting for it as long as the busy timeout allows, so the transaction's snapshot cannot go stale.
+// - Compiled statements are kept. The adapter compiles every statement again on every query
+//   (`client.prepare(sql).bind(args)`), and a better-sqlite3 statement can be bound only once, so none is
+//   ever reused; over HTTP the pipeline token's lookup spent ~0.2 ms of server CPU in `prepare` per intake
+//   call. Here the connection keeps a bounded number by their SQL, and what the adapter binds once is
+//   passed on each run instead. SQLite compiles a kept statement again by itself when the schema changed.
 
 /** The statements kept per connection: the app's queries are a few hundred distinct texts at most. */
 const KEPT = 500;
@@ -47,8 +54,9 @@ export function compilationsSaved(): number {
   return reused;
 }
 
-/** Makes `client.prepare` answer from statements kept for this connection. */
-export function keepCompiledStatements(client: Database.Database): void {
+/** Sets up the adapter's connection as above: durable commits, writer transactions, kept statements. */
+export function setUpSqliteConnection(client: Database.Database): void {
+  client.pragma('synchronous = FULL');
   const compile = client.prepare.bind(client) as (sql: string) => Statement;
   const kept = new Map<string, Statement>();
   const prepare = (sql: string) => {
@@ -57,7 +65,7 @@ export function keepCompiledStatements(client: Database.Database): void {
       reused += 1;
       kept.delete(sql); // set again below: the most recently used is last, the first is the one to drop
     } else {
-      statement = compile(sql);
+      statement = compile(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
       if (sql.length > LONGEST_KEPT_SQL) return statement;
       if (kept.size >= KEPT) kept.delete(kept.keys().next().value!);
     }
