@@ -1,4 +1,4 @@
-import '../helpers/test-env';
+import { testDatabaseKind } from '../helpers/test-env';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { db } from '../helpers/factories';
@@ -62,8 +62,13 @@ test('calls that each start in a callback of their own, as requests over HTTP do
   });
   assert.deepEqual([...new Set(answers.map((a) => a.status))], [202], answers.find((a) => a.status !== 202)?.text);
   assert.equal(await db.notification.count({ where: { id: { in: answers.map((a) => a.body.id) } } }), 20);
+  // On SQLite the calls reach the group in one turn (the token lookup is synchronous): one statement, two if
+  // a turn boundary falls between them. On PostgreSQL each call's token lookup answers in an I/O callback of
+  // its own, so calls reach the group spread over a few turns and join whichever INSERT is next: fewer
+  // statements than half the calls, where writing at once would take one per call.
   const statements = groupedInsertStatements() - statementsBefore;
-  assert.ok(statements <= 2, `20 calls from 20 callbacks took ${statements} INSERT statements`);
+  const most = testDatabaseKind === 'sqlite' ? 2 : 9;
+  assert.ok(statements <= most, `20 calls from 20 callbacks took ${statements} INSERT statements (at most ${most})`);
 });
 
 test('a repeated key among concurrent calls answers the original; the others in its group are stored', async () => {
