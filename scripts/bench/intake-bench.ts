@@ -321,7 +321,7 @@ type Worker = { pid: number | undefined; stop: () => Promise<void> };
 function startWorker(env: NodeJS.ProcessEnv): Worker {
   const flags = (process.env.INTAKE_BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, '--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
-    env: { ...env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
+    env: { ...env, PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((r) => child.once('exit', r));
@@ -402,7 +402,7 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
     const bare = await runPipelineBenchBare(env, config, E2E_N);
     const memory = [...sampled].map(([name, m]) => `${name} ${Math.round(m.first)} → peak ${Math.round(m.peak)} MB`).join(', ');
     console.error(
-      `  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s; memory ${memory}; ${cpuNote}`,
+      `  ${kind}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s (sender CPU ${(bare.cpuMs / 1000).toFixed(1)} s); memory ${memory}; ${cpuNote}`,
     );
     const label = (what: string) => `intake ${kind} end to end, N=${E2E_N} in batches of ${BATCH}${kind === 'postgres' ? ', 2 workers' : ''}: ${what}`;
     return [
@@ -419,7 +419,7 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
 }
 
 /** The pipeline bench's bare sender (scripts/bench/pipeline-bench.ts --bare), in its own process. */
-function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unknown>, count: number): Promise<{ rate: number }> {
+function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unknown>, count: number): Promise<{ rate: number; cpuMs: number }> {
   const script = path.join(path.dirname(SELF), 'pipeline-bench.ts');
   return new Promise((resolve, reject) => {
     const flags = (process.env.PIPELINE_BENCH_BARE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -431,7 +431,7 @@ function runPipelineBenchBare(env: NodeJS.ProcessEnv, config: Record<string, unk
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith(RESULT));
-      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT.length)) as { rate: number });
+      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT.length)) as { rate: number; cpuMs: number });
       else reject(new Error(`the bare sender failed (exit ${code})\n${out}`));
     });
   });

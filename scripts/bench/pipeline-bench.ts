@@ -261,7 +261,7 @@ type BareConfig = { tenantId: string; version: number; port: number; heloDomain:
  * ACKs). Sends `count` messages as fast as the pool takes them, then `samples` paced ones, each timed
  * from sendMail to the server's 250.
  */
-async function bareSend(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[] }> {
+async function bareSend(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[]; cpuMs: number }> {
   const { composeNotification } = await import('@/server/pipeline/compose-notification');
   const { connectTo } = await import('@/server/pipeline/tenant-transports');
   const bare = nodemailer.createTransport({
@@ -293,8 +293,11 @@ async function bareSend(config: BareConfig, count: number, samples: number): Pro
       config,
     );
   const start = now();
+  const cpuBefore = process.cpuUsage();
   await pool(count, CONNECTIONS * 4, async (i) => void (await bare.sendMail(compose(i, 'bare'))));
   const rate = count / ((now() - start) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const latency: number[] = [];
   for (let i = 0; i < samples; i++) {
     const m = compose(i, 'barelat');
@@ -304,10 +307,10 @@ async function bareSend(config: BareConfig, count: number, samples: number): Pro
     await sleep(2);
   }
   bare.close();
-  return { rate, latency };
+  return { rate, latency, cpuMs };
 }
 
-function runBare(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[] }> {
+function runBare(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[]; cpuMs: number }> {
   const flags = (process.env.PIPELINE_BENCH_BARE_FLAGS ?? '').split(' ').filter(Boolean);
   return runSelf([...flags, '--conditions=react-server', '--import', 'tsx', SELF, '--bare', JSON.stringify({ config, count, samples })], process.env, 'the bare nodemailer sender');
 }

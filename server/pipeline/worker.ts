@@ -135,6 +135,8 @@ export class PipelineWorker {
   /** Set once stop() gave up on the sends still in flight and released their leases. */
   private abandoned = false;
   private claiming: Promise<number> | null = null;
+  /** Claim statements run so far (tests: a backlog is claimed in whole batches, not a few rows at a time). */
+  claims = 0;
   /** Relaydesk's own mail: one more lane, claimed in the same loop (docs/decisions/022). */
   private readonly ownMail: OwnMailLane;
 
@@ -249,8 +251,10 @@ export class PipelineWorker {
         this.claiming = null;
       }
       await this.ownMail.claim().catch((error: unknown) => logError('claiming own mail failed', error));
-      // A full batch means more is due: claim again at once (if there is room).
-      if (claimed >= this.options.batchSize && this.room() > 0) continue;
+      // A full batch means more is due: claim again at once if a whole batch fits (other tenants' rows:
+      // the lanes just filled are skipped). A claim for the few rows of room left is not worth its commit;
+      // the sends that free the room wake the loop (pump).
+      if (claimed >= this.options.batchSize && this.room() >= this.options.batchSize) continue;
       if (this.nudged) {
         this.nudged = false;
         if (this.room() > 0) continue;
@@ -276,6 +280,7 @@ export class PipelineWorker {
     const limit = Math.min(this.options.batchSize, this.room());
     if (limit === 0) return 0;
     const full = [...this.lanes.values()].filter((l) => l.queue.length + l.active >= this.options.tenantBacklog).map((l) => l.tenantId);
+    this.claims += 1;
     const rows = (await claimDue(this.id, this.options.leaseMs, limit, full)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     if (rows.length === 0) return 0;
     rows.forEach((row) => this.held.add(row.id));
@@ -323,10 +328,10 @@ export class PipelineWorker {
         this.held.delete(row.id);
         this.sending.delete(sending);
         this.pump(lane);
-        // Room for a whole batch in the worker, or a full lane down to half: claim now rather than at the
-        // next poll. Not on every freed slot: each claim is a commit, and one-row claims cost more than
-        // the sends they feed.
-        if (lane.queue.length + lane.active === Math.floor(this.options.tenantBacklog / 2) || this.held.size < this.options.batchSize) this.wake?.();
+        // Room for a whole batch in the worker just now, or a full lane down to half: claim now rather than
+        // at the next poll. Once, when it happens, not on every freed slot after it: each claim is a
+        // commit, and claims of a few rows cost more than the sends they feed (new work announces itself).
+        if (lane.queue.length + lane.active === Math.floor(this.options.tenantBacklog / 2) || this.held.size === this.options.batchSize - 1) this.nudge();
       });
       this.sending.add(sending);
     }
