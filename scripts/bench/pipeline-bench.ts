@@ -222,7 +222,7 @@ function startWorker(): Worker {
     process.execPath,
     [...(process.env.PIPELINE_BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'],
     {
-      env: { ...process.env, PIPELINE_POLL_MS: '50', PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
+      env: { ...process.env, PIPELINE_BATCH: '500', PIPELINE_TENANT_BACKLOG: '1000' },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
