@@ -258,10 +258,11 @@ type BareConfig = { tenantId: string; version: number; port: number; heloDomain:
 /**
  * The baseline: a bare pooled nodemailer transport with the same connections, the same composed messages
  * and the same TCP_NODELAY sockets the pipeline uses (without them both sides wait ~40 ms on delayed
- * ACKs). Sends `count` messages as fast as the pool takes them, then `samples` paced ones, each timed
- * from sendMail to the server's 250.
+ * ACKs). After `warmup` untimed messages (its connections open and its code compiled, as a long-running
+ * worker's are), sends `count` messages as fast as the pool takes them, then `samples` paced ones, each
+ * timed from sendMail to the server's 250.
  */
-async function bareSend(config: BareConfig, count: number, samples: number): Promise<{ rate: number; latency: number[]; cpuMs: number }> {
+async function bareSend(config: BareConfig, count: number, samples: number, warmup = 0): Promise<{ rate: number; latency: number[]; cpuMs: number }> {
   const { composeNotification } = await import('@/server/pipeline/compose-notification');
   const { connectTo } = await import('@/server/pipeline/tenant-transports');
   const bare = nodemailer.createTransport({
@@ -292,6 +293,7 @@ async function bareSend(config: BareConfig, count: number, samples: number): Pro
       },
       config,
     );
+  await pool(warmup, CONNECTIONS * 4, async (i) => void (await bare.sendMail(compose(i, 'barewarm'))));
   const start = now();
   const cpuBefore = process.cpuUsage();
   await pool(count, CONNECTIONS * 4, async (i) => void (await bare.sendMail(compose(i, 'bare'))));
@@ -367,8 +369,8 @@ export async function pipelineBench(): Promise<BenchRow[]> {
 export const pipelineBenchEntry: Bench = { name: 'notification pipeline (SQLite, PostgreSQL)', run: pipelineBench };
 
 if (process.argv[2] === '--bare') {
-  const { config, count, samples } = JSON.parse(process.argv[3]!) as { config: BareConfig; count: number; samples: number };
-  answer(bareSend(config, count, samples));
+  const { config, count, samples, warmup } = JSON.parse(process.argv[3]!) as { config: BareConfig; count: number; samples: number; warmup?: number };
+  answer(bareSend(config, count, samples, warmup));
 } else if (process.argv[2] === '--child') {
   answer(runOnThisDatabase(process.argv[3] ?? 'sqlite'));
 } else if (process.argv[1] === SELF) {
