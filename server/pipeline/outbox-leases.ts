@@ -104,12 +104,18 @@ export type Delivered = { id: string; reply: string; version: number };
 export async function markDelivered(owner: string, batch: Delivered[], at = new Date()): Promise<void> {
   if (batch.length === 0) return;
   const { values, p } = sqlParams();
-  // A join on a VALUES list: one statement, linear in the batch (a CASE per row would be quadratic).
+  // A join on the batch as rows: one statement, linear in the batch (a CASE per row would be quadratic).
+  // PostgreSQL: one array parameter per column, unnested (as the intake's INSERT); SQLite: a VALUES list.
+  // Parameters in text order (SQLite's ? are positional).
+  const sentAt = p(sqlTime(at));
+  const rows = isPostgres
+    ? `SELECT * FROM unnest(${p(batch.map((d) => d.id))}::text[], ${p(batch.map((d) => d.reply))}::text[], ${p(batch.map((d) => d.version))}::int[]) AS x(vid, reply, ver)`
+    : `SELECT column1 AS vid, column2 AS reply, column3 AS ver FROM (VALUES ${batch.map((d) => `(${p(d.id)}, ${p(d.reply)}, ${p(d.version)})`).join(', ')}) AS x`;
   const sql = `
     UPDATE "Notification" SET
-      "status" = 'delivered', "sentAt" = ${p(sqlTime(at))}${TS}, "attempts" = "attempts" + 1,
+      "status" = 'delivered', "sentAt" = ${sentAt}${TS}, "attempts" = "attempts" + 1,
       "leaseOwner" = NULL, "leaseUntil" = NULL, "lastReply" = v.reply, "configVersion" = v.ver
-    FROM (SELECT column1 AS vid, column2 AS reply, column3 AS ver FROM (VALUES ${batch.map((d) => `(${p(d.id)}, ${p(d.reply)}, ${p(d.version)}${INT})`).join(', ')}) AS x) AS v
+    FROM (${rows}) AS v
     WHERE "Notification"."id" = v.vid AND "Notification"."leaseOwner" = ${p(owner)}`;
   await db.$executeRawUnsafe(sql, ...values);
 }
