@@ -73,6 +73,7 @@ test('the sandbox domain passes every check, with the DKIM signature of the test
   assert.deepEqual(
     domain.findings?.map((f) => `${f.check}:${f.result}:${f.code}`),
     ['spf:pass:SPF_AUTHORIZED', 'dkim:pass:DKIM_VERIFIED', 'dmarc:pass:DMARC_ALIGNED', 'mx:pass:MX_PRESENT'],
+    JSON.stringify(domain.findings?.map((f) => f.detail)),
   );
 });
 
