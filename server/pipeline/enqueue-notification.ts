@@ -86,6 +86,8 @@ const COLUMNS = [
   'configVersion',
   'createdAt',
 ] as const;
+type Column = (typeof COLUMNS)[number];
+const TIME_COLUMNS = new Set<Column>(['nextAttemptAt', 'createdAt']);
 
 /**
  * All the rows in ONE INSERT statement, so all or none of them are stored without an interactive
@@ -97,14 +99,15 @@ const COLUMNS = [
  */
 async function insertRows(client: Pick<Tx, '$executeRawUnsafe'>, rows: NotificationRow[]): Promise<void> {
   const columns = COLUMNS.map((c) => `"${c}"`).join(', ');
+  const cell = (r: NotificationRow, c: Column) => (TIME_COLUMNS.has(c) ? sqlTime(r[c] as Date) : r[c]);
   if (isPostgres) {
-    const arrays = COLUMNS.map((c) => rows.map((r) => (c === 'nextAttemptAt' || c === 'createdAt' ? sqlTime(r[c]) : r[c])));
-    const types = COLUMNS.map((c, i) => `$${i + 1}::${c === 'nextAttemptAt' || c === 'createdAt' ? 'timestamp(3)' : c === 'configVersion' ? 'int' : 'text'}[]`);
+    const arrays = COLUMNS.map((c) => rows.map((r) => cell(r, c)));
+    const types = COLUMNS.map((c, i) => `$${i + 1}::${TIME_COLUMNS.has(c) ? 'timestamp(3)' : c === 'configVersion' ? 'int' : 'text'}[]`);
     await client.$executeRawUnsafe(`INSERT INTO "Notification" (${columns}) SELECT * FROM unnest(${types.join(', ')})`, ...arrays);
     return;
   }
   const { values, p } = sqlParams();
-  const tuples = rows.map((r) => `(${COLUMNS.map((c) => p(c === 'nextAttemptAt' || c === 'createdAt' ? sqlTime(r[c]) : r[c])).join(', ')})`);
+  const tuples = rows.map((r) => `(${COLUMNS.map((c) => p(cell(r, c))).join(', ')})`);
   await client.$executeRawUnsafe(`INSERT INTO "Notification" (${columns}) VALUES ${tuples.join(', ')}`, ...values);
 }
 
