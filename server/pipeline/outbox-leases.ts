@@ -2,7 +2,7 @@ import 'server-only';
 // Leases on outbox rows. A worker claims due notifications by writing its id and a lease deadline in one
 // statement; a crashed worker's rows come back when the deadline passes.
 import { db } from '../db';
-import { AS_INT, AS_TIMESTAMP, isPostgres, sqlBoolean, sqlParams, sqlTime } from '../db-dialect';
+import { AS_INT, AS_TIMESTAMP, isPostgres, rowsAsTable, sqlBoolean, sqlParams, sqlTime, type TableColumn } from '../db-dialect';
 import type { OutboxRow } from './compose-notification';
 
 const TS = AS_TIMESTAMP;
@@ -99,18 +99,20 @@ export async function releaseLeases(owner: string, ids: string[]): Promise<void>
 }
 
 export type Delivered = { id: string; reply: string; version: number };
+const DELIVERED_COLUMNS: TableColumn<Delivered>[] = [
+  { name: 'vid', type: 'text', value: (d) => d.id },
+  { name: 'reply', type: 'text', value: (d) => d.reply },
+  { name: 'ver', type: 'int', value: (d) => d.version },
+];
 
 /** Marks a batch delivered in one statement (per-row reply, already redacted and shortened, and version), only rows this worker still holds. */
 export async function markDelivered(owner: string, batch: Delivered[], at = new Date()): Promise<void> {
   if (batch.length === 0) return;
   const { values, p } = sqlParams();
-  // A join on the batch as rows: one statement, linear in the batch (a CASE per row would be quadratic).
-  // PostgreSQL: one array parameter per column, unnested (as the intake's INSERT); SQLite: a VALUES list.
-  // Parameters in text order (SQLite's ? are positional).
+  // A join on the batch as rows (`rowsAsTable`): one statement, linear in the batch (a CASE per row would be
+  // quadratic). Parameters in text order (SQLite's ? are positional).
   const sentAt = p(sqlTime(at));
-  const rows = isPostgres
-    ? `SELECT * FROM unnest(${p(batch.map((d) => d.id))}::text[], ${p(batch.map((d) => d.reply))}::text[], ${p(batch.map((d) => d.version))}::int[]) AS x(vid, reply, ver)`
-    : `SELECT column1 AS vid, column2 AS reply, column3 AS ver FROM (VALUES ${batch.map((d) => `(${p(d.id)}, ${p(d.reply)}, ${p(d.version)})`).join(', ')}) AS x`;
+  const rows = rowsAsTable(p, batch, DELIVERED_COLUMNS);
   const sql = `
     UPDATE "Notification" SET
       "status" = 'delivered', "sentAt" = ${sentAt}${TS}, "attempts" = "attempts" + 1,
