@@ -421,7 +421,7 @@ async function endToEnd(kind: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, ser
       .join(', ')}, sink ${((own.user + own.system) / 1e6).toFixed(1)}`;
     const bare = await runPipelineBenchBare(env, config, E2E_N, E2E_WARMUP);
     console.error(
-      `  ${kind} round ${r}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s (sender CPU ${(bare.cpuMs / 1000).toFixed(1)} s); ${cpuNote}`,
+      `  ${kind} round ${r}: ${E2E_N} in batches of ${BATCH}: stored in ${(posted.ms / 1000).toFixed(1)} s, delivered ${Math.round(rate)}/s end to end; bare ${Math.round(bare.rate)}/s (sender CPU ${(bare.cpuMs / 1000).toFixed(1)} s); ${cpuNote}; peak RSS MB so far: ${[...sampled].map(([name, m]) => `${name} ${Math.round(m.peak)}`).join(', ')}`,
     );
     return { rate, bare: bare.rate };
   };

@@ -5,6 +5,8 @@ import { db } from '../helpers/factories';
 import { GET as health } from '@/app/api/health/route';
 import { GET as metricsRoute } from '@/app/metrics/route';
 import { readiness } from '@/server/ops/readiness';
+import { retriesStored } from '@/server/ops/metrics';
+import { testDatabaseKind } from '../helpers/test-env';
 import { allowLocalServers, appliedTenant, notify, startSink, type Sink } from '../pipeline/helpers';
 
 let sink: Sink;
@@ -59,4 +61,38 @@ test('metrics: 404 while RELAYDESK_METRICS_TOKEN is unset, 401 with a wrong toke
   assert.match(text, /^relaydesk_intake_notifications_total\{outcome="repeated"\} 1$/m);
   assert.match(text, /^relaydesk_process_resident_memory_bytes \d+/m);
   assert.doesNotMatch(text, /metrics-token-for-tests/);
+});
+
+test('metrics: retries are the attempts beyond the first, read through the partial index of retried rows only', async () => {
+  process.env.RELAYDESK_METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
+  const t = await appliedTenant(sink.port);
+  await db.tenantPipeline.update({ where: { tenantId: t.tenant.id }, data: { paused: true, pausedReason: 'test' } });
+  const before = await retriesStored();
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i += 1) ids.push((await notify(t)).body.id as string);
+  // Sent once (no retry), twice (one), four times (three), never: four more retries.
+  for (const [id, attempts] of [
+    [ids[0], 1],
+    [ids[1], 2],
+    [ids[2], 4],
+    [ids[3], 0],
+  ] as const)
+    await db.notification.update({ where: { id }, data: { attempts } });
+  assert.equal(await retriesStored(), before + 4);
+  const text = await (await scrape('metrics-token-for-tests-0123456789')).text();
+  assert.match(text, new RegExp(`^relaydesk_delivery_retries ${before + 4}$`, 'm'));
+
+  // The plan reads the partial index, not the table (PostgreSQL: with sequential scans off, since a test
+  // table is small enough for the planner to prefer one; that they are possible is what is shown).
+  const sql = 'SELECT SUM("attempts" - 1) AS "retries" FROM "Notification" WHERE "attempts" > 1';
+  const rows =
+    testDatabaseKind === 'postgres'
+      ? await db.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+          return tx.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN ${sql}`);
+        })
+      : await db.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN QUERY PLAN ${sql}`);
+  const plan = rows.map((r) => Object.values(r).map(String).join(' ')).join('\n');
+  assert.match(plan, /Notification_retried_idx/);
+  assert.doesNotMatch(plan, /Seq Scan|SCAN "?Notification"?(?! USING)/);
 });
