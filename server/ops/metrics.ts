@@ -21,7 +21,7 @@ function pendingByTenant() {
 /**
  * Attempts beyond the first, summed over the rows sent more than once. Through the partial index
  * "Notification_retried_idx" (migration 0022), which holds those rows only: the cost follows the retried
- * rows, not the whole history. The literal 1 (not a parameter) lets both planners match the index's WHERE.
+ * rows, not the whole history. The literal 1 (not a parameter) matches the index's WHERE in any plan.
  */
 export async function retriesStored(): Promise<number> {
   const [row] = await db.$queryRawUnsafe<{ retries: number | bigint | null }[]>(`SELECT SUM("attempts" - 1) AS "retries" FROM "Notification" WHERE "attempts" > 1`);

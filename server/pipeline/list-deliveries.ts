@@ -2,6 +2,7 @@ import 'server-only';
 // The delivery log (keyset pagination on createdAt, id — newest first) and the health summary of a tenant.
 import { z } from 'zod';
 import { db } from '../db';
+import { AS_TIMESTAMP, sqlParams, sqlTime } from '../db-dialect';
 import type { Prisma } from '../generated/sqlite/client';
 import type { CurrentUser } from '../auth/current-user';
 import { parseOrThrow } from '../core/parse';
@@ -157,30 +158,67 @@ export type PipelineHealth = {
 
 const HOUR = 3_600_000;
 
+/**
+ * Rows of one tenant and one final status per hour from `start`, counted in the database: the hours'
+ * upper edges as cumulative counts (the last hour also takes anything later, a clock a little ahead).
+ * Read through the partial index of that status (migration 0023: tenant and time, rows of that status
+ * only), so the cost follows the day's rows, not the tenant's history. The status is spelled in the text:
+ * the index's WHERE then matches in any plan, also one made without the parameters' values.
+ */
+async function hourlyCounts(tenantId: string, status: 'delivered' | 'dead', start: number): Promise<number[]> {
+  const column = status === 'delivered' ? '"sentAt"' : '"deadAt"';
+  const { values, p } = sqlParams();
+  const below = Array.from({ length: 23 }, (_, i) => `SUM(CASE WHEN ${column} < ${p(sqlTime(new Date(start + (i + 1) * HOUR)))}${AS_TIMESTAMP} THEN 1 ELSE 0 END) AS "h${i}"`);
+  const sql = `SELECT ${below.join(', ')}, COUNT(*) AS "total" FROM "Notification"
+    WHERE "tenantId" = ${p(tenantId)} AND "status" = '${status}' AND ${column} >= ${p(sqlTime(new Date(start)))}${AS_TIMESTAMP}`;
+  const [row] = await db.$queryRawUnsafe<Record<string, number | bigint | null>[]>(sql, ...values);
+  const cumulative = [...below.map((_, i) => Number(row?.[`h${i}`] ?? 0)), Number(row?.total ?? 0)];
+  return cumulative.map((c, i) => c - (i === 0 ? 0 : cumulative[i - 1]!));
+}
+
+/** Waiting and dead rows of a tenant, counted through the pending and dead partial indexes. */
+async function countsByStatus(tenantId: string): Promise<Record<'queued' | 'retrying' | 'dead', number>> {
+  const { values, p } = sqlParams();
+  const rows = await db.$queryRawUnsafe<{ status: string; n: number | bigint }[]>(
+    `SELECT "status", COUNT(*) AS "n" FROM "Notification" WHERE "tenantId" = ${p(tenantId)} AND "status" IN ('queued', 'retrying') GROUP BY "status"
+     UNION ALL SELECT 'dead', COUNT(*) FROM "Notification" WHERE "tenantId" = ${p(tenantId)} AND "status" = 'dead'`,
+    ...values,
+  );
+  const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+  return { queued: count('queued'), retrying: count('retrying'), dead: count('dead') };
+}
+
+/** The newest failed attempt among a tenant's waiting rows, or among its dead ones (each through its partial index). */
+async function lastErrorOf(tenantId: string, which: 'waiting' | 'dead'): Promise<{ lastReply: string; lastErrorAt: Date; status: string } | null> {
+  const statuses = which === 'waiting' ? `IN ('queued', 'retrying')` : `= 'dead'`;
+  const { values, p } = sqlParams();
+  const [row] = await db.$queryRawUnsafe<{ lastReply: string; lastErrorAt: Date | string; status: string }[]>(
+    `SELECT "lastReply", "lastErrorAt", "status" FROM "Notification"
+     WHERE "tenantId" = ${p(tenantId)} AND "status" ${statuses} AND "lastReply" IS NOT NULL AND "lastErrorAt" IS NOT NULL
+     ORDER BY "lastErrorAt" DESC LIMIT 1`,
+    ...values,
+  );
+  return row ? { ...row, lastErrorAt: new Date(row.lastErrorAt) } : null;
+}
+
 /** Last 24 hours in hourly buckets: delivered by sentAt, dead by deadAt, retrying now in the current hour. */
 export async function pipelineHealth(user: CurrentUser, slug: string, now = new Date()): Promise<PipelineHealth> {
   const tenant = await findVisibleTenant(user, slug, 'deliveries.read');
   const start = Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR;
-  const since = new Date(start);
-  const [pipeline, counts, delivered, dead, lastFailed] = await Promise.all([
+  const [pipeline, counts, delivered, dead, lastPending, lastDead] = await Promise.all([
     db.tenantPipeline.findUnique({ where: { tenantId: tenant.id } }),
-    db.notification.groupBy({ by: ['status'], where: { tenantId: tenant.id, status: { in: ['queued', 'retrying', 'dead'] } }, _count: { _all: true } }),
-    db.notification.findMany({ where: { tenantId: tenant.id, status: 'delivered', sentAt: { gte: since } }, select: { sentAt: true } }),
-    db.notification.findMany({ where: { tenantId: tenant.id, status: 'dead', deadAt: { gte: since } }, select: { deadAt: true } }),
-    // The time of the error itself, not of the next attempt.
-    db.notification.findFirst({
-      where: { tenantId: tenant.id, status: { in: ['dead', 'retrying', 'queued'] }, lastReply: { not: null }, lastErrorAt: { not: null } },
-      orderBy: { lastErrorAt: 'desc' },
-      select: { lastReply: true, lastErrorAt: true, status: true },
-    }),
+    countsByStatus(tenant.id),
+    hourlyCounts(tenant.id, 'delivered', start),
+    hourlyCounts(tenant.id, 'dead', start),
+    // The time of the error itself, not of the next attempt: the newest among the waiting rows and among
+    // the dead ones (each its own index; one query over both statuses would read the tenant's history).
+    lastErrorOf(tenant.id, 'waiting'),
+    lastErrorOf(tenant.id, 'dead'),
   ]);
-  const buckets: HealthBucket[] = Array.from({ length: 24 }, (_, i) => ({ hour: new Date(start + i * HOUR).toISOString(), delivered: 0, retrying: 0, dead: 0 }));
-  const bucketOf = (d: Date | null) => (d ? buckets[Math.min(23, Math.max(0, Math.floor((d.getTime() - start) / HOUR)))] : undefined);
-  for (const r of delivered) bucketOf(r.sentAt)!.delivered += 1;
-  for (const r of dead) bucketOf(r.deadAt)!.dead += 1;
-  const count = (s: string) => counts.find((c) => c.status === s)?._count._all ?? 0;
+  const buckets: HealthBucket[] = Array.from({ length: 24 }, (_, i) => ({ hour: new Date(start + i * HOUR).toISOString(), delivered: delivered[i]!, retrying: 0, dead: dead[i]! }));
+  const lastFailed = [lastPending, lastDead].filter((r) => r !== null).sort((a, b) => b.lastErrorAt.getTime() - a.lastErrorAt.getTime())[0];
   // Retrying is a state, not an event: it shows in the current hour.
-  buckets[23]!.retrying = count('retrying');
+  buckets[23]!.retrying = counts.retrying;
   return {
     activeVersion: pipeline?.activeVersion ?? null,
     paused: pipeline?.paused ?? false,
@@ -188,10 +226,8 @@ export async function pipelineHealth(user: CurrentUser, slug: string, now = new 
     pausedAt: pipeline?.pausedAt?.toISOString() ?? null,
     maxConnections: pipeline?.maxConnections ?? 2,
     ratePerMinute: pipeline?.ratePerMinute ?? null,
-    queued: count('queued'),
-    retrying: count('retrying'),
-    dead: count('dead'),
-    lastError: lastFailed?.lastReply && lastFailed.lastErrorAt ? { reply: lastFailed.lastReply, at: lastFailed.lastErrorAt.toISOString(), status: lastFailed.status } : null,
+    ...counts,
+    lastError: lastFailed ? { reply: lastFailed.lastReply, at: lastFailed.lastErrorAt.toISOString(), status: lastFailed.status } : null,
     lastRecycle: pipeline?.recycledAt ? { at: pipeline.recycledAt.toISOString(), reason: pipeline.recycledReason ?? '' } : null,
     buckets,
   };
