@@ -4,5 +4,5 @@
 -- hold the rows of one final status each, by tenant and the time it was reached: the reads follow the
 -- window's rows. The delivered one costs one index entry per delivery (the delivered update was never a
 -- heap-only one: it changes the status); dead rows are few.
-CREATE INDEX "Notification_delivered_idx" ON "Notification"("tenantId", "sentAt") WHERE "status" = 'delivered';
-CREATE INDEX "Notification_dead_idx" ON "Notification"("tenantId", "deadAt") WHERE "status" = 'dead';
+CREATE INDEX IF NOT EXISTS "Notification_delivered_idx" ON "Notification"("tenantId", "sentAt") WHERE "status" = 'delivered';
+CREATE INDEX IF NOT EXISTS "Notification_dead_idx" ON "Notification"("tenantId", "deadAt") WHERE "status" = 'dead';
