@@ -6,7 +6,7 @@ import { GET as health } from '@/app/api/health/route';
 import { GET as metricsRoute } from '@/app/metrics/route';
 import { readiness } from '@/server/ops/readiness';
 import { retriesStored } from '@/server/ops/metrics';
-import { testDatabaseKind } from '../helpers/test-env';
+import { queryPlan } from '../helpers/query-plan';
 import { allowLocalServers, appliedTenant, notify, startSink, type Sink } from '../pipeline/helpers';
 
 let sink: Sink;
@@ -82,17 +82,8 @@ test('metrics: retries are the attempts beyond the first, read through the parti
   const text = await (await scrape('metrics-token-for-tests-0123456789')).text();
   assert.match(text, new RegExp(`^relaydesk_delivery_retries ${before + 4}$`, 'm'));
 
-  // The plan reads the partial index, not the table (PostgreSQL: with sequential scans off, since a test
-  // table is small enough for the planner to prefer one; that they are possible is what is shown).
-  const sql = 'SELECT SUM("attempts" - 1) AS "retries" FROM "Notification" WHERE "attempts" > 1';
-  const rows =
-    testDatabaseKind === 'postgres'
-      ? await db.$transaction(async (tx) => {
-          await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
-          return tx.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN ${sql}`);
-        })
-      : await db.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN QUERY PLAN ${sql}`);
-  const plan = rows.map((r) => Object.values(r).map(String).join(' ')).join('\n');
+  // The plan reads the partial index, not the table.
+  const plan = await queryPlan('SELECT SUM("attempts" - 1) AS "retries" FROM "Notification" WHERE "attempts" > 1');
   assert.match(plan, /Notification_retried_idx/);
   assert.doesNotMatch(plan, /Seq Scan|SCAN "?Notification"?(?! USING)/);
 });

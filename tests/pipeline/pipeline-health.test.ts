@@ -2,7 +2,8 @@ import '../helpers/test-env';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { db } from '../helpers/factories';
-import { testDatabaseKind } from '../helpers/test-env';
+import { queryPlan } from '../helpers/query-plan';
+import { AS_TIMESTAMP, placeholder, sqlTime } from '@/server/db-dialect';
 import { allowLocalServers, appliedTenant, notify, papi, startSink, type Sink } from './helpers';
 
 // The health summary (tenant page, GET …/pipeline) counts in the database through the partial indexes of
@@ -88,17 +89,8 @@ test('the day’s delivered and dead rows are read through their partial indexes
     ['delivered', 'sentAt'],
     ['dead', 'deadAt'],
   ] as const) {
-    const bound = testDatabaseKind === 'postgres' ? '$1' : '?';
-    const sql = `SELECT COUNT(*) FROM "Notification" WHERE "tenantId" = ${bound} AND "status" = '${status}' AND "${column}" >= ${bound === '?' ? '?' : '$2::timestamp(3)'}`;
-    const rows =
-      testDatabaseKind === 'postgres'
-        ? await db.$transaction(async (tx) => {
-            // A test table is small enough for the planner to prefer reading it whole: that the index can serve is what is shown.
-            await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
-            return tx.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN ${sql}`, 'tenant', '2026-01-01T00:00:00.000Z');
-          })
-        : await db.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN QUERY PLAN ${sql}`, 'tenant', '2026-01-01T00:00:00.000+00:00');
-    plans.push(rows.map((r) => Object.values(r).map(String).join(' ')).join('\n'));
+    const sql = `SELECT COUNT(*) FROM "Notification" WHERE "tenantId" = ${placeholder(1)} AND "status" = '${status}' AND "${column}" >= ${placeholder(2)}${AS_TIMESTAMP}`;
+    plans.push(await queryPlan(sql, 'tenant', sqlTime(new Date('2026-01-01T00:00:00Z'))));
   }
   assert.match(plans[0]!, /Notification_delivered_idx/);
   assert.match(plans[1]!, /Notification_dead_idx/);
